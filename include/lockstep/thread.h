@@ -1,0 +1,98 @@
+/*
+ * thread.h - named engine threads in groups that can be cancelled as one.
+ *
+ * A scene runs its threads in one group.  The group carries the cancel
+ * token that every blocking wait of every engine primitive watches, and the
+ * gate controller (gate.h) that pauses and steps its threads.  Cancelling a
+ * group wakes every member's wait with -ECANCELED; the members unwind,
+ * release what they hold, return, and the group is joined.  That is how a
+ * deadlocked scene is reset without killing a thread or leaking anything.
+ *
+ * A thread the engine did not start (main, a test's pthread) may still use
+ * every primitive: it gets a record on first use, belongs to no group, is
+ * never cancelled and never parked at a gate.
+ */
+#ifndef LOCKSTEP_THREAD_H
+#define LOCKSTEP_THREAD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct ls_ring;
+struct ls_group;
+struct ls_thread;
+
+typedef void (*ls_thread_fn)(void *arg);
+
+/*
+ * Create an empty group whose threads emit into ring (NULL: no events).
+ * Returns 0, -ENOMEM or a pthread error as a negative errno.
+ */
+int ls_group_create(struct ls_ring *ring, const char *name,
+		    struct ls_group **out);
+
+/*
+ * Free a group.  Every thread spawned in it must have been joined
+ * (ls_group_join); a group with live threads is cancelled and joined first.
+ */
+void ls_group_destroy(struct ls_group *g);
+
+/*
+ * Start an engine thread named name in g running fn(arg).  The thread
+ * starts with every signal blocked (the ui thread handles signals),
+ * registers as a ring producer, and emits THREAD_START and THREAD_EXIT
+ * around fn.  Returns 0, -ECANCELED when g is cancelled, -EAGAIN when the
+ * ring has no free lane or the system no thread, -ENOMEM.  Any thread.
+ */
+int ls_thread_spawn(struct ls_group *g, const char *name, ls_thread_fn fn,
+		    void *arg);
+
+/*
+ * Cancel g: set its token, then wake every member blocked in a primitive,
+ * parked at a gate or sleeping.  From now on every wait of a member returns
+ * -ECANCELED at once.  Any thread; idempotent.
+ */
+void ls_group_cancel(struct ls_group *g);
+
+/* Has g been cancelled?  Any thread. */
+bool ls_group_cancelled(const struct ls_group *g);
+
+/* Join every thread spawned in g.  Not from a member.  Returns 0. */
+int ls_group_join(struct ls_group *g);
+
+/*
+ * Join and free the members of g whose fn has returned, so that a group
+ * whose threads come and go (a pool scaling up and down) stays small.
+ * Any thread, members included.  Returns how many were reaped.
+ */
+int ls_group_reap(struct ls_group *g);
+
+/* Threads spawned in g that have not yet returned from their fn. */
+unsigned ls_group_live(const struct ls_group *g);
+
+/* The ring g's threads emit into (may be NULL). */
+struct ls_ring *ls_group_ring(const struct ls_group *g);
+
+/* The calling thread's record (created on first use).  Never NULL; aborts
+ * only when memory for a 200-byte record cannot be had. */
+struct ls_thread *ls_thread_self(void);
+
+/* The producer id of t in its group's ring, 0 when it has none. */
+unsigned ls_thread_tid(const struct ls_thread *t);
+
+/* Has the calling thread's group been cancelled?  Scene loops ask this
+ * between operations.  False for threads outside any group. */
+bool ls_cancelled(void);
+
+/*
+ * Sleep ns as simulated I/O (state SLEEPING), cut short by cancellation.
+ * Returns 0 or -ECANCELED.
+ */
+int ls_thread_sleep(uint64_t ns);
+
+/* Say what the calling thread is doing (enum ls_thread_state) with a
+ * STATE event.  For scenes: RUNNING while computing, IDLE while waiting
+ * for work that is not a lock. */
+void ls_thread_set_state(unsigned state);
+
+#endif

@@ -1,0 +1,62 @@
+/*
+ * bench.h - the small harness every benchmark of lockstep shares: run
+ * contenders interleaved, keep the median of several runs, print figures
+ * and ratios as a table or as one JSON document.
+ */
+#ifndef LOCKSTEP_CLI_BENCH_H
+#define LOCKSTEP_CLI_BENCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define BENCH_MAX_RUNS 101
+
+struct bench_opts {
+	bool json;
+	unsigned runs;		/* median of this many, >= 1 */
+	unsigned threads;	/* producers or workers, >= 1 */
+	double seconds;		/* length of a timed trial */
+};
+
+/* One measured figure: runs are collected, then reduced to a median. */
+struct bench_figure {
+	const char *name;	/* "ring_emit_1p" */
+	const char *unit;	/* "ns/event", "events/s" */
+	double v[BENCH_MAX_RUNS];
+	unsigned n;
+	double median;
+};
+
+/* A ratio printed after the figures, with the target it is held to. */
+struct bench_ratio {
+	const char *name;
+	double value;
+	const char *target;	/* human text: "<= 1.3" */
+	bool met;
+};
+
+/* Parse "[--json] [--runs N] [--threads N] [--seconds S]" from argv
+ * (argv[0] is the subcommand).  Returns 0, or 2 after printing a usage
+ * line to stderr. */
+int bench_parse(int argc, char **argv, const char *usage,
+		struct bench_opts *o);
+
+/* Add one run's value to f. */
+void bench_add(struct bench_figure *f, double v);
+
+/* Compute every figure's median. */
+void bench_reduce(struct bench_figure *f, size_t n);
+
+/* Print figures and ratios under a title, as text or JSON (o->json). */
+void bench_print(const struct bench_opts *o, const char *title,
+		 const struct bench_figure *f, size_t nf,
+		 const struct bench_ratio *r, size_t nr,
+		 const char *notes);
+
+/* Seconds on CLOCK_MONOTONIC, for timing trials. */
+double bench_now(void);
+
+/* Benchmarks run by `lockstep bench`.  Return the exit status. */
+int bench_ring_main(const struct bench_opts *o);
+
+#endif

@@ -1,0 +1,149 @@
+/*
+ * engine-int.h - what the engine's files share and nothing else sees.
+ *
+ * Every blocking primitive is built the same way: a short internal mutex
+ * guards the primitive's state and an explicit FIFO queue of waiters; a
+ * thread that must wait queues a struct waiter on its own stack, drops the
+ * internal mutex and parks on its own parker (thread_park).  Whoever makes
+ * the resource available grants it to a waiter (sets granted, dequeues it)
+ * and unparks that thread.  Parking on a per-thread parker, rather than on
+ * a condvar per primitive, is what lets one cancel wake every waiter of a
+ * group at once without the canceller taking any primitive's lock, and it
+ * keeps the wait queue explicit so the ui can show it in order.
+ *
+ * Lock order: a primitive's internal mutex, then group->mu, then a
+ * thread's parker mutex (pmu).  Nothing is taken while holding pmu, and no
+ * primitive lock is taken while holding group->mu.
+ */
+#ifndef LOCKSTEP_ENGINE_INT_H
+#define LOCKSTEP_ENGINE_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lockstep/gate.h"
+#include "lockstep/ring.h"
+#include "lockstep/thread.h"
+
+struct ls_thread {
+	/* The parker: permit is guarded by pmu; pcv uses CLOCK_MONOTONIC. */
+	pthread_mutex_t pmu;
+	pthread_cond_t pcv;
+	int permit;
+
+	struct ls_group *group;	/* NULL outside any group; set once */
+	struct ls_lane *lane;	/* this thread's ring lane, or NULL */
+	uint16_t tid;
+	char name[LS_NAME_MAX + 1];
+	pthread_t pt;
+	ls_thread_fn fn;
+	void *arg;
+
+	/* Read by the controller without locks, for ls_gate_list. */
+	_Atomic unsigned state;		/* enum ls_thread_state */
+	_Atomic uint32_t blocked_on;	/* object waited for, or 0 */
+
+	/* Guarded by group->mu. */
+	struct ls_thread *next;		/* group->members, spawn order */
+	bool parked;			/* waiting at a gate */
+	bool step_go;			/* the controller let it through once */
+	bool returned;			/* fn has returned */
+	uint64_t gate_arrivals;		/* gates reached, for step */
+	unsigned gate_kind;
+	uint32_t gate_obj;
+	const char *gate_desc;
+};
+
+struct ls_group {
+	struct ls_ring *ring;
+	char name[LS_NAME_MAX + 1];
+
+	/* Written once by cancel with seq_cst, so a waiter that sees it
+	 * clear under its parker mutex is sure to be unparked after. */
+	atomic_int cancelled;
+	/* enum ls_gate_mode; the fast path of ls_gate is a relaxed load. */
+	atomic_int gate_mode;
+
+	pthread_mutex_t mu;	/* guards members, live and gate fields */
+	pthread_cond_t cv;	/* controller waits here, CLOCK_MONOTONIC */
+	struct ls_thread *members;
+	struct ls_thread *members_tail;
+	unsigned live;
+};
+
+/*
+ * Park the calling thread until it is unparked, its group is cancelled,
+ * or the monotonic clock passes deadline_ns (0: no deadline).  Consumes one
+ * permit.  Returns 0, -ETIMEDOUT or -ECANCELED.  Spurious returns of 0 are
+ * possible (a late unpark meant for an earlier wait): callers re-check
+ * their condition.
+ */
+int thread_park(struct ls_thread *self, uint64_t deadline_ns);
+
+/* Give t one permit and wake it.  Any thread, any lock held but t's pmu. */
+void thread_unpark(struct ls_thread *t);
+
+/* Has self's group been cancelled? */
+bool thread_cancelled(const struct ls_thread *self);
+
+/* Record that self now waits for obj (state BLOCKED), or no longer does
+ * (state RUNNING), and tell a stepping controller. */
+void thread_block_begin(struct ls_thread *self, uint32_t obj);
+void thread_block_end(struct ls_thread *self);
+
+/* Set self's state and tell a stepping controller; no event. */
+void thread_set_state_quiet(struct ls_thread *self, unsigned state);
+
+/* Wake the controller of self's group if it is pausing or stepping.
+ * Takes group->mu (see the lock order above). */
+void thread_notify_controller(struct ls_thread *self);
+
+/* One queued waiter, on the waiting thread's stack. */
+struct waiter {
+	struct ls_thread *t;
+	struct waiter *prev, *next;
+	uint32_t obj;		/* what it waits for, shown as blocked_on */
+	unsigned mode;		/* primitive-defined: reader/writer, push/pop */
+	uint64_t since_ns;	/* when it started waiting */
+	bool granted;		/* set by the granter under the primitive lock */
+};
+
+/* FIFO of waiters, guarded by the owning primitive's internal mutex. */
+struct waitq {
+	struct waiter *head, *tail;
+	unsigned len;
+};
+
+void waitq_push(struct waitq *q, struct waiter *w);
+void waitq_remove(struct waitq *q, struct waiter *w);
+
+/* Dequeue w, mark it granted and unpark its thread.  Caller holds the
+ * primitive lock; w's memory may be gone once that lock is dropped. */
+void waitq_grant(struct waitq *q, struct waiter *w);
+
+/*
+ * Sleep until w is granted.  Called with *mu held and w queued on q by the
+ * caller; returns with *mu held.  Returns 0 when granted, or -ETIMEDOUT /
+ * -ECANCELED after taking w off q.  A grant that races a timeout wins:
+ * the caller then owns the resource and gets 0.  deadline_ns 0: none.
+ */
+int waitq_sleep_locked(struct waitq *q, struct waiter *w, pthread_mutex_t *mu,
+		       uint64_t deadline_ns);
+
+/* The calling thread's record if it has one yet, else NULL. */
+extern _Thread_local struct ls_thread *thread_current;
+
+/* Lock or unlock a pthread mutex that cannot fail unless memory is
+ * corrupt; abort with a message if it does. */
+void engine_lock(pthread_mutex_t *mu);
+void engine_unlock(pthread_mutex_t *mu);
+
+/* Initialise cv to use CLOCK_MONOTONIC.  Returns 0 or a negative errno. */
+int engine_cond_init(pthread_cond_t *cv);
+
+/* Abort with a message naming what failed: for broken invariants. */
+_Noreturn void engine_panic(const char *what, int err);
+
+#endif

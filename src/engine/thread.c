@@ -1,0 +1,552 @@
+/*
+ * thread.c - engine threads, groups, cancellation and the per-thread parker.
+ *
+ * Every engine wait ends in thread_park: a mutex, a CLOCK_MONOTONIC condvar
+ * and a permit per thread.  Cancelling a group sets its flag and broadcasts
+ * every member's parker condvar under that parker's mutex, so a waiter that
+ * checked the flag under the same mutex cannot miss the wake-up, and the
+ * canceller never needs any primitive's lock.  No wait polls: a parked
+ * thread sleeps in the kernel until a permit, a cancel or its deadline.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine-int.h"
+#include "lockstep/clock.h"
+#include "lockstep/event.h"
+
+_Thread_local struct ls_thread *thread_current;
+
+/* Frees the records of threads the engine did not start, at their exit. */
+static pthread_key_t lazy_key;
+static pthread_once_t lazy_once = PTHREAD_ONCE_INIT;
+
+_Noreturn void
+engine_panic(const char *what, int err)
+{
+	fprintf(stderr, "lockstep: internal error: %s: %s\n", what,
+		strerror(err));
+	abort();
+}
+
+void
+engine_lock(pthread_mutex_t *mu)
+{
+	int err = pthread_mutex_lock(mu);
+
+	if (err)
+		engine_panic("pthread_mutex_lock", err);
+}
+
+void
+engine_unlock(pthread_mutex_t *mu)
+{
+	int err = pthread_mutex_unlock(mu);
+
+	if (err)
+		engine_panic("pthread_mutex_unlock", err);
+}
+
+int
+engine_cond_init(pthread_cond_t *cv)
+{
+	pthread_condattr_t attr;
+	int err;
+
+	err = pthread_condattr_init(&attr);
+	if (err)
+		return -err;
+	err = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	if (!err)
+		err = pthread_cond_init(cv, &attr);
+	pthread_condattr_destroy(&attr);
+	return -err;
+}
+
+static void
+copy_name(char *dst, const char *src)
+{
+	snprintf(dst, LS_NAME_MAX + 1, "%s", src ? src : "");
+}
+
+static struct ls_thread *
+thread_alloc(const char *name)
+{
+	struct ls_thread *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	if (pthread_mutex_init(&t->pmu, NULL)) {
+		free(t);
+		return NULL;
+	}
+	if (engine_cond_init(&t->pcv)) {
+		pthread_mutex_destroy(&t->pmu);
+		free(t);
+		return NULL;
+	}
+	copy_name(t->name, name);
+	atomic_init(&t->state, LS_STATE_RUNNING);
+	atomic_init(&t->blocked_on, 0);
+	return t;
+}
+
+static void
+thread_free(struct ls_thread *t)
+{
+	pthread_cond_destroy(&t->pcv);
+	pthread_mutex_destroy(&t->pmu);
+	free(t);
+}
+
+static void
+lazy_free(void *p)
+{
+	thread_free(p);
+}
+
+static void
+lazy_key_create(void)
+{
+	int err = pthread_key_create(&lazy_key, lazy_free);
+
+	if (err)
+		engine_panic("pthread_key_create", err);
+}
+
+struct ls_thread *
+ls_thread_self(void)
+{
+	struct ls_thread *t = thread_current;
+	int err;
+
+	if (t)
+		return t;
+	pthread_once(&lazy_once, lazy_key_create);
+	t = thread_alloc("main");
+	if (!t)
+		engine_panic("thread record", ENOMEM);
+	t->pt = pthread_self();
+	err = pthread_setspecific(lazy_key, t);
+	if (err)
+		engine_panic("pthread_setspecific", err);
+	thread_current = t;
+	return t;
+}
+
+unsigned
+ls_thread_tid(const struct ls_thread *t)
+{
+	return t->tid;
+}
+
+bool
+thread_cancelled(const struct ls_thread *self)
+{
+	return self->group && atomic_load(&self->group->cancelled);
+}
+
+bool
+ls_cancelled(void)
+{
+	struct ls_thread *self = thread_current;
+
+	return self && thread_cancelled(self);
+}
+
+int
+thread_park(struct ls_thread *self, uint64_t deadline_ns)
+{
+	struct timespec ts = {
+		.tv_sec = (time_t)(deadline_ns / 1000000000u),
+		.tv_nsec = (long)(deadline_ns % 1000000000u),
+	};
+	int rc = 0, err;
+
+	engine_lock(&self->pmu);
+	while (!self->permit) {
+		if (thread_cancelled(self)) {
+			rc = -ECANCELED;
+			break;
+		}
+		if (deadline_ns) {
+			err = pthread_cond_timedwait(&self->pcv, &self->pmu,
+						     &ts);
+			if (err == ETIMEDOUT) {
+				rc = -ETIMEDOUT;
+				break;
+			}
+		} else {
+			err = pthread_cond_wait(&self->pcv, &self->pmu);
+		}
+		if (err && err != ETIMEDOUT)
+			engine_panic("pthread_cond_wait", err);
+	}
+	/* A permit that arrived with a timeout or cancel still counts. */
+	if (self->permit) {
+		self->permit = 0;
+		rc = 0;
+	}
+	engine_unlock(&self->pmu);
+	return rc;
+}
+
+void
+thread_unpark(struct ls_thread *t)
+{
+	engine_lock(&t->pmu);
+	t->permit = 1;
+	pthread_cond_signal(&t->pcv);
+	engine_unlock(&t->pmu);
+}
+
+void
+thread_notify_controller(struct ls_thread *self)
+{
+	struct ls_group *g = self->group;
+
+	/* Only a pausing or stepping controller waits for member states; in
+	 * RUN mode nobody listens, so skip the group lock entirely. */
+	if (!g || atomic_load_explicit(&g->gate_mode, memory_order_relaxed) ==
+			  LS_GATE_RUN)
+		return;
+	engine_lock(&g->mu);
+	pthread_cond_broadcast(&g->cv);
+	engine_unlock(&g->mu);
+}
+
+void
+thread_set_state_quiet(struct ls_thread *self, unsigned state)
+{
+	atomic_store_explicit(&self->state, state, memory_order_release);
+	thread_notify_controller(self);
+}
+
+void
+thread_block_begin(struct ls_thread *self, uint32_t obj)
+{
+	atomic_store_explicit(&self->blocked_on, obj, memory_order_relaxed);
+	thread_set_state_quiet(self, LS_STATE_BLOCKED);
+}
+
+void
+thread_block_end(struct ls_thread *self)
+{
+	atomic_store_explicit(&self->blocked_on, 0, memory_order_relaxed);
+	atomic_store_explicit(&self->state, LS_STATE_RUNNING,
+			      memory_order_release);
+}
+
+void
+ls_thread_set_state(unsigned state)
+{
+	struct ls_thread *self = ls_thread_self();
+
+	thread_set_state_quiet(self, state);
+	ls_emit(LS_EV_STATE, 0, state, 0);
+}
+
+int
+ls_thread_sleep(uint64_t ns)
+{
+	struct ls_thread *self = ls_thread_self();
+	uint64_t deadline = ls_clock_ns() + ns;
+	int rc;
+
+	ls_thread_set_state(LS_STATE_SLEEPING);
+	do {
+		/* A stale permit from an earlier wait returns 0 early. */
+		rc = thread_park(self, deadline);
+	} while (rc == 0 && ls_clock_ns() < deadline);
+	ls_thread_set_state(LS_STATE_RUNNING);
+	return rc == -ECANCELED ? rc : 0;
+}
+
+/* Wait queues. */
+
+void
+waitq_push(struct waitq *q, struct waiter *w)
+{
+	w->next = NULL;
+	w->prev = q->tail;
+	if (q->tail)
+		q->tail->next = w;
+	else
+		q->head = w;
+	q->tail = w;
+	q->len++;
+}
+
+void
+waitq_remove(struct waitq *q, struct waiter *w)
+{
+	if (w->prev)
+		w->prev->next = w->next;
+	else
+		q->head = w->next;
+	if (w->next)
+		w->next->prev = w->prev;
+	else
+		q->tail = w->prev;
+	w->prev = w->next = NULL;
+	q->len--;
+}
+
+void
+waitq_grant(struct waitq *q, struct waiter *w)
+{
+	waitq_remove(q, w);
+	w->granted = true;
+	/* Unpark under the primitive lock: once it is dropped the waiter
+	 * may see granted, return, and take its stack frame with it. */
+	thread_unpark(w->t);
+}
+
+int
+waitq_sleep_locked(struct waitq *q, struct waiter *w, pthread_mutex_t *mu,
+		   uint64_t deadline_ns)
+{
+	int rc = 0;
+
+	thread_block_begin(w->t, w->obj);
+	while (!w->granted) {
+		engine_unlock(mu);
+		rc = thread_park(w->t, deadline_ns);
+		engine_lock(mu);
+		if (w->granted) {
+			rc = 0;
+			break;
+		}
+		if (rc) {
+			waitq_remove(q, w);
+			break;
+		}
+	}
+	thread_block_end(w->t);
+	return rc;
+}
+
+/* Groups. */
+
+int
+ls_group_create(struct ls_ring *ring, const char *name, struct ls_group **out)
+{
+	struct ls_group *g = calloc(1, sizeof(*g));
+	int err;
+
+	if (!g)
+		return -ENOMEM;
+	g->ring = ring;
+	copy_name(g->name, name);
+	atomic_init(&g->cancelled, 0);
+	atomic_init(&g->gate_mode, LS_GATE_RUN);
+	err = pthread_mutex_init(&g->mu, NULL);
+	if (err)
+		goto fail;
+	err = -engine_cond_init(&g->cv);
+	if (err) {
+		pthread_mutex_destroy(&g->mu);
+		goto fail;
+	}
+	*out = g;
+	return 0;
+fail:
+	free(g);
+	return -err;
+}
+
+struct ls_ring *
+ls_group_ring(const struct ls_group *g)
+{
+	return g->ring;
+}
+
+bool
+ls_group_cancelled(const struct ls_group *g)
+{
+	return atomic_load(&g->cancelled);
+}
+
+unsigned
+ls_group_live(const struct ls_group *g)
+{
+	struct ls_group *mg = (struct ls_group *)g;
+	unsigned n;
+
+	engine_lock(&mg->mu);
+	n = mg->live;
+	engine_unlock(&mg->mu);
+	return n;
+}
+
+void
+ls_group_cancel(struct ls_group *g)
+{
+	struct ls_thread *t;
+
+	/* seq_cst store, then each parker's mutex: a member that read the
+	 * flag as clear did so under pmu before we take it, so it is in
+	 * pthread_cond_wait by the time we broadcast. */
+	atomic_store(&g->cancelled, 1);
+	engine_lock(&g->mu);
+	for (t = g->members; t; t = t->next) {
+		engine_lock(&t->pmu);
+		pthread_cond_broadcast(&t->pcv);
+		engine_unlock(&t->pmu);
+	}
+	pthread_cond_broadcast(&g->cv);
+	engine_unlock(&g->mu);
+}
+
+static void *
+thread_main(void *p)
+{
+	struct ls_thread *self = p;
+	struct ls_group *g = self->group;
+
+	thread_current = self;
+	ls_trace_lane = self->lane;
+	ls_emit(LS_EV_THREAD_START, 0, 0, 0);
+	self->fn(self->arg);
+	atomic_store_explicit(&self->state, LS_STATE_DONE,
+			      memory_order_release);
+	ls_emit(LS_EV_THREAD_EXIT, 0, 0, 0);
+	ls_trace_lane = NULL;
+	if (self->lane)
+		ls_ring_unregister(self->lane);
+	engine_lock(&g->mu);
+	self->returned = true;
+	g->live--;
+	pthread_cond_broadcast(&g->cv);
+	engine_unlock(&g->mu);
+	return NULL;
+}
+
+int
+ls_thread_spawn(struct ls_group *g, const char *name, ls_thread_fn fn,
+		void *arg)
+{
+	struct ls_thread *t;
+	sigset_t all, old;
+	int err;
+
+	t = thread_alloc(name);
+	if (!t)
+		return -ENOMEM;
+	t->group = g;
+	t->fn = fn;
+	t->arg = arg;
+	if (g->ring) {
+		err = ls_ring_register(g->ring, t->name, &t->lane);
+		if (err) {
+			thread_free(t);
+			return err == -ENOSPC ? -EAGAIN : err;
+		}
+		t->tid = ls_lane_tid(t->lane);
+	}
+
+	engine_lock(&g->mu);
+	if (atomic_load(&g->cancelled)) {
+		engine_unlock(&g->mu);
+		err = -ECANCELED;
+		goto fail;
+	}
+	/* Signals go to the ui thread, never to an engine thread. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_create(&t->pt, NULL, thread_main, t);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err) {
+		engine_unlock(&g->mu);
+		err = -err;
+		goto fail;
+	}
+	if (g->members_tail)
+		g->members_tail->next = t;
+	else
+		g->members = t;
+	g->members_tail = t;
+	g->live++;
+	engine_unlock(&g->mu);
+	return 0;
+fail:
+	if (t->lane)
+		ls_ring_unregister(t->lane);
+	thread_free(t);
+	return err;
+}
+
+int
+ls_group_join(struct ls_group *g)
+{
+	struct ls_thread *t, *next;
+	int err;
+
+	/* Take the whole list: members spawned later start a new list. */
+	engine_lock(&g->mu);
+	t = g->members;
+	g->members = g->members_tail = NULL;
+	engine_unlock(&g->mu);
+	for (; t; t = next) {
+		next = t->next;
+		err = pthread_join(t->pt, NULL);
+		if (err)
+			engine_panic("pthread_join", err);
+		thread_free(t);
+	}
+	return 0;
+}
+
+int
+ls_group_reap(struct ls_group *g)
+{
+	struct ls_thread *t, *next, *prev = NULL, *done = NULL;
+	int n = 0, err;
+
+	engine_lock(&g->mu);
+	for (t = g->members; t; t = next) {
+		next = t->next;
+		if (!t->returned) {
+			prev = t;
+			continue;
+		}
+		if (prev)
+			prev->next = next;
+		else
+			g->members = next;
+		if (g->members_tail == t)
+			g->members_tail = prev;
+		t->next = done;
+		done = t;
+	}
+	engine_unlock(&g->mu);
+	/* Joined outside g->mu: a returned thread may still be on its way
+	 * out of thread_main, which takes g->mu last. */
+	for (t = done; t; t = next) {
+		next = t->next;
+		err = pthread_join(t->pt, NULL);
+		if (err)
+			engine_panic("pthread_join", err);
+		thread_free(t);
+		n++;
+	}
+	return n;
+}
+
+void
+ls_group_destroy(struct ls_group *g)
+{
+	if (!g)
+		return;
+	if (ls_group_live(g))
+		ls_group_cancel(g);
+	ls_group_join(g);
+	pthread_cond_destroy(&g->cv);
+	pthread_mutex_destroy(&g->mu);
+	free(g);
+}

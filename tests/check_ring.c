@@ -1,0 +1,468 @@
+/*
+ * check_ring.c - unit tests of the event ring: configuration, order,
+ * wrap-around, drops and their accounting, registration and lane reuse,
+ * short-lived producers, global timestamp order and happens-before.
+ */
+#include "testutil.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "lockstep/clock.h"
+#include "lockstep/ring.h"
+
+static struct ls_ring *
+ring_new(uint32_t lane_events, uint32_t max_lanes)
+{
+	struct ls_ring_config cfg = {
+		.lane_events = lane_events,
+		.max_lanes = max_lanes,
+	};
+	struct ls_ring *r = NULL;
+
+	ck_assert_int_eq(ls_ring_create(&cfg, &r), 0);
+	ck_assert_ptr_nonnull(r);
+	return r;
+}
+
+static struct ls_lane *
+lane_new(struct ls_ring *r, const char *name)
+{
+	struct ls_lane *lane = NULL;
+
+	ck_assert_int_eq(ls_ring_register(r, name, &lane), 0);
+	return lane;
+}
+
+/* Drain until empty into out (at most max); returns the count. */
+static size_t
+drain_all(struct ls_ring *r, struct ls_event *out, size_t max)
+{
+	size_t n = 0, k;
+
+	while (n < max && (k = ls_ring_drain(r, out + n, max - n)) > 0)
+		n += k;
+	return n;
+}
+
+START_TEST(test_config_rejected)
+{
+	struct ls_ring_config bad[] = {
+		{ .lane_events = 0, .max_lanes = 1 },
+		{ .lane_events = 1, .max_lanes = 1 },
+		{ .lane_events = 6, .max_lanes = 1 },
+		{ .lane_events = 8, .max_lanes = 0 },
+		{ .lane_events = 8, .max_lanes = 1025 },
+	};
+	struct ls_ring *r = NULL;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_int_eq(ls_ring_create(&bad[i], &r), -EINVAL);
+	ck_assert_int_eq(ls_ring_create(NULL, &r), 0);
+	ls_ring_destroy(r);
+}
+END_TEST
+
+START_TEST(test_fields_and_order)
+{
+	struct ls_ring *r = ring_new(64, 4);
+	struct ls_lane *lane = lane_new(r, "solo");
+	struct ls_event ev[64];
+	uint64_t before = ls_clock_ns();
+	size_t n, i;
+
+	for (i = 0; i < 40; i++)
+		ck_assert(ls_lane_emit(lane, LS_EV_MARK, 7, 1000 + i,
+				       (uint32_t)i * 3));
+	n = drain_all(r, ev, 64);
+	ck_assert_uint_eq(n, 40);
+	for (i = 0; i < n; i++) {
+		ck_assert_uint_eq(ev[i].kind, LS_EV_MARK);
+		ck_assert_uint_eq(ev[i].obj, 7);
+		ck_assert_uint_eq(ev[i].arg, 1000 + i);
+		ck_assert_uint_eq(ev[i].aux, i * 3);
+		ck_assert_uint_eq(ev[i].seq, i);
+		ck_assert_uint_eq(ev[i].tid, ls_lane_tid(lane));
+		ck_assert_uint_ge(ev[i].ts, before);
+		if (i)
+			ck_assert_uint_ge(ev[i].ts, ev[i - 1].ts);
+	}
+	ck_assert_uint_eq(ls_ring_drain(r, ev, 64), 0);
+	ck_assert_uint_eq(ls_ring_dropped_total(r), 0);
+	ls_ring_unregister(lane);
+	ls_ring_destroy(r);
+}
+END_TEST
+
+START_TEST(test_wrap_around)
+{
+	struct ls_ring *r = ring_new(8, 1);
+	struct ls_lane *lane = lane_new(r, "wrap");
+	struct ls_event ev[8];
+	uint32_t next = 0;
+	unsigned round;
+
+	/* 5 per round against 8 slots: every slot index is crossed often. */
+	for (round = 0; round < 400; round++) {
+		size_t i, n;
+
+		for (i = 0; i < 5; i++)
+			ck_assert(ls_lane_emit(lane, LS_EV_MARK, 1,
+					       next + i, 0));
+		n = drain_all(r, ev, 8);
+		ck_assert_uint_eq(n, 5);
+		for (i = 0; i < n; i++) {
+			ck_assert_uint_eq(ev[i].seq, next);
+			ck_assert_uint_eq(ev[i].arg, next);
+			next++;
+		}
+	}
+	ck_assert_uint_eq(ls_ring_dropped_total(r), 0);
+	ls_ring_unregister(lane);
+	ls_ring_destroy(r);
+}
+END_TEST
+
+START_TEST(test_full_drops_newest)
+{
+	struct ls_ring *r = ring_new(8, 1);
+	struct ls_lane *lane = lane_new(r, "full");
+	struct ls_event ev[32];
+	unsigned tid = ls_lane_tid(lane);
+	size_t i, n;
+
+	for (i = 0; i < 20; i++)
+		ck_assert(ls_lane_emit(lane, LS_EV_MARK, 1, i, 0) == (i < 8));
+	n = drain_all(r, ev, 32);
+	/* The oldest eight are kept; the twelve newest were dropped. */
+	ck_assert_uint_eq(n, 8);
+	for (i = 0; i < n; i++)
+		ck_assert_uint_eq(ev[i].seq, i);
+	ck_assert_uint_eq(ls_ring_dropped(r, tid), 12);
+	ck_assert_uint_eq(ls_ring_dropped_total(r), 12);
+
+	/* The next event shows the gap, and the drops explain it. */
+	ck_assert(ls_lane_emit(lane, LS_EV_MARK, 1, 20, 0));
+	n = drain_all(r, ev, 32);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(ev[0].seq, 20);
+	ck_assert_uint_eq(ev[0].seq - 7 - 1, ls_ring_dropped(r, tid));
+	ls_ring_unregister(lane);
+	ls_ring_destroy(r);
+}
+END_TEST
+
+START_TEST(test_merge_two_lanes)
+{
+	struct ls_ring *r = ring_new(64, 2);
+	struct ls_lane *a = lane_new(r, "a"), *b = lane_new(r, "b");
+	struct ls_event ev[64];
+	size_t i, n;
+
+	/* Interleaved emits on two lanes come out interleaved, by time. */
+	for (i = 0; i < 30; i++)
+		ck_assert(ls_lane_emit(i % 2 ? b : a, LS_EV_MARK, 1, i, 0));
+	n = drain_all(r, ev, 64);
+	ck_assert_uint_eq(n, 30);
+	for (i = 1; i < n; i++)
+		ck_assert_uint_ge(ev[i].ts, ev[i - 1].ts);
+	for (i = 0; i < n; i++)
+		if (ev[i].ts != (i ? ev[i - 1].ts : 0) &&
+		    (i + 1 == n || ev[i].ts != ev[i + 1].ts))
+			ck_assert_uint_eq(ev[i].arg, i);
+	ls_ring_unregister(a);
+	ls_ring_unregister(b);
+	ls_ring_destroy(r);
+}
+END_TEST
+
+START_TEST(test_registration_and_reuse)
+{
+	struct ls_ring *r = ring_new(8, 2);
+	struct ls_lane *a = lane_new(r, "alpha");
+	struct ls_lane *b = lane_new(r, "a-name-much-longer-than-thirty-one-bytes");
+	struct ls_lane *c = NULL;
+	struct ls_event ev[8];
+	char name[64];
+
+	ck_assert_int_eq(ls_ring_register(r, "gamma", &c), -EAGAIN);
+	ck_assert_uint_eq(ls_lane_tid(a), 1);
+	ck_assert_uint_eq(ls_lane_tid(b), 2);
+	ck_assert_uint_eq(ls_ring_thread_count(r), 2);
+	ck_assert_int_eq(ls_ring_thread_name(r, 1, name, sizeof(name)), 0);
+	ck_assert_str_eq(name, "alpha");
+	ck_assert_int_eq(ls_ring_thread_name(r, 2, name, sizeof(name)), 0);
+	ck_assert_uint_eq(strlen(name), LS_NAME_MAX);
+	ck_assert_int_eq(ls_ring_thread_name(r, 3, name, sizeof(name)), -ENOENT);
+	ck_assert_int_eq(ls_ring_thread_name(r, 0, name, sizeof(name)), -ENOENT);
+
+	/* A retired lane with events left is not reused before the drain. */
+	ck_assert(ls_lane_emit(a, LS_EV_MARK, 1, 42, 0));
+	ls_ring_unregister(a);
+	ck_assert_int_eq(ls_ring_register(r, "gamma", &c), -EAGAIN);
+	ck_assert_uint_eq(drain_all(r, ev, 8), 1);
+	ck_assert_uint_eq(ev[0].arg, 42);
+	/* The drain that found it empty freed it. */
+	ls_ring_drain(r, ev, 8);
+	ck_assert_int_eq(ls_ring_register(r, "gamma", &c), 0);
+	ck_assert_uint_eq(ls_lane_tid(c), 3);
+	ck_assert(ls_lane_emit(c, LS_EV_MARK, 1, 7, 0));
+	ck_assert_uint_eq(drain_all(r, ev, 8), 1);
+	ck_assert_uint_eq(ev[0].tid, 3);
+	ck_assert_uint_eq(ev[0].seq, 0);
+	ls_ring_unregister(b);
+	ls_ring_unregister(c);
+	ls_ring_destroy(r);
+}
+END_TEST
+
+START_TEST(test_objects)
+{
+	struct ls_ring *r = ring_new(8, 1);
+	unsigned kind = 0;
+	char name[40];
+
+	ck_assert_uint_eq(ls_ring_object_add(NULL, LS_OBJ_MUTEX, "x"), 0);
+	ck_assert_uint_eq(ls_ring_object_add(r, LS_OBJ_MUTEX, "A"), 1);
+	ck_assert_uint_eq(ls_ring_object_add(r, LS_OBJ_QUEUE, "jobs"), 2);
+	ck_assert_uint_eq(ls_ring_object_count(r), 2);
+	ck_assert_int_eq(ls_ring_object_info(r, 2, &kind, name, sizeof(name)), 0);
+	ck_assert_uint_eq(kind, LS_OBJ_QUEUE);
+	ck_assert_str_eq(name, "jobs");
+	ck_assert_int_eq(ls_ring_object_info(r, 3, &kind, name, sizeof(name)),
+			 -ENOENT);
+	ls_ring_destroy(r);
+}
+END_TEST
+
+/* Short-lived producers: many threads, few lanes, a concurrent consumer. */
+
+struct shortlived {
+	struct ls_ring *r;
+	unsigned events;
+	atomic_uint emitted;
+	atomic_uint finished;
+	atomic_uint failed_register;
+};
+
+static void *
+shortlived_main(void *p)
+{
+	struct shortlived *s = p;
+	struct ls_lane *lane;
+	unsigned i;
+	int err;
+
+	/* Lanes are recycled by the consumer: retry while all are busy. */
+	while ((err = ls_ring_register(s->r, "short", &lane)) == -EAGAIN)
+		sched_yield();
+	if (err) {
+		atomic_fetch_add(&s->failed_register, 1);
+		atomic_fetch_add(&s->finished, 1);
+		return NULL;
+	}
+	for (i = 0; i < s->events; i++)
+		if (ls_lane_emit(lane, LS_EV_MARK, 1, i, 0))
+			atomic_fetch_add(&s->emitted, 1);
+	ls_ring_unregister(lane);
+	atomic_fetch_add(&s->finished, 1);
+	return NULL;
+}
+
+START_TEST(test_many_short_lived_producers)
+{
+	unsigned total = (unsigned)test_size("RING_SHORT_THREADS", 1500, 300);
+	struct shortlived s = { .r = ring_new(64, 8), .events = 50 };
+	struct ls_event ev[256];
+	pthread_t th[16];
+	uint64_t got = 0, drops;
+	unsigned started = 0, i;
+	size_t k;
+
+	/* Batches of 16 threads over 8 lanes: half of each batch must wait
+	 * for lanes the consumer frees, so reuse is exercised throughout. */
+	while (started < total) {
+		unsigned batch = total - started < 16 ? total - started : 16;
+
+		for (i = 0; i < batch; i++)
+			ck_assert_int_eq(pthread_create(&th[i], NULL,
+							shortlived_main, &s), 0);
+		started += batch;
+		while (atomic_load(&s.finished) < started) {
+			k = ls_ring_drain(s.r, ev, 256);
+			got += k;
+			if (!k)
+				sched_yield();
+		}
+		for (i = 0; i < batch; i++)
+			ck_assert_int_eq(pthread_join(th[i], NULL), 0);
+	}
+	while ((k = ls_ring_drain(s.r, ev, 256)) > 0)
+		got += k;
+	drops = ls_ring_dropped_total(s.r);
+	ck_assert_uint_eq(atomic_load(&s.failed_register), 0);
+	ck_assert_uint_eq(ls_ring_thread_count(s.r), total);
+	/* Nothing an exited thread emitted is lost. */
+	ck_assert_uint_eq(got, atomic_load(&s.emitted));
+	ck_assert_uint_eq(got + drops, (uint64_t)total * s.events);
+	ls_ring_destroy(s.r);
+}
+END_TEST
+
+/* Happens-before: release emitted before unlock, acquire after lock. */
+
+struct hb {
+	struct ls_ring *r;
+	pthread_mutex_t mu;
+	unsigned rounds;
+};
+
+static void *
+hb_main(void *p)
+{
+	struct hb *h = p;
+	struct ls_lane *lane;
+	unsigned i;
+
+	if (ls_ring_register(h->r, "hb", &lane))
+		return NULL;
+	for (i = 0; i < h->rounds; i++) {
+		pthread_mutex_lock(&h->mu);
+		ls_lane_emit(lane, LS_EV_LOCK_ACQUIRED, 1, 0, 0);
+		ls_lane_emit(lane, LS_EV_LOCK_RELEASED, 1, 0, 0);
+		pthread_mutex_unlock(&h->mu);
+	}
+	ls_ring_unregister(lane);
+	return NULL;
+}
+
+START_TEST(test_happens_before_one_owner)
+{
+	struct hb h = {
+		.r = ring_new(1u << 16, 4),
+		.rounds = (unsigned)test_size("RING_HB_ROUNDS", 20000, 5000),
+	};
+	struct ls_event ev[512];
+	pthread_t th[2];
+	unsigned owner = 0, seen = 0, two_owners = 0;
+	size_t n, i;
+
+	pthread_mutex_init(&h.mu, NULL);
+	for (i = 0; i < 2; i++)
+		ck_assert_int_eq(pthread_create(&th[i], NULL, hb_main, &h), 0);
+	while (seen < 4 * h.rounds) {
+		n = ls_ring_drain(h.r, ev, 512);
+		for (i = 0; i < n; i++) {
+			if (ev[i].kind == LS_EV_LOCK_ACQUIRED) {
+				two_owners += owner != 0;
+				owner = ev[i].tid;
+			} else if (ev[i].kind == LS_EV_LOCK_RELEASED) {
+				two_owners += owner != ev[i].tid;
+				owner = 0;
+			}
+			seen++;
+		}
+		if (!n)
+			sched_yield();
+	}
+	for (i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	ck_assert_uint_eq(ls_ring_dropped_total(h.r), 0);
+	ck_assert_uint_eq(seen, 4 * h.rounds);
+	ck_assert_uint_eq(two_owners, 0);
+	pthread_mutex_destroy(&h.mu);
+	ls_ring_destroy(h.r);
+}
+END_TEST
+
+/* Global order: a concurrent consumer never sees time go backwards. */
+
+struct order {
+	struct ls_ring *r;
+	unsigned events;
+	pthread_barrier_t start;
+};
+
+static void *
+order_main(void *p)
+{
+	struct order *o = p;
+	struct ls_lane *lane;
+	unsigned i;
+
+	if (ls_ring_register(o->r, "order", &lane))
+		return NULL;
+	pthread_barrier_wait(&o->start);
+	for (i = 0; i < o->events; i++) {
+		ls_lane_emit(lane, LS_EV_MARK, 1, i, 0);
+		if (i % 97 == 0)
+			sched_yield();
+	}
+	ls_ring_unregister(lane);
+	return NULL;
+}
+
+START_TEST(test_global_timestamp_order)
+{
+	struct order o = {
+		.r = ring_new(1024, 4),
+		.events = (unsigned)test_size("RING_ORDER_EVENTS", 200000, 20000),
+	};
+	struct ls_event ev[256];
+	pthread_t th[3];
+	uint64_t last = 0, got = 0, inversions = 0;
+	size_t n, i;
+
+	pthread_barrier_init(&o.start, NULL, 3);
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(pthread_create(&th[i], NULL, order_main, &o), 0);
+	for (;;) {
+		n = ls_ring_drain(o.r, ev, 256);
+		for (i = 0; i < n; i++) {
+			inversions += ev[i].ts < last;
+			last = ev[i].ts;
+		}
+		got += n;
+		if (got + ls_ring_dropped_total(o.r) == 3ull * o.events)
+			break;
+	}
+	for (i = 0; i < 3; i++)
+		pthread_join(th[i], NULL);
+	ck_assert_uint_eq(inversions, 0);
+	pthread_barrier_destroy(&o.start);
+	ls_ring_destroy(o.r);
+}
+END_TEST
+
+static Suite *
+ring_suite(void)
+{
+	Suite *s = suite_create("ring");
+	TCase *unit = tcase_create("unit");
+	TCase *threads = tcase_create("threads");
+
+	tcase_add_test(unit, test_config_rejected);
+	tcase_add_test(unit, test_fields_and_order);
+	tcase_add_test(unit, test_wrap_around);
+	tcase_add_test(unit, test_full_drops_newest);
+	tcase_add_test(unit, test_merge_two_lanes);
+	tcase_add_test(unit, test_registration_and_reuse);
+	tcase_add_test(unit, test_objects);
+	suite_add_tcase(s, unit);
+
+	tcase_set_timeout(threads, 30);
+	tcase_add_test(threads, test_many_short_lived_producers);
+	tcase_add_test(threads, test_happens_before_one_owner);
+	tcase_add_test(threads, test_global_timestamp_order);
+	suite_add_tcase(s, threads);
+	return s;
+}
+
+int
+main(void)
+{
+	return test_run_suite(ring_suite());
+}
