@@ -10,8 +10,14 @@
  * primitive's internal lock is held.
  *
  * The controller is any thread that is not a member of the group (the ui,
- * a test).  Scenes add their own gates (ls_gate with a description such as
- * "read balance") so a race can be stepped at load/modify/store level.
+ * a test); one controller per group at a time.  Scenes add their own gates
+ * (ls_gate with a description such as "read balance") so a race can be
+ * stepped at load/modify/store level.
+ *
+ * Cancelling the group (ls_group_cancel) puts it in CANCELLED mode for
+ * good: every gate of a member, parked or not, then returns -ECANCELED, so
+ * cancellation looks the same whether the group was running, paused or
+ * stepping.
  */
 #ifndef LOCKSTEP_GATE_H
 #define LOCKSTEP_GATE_H
@@ -27,6 +33,7 @@ enum ls_gate_mode {
 	LS_GATE_RUN = 0,
 	LS_GATE_PAUSE,
 	LS_GATE_STEP,
+	LS_GATE_CANCELLED,	/* final; set by ls_group_cancel */
 };
 
 /* Longest gate description kept, without the NUL. */
@@ -36,32 +43,53 @@ enum ls_gate_mode {
  * The gate before an operation of kind (enum ls_event_kind) on obj, with a
  * short human description (may be NULL; the pointer is kept while the
  * thread is parked, so pass a string literal or one that outlives it).
- * Returns 0 to go on, -ECANCELED if the group was cancelled while parked.
- * Threads outside a group always pass.
+ * Never call it while holding a primitive's internal lock.  Returns 0 to go
+ * on, or -ECANCELED once the group is cancelled (parked or not): the caller
+ * then returns -ECANCELED without acting, except a release (unlock, post),
+ * which a cancelled thread must still perform while it unwinds.  Parking
+ * emits GATE_WAIT, leaving emits GATE_PASS, or CANCELLED when a cancel
+ * ended the wait; a gate that does not park emits nothing.  Threads
+ * outside a group always pass.  Any thread, about itself.
  */
 int ls_gate(unsigned kind, uint32_t obj, const char *desc);
 
-/* Enter PAUSE mode: members park at their next gate.  Returns at once. */
+/* Enter PAUSE mode: members park at their next gate.  Returns at once;
+ * ls_gate_settle waits for them.  No effect on a cancelled group. */
 void ls_gate_pause(struct ls_group *g);
 
-/* Back to RUN mode, releasing every parked member. */
+/* Back to RUN mode, releasing every parked member.  No effect on a
+ * cancelled group (its members have been released already). */
 void ls_gate_resume(struct ls_group *g);
 
-/* The group's current mode. */
+/* The group's current mode.  Any thread. */
 enum ls_gate_mode ls_gate_mode(const struct ls_group *g);
 
 /*
- * Wait until every live member is parked, blocked in a primitive, sleeping
- * or idle-waiting, or until timeout_ns passes.  Returns 0 or -ETIMEDOUT.
+ * Wait until every member that has not returned is at rest: parked at a
+ * gate, blocked in a primitive, sleeping (ls_thread_sleep) or idle
+ * (ls_thread_set_state), or until timeout_ns passes.  Use it after
+ * ls_gate_pause or ls_gate_step: in RUN mode members do not report their
+ * state changes, so this only sees what is true already or at the
+ * deadline.  A sleeping or idle member, or one blocked with a deadline, may
+ * still wake later and run to its next gate, where it parks.  Returns 0,
+ * -ETIMEDOUT, or -ECANCELED when the group is (or gets) cancelled.
  * Controller only.
  */
 int ls_gate_settle(struct ls_group *g, uint64_t timeout_ns);
 
 /*
- * Enter STEP mode (if not already) and let the parked thread tid pass one
- * gate; wait until it parks at its next gate, blocks in a primitive, or
- * returns, at most timeout_ns.  Returns 0, -ENOENT when tid is not parked
- * at a gate, -ETIMEDOUT.  Controller only.
+ * Let the member tid, parked at a gate, pass that one gate, entering STEP
+ * mode first (the other members stay parked or park at their next gate);
+ * then wait, at most timeout_ns, until tid comes to rest again: parked at
+ * its next gate, blocked in a primitive, sleeping, idle, or returned.
+ * Exactly one gate is passed by tid.  Another member that tid's operation
+ * woke (a lock handed over) runs on to its own next gate concurrently; call
+ * ls_gate_settle for a frozen picture.  tids are ring producer ids, so a
+ * group without a ring (every tid 0) cannot be stepped.
+ * Returns 0; -ENOENT when tid is 0, not a member, or not parked at a gate
+ * (the mode is then left as it was); -ETIMEDOUT (tid still runs; it will
+ * park at its next gate); -ECANCELED when the group is or gets cancelled.
+ * Controller only.
  */
 int ls_gate_step(struct ls_group *g, unsigned tid, uint64_t timeout_ns);
 
@@ -73,10 +101,16 @@ struct ls_gate_view {
 	unsigned next_kind;	/* parked: the operation it will do next */
 	uint32_t next_obj;	/* parked: the object of that operation */
 	uint32_t blocked_on;	/* blocked: the object it waits for, else 0 */
-	char desc[LS_GATE_DESC_MAX + 1];
+	char desc[LS_GATE_DESC_MAX + 1];	/* parked: the gate's desc */
 };
 
-/* Fill out with up to max members in spawn order.  Returns how many. */
+/*
+ * Fill out with up to max members (those not yet joined or reaped) in spawn
+ * order.  A parked member shows state PARKED and what it will do next; a
+ * blocked one shows what it waits for.  A snapshot: members that are not
+ * at rest may have moved on.  Returns how many were filled.  Any thread
+ * but a member.
+ */
 size_t ls_gate_list(struct ls_group *g, struct ls_gate_view *out, size_t max);
 
 #endif

@@ -90,6 +90,10 @@ bool ls_cancelled(void);
  */
 int ls_thread_sleep(uint64_t ns);
 
+/* As ls_thread_sleep, but showing state (enum ls_thread_state) while it
+ * sleeps: LS_STATE_RUNNING for simulated computation that costs no CPU. */
+int ls_thread_sleep_as(uint64_t ns, unsigned state);
+
 /* Say what the calling thread is doing (enum ls_thread_state) with a
  * STATE event.  For scenes: RUNNING while computing, IDLE while waiting
  * for work that is not a lock. */

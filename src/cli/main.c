@@ -1,39 +1,225 @@
 /*
  * main.c - the lockstep command line: a table of subcommands and the
- * dispatch to them.  Usage errors print one line and exit 2; runtime
- * failures exit 1.
+ * dispatch to them.  A word that is not a subcommand names a scene for the
+ * live ui.  Usage errors print one line and exit 2; runtime failures exit 1.
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/bench.h"
+#include "cli/headless.h"
+#include "scenes/scene.h"
+#include "ui/app.h"
 
 #define EXIT_USAGE 2
 
 static const char usage_text[] =
-	"usage: lockstep [SCENE]                 the live terminal ui (default scene: pool)\n"
-	"       lockstep bench ring [--json] [--runs N] [--threads N] [--seconds S]\n"
-	"                                        benchmarks with ratios against baselines\n"
+	"usage: lockstep [SCENE] [--set KEY=VALUE]...    the live ui (default scene: pool)\n"
+	"       lockstep list [--json]                   scenes and their parameters\n"
+	"       lockstep run SCENE --headless [--seconds N] [--json] [--set KEY=VALUE]...\n"
+	"       lockstep bench ring|pool|rwlock|queue [--json] [--runs N] [--threads N] [--seconds S]\n"
 	"       lockstep --help | --version\n";
 
 struct command {
 	const char *name;
-	const char *usage;
 	int (*run)(int argc, char **argv);
 };
+
+static int
+usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "lockstep: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n%s", usage_text);
+	return EXIT_USAGE;
+}
+
+static const char *
+scene_names(void)
+{
+	static char buf[256];
+	size_t used = 0;
+	unsigned i;
+
+	for (i = 0; i < scene_count && used < sizeof(buf); i++)
+		used += (size_t)snprintf(buf + used, sizeof(buf) - used, "%s%s",
+					 i ? ", " : "", scene_table[i]->name);
+	return buf;
+}
+
+static const struct scene_def *
+scene_or_complain(const char *name)
+{
+	const struct scene_def *def = scene_find(name);
+
+	if (!def)
+		fprintf(stderr, "lockstep: unknown scene '%s' (scenes: %s)\n",
+			name, scene_names());
+	return def;
+}
+
+/* Options shared by the ui and run: --set, --seconds, --json, --headless. */
+struct run_opts {
+	int params[SCENE_MAX_PARAMS];
+	double seconds;
+	bool json, headless;
+};
+
+static int
+parse_run_opts(const struct scene_def *def, int argc, char **argv,
+	       bool allow_run_opts, struct run_opts *o)
+{
+	char err[256];
+	int i;
+
+	scene_defaults(def, o->params);
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(a, "--set") && v) {
+			if (scene_parse_set(def, v, o->params, err, sizeof(err))) {
+				fprintf(stderr, "lockstep: %s\n", err);
+				return EXIT_USAGE;
+			}
+			i++;
+		} else if (!strncmp(a, "--set=", 6)) {
+			if (scene_parse_set(def, a + 6, o->params, err,
+					    sizeof(err))) {
+				fprintf(stderr, "lockstep: %s\n", err);
+				return EXIT_USAGE;
+			}
+		} else if (allow_run_opts && !strcmp(a, "--seconds") && v) {
+			char *end;
+
+			o->seconds = strtod(v, &end);
+			if (end == v || *end || !(o->seconds > 0) ||
+			    o->seconds > 86400)
+				return usage_error("--seconds wants a number of "
+						   "seconds above 0, got '%s'", v);
+			i++;
+		} else if (allow_run_opts && !strcmp(a, "--json")) {
+			o->json = true;
+		} else if (allow_run_opts && !strcmp(a, "--headless")) {
+			o->headless = true;
+		} else {
+			return usage_error("unknown option '%s'", a);
+		}
+	}
+	return 0;
+}
+
+static int
+cmd_list(int argc, char **argv)
+{
+	bool json = argc > 1 && !strcmp(argv[1], "--json");
+	unsigned i, j;
+	int v;
+
+	if (argc > 2 || (argc == 2 && !json))
+		return usage_error("list: unknown option '%s'", argv[argc - 1]);
+	if (json)
+		printf("{\"scenes\": [");
+	for (i = 0; i < scene_count; i++) {
+		const struct scene_def *d = scene_table[i];
+
+		if (!json) {
+			printf("%-14s %s\n", d->name, d->summary);
+			for (j = 0; j < d->nparams; j++) {
+				char def[32];
+
+				scene_param_format(d, j, d->params[j].def, def,
+						   sizeof(def));
+				printf("%16s%s=%s  %s\n", "", d->params[j].name,
+				       def, d->params[j].help);
+			}
+			continue;
+		}
+		printf("%s\n  {\"name\": \"%s\", \"title\": \"%s\", "
+		       "\"summary\": \"%s\", \"params\": [", i ? "," : "",
+		       d->name, d->title, d->summary);
+		for (j = 0; j < d->nparams; j++) {
+			const struct scene_param *p = &d->params[j];
+
+			printf("%s{\"name\": \"%s\", \"help\": \"%s\", ",
+			       j ? ", " : "", p->name, p->help);
+			if (p->values) {
+				printf("\"default\": \"%s\", \"values\": [",
+				       p->values[p->def]);
+				for (v = p->min; v <= p->max; v++)
+					printf("%s\"%s\"", v > p->min ? ", " : "",
+					       p->values[v]);
+				printf("]}");
+			} else {
+				printf("\"default\": %d, \"min\": %d, "
+				       "\"max\": %d}", p->def, p->min, p->max);
+			}
+		}
+		printf("]");
+		/* A hazard scene's fixes are the values of its fix param. */
+		v = scene_param_index(d, "fix");
+		if (v >= 0) {
+			const struct scene_param *p = &d->params[v];
+			int k;
+
+			printf(", \"fixes\": [");
+			for (k = p->min + 1; k <= p->max; k++)
+				printf("%s\"%s\"", k > p->min + 1 ? ", " : "",
+				       p->values[k]);
+			printf("]");
+		}
+		printf("}");
+	}
+	if (json)
+		printf("]}\n");
+	return 0;
+}
+
+static int
+cmd_run(int argc, char **argv)
+{
+	const struct scene_def *def;
+	struct run_opts o = { .seconds = 3.0 };
+	int rc;
+
+	if (argc < 2 || argv[1][0] == '-')
+		return usage_error("run: name a scene (scenes: %s)", scene_names());
+	def = scene_or_complain(argv[1]);
+	if (!def)
+		return EXIT_USAGE;
+	rc = parse_run_opts(def, argc - 2, argv + 2, true, &o);
+	if (rc)
+		return rc;
+	if (!o.headless) {
+		if (o.json)
+			return usage_error("run: --json needs --headless%s", "");
+		return ui_main(def, o.params);
+	}
+	return headless_main(def, o.params, o.seconds, o.json);
+}
 
 static int
 cmd_bench(int argc, char **argv)
 {
 	static const char usage[] =
-		"lockstep bench ring [--json] [--runs N] [--threads N] [--seconds S]";
+		"lockstep bench ring|pool|rwlock|queue [--json] [--runs N] "
+		"[--threads N] [--seconds S]";
+	static const struct {
+		const char *name;
+		int (*main)(const struct bench_opts *o);
+	} benches[] = {
+		{ "ring", bench_ring_main },
+	};
 	struct bench_opts o = {
 		.runs = 5,
 		.threads = 2,
 		.seconds = 0.2,
 	};
+	size_t i;
 	int rc;
 
 	if (argc < 2 || argv[1][0] == '-') {
@@ -41,59 +227,59 @@ cmd_bench(int argc, char **argv)
 			usage);
 		return EXIT_USAGE;
 	}
-	if (strcmp(argv[1], "ring")) {
-		fprintf(stderr, "lockstep: bench: unknown benchmark '%s' "
-			"(known: ring)\n", argv[1]);
+	for (i = 0; i < sizeof(benches) / sizeof(benches[0]); i++)
+		if (!strcmp(argv[1], benches[i].name))
+			break;
+	if (i == sizeof(benches) / sizeof(benches[0])) {
+		fprintf(stderr, "lockstep: bench: unknown benchmark '%s'\n"
+			"usage: %s\n", argv[1], usage);
 		return EXIT_USAGE;
 	}
 	rc = bench_parse(argc - 1, argv + 1, usage, &o);
 	if (rc)
 		return rc;
-	return bench_ring_main(&o);
+	return benches[i].main(&o);
 }
 
 static const struct command commands[] = {
-	{
-		.name = "bench",
-		.usage = "bench ring [--json]",
-		.run = cmd_bench,
-	},
+	{ .name = "list", .run = cmd_list },
+	{ .name = "run", .run = cmd_run },
+	{ .name = "bench", .run = cmd_bench },
 };
-
-static int
-show_plan(void)
-{
-	printf("lockstep %s\n\n"
-	       "lockstep will show concurrency patterns running live in this "
-	       "terminal:\na real thread pool, read-write lock, mutexes, "
-	       "semaphores and a bounded queue,\nevery operation written to a "
-	       "lock-free event ring and drawn as it happens,\nwith pause and "
-	       "single-step of the real threads.\n\n"
-	       "The event ring and its benchmark are built: try "
-	       "'lockstep bench ring'.\nThe live ui comes next.\n\n%s",
-	       PACKAGE_VERSION, usage_text);
-	return 0;
-}
 
 int
 main(int argc, char **argv)
 {
+	const struct scene_def *def;
+	struct run_opts o = { 0 };
 	size_t i;
+	int rc, first = 1;
 
-	if (argc < 2)
-		return show_plan();
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		fputs(usage_text, stdout);
 		return 0;
 	}
-	if (!strcmp(argv[1], "--version")) {
+	if (argc > 1 && !strcmp(argv[1], "--version")) {
 		printf("lockstep %s\n", PACKAGE_VERSION);
 		return 0;
 	}
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	for (i = 0; argc > 1 && i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].run(argc - 1, argv + 1);
-	fprintf(stderr, "lockstep: unknown command or scene '%s'\n%s", argv[1],
-		usage_text);
-	return EXIT_USAGE;
+	if (argc > 1 && argv[1][0] == '-' && strncmp(argv[1], "--set", 5))
+		return usage_error("unknown option '%s'", argv[1]);
+	if (argc > 1 && argv[1][0] != '-') {
+		def = scene_or_complain(argv[1]);
+		if (!def)
+			return EXIT_USAGE;
+		first = 2;
+	} else {
+		def = scene_find("pool");
+		if (!def)
+			def = scene_table[0];
+	}
+	rc = parse_run_opts(def, argc - first, argv + first, false, &o);
+	if (rc)
+		return rc;
+	return ui_main(def, o.params);
 }

@@ -7,9 +7,23 @@
  * controller resumes the group, steps this thread, or cancels the group.
  * The controller learns where the stepped thread went next through the
  * same group->mu and condvar: parked at its next gate, blocked or sleeping
- * in a primitive (thread_block_begin notifies), or returned.
+ * in a primitive (thread_set_state_quiet notifies), or returned.
+ *
+ * The mode is written only under group->mu, always with a seq_cst store:
+ * a member that changes its state outside the lock reads the mode with a
+ * seq_cst load afterwards to decide whether to wake the controller (see
+ * thread_notify_controller), and the controller reads member states with
+ * seq_cst loads after it set the mode, so one of the two always sees the
+ * other.  Everything else the controller reads about a member (parked,
+ * step_go, returned, the gate fields) is guarded by group->mu.
+ *
+ * Lock order: group->mu, then a member's parker mutex (thread_unpark).
+ * No primitive lock is ever taken here, and a gate is never passed with one
+ * held (the caller's contract), so parking cannot stall a primitive.
  */
 #include "config.h"
+
+#include "lockstep/gate.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -19,6 +33,8 @@
 #include "lockstep/clock.h"
 #include "lockstep/event.h"
 
+/* Park self at a gate until resumed, stepped or cancelled.  The slow path
+ * of ls_gate; self is a member.  Returns 0 or -ECANCELED. */
 static int
 gate_park(struct ls_thread *self, unsigned kind, uint32_t obj,
 	  const char *desc)
@@ -26,18 +42,36 @@ gate_park(struct ls_thread *self, unsigned kind, uint32_t obj,
 	struct ls_group *g = self->group;
 	bool cancelled;
 
-	ls_emit(LS_EV_GATE_WAIT, obj, kind, 0);
 	engine_lock(&g->mu);
+	/* CANCELLED mode or a resume that raced the fast path: no park. */
+	if (atomic_load(&g->cancelled)) {
+		engine_unlock(&g->mu);
+		return -ECANCELED;
+	}
+	if (atomic_load_explicit(&g->gate_mode, memory_order_relaxed) ==
+	    LS_GATE_RUN) {
+		engine_unlock(&g->mu);
+		return 0;
+	}
+	/* Under g->mu, so a controller that sees parked has the event
+	 * emitted before it (the drain then finds it). */
+	ls_emit(LS_EV_GATE_WAIT, obj, kind, 0);
 	self->parked = true;
 	self->gate_arrivals++;
 	self->gate_kind = kind;
 	self->gate_obj = obj;
 	self->gate_desc = desc;
-	atomic_store_explicit(&self->state, LS_STATE_PARKED,
-			      memory_order_release);
+	atomic_store(&self->state, LS_STATE_PARKED);
 	pthread_cond_broadcast(&g->cv);
-	while (atomic_load(&g->gate_mode) != LS_GATE_RUN && !self->step_go &&
-	       !atomic_load(&g->cancelled)) {
+	/*
+	 * Every condition is re-read under g->mu, which resume, step and
+	 * cancel write under; their thread_unpark (or cancel's broadcast of
+	 * our parker) comes after, so no wake-up is lost.  A permit left over
+	 * from an earlier wait only costs one more turn of the loop.
+	 */
+	while (atomic_load_explicit(&g->gate_mode, memory_order_relaxed) !=
+		       LS_GATE_RUN &&
+	       !self->step_go && !atomic_load(&g->cancelled)) {
 		engine_unlock(&g->mu);
 		thread_park(self, 0);
 		engine_lock(&g->mu);
@@ -45,14 +79,16 @@ gate_park(struct ls_thread *self, unsigned kind, uint32_t obj,
 	self->step_go = false;
 	self->parked = false;
 	self->gate_desc = NULL;
-	atomic_store_explicit(&self->state, LS_STATE_RUNNING,
-			      memory_order_release);
+	/* RUNNING, whatever it was before: until it rests again the thread
+	 * runs, and a stepping controller must not take it for settled. */
+	atomic_store(&self->state, LS_STATE_RUNNING);
 	cancelled = atomic_load(&g->cancelled);
 	engine_unlock(&g->mu);
-	if (cancelled)
-		return -ECANCELED;
-	ls_emit(LS_EV_GATE_PASS, obj, kind, 0);
-	return 0;
+	/* Close the GATE_WAIT either way, so the model never keeps a
+	 * cancelled thread parked. */
+	ls_emit(cancelled ? LS_EV_CANCELLED : LS_EV_GATE_PASS, obj,
+		cancelled ? 0 : kind, 0);
+	return cancelled ? -ECANCELED : 0;
 }
 
 int
@@ -63,18 +99,31 @@ ls_gate(unsigned kind, uint32_t obj, const char *desc)
 	if (!self || !self->group)
 		return 0;
 	/* Relaxed: a mode change is seen at a later gate at worst, and the
-	 * parking path re-reads the mode under group->mu. */
+	 * slow path re-reads the mode under group->mu. */
 	if (atomic_load_explicit(&self->group->gate_mode,
 				 memory_order_relaxed) == LS_GATE_RUN)
 		return 0;
 	return gate_park(self, kind, obj, desc);
 }
 
+/* Set the mode unless the group is cancelled (CANCELLED is final).
+ * g->mu held.  Returns false when cancelled. */
+static bool
+gate_set_mode_locked(struct ls_group *g, enum ls_gate_mode mode)
+{
+	if (atomic_load_explicit(&g->gate_mode, memory_order_relaxed) ==
+	    LS_GATE_CANCELLED)
+		return false;
+	/* seq_cst: see the file comment. */
+	atomic_store(&g->gate_mode, mode);
+	return true;
+}
+
 void
 ls_gate_pause(struct ls_group *g)
 {
 	engine_lock(&g->mu);
-	atomic_store(&g->gate_mode, LS_GATE_PAUSE);
+	gate_set_mode_locked(g, LS_GATE_PAUSE);
 	engine_unlock(&g->mu);
 }
 
@@ -84,10 +133,10 @@ ls_gate_resume(struct ls_group *g)
 	struct ls_thread *t;
 
 	engine_lock(&g->mu);
-	atomic_store(&g->gate_mode, LS_GATE_RUN);
-	for (t = g->members; t; t = t->next)
-		if (t->parked)
-			thread_unpark(t);
+	if (gate_set_mode_locked(g, LS_GATE_RUN))
+		for (t = g->members; t; t = t->next)
+			if (t->parked)
+				thread_unpark(t);
 	engine_unlock(&g->mu);
 }
 
@@ -97,7 +146,12 @@ ls_gate_mode(const struct ls_group *g)
 	return atomic_load(&g->gate_mode);
 }
 
-/* Is t at rest: parked, waiting in a primitive, or returned?  g->mu held. */
+/*
+ * Is t at rest: parked (and not just released), waiting in a primitive,
+ * sleeping, idle, or returned?  DONE alone is not rest: it is set before
+ * the thread emits THREAD_EXIT and sets returned, and a controller that
+ * waited for rest may reap at once.  g->mu held.
+ */
 static bool
 thread_settled_locked(const struct ls_thread *t)
 {
@@ -107,9 +161,33 @@ thread_settled_locked(const struct ls_thread *t)
 		return true;
 	if (t->parked)
 		return false;
-	s = atomic_load_explicit(&t->state, memory_order_acquire);
+	/* seq_cst: see the file comment. */
+	s = atomic_load(&t->state);
 	return s == LS_STATE_BLOCKED || s == LS_STATE_SLEEPING ||
-	       s == LS_STATE_IDLE || s == LS_STATE_DONE;
+	       s == LS_STATE_IDLE;
+}
+
+/* The member whose producer id is tid, or NULL.  g->mu held. */
+static struct ls_thread *
+group_find_locked(struct ls_group *g, unsigned tid)
+{
+	struct ls_thread *t;
+
+	if (!tid)
+		return NULL;
+	for (t = g->members; t; t = t->next)
+		if (t->tid == tid)
+			return t;
+	return NULL;
+}
+
+/* The monotonic deadline timeout_ns from now, saturating. */
+static uint64_t
+gate_deadline(uint64_t timeout_ns)
+{
+	uint64_t now = ls_clock_ns();
+
+	return timeout_ns > UINT64_MAX - now ? UINT64_MAX : now + timeout_ns;
 }
 
 /* Wait on g->cv until the monotonic deadline.  g->mu held.  Returns 0 or
@@ -133,16 +211,21 @@ group_wait_locked(struct ls_group *g, uint64_t deadline_ns)
 int
 ls_gate_settle(struct ls_group *g, uint64_t timeout_ns)
 {
-	uint64_t deadline = ls_clock_ns() + timeout_ns;
+	uint64_t deadline = gate_deadline(timeout_ns);
 	struct ls_thread *t;
 	int rc = 0;
 
 	engine_lock(&g->mu);
 	for (;;) {
+		/* Cancel broadcasts g->cv, so this is seen at once. */
+		if (atomic_load(&g->cancelled)) {
+			rc = -ECANCELED;
+			break;
+		}
 		for (t = g->members; t; t = t->next)
 			if (!thread_settled_locked(t))
 				break;
-		if (!t || atomic_load(&g->cancelled))
+		if (!t)
 			break;
 		rc = group_wait_locked(g, deadline);
 		if (rc)
@@ -155,31 +238,52 @@ ls_gate_settle(struct ls_group *g, uint64_t timeout_ns)
 int
 ls_gate_step(struct ls_group *g, unsigned tid, uint64_t timeout_ns)
 {
-	uint64_t deadline = ls_clock_ns() + timeout_ns;
+	uint64_t deadline = gate_deadline(timeout_ns);
 	struct ls_thread *t;
 	uint64_t arrivals;
 	int rc = 0;
 
 	engine_lock(&g->mu);
-	atomic_store(&g->gate_mode, LS_GATE_STEP);
-	for (t = g->members; t; t = t->next)
-		if (t->tid == tid)
-			break;
-	if (!t || !t->parked || t->step_go) {
-		engine_unlock(&g->mu);
-		return -ENOENT;
+	if (atomic_load(&g->cancelled)) {
+		rc = -ECANCELED;
+		goto out;
 	}
+	t = group_find_locked(g, tid);
+	/* step_go already set: a step of t is still in flight. */
+	if (!t || !t->parked || t->step_go) {
+		rc = -ENOENT;
+		goto out;
+	}
+	/* Before t leaves: the members still parked must stay so. */
+	gate_set_mode_locked(g, LS_GATE_STEP);
 	arrivals = t->gate_arrivals;
 	t->step_go = true;
 	thread_unpark(t);
-	/* Done when it has left this gate and come to rest again. */
-	while (!(t->returned ||
-		 (t->parked && t->gate_arrivals > arrivals) ||
-		 (!t->parked && thread_settled_locked(t)))) {
+	for (;;) {
+		/*
+		 * Look t up again after every wait: once it returns, a
+		 * member calling ls_group_reap may free it.  Gone from the
+		 * list means it returned.  parked with more arrivals means
+		 * it passed our gate and reached the next one; not parked
+		 * and at rest means it blocked, slept, idled or is done.
+		 * While parked at the old gate (not yet woken) t is never
+		 * at rest because step_go is set.
+		 */
+		t = group_find_locked(g, tid);
+		if (!t || t->returned)
+			break;
+		if (t->parked ? t->gate_arrivals > arrivals
+			      : thread_settled_locked(t))
+			break;
+		if (atomic_load(&g->cancelled)) {
+			rc = -ECANCELED;
+			break;
+		}
 		rc = group_wait_locked(g, deadline);
 		if (rc)
 			break;
 	}
+out:
 	engine_unlock(&g->mu);
 	return rc;
 }
@@ -197,16 +301,21 @@ ls_gate_list(struct ls_group *g, struct ls_gate_view *out, size_t max)
 		memset(v, 0, sizeof(*v));
 		v->tid = t->tid;
 		memcpy(v->name, t->name, sizeof(v->name));
-		v->state = t->returned ? LS_STATE_DONE
-				       : atomic_load(&t->state);
-		v->blocked_on = atomic_load_explicit(&t->blocked_on,
-						     memory_order_relaxed);
-		if (t->parked) {
+		if (t->returned) {
+			v->state = LS_STATE_DONE;
+		} else if (t->parked) {
+			v->state = LS_STATE_PARKED;
 			v->next_kind = t->gate_kind;
 			v->next_obj = t->gate_obj;
 			if (t->gate_desc)
 				snprintf(v->desc, sizeof(v->desc), "%s",
 					 t->gate_desc);
+		} else {
+			v->state = atomic_load(&t->state);
+			/* Stored before BLOCKED (thread_block_begin). */
+			if (v->state == LS_STATE_BLOCKED)
+				v->blocked_on = atomic_load_explicit(
+					&t->blocked_on, memory_order_relaxed);
 		}
 	}
 	engine_unlock(&g->mu);

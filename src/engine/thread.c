@@ -7,10 +7,18 @@
  * checked the flag under the same mutex cannot miss the wake-up, and the
  * canceller never needs any primitive's lock.  No wait polls: a parked
  * thread sleeps in the kernel until a permit, a cancel or its deadline.
+ *
+ * A member stays on its group's list from spawn until it has returned and
+ * been joined (or reaped), so that cancel, the gate controller and the
+ * views always see every thread that can still act.  Joiners only ever
+ * unlink a member that has returned, under group->mu, which is what lets
+ * ls_group_join and ls_group_reap run at the same time without joining
+ * one thread twice.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -210,10 +218,16 @@ thread_notify_controller(struct ls_thread *self)
 {
 	struct ls_group *g = self->group;
 
-	/* Only a pausing or stepping controller waits for member states; in
-	 * RUN mode nobody listens, so skip the group lock entirely. */
-	if (!g || atomic_load_explicit(&g->gate_mode, memory_order_relaxed) ==
-			  LS_GATE_RUN)
+	/*
+	 * Only a pausing or stepping controller waits for member states; in
+	 * RUN mode nobody listens, so skip the group lock entirely.  seq_cst,
+	 * paired with the seq_cst store of the mode (gate.c) and the seq_cst
+	 * load of the state in the controller: either we see the new mode and
+	 * broadcast, or the controller, which set the mode before it looks,
+	 * sees our new state.  Weaker orders allow both to miss (a store
+	 * buffer), and the controller would then sleep to its deadline.
+	 */
+	if (!g || atomic_load(&g->gate_mode) == LS_GATE_RUN)
 		return;
 	engine_lock(&g->mu);
 	pthread_cond_broadcast(&g->cv);
@@ -223,13 +237,16 @@ thread_notify_controller(struct ls_thread *self)
 void
 thread_set_state_quiet(struct ls_thread *self, unsigned state)
 {
-	atomic_store_explicit(&self->state, state, memory_order_release);
+	/* seq_cst: the store half of the pairing in thread_notify_controller. */
+	atomic_store(&self->state, state);
 	thread_notify_controller(self);
 }
 
 void
 thread_block_begin(struct ls_thread *self, uint32_t obj)
 {
+	/* Before the state: a view that sees BLOCKED (seq_cst, so acquire)
+	 * sees what it is blocked on. */
 	atomic_store_explicit(&self->blocked_on, obj, memory_order_relaxed);
 	thread_set_state_quiet(self, LS_STATE_BLOCKED);
 }
@@ -254,17 +271,30 @@ ls_thread_set_state(unsigned state)
 int
 ls_thread_sleep(uint64_t ns)
 {
+	return ls_thread_sleep_as(ns, LS_STATE_SLEEPING);
+}
+
+int
+ls_thread_sleep_as(uint64_t ns, unsigned state)
+{
 	struct ls_thread *self = ls_thread_self();
-	uint64_t deadline = ls_clock_ns() + ns;
+	uint64_t now = ls_clock_ns(), deadline;
 	int rc;
 
-	ls_thread_set_state(LS_STATE_SLEEPING);
+	/* Saturate: a huge ns means "until cancelled", not a past deadline;
+	 * 0 would mean no deadline to thread_park, so keep it >= 1. */
+	deadline = ns > UINT64_MAX - now ? UINT64_MAX : now + ns;
+	if (!deadline)
+		deadline = 1;
+	ls_thread_set_state(state);
 	do {
 		/* A stale permit from an earlier wait returns 0 early. */
 		rc = thread_park(self, deadline);
 	} while (rc == 0 && ls_clock_ns() < deadline);
 	ls_thread_set_state(LS_STATE_RUNNING);
-	return rc == -ECANCELED ? rc : 0;
+	/* A cancel that raced the deadline still ends the sleep cancelled,
+	 * so a scene loop stops at once either way. */
+	return rc == -ECANCELED || thread_cancelled(self) ? -ECANCELED : 0;
 }
 
 /* Wait queues. */
@@ -302,6 +332,16 @@ waitq_grant(struct waitq *q, struct waiter *w)
 {
 	waitq_remove(q, w);
 	w->granted = true;
+	/*
+	 * The waiter is no longer blocked from this moment, though it has
+	 * not woken yet: say so now, so that a controller waiting for the
+	 * group to come to rest (settle, step) waits for it to reach its
+	 * next gate instead of taking it for still blocked.  No notify:
+	 * RUNNING is not rest.  The waiter's own thread_block_end repeats
+	 * this; it cannot change its state in between, being parked.
+	 */
+	atomic_store_explicit(&w->t->blocked_on, 0, memory_order_relaxed);
+	atomic_store(&w->t->state, LS_STATE_RUNNING);
 	/* Unpark under the primitive lock: once it is dropped the waiter
 	 * may see granted, return, and take its stack frame with it. */
 	thread_unpark(w->t);
@@ -394,6 +434,11 @@ ls_group_cancel(struct ls_group *g)
 	 * pthread_cond_wait by the time we broadcast. */
 	atomic_store(&g->cancelled, 1);
 	engine_lock(&g->mu);
+	/* The mode is only written under g->mu; CANCELLED is final and makes
+	 * every later gate take its slow path, which refuses with -ECANCELED,
+	 * so the fast path stays one load and cancel looks the same in every
+	 * mode. */
+	atomic_store(&g->gate_mode, LS_GATE_CANCELLED);
 	for (t = g->members; t; t = t->next) {
 		engine_lock(&t->pmu);
 		pthread_cond_broadcast(&t->pcv);
@@ -408,9 +453,14 @@ thread_main(void *p)
 {
 	struct ls_thread *self = p;
 	struct ls_group *g = self->group;
+	char comm[16];
 
 	thread_current = self;
 	ls_trace_lane = self->lane;
+	/* Best effort, for debuggers and top -H; the kernel keeps 15 bytes. */
+	memcpy(comm, self->name, sizeof(comm) - 1);
+	comm[sizeof(comm) - 1] = '\0';
+	(void)pthread_setname_np(pthread_self(), comm);
 	ls_emit(LS_EV_THREAD_START, 0, 0, 0);
 	self->fn(self->arg);
 	atomic_store_explicit(&self->state, LS_STATE_DONE,
@@ -433,8 +483,14 @@ ls_thread_spawn(struct ls_group *g, const char *name, ls_thread_fn fn,
 {
 	struct ls_thread *t;
 	sigset_t all, old;
-	int err;
+	int err, serr;
 
+	if (!fn)
+		return -EINVAL;
+	/* Early, so a cancelled group burns no ring tid (they are never
+	 * reused); the check under g->mu below is the one that counts. */
+	if (atomic_load(&g->cancelled))
+		return -ECANCELED;
 	t = thread_alloc(name);
 	if (!t)
 		return -ENOMEM;
@@ -456,11 +512,20 @@ ls_thread_spawn(struct ls_group *g, const char *name, ls_thread_fn fn,
 		err = -ECANCELED;
 		goto fail;
 	}
-	/* Signals go to the ui thread, never to an engine thread. */
+	/*
+	 * Signals go to the ui thread, never to an engine thread: the new
+	 * thread inherits the full mask.  g->mu is held across the create so
+	 * that a cancel, which walks the members under g->mu, cannot slip in
+	 * between our check of the flag and the member being listed.
+	 */
 	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_sigmask(SIG_SETMASK, &all, &old);
+	if (err)
+		engine_panic("pthread_sigmask", err);
 	err = pthread_create(&t->pt, NULL, thread_main, t);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	serr = pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (serr)
+		engine_panic("pthread_sigmask", serr);
 	if (err) {
 		engine_unlock(&g->mu);
 		err = -err;
@@ -481,23 +546,60 @@ fail:
 	return err;
 }
 
+/* Take t, which has returned, off g's list.  prev is t's predecessor or
+ * NULL.  g->mu held. */
+static void
+group_unlink_locked(struct ls_group *g, struct ls_thread *t,
+		    struct ls_thread *prev)
+{
+	if (prev)
+		prev->next = t->next;
+	else
+		g->members = t->next;
+	if (g->members_tail == t)
+		g->members_tail = prev;
+	t->next = NULL;
+}
+
+/* Wait for t to be gone, then free its record. */
+static void
+group_join_one(struct ls_thread *t)
+{
+	int err = pthread_join(t->pt, NULL);
+
+	if (err)
+		engine_panic("pthread_join", err);
+	thread_free(t);
+}
+
 int
 ls_group_join(struct ls_group *g)
 {
-	struct ls_thread *t, *next;
+	struct ls_thread *t;
 	int err;
 
-	/* Take the whole list: members spawned later start a new list. */
-	engine_lock(&g->mu);
-	t = g->members;
-	g->members = g->members_tail = NULL;
-	engine_unlock(&g->mu);
-	for (; t; t = next) {
-		next = t->next;
-		err = pthread_join(t->pt, NULL);
-		if (err)
-			engine_panic("pthread_join", err);
-		thread_free(t);
+	for (;;) {
+		/*
+		 * Unlink a member only once it has returned: until then it
+		 * stays listed, so a cancel or a resume issued while we wait
+		 * still reaches it.  thread_main broadcasts g->cv when a
+		 * member returns; the head is re-read after every wake-up
+		 * because a concurrent ls_group_reap may have taken it.
+		 */
+		engine_lock(&g->mu);
+		while ((t = g->members) && !t->returned) {
+			err = pthread_cond_wait(&g->cv, &g->mu);
+			if (err)
+				engine_panic("pthread_cond_wait", err);
+		}
+		if (t)
+			group_unlink_locked(g, t, NULL);
+		engine_unlock(&g->mu);
+		if (!t)
+			break;
+		/* Outside g->mu: the thread may still be on its way out of
+		 * thread_main, whose last step is to drop g->mu. */
+		group_join_one(t);
 	}
 	return 0;
 }
@@ -506,7 +608,7 @@ int
 ls_group_reap(struct ls_group *g)
 {
 	struct ls_thread *t, *next, *prev = NULL, *done = NULL;
-	int n = 0, err;
+	int n = 0;
 
 	engine_lock(&g->mu);
 	for (t = g->members; t; t = next) {
@@ -515,24 +617,14 @@ ls_group_reap(struct ls_group *g)
 			prev = t;
 			continue;
 		}
-		if (prev)
-			prev->next = next;
-		else
-			g->members = next;
-		if (g->members_tail == t)
-			g->members_tail = prev;
+		group_unlink_locked(g, t, prev);
 		t->next = done;
 		done = t;
 	}
 	engine_unlock(&g->mu);
-	/* Joined outside g->mu: a returned thread may still be on its way
-	 * out of thread_main, which takes g->mu last. */
 	for (t = done; t; t = next) {
 		next = t->next;
-		err = pthread_join(t->pt, NULL);
-		if (err)
-			engine_panic("pthread_join", err);
-		thread_free(t);
+		group_join_one(t);
 		n++;
 	}
 	return n;

@@ -1,0 +1,285 @@
+/*
+ * headless.c - run a scene without a terminal and report what happened:
+ * threads, per-object contention, throughput, waits, drops, and whether
+ * the scene's invariant held, as text or as one JSON document.
+ *
+ * The same ring -> model path as the live ui, so the summary is what the
+ * screen would have shown.
+ */
+#include "config.h"
+
+#include "cli/headless.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lockstep/clock.h"
+#include "lockstep/gate.h"
+#include "lockstep/ring.h"
+#include "model/model.h"
+
+#define DRAIN_BATCH 4096
+#define POLL_NS 10000000ull
+
+struct headless {
+	struct ls_ring *ring;
+	struct model *model;
+	unsigned names_threads, names_objects;
+};
+
+static void
+sync_names(struct headless *h)
+{
+	unsigned nt = ls_ring_thread_count(h->ring);
+	unsigned no = ls_ring_object_count(h->ring);
+	char name[LS_NAME_MAX + 1];
+	unsigned kind;
+
+	for (; h->names_threads < nt; h->names_threads++)
+		if (!ls_ring_thread_name(h->ring, h->names_threads + 1, name,
+					 sizeof(name)))
+			model_name_thread(h->model, h->names_threads + 1, name);
+	for (; h->names_objects < no; h->names_objects++)
+		if (!ls_ring_object_info(h->ring, h->names_objects + 1, &kind,
+					 name, sizeof(name)))
+			model_name_object(h->model, h->names_objects + 1, kind,
+					  name);
+}
+
+static void
+drain(struct headless *h)
+{
+	static struct ls_event buf[DRAIN_BATCH];
+	size_t n, i;
+
+	do {
+		sync_names(h);
+		n = ls_ring_drain(h->ring, buf, DRAIN_BATCH);
+		sync_names(h);
+		for (i = 0; i < n; i++)
+			model_apply(h->model, &buf[i]);
+	} while (n == DRAIN_BATCH);
+	model_set_ring_dropped(h->model, ls_ring_dropped_total(h->ring));
+}
+
+static void
+json_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+static void
+print_json(const struct headless *h, const struct scene_run *run,
+	   double seconds, bool holds, const char *inv_name,
+	   const char *inv_detail)
+{
+	const struct model *m = h->model;
+	const struct scene_def *def = run->def;
+	char val[64];
+	unsigned i, n;
+
+	printf("{\"scene\": ");
+	json_string(def->name);
+	printf(", \"params\": {");
+	for (i = 0; i < def->nparams; i++) {
+		scene_param_format(def, i, run->params[i], val, sizeof(val));
+		printf("%s", i ? ", " : "");
+		json_string(def->params[i].name);
+		printf(": ");
+		if (def->params[i].values)
+			json_string(val);
+		else
+			printf("%s", val);
+	}
+	printf("}, \"seconds\": %.3f,\n \"invariant\": {\"name\": ", seconds);
+	json_string(inv_name);
+	printf(", \"holds\": %s, \"detail\": ", holds ? "true" : "false");
+	json_string(inv_detail);
+	printf("},\n \"deadlock\": null,\n \"threads\": [");
+	for (i = 0, n = 0; i < MODEL_MAX_THREADS; i++) {
+		const struct model_thread *t = &m->threads[i];
+
+		if (!t->used)
+			continue;
+		printf("%s\n  {\"tid\": %u, \"name\": ", n++ ? "," : "", t->tid);
+		json_string(t->name);
+		printf(", \"state\": \"%s\", \"events\": %llu, \"lost\": %llu, "
+		       "\"tasks\": %llu}", ls_thread_state_name(t->state),
+		       (unsigned long long)t->events,
+		       (unsigned long long)t->lost,
+		       (unsigned long long)t->tasks_done);
+	}
+	printf("],\n \"objects\": [");
+	for (i = 0, n = 0; i < MODEL_MAX_OBJECTS; i++) {
+		const struct model_object *o = &m->objects[i];
+
+		if (!o->used)
+			continue;
+		printf("%s\n  {\"id\": %u, \"name\": ", n++ ? "," : "", o->id);
+		json_string(o->name);
+		printf(", \"kind\": \"%s\", \"acquired\": %llu, "
+		       "\"contended\": %llu, \"timeouts\": %llu, "
+		       "\"wait_ns_total\": %llu, \"wait_ns_max\": %llu, "
+		       "\"depth\": %llu, \"capacity\": %llu",
+		       ls_obj_kind_name(o->kind),
+		       (unsigned long long)o->acquired,
+		       (unsigned long long)o->contended,
+		       (unsigned long long)o->timeouts,
+		       (unsigned long long)o->wait_ns_total,
+		       (unsigned long long)o->wait_ns_max,
+		       (unsigned long long)o->count,
+		       (unsigned long long)o->capacity);
+		if (o->kind == LS_OBJ_VAR) {
+			unsigned k;
+
+			printf(", \"value\": %llu, \"series\": [",
+			       (unsigned long long)o->count);
+			for (k = 1; k < o->nseries; k++)
+				printf("%s%llu", k > 1 ? ", " : "",
+				       (unsigned long long)o->series[k]);
+			printf("]");
+		}
+		if (o->kind == LS_OBJ_POOL)
+			printf(", \"workers\": %u, \"submitted\": %llu, "
+			       "\"completed\": %llu, \"failed\": %llu, "
+			       "\"rejected\": %llu", o->workers,
+			       (unsigned long long)o->submitted,
+			       (unsigned long long)o->completed,
+			       (unsigned long long)o->failed,
+			       (unsigned long long)o->rejected);
+		printf("}");
+	}
+	printf("],\n \"throughput\": {\"events_per_s\": %.1f, "
+	       "\"tasks_per_s\": %.1f, \"tasks\": %llu},\n",
+	       seconds > 0 ? (double)m->events / seconds : 0.0,
+	       seconds > 0 ? (double)m->tasks_done / seconds : 0.0,
+	       (unsigned long long)m->tasks_done);
+	printf(" \"waits\": {\"p50_ns\": %llu, \"p99_ns\": %llu},\n",
+	       (unsigned long long)model_wait_percentile(m, 50),
+	       (unsigned long long)model_wait_percentile(m, 99));
+	printf(" \"events\": {\"total\": %llu, \"dropped\": %llu, "
+	       "\"lost\": %llu}}\n", (unsigned long long)m->events,
+	       (unsigned long long)m->ring_dropped,
+	       (unsigned long long)m->lost);
+}
+
+static void
+print_text(const struct headless *h, const struct scene_run *run,
+	   double seconds, bool holds, const char *inv_name,
+	   const char *inv_detail)
+{
+	const struct model *m = h->model;
+	unsigned i;
+
+	printf("lockstep run %s: %.1f s, %llu events (%llu dropped), "
+	       "%llu tasks\n", run->def->name, seconds,
+	       (unsigned long long)m->events,
+	       (unsigned long long)m->ring_dropped,
+	       (unsigned long long)m->tasks_done);
+	printf("invariant: %s: %s%s%s\n\n", inv_name, holds ? "holds" : "BROKEN",
+	       inv_detail[0] ? " - " : "", inv_detail);
+	printf("%-16s %-9s %10s %6s %8s\n", "thread", "state", "events",
+	       "lost", "tasks");
+	for (i = 0; i < MODEL_MAX_THREADS; i++) {
+		const struct model_thread *t = &m->threads[i];
+
+		if (t->used)
+			printf("%-16s %-9s %10llu %6llu %8llu\n", t->name,
+			       ls_thread_state_name(t->state),
+			       (unsigned long long)t->events,
+			       (unsigned long long)t->lost,
+			       (unsigned long long)t->tasks_done);
+	}
+	printf("\n%-16s %-9s %10s %10s %10s %12s\n", "object", "kind",
+	       "acquired", "contended", "timeouts", "max wait ns");
+	for (i = 0; i < MODEL_MAX_OBJECTS; i++) {
+		const struct model_object *o = &m->objects[i];
+
+		if (o->used)
+			printf("%-16s %-9s %10llu %10llu %10llu %12llu\n",
+			       o->name, ls_obj_kind_name(o->kind),
+			       (unsigned long long)o->acquired,
+			       (unsigned long long)o->contended,
+			       (unsigned long long)o->timeouts,
+			       (unsigned long long)o->wait_ns_max);
+	}
+	printf("\nwaits: p50 %llu ns, p99 %llu ns\n",
+	       (unsigned long long)model_wait_percentile(m, 50),
+	       (unsigned long long)model_wait_percentile(m, 99));
+}
+
+int
+headless_main(const struct scene_def *def, const int *params, double seconds,
+	      bool json)
+{
+	struct headless h = { 0 };
+	struct scene_run run;
+	const char *inv_name = "none";
+	char detail[256] = "";
+	uint64_t start, end, last_tick;
+	bool holds = true;
+	int err;
+
+	h.model = malloc(sizeof(*h.model));
+	if (!h.model) {
+		fprintf(stderr, "lockstep: out of memory\n");
+		return 1;
+	}
+	model_init(h.model);
+	err = ls_ring_create(NULL, &h.ring);
+	if (!err)
+		err = scene_start(&run, def, h.ring, params, 1000);
+	if (err) {
+		fprintf(stderr, "lockstep: cannot start scene %s: %s\n",
+			def->name, strerror(-err));
+		ls_ring_destroy(h.ring);
+		free(h.model);
+		return 1;
+	}
+	start = last_tick = ls_clock_ns();
+	end = start + (uint64_t)(seconds * 1e9);
+	for (;;) {
+		struct timespec ts = { 0, POLL_NS };
+		uint64_t now;
+
+		drain(&h);
+		now = ls_clock_ns();
+		if (now - last_tick >= 1000000000ull) {
+			model_tick(h.model, now);
+			last_tick = now;
+		}
+		if (now >= end)
+			break;
+		nanosleep(&ts, NULL);
+	}
+	/* Judge the run as it stands, before the reset unwinds it: pause
+	 * the threads at their gates first so the counters are still. */
+	ls_gate_pause(run.group);
+	ls_gate_settle(run.group, 3000000000ull);
+	drain(&h);
+	if (def->invariant)
+		holds = def->invariant(&run, &inv_name, detail, sizeof(detail));
+	scene_stop(&run);
+	drain(&h);
+	if (json)
+		print_json(&h, &run, seconds, holds, inv_name, detail);
+	else
+		print_text(&h, &run, seconds, holds, inv_name, detail);
+	ls_ring_destroy(h.ring);
+	free(h.model);
+	return 0;
+}

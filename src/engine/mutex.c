@@ -1,0 +1,289 @@
+/*
+ * mutex.c - the engine's instrumented mutex: owner tracking, FIFO hand-off,
+ * cancellable and timed waits, misuse reported instead of undefined.
+ *
+ * Built like every blocking primitive of the engine (engine-int.h): the
+ * internal mutex mu serialises changes of the owner and guards the FIFO of
+ * waiters; a locker that finds m held queues a waiter on its own stack and
+ * parks; unlock hands m straight to the oldest waiter, which is the owner
+ * before it even wakes.  Hand-off makes the order the ui shows the order
+ * the lock is given in, and stops an unlocker from barging back in ahead
+ * of threads that have waited.
+ *
+ * Events are ordered so that the model never sees two owners: LOCK_RELEASED
+ * is emitted while the caller still owns m, LOCK_ACQUIRED once it does, and
+ * ownership passes only under mu, so the next owner's ACQUIRED happens
+ * after (and is stamped no earlier than) the previous owner's RELEASED.
+ *
+ * Uncontended, lock and unlock each take mu once.  Time is read only when
+ * the caller has a ring lane, so an untraced thread pays for no clock.
+ */
+#include "config.h"
+
+#include "lockstep/mutex.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "engine-int.h"
+#include "lockstep/clock.h"
+#include "lockstep/event.h"
+
+struct ls_mutex {
+	/* Serialises every change of owner and owner_tid, and guards
+	 * waiters.  Never held across a gate or a park. */
+	pthread_mutex_t mu;
+	/*
+	 * The holder's thread record, NULL when free.  Written only under
+	 * mu; read without mu only to compare with the caller itself, which
+	 * is exact: while the caller is not waiting for m, no other thread
+	 * can make owner equal to it or stop it being equal.
+	 */
+	_Atomic(struct ls_thread *) owner;
+	/* The holder's producer id, for views and LOCK_BUSY; written under
+	 * mu, read by views without it (a snapshot). */
+	_Atomic unsigned owner_tid;
+	struct waitq waiters;	/* guarded by mu; w->mode is w's tid */
+	/* When the holder got m, for the hold time in LOCK_RELEASED, or 0
+	 * when it was untraced.  Owner-private: only the holder touches it,
+	 * and ownership itself passes under mu. */
+	uint64_t acquired_ns;
+	uint32_t id;		/* object id in the ring, 0 for none */
+};
+
+enum mutex_how {
+	MUTEX_BLOCK,
+	MUTEX_TRY,
+	MUTEX_TIMED,
+};
+
+/* The caller's thread record without a call once it exists. */
+static inline struct ls_thread *
+mutex_self(void)
+{
+	struct ls_thread *t = thread_current;
+
+	return t ? t : ls_thread_self();
+}
+
+/* The producer id the caller's events carry: its lane's, which a thread
+ * outside a group may have bound by hand, else its record's (0). */
+static inline unsigned
+mutex_tid(const struct ls_thread *self)
+{
+	struct ls_lane *lane = ls_trace_lane;
+
+	return lane ? ls_lane_tid(lane) : ls_thread_tid(self);
+}
+
+/* Now, if the caller is traced; 0 otherwise (no clock read). */
+static inline uint64_t
+mutex_stamp(void)
+{
+	return ls_trace_lane ? ls_clock_ns() : 0;
+}
+
+int
+ls_mutex_create(struct ls_ring *ring, const char *name, struct ls_mutex **out)
+{
+	struct ls_mutex *m = calloc(1, sizeof(*m));
+	int err;
+
+	if (!m)
+		return -ENOMEM;
+	err = pthread_mutex_init(&m->mu, NULL);
+	if (err)
+		goto fail;
+	atomic_init(&m->owner, NULL);
+	atomic_init(&m->owner_tid, 0);
+	m->id = ls_ring_object_add(ring, LS_OBJ_MUTEX, name);
+	*out = m;
+	return 0;
+fail:
+	free(m);
+	return -err;
+}
+
+void
+ls_mutex_destroy(struct ls_mutex *m)
+{
+	int err;
+
+	if (!m)
+		return;
+	/* A queued waiter lives on a stack that would be left pointing at
+	 * freed memory: a bug in the caller, caught here, not later. */
+	engine_lock(&m->mu);
+	if (m->waiters.head)
+		engine_panic("ls_mutex_destroy: threads still wait", EBUSY);
+	engine_unlock(&m->mu);
+	err = pthread_mutex_destroy(&m->mu);
+	if (err)
+		engine_panic("pthread_mutex_destroy", err);
+	free(m);
+}
+
+static int
+mutex_acquire(struct ls_mutex *m, enum mutex_how how, uint64_t timeout_ns,
+	      const char *desc)
+{
+	struct ls_thread *self;
+	struct waiter w;
+	uint64_t start = 0, deadline = 0, waited;
+	unsigned busy;
+	int rc;
+
+	rc = ls_gate(LS_EV_LOCK_ACQUIRED, m->id, desc);
+	if (rc)
+		return rc;
+	self = mutex_self();
+	if (atomic_load_explicit(&m->owner, memory_order_relaxed) == self) {
+		ls_emit(LS_EV_ERROR, m->id, LS_ERR_RELOCK, mutex_tid(self));
+		return -EDEADLK;
+	}
+	if (how == MUTEX_TIMED) {
+		/* The wait is timed from here, so a LOCK_TIMEOUT's wait is
+		 * never shorter than the timeout asked for. */
+		start = ls_clock_ns();
+		deadline = timeout_ns > UINT64_MAX - start
+				   ? UINT64_MAX
+				   : start + timeout_ns;
+	}
+
+	engine_lock(&m->mu);
+	/* Hand-off keeps owner set while anyone waits, so a free mutex has
+	 * an empty queue and the fast path needs no look at it. */
+	if (!atomic_load_explicit(&m->owner, memory_order_relaxed)) {
+		atomic_store_explicit(&m->owner, self, memory_order_relaxed);
+		atomic_store_explicit(&m->owner_tid, mutex_tid(self),
+				      memory_order_relaxed);
+		engine_unlock(&m->mu);
+		m->acquired_ns = mutex_stamp();
+		ls_emit(LS_EV_LOCK_ACQUIRED, m->id, 0, 0);
+		return 0;
+	}
+	if (how == MUTEX_TRY) {
+		busy = atomic_load_explicit(&m->owner_tid,
+					    memory_order_relaxed);
+		engine_unlock(&m->mu);
+		ls_emit(LS_EV_LOCK_BUSY, m->id, busy, 0);
+		return -EBUSY;
+	}
+
+	w = (struct waiter){
+		.t = self,
+		.obj = m->id,
+		.mode = mutex_tid(self),
+		.since_ns = start ? start : ls_clock_ns(),
+	};
+	ls_emit(LS_EV_LOCK_WAIT, m->id, 0, 0);
+	waitq_push(&m->waiters, &w);
+	rc = waitq_sleep_locked(&m->waiters, &w, &m->mu, deadline);
+	engine_unlock(&m->mu);
+
+	waited = ls_clock_ns() - w.since_ns;
+	switch (rc) {
+	case 0:
+		/* The unlocker made us owner; time starts now. */
+		m->acquired_ns = mutex_stamp();
+		ls_emit(LS_EV_LOCK_ACQUIRED, m->id, waited, 0);
+		break;
+	case -ETIMEDOUT:
+		ls_emit(LS_EV_LOCK_TIMEOUT, m->id, waited, 0);
+		break;
+	default:
+		ls_emit(LS_EV_CANCELLED, m->id, 0, 0);
+		break;
+	}
+	return rc;
+}
+
+int
+ls_mutex_lock(struct ls_mutex *m)
+{
+	return mutex_acquire(m, MUTEX_BLOCK, 0, "lock");
+}
+
+int
+ls_mutex_trylock(struct ls_mutex *m)
+{
+	return mutex_acquire(m, MUTEX_TRY, 0, "trylock");
+}
+
+int
+ls_mutex_timedlock(struct ls_mutex *m, uint64_t timeout_ns)
+{
+	return mutex_acquire(m, MUTEX_TIMED, timeout_ns, "timedlock");
+}
+
+int
+ls_mutex_unlock(struct ls_mutex *m)
+{
+	struct ls_thread *self;
+	struct waiter *w;
+	uint64_t held = 0;
+
+	/* A cancelled thread must still release what it holds, or the
+	 * threads it blocks could never unwind: ignore -ECANCELED. */
+	(void)ls_gate(LS_EV_LOCK_RELEASED, m->id, "unlock");
+	self = mutex_self();
+	if (atomic_load_explicit(&m->owner, memory_order_relaxed) != self) {
+		ls_emit(LS_EV_ERROR, m->id, LS_ERR_NOT_OWNER,
+			atomic_load_explicit(&m->owner_tid,
+					     memory_order_relaxed));
+		return -EPERM;
+	}
+	if (m->acquired_ns && ls_trace_lane)
+		held = ls_clock_ns() - m->acquired_ns;
+	/* Before the real release: nobody can own m until we take mu. */
+	ls_emit(LS_EV_LOCK_RELEASED, m->id, held, 0);
+
+	engine_lock(&m->mu);
+	w = m->waiters.head;
+	if (w) {
+		atomic_store_explicit(&m->owner, w->t, memory_order_relaxed);
+		atomic_store_explicit(&m->owner_tid, w->mode,
+				      memory_order_relaxed);
+		waitq_grant(&m->waiters, w);
+	} else {
+		atomic_store_explicit(&m->owner, NULL, memory_order_relaxed);
+		atomic_store_explicit(&m->owner_tid, 0, memory_order_relaxed);
+	}
+	engine_unlock(&m->mu);
+	return 0;
+}
+
+uint32_t
+ls_mutex_id(const struct ls_mutex *m)
+{
+	return m->id;
+}
+
+unsigned
+ls_mutex_owner(const struct ls_mutex *m)
+{
+	return atomic_load_explicit(&m->owner_tid, memory_order_relaxed);
+}
+
+bool
+ls_mutex_held(const struct ls_mutex *m)
+{
+	struct ls_thread *self = thread_current;
+
+	/* Without a record the caller never locked anything. */
+	return self &&
+	       atomic_load_explicit(&m->owner, memory_order_relaxed) == self;
+}
+
+unsigned
+ls_mutex_waiters(const struct ls_mutex *m)
+{
+	struct ls_mutex *mm = (struct ls_mutex *)m;
+	unsigned n;
+
+	/* The queue is plain data under mu; a view is rare, so lock. */
+	engine_lock(&mm->mu);
+	n = mm->waiters.len;
+	engine_unlock(&mm->mu);
+	return n;
+}

@@ -1,0 +1,140 @@
+/*
+ * scene.h - a scene is threads + primitives + a workload + parameters + an
+ * invariant + a lesson.
+ *
+ * Scenes are entries in one const table (scene.c).  A scene only uses the
+ * engine's public headers and this API: it spawns its threads into the
+ * run's group, registers its objects in the run's ring, and sleeps through
+ * scene_sleep so the ui's speed control reaches it.  Stopping a scene is
+ * always the same: cancel the group (every wait returns -ECANCELED), join
+ * it, then let the scene free its objects.  That is also reset.
+ */
+#ifndef LOCKSTEP_SCENE_H
+#define LOCKSTEP_SCENE_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct ls_ring;
+struct ls_group;
+struct scene_run;
+
+#define SCENE_MAX_PARAMS 8
+
+/* A named parameter: an integer range, or one of named values. */
+struct scene_param {
+	const char *name;		/* "producers", the --set key */
+	const char *help;		/* one line */
+	int min, max, def;
+	int step;			/* per key press; 0 means 1 */
+	const char *const *values;	/* names of 0..max, or NULL for ints */
+	int key;			/* ui key that raises/cycles it */
+	int key_down;			/* ui key that lowers it, 0 if none */
+	bool live;			/* applied without a restart */
+};
+
+struct scene_def {
+	const char *name;		/* "prodcons" */
+	const char *title;		/* "producers and consumers" */
+	const char *summary;		/* one line for lockstep list */
+	const struct scene_param *params;
+	unsigned nparams;
+	size_t state_size;		/* zeroed scene state, run->state */
+
+	/* Create objects and spawn threads.  Returns 0 or a negative errno;
+	 * on failure the caller cancels, joins and calls stop. */
+	int (*start)(struct scene_run *run);
+	/* Free objects.  Every thread has been joined. */
+	void (*stop)(struct scene_run *run);
+	/* A live parameter changed (run->params already updated). */
+	void (*param_changed)(struct scene_run *run, unsigned idx);
+	/* Does the invariant hold?  Called with the group paused and
+	 * settled (every thread at a gate, blocked, or done), so counters
+	 * are still.  Writes its name and a detail line. */
+	bool (*invariant)(struct scene_run *run, const char **name,
+			  char *detail, size_t n);
+};
+
+struct scene_run {
+	const struct scene_def *def;
+	struct ls_ring *ring;
+	struct ls_group *group;
+	int params[SCENE_MAX_PARAMS];
+	/* Speed in thousandths of the workload's time scale; 0 is "max"
+	 * (no simulated time at all).  Read by every scene thread. */
+	_Atomic unsigned speed_permille;
+	void *state;
+};
+
+extern const struct scene_def *const scene_table[];
+extern const unsigned scene_count;
+
+/* The scene named name, or NULL. */
+const struct scene_def *scene_find(const char *name);
+
+/* Set params to the scene's defaults. */
+void scene_defaults(const struct scene_def *def, int *params);
+
+/* The index of parameter name in def, or -1. */
+int scene_param_index(const struct scene_def *def, const char *name);
+
+/*
+ * Apply "key=value" to params.  Returns 0, or -EINVAL with a one-line
+ * message in err (what was wrong and what is allowed).
+ */
+int scene_parse_set(const struct scene_def *def, const char *kv, int *params,
+		    char *err, size_t n);
+
+/* Format parameter idx's current value into buf. */
+void scene_param_format(const struct scene_def *def, unsigned idx, int value,
+			char *buf, size_t n);
+
+/*
+ * Start def in a new group on ring with params.  Returns 0 or a negative
+ * errno (then nothing is left running).  Controller thread only.
+ */
+int scene_start(struct scene_run *run, const struct scene_def *def,
+		struct ls_ring *ring, const int *params, unsigned speed_permille);
+
+/* Cancel, join, free.  Safe at any moment, deadlocked or not. */
+void scene_stop(struct scene_run *run);
+
+/* Sleep ns of workload time, scaled by the run's speed; cancellable.
+ * Returns 0 or -ECANCELED.  Scene threads only. */
+int scene_sleep(struct scene_run *run, uint64_t ns);
+
+/* Simulated computation that costs no CPU: ns of workload time, scaled
+ * by speed, shown as RUNNING.  Returns 0 or -ECANCELED. */
+int scene_work(struct scene_run *run, uint64_t ns);
+
+/* A live parameter, read by scene threads while the ui may change it. */
+static inline int
+scene_param(struct scene_run *run, unsigned idx)
+{
+	return __atomic_load_n(&run->params[idx], __ATOMIC_RELAXED);
+}
+
+/* Change parameter idx of a running scene (the ui thread). */
+static inline void
+scene_param_set(struct scene_run *run, unsigned idx, int v)
+{
+	__atomic_store_n(&run->params[idx], v, __ATOMIC_RELAXED);
+}
+
+/* A random number from a per-thread xorshift state (seed it non-zero). */
+static inline uint32_t
+scene_rand(uint64_t *state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 7;
+	*state ^= *state << 17;
+	return (uint32_t)(*state >> 11);
+}
+
+/* Spin ns of workload time on the CPU (simulated computation), scaled by
+ * speed; returns early with -ECANCELED when the group is cancelled. */
+int scene_spin(struct scene_run *run, uint64_t ns);
+
+#endif

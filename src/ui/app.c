@@ -1,0 +1,630 @@
+/*
+ * app.c - the ui loop: drain the ring into the model, draw when something
+ * changed (at most 30 frames a second), sleep in poll() otherwise, and
+ * turn keys into controls.  The controls are the ui's only door into the
+ * engine: pause, step, speed, scene parameters, reset, scene switch.
+ *
+ * Drawing erases and redraws stdscr each frame; curses sends only the
+ * cells that differ from what the terminal shows, so nothing flickers and
+ * an unchanged frame costs almost nothing on the wire.
+ */
+#include "config.h"
+
+#include "ui/ui.h"
+
+#include <errno.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lockstep/clock.h"
+#include "lockstep/gate.h"
+#include "lockstep/ring.h"
+#include "lockstep/thread.h"
+#include "ui/tty.h"
+
+#define FRAME_NS 33333333ull		/* 30 frames a second at most */
+#define TICK_NS 1000000000ull		/* metrics window */
+#define DRAIN_BATCH 4096
+#define STEP_TIMEOUT_NS 200000000ull
+
+/* Speeds in thousandths; 0 is "max" (no simulated time). */
+static const unsigned speeds[] = {
+	100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000, 0,
+};
+#define SPEED_DEFAULT 3
+#define NSPEEDS (sizeof(speeds) / sizeof(speeds[0]))
+
+const char *
+app_speed_label(const struct ui *u)
+{
+	static char buf[16];
+	unsigned s = speeds[u->speed_idx];
+
+	if (!s)
+		return "max";
+	snprintf(buf, sizeof(buf), "%g%s", s / 1000.0, "x");
+	return buf;
+}
+
+uint64_t
+app_view_ns(const struct ui *u)
+{
+	return u->paused ? u->pause_began : u->frame_now;
+}
+
+uint64_t
+app_elapsed_ns(const struct ui *u)
+{
+	uint64_t end = app_view_ns(u);
+
+	return end > u->run_start_ns + u->paused_ns
+		       ? end - u->run_start_ns - u->paused_ns : 0;
+}
+
+/*
+ * Frame statistics, kept only when LOCKSTEP_STATS names a file: render
+ * time of each frame, and the age of the oldest event a frame shows for
+ * the first time (event timestamp to the end of that frame's refresh).
+ */
+#define STATS_MAX 65536
+struct frame_stats {
+	FILE *out;
+	uint64_t *render, *latency;
+	size_t nrender, nlatency;
+	uint64_t oldest_new;	/* oldest event ts since the last frame */
+	uint64_t start;
+	struct timespec cpu0;
+};
+static struct frame_stats stats;
+
+static void
+stats_open(void)
+{
+	const char *path = getenv("LOCKSTEP_STATS");
+
+	if (!path || !*path)
+		return;
+	stats.out = fopen(path, "w");
+	stats.render = calloc(STATS_MAX, sizeof(uint64_t));
+	stats.latency = calloc(STATS_MAX, sizeof(uint64_t));
+	if (!stats.out || !stats.render || !stats.latency) {
+		if (stats.out)
+			fclose(stats.out);
+		free(stats.render);
+		free(stats.latency);
+		memset(&stats, 0, sizeof(stats));
+		return;
+	}
+	stats.start = ls_clock_ns();
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &stats.cpu0);
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static uint64_t
+percentile(uint64_t *v, size_t n, double p)
+{
+	if (!n)
+		return 0;
+	qsort(v, n, sizeof(*v), cmp_u64);
+	return v[(size_t)((double)(n - 1) * p / 100.0 + 0.5)];
+}
+
+static void
+stats_close(void)
+{
+	struct timespec cpu;
+	double secs, cpu_s;
+
+	if (!stats.out)
+		return;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);
+	secs = (double)(ls_clock_ns() - stats.start) / 1e9;
+	cpu_s = (double)(cpu.tv_sec - stats.cpu0.tv_sec) +
+		(double)(cpu.tv_nsec - stats.cpu0.tv_nsec) / 1e9;
+	fprintf(stats.out,
+		"{\"frames\": %zu, \"seconds\": %.3f, \"ui_cpu_percent\": %.3f,\n"
+		" \"render_ns\": {\"median\": %llu, \"p99\": %llu},\n"
+		" \"latency_ns\": {\"samples\": %zu, \"median\": %llu, \"p99\": %llu}}\n",
+		stats.nrender, secs, secs > 0 ? 100.0 * cpu_s / secs : 0.0,
+		(unsigned long long)percentile(stats.render, stats.nrender, 50),
+		(unsigned long long)percentile(stats.render, stats.nrender, 99),
+		stats.nlatency,
+		(unsigned long long)percentile(stats.latency, stats.nlatency, 50),
+		(unsigned long long)percentile(stats.latency, stats.nlatency, 99));
+	fclose(stats.out);
+	free(stats.render);
+	free(stats.latency);
+	memset(&stats, 0, sizeof(stats));
+}
+
+static void
+say(struct ui *u, const char *msg)
+{
+	snprintf(u->message, sizeof(u->message), " %s", msg);
+	u->message_until = ls_clock_ns() + 3000000000ull;
+	u->dirty = true;
+}
+
+/* Copy names the ring learned since last time into the model. */
+static void
+sync_names(struct ui *u)
+{
+	unsigned nt = ls_ring_thread_count(u->ring);
+	unsigned no = ls_ring_object_count(u->ring);
+	char name[LS_NAME_MAX + 1];
+	unsigned kind;
+
+	for (; u->names_threads < nt; u->names_threads++)
+		if (!ls_ring_thread_name(u->ring, u->names_threads + 1, name,
+					 sizeof(name)))
+			model_name_thread(u->model, u->names_threads + 1, name);
+	for (; u->names_objects < no; u->names_objects++)
+		if (!ls_ring_object_info(u->ring, u->names_objects + 1, &kind,
+					 name, sizeof(name)))
+			model_name_object(u->model, u->names_objects + 1, kind,
+					  name);
+}
+
+/* Drain what the ring has into the model.  Returns events applied. */
+static size_t
+drain(struct ui *u)
+{
+	static struct ls_event buf[DRAIN_BATCH];
+	size_t n, i, total = 0;
+
+	sync_names(u);
+	/* Bounded: a flood of events must not starve the drawing. */
+	for (int rounds = 0; rounds < 16; rounds++) {
+		n = ls_ring_drain(u->ring, buf, DRAIN_BATCH);
+		if (!n)
+			break;
+		/* Names first: the batch may mention new threads. */
+		sync_names(u);
+		for (i = 0; i < n; i++)
+			model_apply(u->model, &buf[i]);
+		/* Batches come oldest first: buf[0] is the oldest. */
+		if (stats.out && (!stats.oldest_new || buf[0].ts < stats.oldest_new))
+			stats.oldest_new = buf[0].ts;
+		total += n;
+	}
+	model_set_ring_dropped(u->model, ls_ring_dropped_total(u->ring));
+	return total;
+}
+
+static int
+scene_begin(struct ui *u)
+{
+	int err;
+
+	/* names_threads and names_objects stay: tids and object ids are
+	 * never reused in one ring, so the new model needs only new names. */
+	model_init(u->model);
+	u->selected_tid = 0;
+	u->threads_scroll = u->timeline_scroll = 0;
+	u->paused = u->stepping = false;
+	u->paused_ns = 0;
+	u->run_start_ns = ls_clock_ns();
+	err = scene_start(&u->run, u->def, u->ring, u->params,
+			  speeds[u->speed_idx]);
+	u->dirty = true;
+	return err;
+}
+
+/* Stop the scene and throw away whatever it still had in the ring. */
+static void
+scene_end(struct ui *u)
+{
+	struct ls_event buf[256];
+
+	scene_stop(&u->run);
+	while (ls_ring_drain(u->ring, buf, 256))
+		;
+}
+
+static void
+restart(struct ui *u, const char *why)
+{
+	int err;
+
+	scene_end(u);
+	err = scene_begin(u);
+	if (err) {
+		char msg[96];
+
+		snprintf(msg, sizeof(msg), "could not start %s: %s",
+			 u->def->name, strerror(-err));
+		say(u, msg);
+	} else if (why) {
+		say(u, why);
+	}
+}
+
+static void
+toggle_pause(struct ui *u)
+{
+	uint64_t now = ls_clock_ns();
+
+	if (!u->run.group)
+		return;
+	if (u->paused) {
+		ls_gate_resume(u->run.group);
+		u->paused_ns += now - u->pause_began;
+		u->paused = u->stepping = false;
+	} else {
+		ls_gate_pause(u->run.group);
+		u->pause_began = now;
+		u->paused = true;
+	}
+	u->dirty = true;
+}
+
+/* Step the thread tid, or the next parked one after the last stepped. */
+static void
+step(struct ui *u, unsigned tid)
+{
+	struct ls_gate_view v[MODEL_MAX_THREADS];
+	size_t n, i, pick = SIZE_MAX;
+	int err;
+
+	if (!u->run.group)
+		return;
+	if (!u->paused) {
+		toggle_pause(u);
+		ls_gate_settle(u->run.group, STEP_TIMEOUT_NS);
+	}
+	n = ls_gate_list(u->run.group, v, MODEL_MAX_THREADS);
+	for (i = 0; i < n; i++) {
+		if (v[i].state != LS_STATE_PARKED)
+			continue;
+		if (tid ? v[i].tid == tid : v[i].tid > u->last_stepped) {
+			pick = i;
+			break;
+		}
+	}
+	if (pick == SIZE_MAX && !tid)
+		for (i = 0; i < n && pick == SIZE_MAX; i++)
+			if (v[i].state == LS_STATE_PARKED)
+				pick = i;
+	if (pick == SIZE_MAX) {
+		say(u, tid ? "that thread is not at a gate: it is blocked or done"
+			   : "no thread is at a gate: all are blocked or done");
+		return;
+	}
+	u->stepping = true;
+	u->last_stepped = v[pick].tid;
+	err = ls_gate_step(u->run.group, v[pick].tid, STEP_TIMEOUT_NS);
+	if (err == -ETIMEDOUT)
+		say(u, "the stepped thread is still busy (long computation)");
+	u->dirty = true;
+}
+
+static void
+change_speed(struct ui *u, int dir)
+{
+	if (dir > 0 && u->speed_idx + 1 < NSPEEDS)
+		u->speed_idx++;
+	else if (dir < 0 && u->speed_idx > 0)
+		u->speed_idx--;
+	atomic_store(&u->run.speed_permille, speeds[u->speed_idx]);
+	u->dirty = true;
+}
+
+/* A scene parameter key: raise (dir 1, cycling named values) or lower. */
+static bool
+param_key(struct ui *u, int ch)
+{
+	unsigned i;
+
+	for (i = 0; i < u->def->nparams; i++) {
+		const struct scene_param *p = &u->def->params[i];
+		int v = u->params[i];
+		char msg[96], val[32];
+
+		int stepv = p->step ? p->step : 1;
+
+		if (ch == p->key)
+			v = v < p->max ? (v + stepv > p->max ? p->max : v + stepv)
+				       : p->values ? p->min : p->max;
+		else if (p->key_down && ch == p->key_down)
+			v = v - stepv > p->min ? v - stepv : p->min;
+		else
+			continue;
+		if (v == u->params[i])
+			return true;
+		u->params[i] = v;
+		scene_param_format(u->def, i, v, val, sizeof(val));
+		snprintf(msg, sizeof(msg), "%s = %s%s", p->name, val,
+			 p->live ? "" : " (scene restarted)");
+		if (p->live) {
+			scene_param_set(&u->run, i, v);
+			if (u->def->param_changed)
+				u->def->param_changed(&u->run, i);
+			say(u, msg);
+		} else {
+			restart(u, msg);
+		}
+		return true;
+	}
+	return false;
+}
+
+static void
+switch_scene(struct ui *u, int dir)
+{
+	unsigned i;
+
+	for (i = 0; i < scene_count; i++)
+		if (scene_table[i] == u->def)
+			break;
+	i = (i + scene_count + (unsigned)dir) % scene_count;
+	u->def = scene_table[i];
+	scene_defaults(u->def, u->params);
+	restart(u, NULL);
+}
+
+static void
+mouse_event(struct ui *u)
+{
+	MEVENT me;
+
+	if (getmouse(&me) != OK)
+		return;
+	if (me.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED))
+		if (threads_click(u, u->lay.threads, me.y, me.x))
+			u->dirty = true;
+}
+
+/* Handle one key.  Returns false to quit. */
+static bool
+handle_key(struct ui *u, int ch)
+{
+	if (u->show_help && ch != KEY_RESIZE && ch != KEY_MOUSE) {
+		u->show_help = false;
+		u->dirty = true;
+		return ch != 'q';
+	}
+	switch (ch) {
+	case 'q':
+	case 'Q':
+		return false;
+	case ' ':
+		toggle_pause(u);
+		break;
+	case 's':
+		step(u, 0);
+		break;
+	case '+':
+	case '=':
+		change_speed(u, 1);
+		break;
+	case '-':
+	case '_':
+		change_speed(u, -1);
+		break;
+	case 'r':
+		restart(u, "scene reset");
+		break;
+	case '\t':
+		switch_scene(u, 1);
+		break;
+	case KEY_BTAB:
+		switch_scene(u, -1);
+		break;
+	case '?':
+	case KEY_F(1):
+		u->show_help = true;
+		break;
+	case 'l':
+		u->show_log = !u->show_log;
+		break;
+	case KEY_NPAGE:
+		u->threads_scroll += 4;
+		u->timeline_scroll += 4;
+		break;
+	case KEY_PPAGE:
+		u->threads_scroll = u->threads_scroll > 4 ? u->threads_scroll - 4 : 0;
+		u->timeline_scroll = u->timeline_scroll > 4 ? u->timeline_scroll - 4 : 0;
+		break;
+	case KEY_MOUSE:
+		mouse_event(u);
+		break;
+	case KEY_RESIZE:
+		break;
+	case 27:	/* Esc closes what is open. */
+		u->selected_tid = 0;
+		break;
+	default:
+		if (ch >= '1' && ch <= '9') {
+			unsigned tids[MODEL_MAX_THREADS];
+			unsigned n = threads_visible(u, tids, MODEL_MAX_THREADS);
+			unsigned idx = (unsigned)(ch - '1') + (unsigned)u->threads_scroll;
+
+			if (idx < n)
+				step(u, tids[idx]);
+			break;
+		}
+		param_key(u, ch);
+		break;
+	}
+	u->dirty = true;
+	return true;
+}
+
+static void
+draw_frame(struct ui *u)
+{
+	int rows, cols;
+
+	getmaxyx(stdscr, rows, cols);
+	erase();
+	layout_compute(&u->lay, rows, cols);
+	if (u->lay.too_small) {
+		draw_textf(0, 0, cols, A_BOLD,
+			   "lockstep needs %dx%d; this terminal is %dx%d. "
+			   "Enlarge it, or q to quit.", UI_MIN_COLS,
+			   UI_MIN_ROWS, cols, rows);
+		refresh();
+		return;
+	}
+	header_draw(u, u->lay.header);
+	threads_draw(u, u->lay.threads);
+	objects_draw(u, u->lay.objects);
+	if (u->show_log)
+		eventlog_draw(u, u->lay.timeline);
+	else
+		timeline_draw(u, u->lay.timeline);
+	metrics_draw(u, u->lay.metrics);
+	lesson_draw(u, u->lay.lesson);
+	keybar_draw(u, u->lay.keybar);
+	if (u->show_help)
+		help_draw(u, rows, cols);
+	refresh();
+}
+
+/* Is the ui running in a UTF-8 locale? */
+static bool
+locale_utf8(void)
+{
+	const char *cs = nl_langinfo(CODESET);
+
+	return cs && (!strcmp(cs, "UTF-8") || !strcmp(cs, "utf8"));
+}
+
+static int
+loop(struct ui *u)
+{
+	uint64_t last_frame = 0, last_tick = ls_clock_ns();
+	struct pollfd pfd[2] = {
+		{ .fd = STDIN_FILENO, .events = POLLIN },
+		{ .fd = tty_signal_fd(), .events = POLLIN },
+	};
+
+	for (;;) {
+		uint64_t now = ls_clock_ns(), wait_ns;
+		int timeout, ch, sig;
+
+		u->frame_now = now;
+		if (drain(u))
+			u->dirty = true;
+		if (now - last_tick >= TICK_NS) {
+			model_tick(u->model, now);
+			last_tick = now;
+			u->dirty = true;
+		}
+		/* The clock in the header moves while running. */
+		if (!u->paused && now - last_frame >= 100000000ull)
+			u->dirty = true;
+		if (u->message[0] && now >= u->message_until) {
+			u->message[0] = '\0';
+			u->dirty = true;
+		}
+		if (u->dirty && now - last_frame >= FRAME_NS) {
+			uint64_t t_draw = ls_clock_ns();
+
+			draw_frame(u);
+			if (stats.out) {
+				uint64_t end = ls_clock_ns();
+
+				if (stats.nrender < STATS_MAX)
+					stats.render[stats.nrender++] = end - t_draw;
+				if (stats.oldest_new && stats.nlatency < STATS_MAX)
+					stats.latency[stats.nlatency++] =
+						end - stats.oldest_new;
+				stats.oldest_new = 0;
+			}
+			last_frame = now;
+			u->dirty = false;
+		}
+		/* Sleep until the next frame is due.  Emit cannot wake us
+		 * (it makes no system call), so while the engine runs we look
+		 * at the ring once a frame; paused, only a key, a signal or
+		 * the metrics tick wakes us. */
+		wait_ns = u->paused && !u->dirty
+				  ? TICK_NS
+				  : FRAME_NS - (now - last_frame) % FRAME_NS;
+		timeout = (int)(wait_ns / 1000000) + 1;
+		if (poll(pfd, 2, timeout) < 0 && errno != EINTR)
+			return 1;
+		if (pfd[1].revents & POLLIN) {
+			sig = tty_exit_signal();
+			if (sig)
+				return -sig;
+		}
+		/* The terminal went away (tmux session killed). */
+		if (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL))
+			return 1;
+		while ((ch = getch()) != ERR)
+			if (!handle_key(u, ch))
+				return 0;
+	}
+}
+
+int
+ui_main(const struct scene_def *def, const int *params)
+{
+	struct ui *u;
+	char err[256];
+	int rc, e;
+
+	setlocale(LC_ALL, "");
+	e = tty_check(err, sizeof(err));
+	if (e) {
+		fprintf(stderr, "lockstep: %s\n", err);
+		return 1;
+	}
+	u = calloc(1, sizeof(*u));
+	if (!u || !(u->model = malloc(sizeof(*u->model)))) {
+		fprintf(stderr, "lockstep: out of memory\n");
+		free(u);
+		return 1;
+	}
+	u->def = def;
+	memcpy(u->params, params, sizeof(u->params));
+	u->speed_idx = SPEED_DEFAULT;
+	e = ls_ring_create(NULL, &u->ring);
+	if (!e)
+		e = scene_begin(u);
+	if (e) {
+		fprintf(stderr, "lockstep: cannot start scene %s: %s\n",
+			def->name, strerror(-e));
+		rc = 1;
+		goto out;
+	}
+	e = tty_open();
+	if (e) {
+		fprintf(stderr, "lockstep: cannot start the terminal ui\n");
+		rc = 1;
+		goto out;
+	}
+	{
+		const char *nc = getenv("NO_COLOR");
+
+		theme_init(&u->theme, locale_utf8(),
+			   has_colors() && !(nc && *nc));
+	}
+	stats_open();
+	rc = loop(u);
+	tty_close();
+	stats_close();
+out:
+	scene_end(u);
+	ls_ring_destroy(u->ring);
+	free(u->model);
+	free(u);
+	if (rc < 0)
+		tty_die_of(-rc);
+	return rc;
+}

@@ -1,0 +1,14 @@
+/*
+ * app.h - the door into the live ui for the command line, without curses.
+ */
+#ifndef LOCKSTEP_UI_APP_H
+#define LOCKSTEP_UI_APP_H
+
+#include "scenes/scene.h"
+
+/* Run the live ui on scene def with params until the user quits.  Checks
+ * for a terminal first and writes nothing to one that will not do.
+ * Returns the process exit status. */
+int ui_main(const struct scene_def *def, const int *params);
+
+#endif

@@ -1,0 +1,131 @@
+/*
+ * draw.c - small drawing helpers every panel uses: clipped text (UTF-8
+ * aware, one column per code point: the ui only draws single-width
+ * glyphs), boxes with a title, names and durations.
+ */
+#include "config.h"
+
+#include "ui/ui.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+/* Bytes of s that fill at most w columns. */
+static int
+utf8_prefix(const char *s, int w)
+{
+	int bytes = 0, cols = 0;
+
+	while (s[bytes]) {
+		if (((unsigned char)s[bytes] & 0xc0) != 0x80) {
+			if (cols == w)
+				break;
+			cols++;
+		}
+		bytes++;
+	}
+	return bytes;
+}
+
+int
+text_width(const char *s)
+{
+	int cols = 0;
+
+	for (; *s; s++)
+		cols += ((unsigned char)*s & 0xc0) != 0x80;
+	return cols;
+}
+
+void
+draw_text(int y, int x, int w, attr_t a, const char *s)
+{
+	if (w <= 0)
+		return;
+	attron(a);
+	mvaddnstr(y, x, s, utf8_prefix(s, w));
+	attroff(a);
+}
+
+int
+draw_textf(int y, int x, int w, attr_t a, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	int len;
+
+	va_start(ap, fmt);
+	len = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	draw_text(y, x, w, a, buf);
+	return len < w ? len : w;
+}
+
+void
+draw_box(const struct ui *u, struct rect r, const char *title,
+	 const char *footer)
+{
+	const struct theme *t = &u->theme;
+	int i;
+
+	if (r.h < 2 || r.w < 4)
+		return;
+	mvaddstr(r.y, r.x, t->tl);
+	mvaddstr(r.y, r.x + r.w - 1, t->tr);
+	mvaddstr(r.y + r.h - 1, r.x, t->bl);
+	mvaddstr(r.y + r.h - 1, r.x + r.w - 1, t->br);
+	for (i = 1; i < r.w - 1; i++) {
+		mvaddstr(r.y, r.x + i, t->h);
+		mvaddstr(r.y + r.h - 1, r.x + i, t->h);
+	}
+	for (i = 1; i < r.h - 1; i++) {
+		mvaddstr(r.y + i, r.x, t->v);
+		mvaddstr(r.y + i, r.x + r.w - 1, t->v);
+	}
+	if (title)
+		draw_textf(r.y, r.x + 1, r.w - 2, t->title, " %s ", title);
+	if (footer)
+		draw_textf(r.y + r.h - 1, r.x + 1, r.w - 2, A_NORMAL, " %s ",
+			   footer);
+}
+
+const char *
+ui_thread_name(const struct ui *u, unsigned tid)
+{
+	static char buf[4][16];
+	static unsigned next;
+	const struct model_thread *t = model_thread(u->model, tid);
+
+	if (t && t->name[0])
+		return t->name;
+	next = (next + 1) % 4;
+	snprintf(buf[next], sizeof(buf[next]), "T%u", tid);
+	return buf[next];
+}
+
+const char *
+ui_object_name(const struct ui *u, uint32_t id)
+{
+	static char buf[4][16];
+	static unsigned next;
+	const struct model_object *o = model_object(u->model, id);
+
+	if (o && o->name[0])
+		return o->name;
+	next = (next + 1) % 4;
+	snprintf(buf[next], sizeof(buf[next]), "#%u", id);
+	return buf[next];
+}
+
+void
+format_ns(char *buf, size_t n, uint64_t ns)
+{
+	if (ns < 1000)
+		snprintf(buf, n, "%uns", (unsigned)ns);
+	else if (ns < 1000000)
+		snprintf(buf, n, "%.1fus", (double)ns / 1e3);
+	else if (ns < 1000000000)
+		snprintf(buf, n, "%.1fms", (double)ns / 1e6);
+	else
+		snprintf(buf, n, "%.2fs", (double)ns / 1e9);
+}

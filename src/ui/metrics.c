@@ -1,0 +1,85 @@
+/*
+ * metrics.c - the numbers: throughput, wait and run percentiles, a depth
+ * sparkline of the busiest queue, and the events the ring had to drop.
+ */
+#include "config.h"
+
+#include "ui/ui.h"
+
+#include <stdio.h>
+
+/* The queue, pool or semaphore with the most depth samples. */
+static const struct model_object *
+busiest_queue(const struct model *m)
+{
+	const struct model_object *best = NULL;
+	unsigned i;
+
+	for (i = 0; i < MODEL_MAX_OBJECTS; i++) {
+		const struct model_object *o = &m->objects[i];
+
+		if (!o->used || (o->kind != LS_OBJ_QUEUE && o->kind != LS_OBJ_POOL &&
+				 o->kind != LS_OBJ_SEM))
+			continue;
+		if (!best || o->capacity > best->capacity)
+			best = o;
+	}
+	return best;
+}
+
+static void
+sparkline(const struct ui *u, const struct model_object *o, int y, int x,
+	  int w)
+{
+	unsigned n = o->nsamples < MODEL_SAMPLES ? o->nsamples : MODEL_SAMPLES;
+	unsigned i, max = 1;
+
+	if ((unsigned)w < n)
+		n = (unsigned)w;
+	/* depth_samples is a ring: sample k lives at k % MODEL_SAMPLES. */
+	for (i = 0; i < n; i++) {
+		unsigned v = o->depth_samples[(o->nsamples - n + i) % MODEL_SAMPLES];
+
+		if (v > max)
+			max = v;
+	}
+	if (o->capacity && o->capacity > max)
+		max = (unsigned)o->capacity;
+	for (i = 0; i < n; i++) {
+		unsigned v = o->depth_samples[(o->nsamples - n + i) % MODEL_SAMPLES];
+
+		draw_text(y, x + (int)i, 1, u->theme.bar_fill,
+			  u->theme.spark[v * 7 / max]);
+	}
+}
+
+void
+metrics_draw(struct ui *u, struct rect r)
+{
+	const struct model *m = u->model;
+	const struct model_object *q = busiest_queue(m);
+	uint64_t lost = m->ring_dropped > m->lost ? m->ring_dropped : m->lost;
+	char p50[16], p99[16], r50[16], r99[16], drop[32];
+	int x = r.x + 1, w = r.w - 2, y = r.y + 1, dw;
+
+	draw_box(u, r, "Metrics", NULL);
+	format_ns(p50, sizeof(p50), model_wait_percentile(m, 50));
+	format_ns(p99, sizeof(p99), model_wait_percentile(m, 99));
+	format_ns(r50, sizeof(r50), model_run_percentile(m, 50));
+	format_ns(r99, sizeof(r99), model_run_percentile(m, 99));
+	draw_textf(y++, x, w, A_NORMAL, "events/s %-8.0f tasks/s %.0f",
+		   m->events_per_s, m->tasks_per_s);
+	draw_textf(y++, x, w, A_NORMAL, "wait p50 %-8s p99 %s", p50, p99);
+	draw_textf(y++, x, w, A_NORMAL, "run  p50 %-8s p99 %s", r50, r99);
+	if (y >= r.y + r.h - 1)
+		return;
+	/* Dropped events at the right: red when any were lost. */
+	dw = snprintf(drop, sizeof(drop), " dropped %llu",
+		      (unsigned long long)lost);
+	draw_text(y, x + w - dw, dw, lost ? u->theme.alert : A_NORMAL, drop);
+	if (q) {
+		int lw = draw_textf(y, x, w - dw, A_NORMAL, "%-.8s ", q->name);
+
+		sparkline(u, q, y, x + lw, w - dw - lw - 1);
+	}
+}

@@ -1,0 +1,33 @@
+/*
+ * tty.h - start and stop curses on the terminal, and always give the
+ * terminal back as it was: on quit, on INT/TERM/HUP/QUIT, and on a crash.
+ */
+#ifndef LOCKSTEP_UI_TTY_H
+#define LOCKSTEP_UI_TTY_H
+
+#include <stddef.h>
+
+/*
+ * Is there a terminal to draw on?  stdin and stdout must be ttys and TERM
+ * must name a terminal that can address the cursor.  Writes nothing to the
+ * terminal.  Returns 0, or a negative errno with a one-line reason in err.
+ */
+int tty_check(char *err, size_t n);
+
+/* Save the tty modes, install the signal handlers, start curses.
+ * Returns 0 or a negative errno (then everything is undone). */
+int tty_open(void);
+
+/* Stop curses and restore the tty modes and signal handlers. */
+void tty_close(void);
+
+/* The read end of the self-pipe that INT/TERM/HUP/QUIT write to. */
+int tty_signal_fd(void);
+
+/* The quit signal received, or 0; empties the self-pipe. */
+int tty_exit_signal(void);
+
+/* After tty_close: die of sig as if it had never been caught. */
+void tty_die_of(int sig) __attribute__((noreturn));
+
+#endif

@@ -1,0 +1,121 @@
+/*
+ * ui.h - the live terminal ui: shared state of the loop and the panels.
+ *
+ * This is the only header that includes curses (STYLE.md: one door to
+ * curses, as htop's ProvideCurses.h).  Only the ui thread calls curses.
+ * The ui draws the model and nothing else, and changes the engine only
+ * through the controls in app.c (pause, step, speed, params, reset).
+ */
+#ifndef LOCKSTEP_UI_H
+#define LOCKSTEP_UI_H
+
+#define NCURSES_WIDECHAR 1
+#include <curses.h>
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lockstep/event.h"
+#include "model/model.h"
+#include "scenes/scene.h"
+#include "ui/app.h"
+
+/* The smallest terminal the full layout fits in. */
+#define UI_MIN_COLS 80
+#define UI_MIN_ROWS 24
+
+struct rect {
+	int y, x, h, w;
+};
+
+/* Where each panel goes this frame (layout.c). */
+struct layout {
+	bool too_small;
+	struct rect header, threads, objects, timeline, metrics, lesson,
+		keybar;
+};
+
+/* Glyphs and attributes (theme.c).  Every state has a colour and a glyph,
+ * so the screen reads in monochrome and for colour-blind viewers. */
+struct theme {
+	bool utf8;
+	bool color;
+	const char *state_glyph[LS_STATE_COUNT];	/* thread list */
+	const char *strip_glyph[LS_STATE_COUNT];	/* timeline cells */
+	attr_t state_attr[LS_STATE_COUNT];
+	attr_t title, dim, changed, alert, ok, badge_run, badge_pause,
+		badge_step, bar_fill, selected;
+	/* Box drawing: corners, lines. */
+	const char *h, *v, *tl, *tr, *bl, *br;
+	const char *bar_full, *bar_empty, *arrow;
+	const char *spark[8];
+};
+
+struct ui {
+	/* What runs. */
+	const struct scene_def *def;
+	struct scene_run run;
+	struct ls_ring *ring;
+	int params[SCENE_MAX_PARAMS];
+	unsigned speed_idx;	/* into the speed table of app.c */
+	bool paused, stepping;
+	unsigned last_stepped;	/* tid, for round-robin stepping */
+	uint64_t run_start_ns;	/* monotonic time the scene (re)started */
+	uint64_t paused_ns;	/* total time paused, for the elapsed clock */
+	uint64_t pause_began;
+
+	/* What is seen. */
+	struct model *model;
+	unsigned names_threads, names_objects;	/* copied so far */
+	struct theme theme;
+	struct layout lay;
+	bool show_help, show_log;
+	unsigned selected_tid;	/* 0: none */
+	int timeline_scroll;	/* threads scrolled off the top */
+	int threads_scroll;
+	char message[128];	/* one line for the key bar, fades */
+	uint64_t message_until;
+	uint64_t frame_now;	/* monotonic ns of this frame */
+	bool dirty;
+};
+
+/* theme.c */
+void theme_init(struct theme *t, bool utf8, bool color);
+
+/* layout.c */
+void layout_compute(struct layout *l, int rows, int cols);
+
+/* Drawing helpers (draw.c). */
+void draw_box(const struct ui *u, struct rect r, const char *title,
+	      const char *footer);
+int text_width(const char *s);
+void draw_text(int y, int x, int w, attr_t a, const char *s);
+int draw_textf(int y, int x, int w, attr_t a, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+const char *ui_thread_name(const struct ui *u, unsigned tid);
+const char *ui_object_name(const struct ui *u, uint32_t id);
+void format_ns(char *buf, size_t n, uint64_t ns);
+
+/* The threads worth showing, in tid order: live ones, and finished ones
+ * for a short while.  Returns how many tids went into out. */
+unsigned threads_visible(const struct ui *u, unsigned *out, unsigned max);
+
+/* The speed label ("1.0x", "max") and the scene's elapsed run time. */
+const char *app_speed_label(const struct ui *u);
+uint64_t app_elapsed_ns(const struct ui *u);
+/* The time the screen shows: now, or the moment of the pause. */
+uint64_t app_view_ns(const struct ui *u);
+
+/* Panels: each draws into its rect; some take keys. */
+void header_draw(struct ui *u, struct rect r);
+void threads_draw(struct ui *u, struct rect r);
+bool threads_click(struct ui *u, struct rect r, int y, int x);
+void objects_draw(struct ui *u, struct rect r);
+void timeline_draw(struct ui *u, struct rect r);
+void eventlog_draw(struct ui *u, struct rect r);
+void metrics_draw(struct ui *u, struct rect r);
+void lesson_draw(struct ui *u, struct rect r);
+void keybar_draw(struct ui *u, struct rect r);
+void help_draw(struct ui *u, int rows, int cols);
+
+#endif

@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# ui.sh - the live ui as a person sees it: start lockstep in tmux, press
+# keys, read the screen; and the terminal given back as it was found.
+set -u
+cd "$(dirname "$0")/../.." || exit 99
+. tests/e2e/lib.sh
+
+# --- panels, badges and keys at 100x30 -----------------------------------
+start main 100 30 "$LOCKSTEP" rwlock
+check "header names the scene and shows RUNNING" \
+	wait_for main 'lockstep . rwlock .*RUNNING'
+check "every panel has its title" wait_for main 'Threads \(5\)'
+s=$(screen main)
+for title in Objects Timeline Metrics Lesson; do
+	if grep -q "$title" <<<"$s"; then ok "panel $title shown"
+	else not_ok "panel $title shown"; fi
+done
+check "the key bar shows quit and help" wait_for main '\? help +q quit'
+check "a lock's holder is named" \
+	wait_for main 'table +(writer worker-[0-9]|[0-9] readers?)'
+check "timeline legend names every state" \
+	wait_for main 'run . blocked . idle . I/O . paused'
+
+keys main ' '
+check "space shows the PAUSED badge" wait_for main 'PAUSED'
+# Paused threads park at their next gate: soon nobody is running.
+check "pause freezes every thread" wait_gone main 'RUNNING  ' 10
+before=$(screen main | grep -c 'PAUSED ')
+keys main s
+check "s moves one thread out of its gate" \
+	wait_for main '(RUNNING|BLOCKED) '
+check "the STEP badge shows while stepping" wait_for main 'STEP'
+keys main ' '
+check "space again resumes" wait_for main 'RUNNING *[0-9.]+x'
+[ "$before" -ge 1 ] && ok "threads were shown paused before the step" ||
+	not_ok "threads were shown paused before the step"
+
+keys main '?'
+check "? opens the help overlay" wait_for main 'Keys'
+check "help lists the scene's keys" wait_for main 'o policy=writer'
+keys main x
+check "any key closes help" wait_gone main '─ Keys|- Keys'
+
+keys main Tab
+check "Tab switches to the next scene" wait_for main 'lockstep . sizing'
+keys main BTab
+check "Shift-Tab switches back" wait_for main 'lockstep . rwlock'
+
+keys main o
+check "a parameter key changes the policy" wait_for main 'policy=reader'
+
+keys main l
+check "l shows the event log" wait_for main 'Event log'
+keys main l
+check "l again shows the timeline" wait_for main 'Timeline'
+
+# --- small terminal, then big again ------------------------------------
+tm resize-window -t main -x 40 -y 10
+check "a small terminal gets one line asking for more room" \
+	wait_for main 'needs 80x24'
+tm resize-window -t main -x 100 -y 30
+check "the layout comes back after a resize" wait_for main 'Threads \(5\)'
+
+keys main q
+check "q quits" wait_for main 'Pane is dead'
+
+# --- the terminal is given back: stty -g before == after -----------------
+# The wrapper survives SIGINT itself (trap) so it can record stty after.
+stty_case() {
+	local how=$1 name="stty-$1" pid
+	start "$name" 100 30 bash -c "trap : INT; stty -g >$TMPD/$how.before;
+		$LOCKSTEP pool; echo \$? >$TMPD/$how.status;
+		stty -g >$TMPD/$how.after; sleep 600"
+	if ! wait_for "$name" 'RUNNING'; then
+		not_ok "terminal restored after $how (ui never came up)"
+		return
+	fi
+	pid=$(pgrep -P "$(tm list-panes -t "$name" -F '#{pane_pid}')" lockstep)
+	case $how in
+	q) keys "$name" q ;;
+	SIGINT-key) keys "$name" C-c ;;
+	*) kill -s "${how#SIG}" "$pid" ;;
+	esac
+	if ! wait_file "$TMPD/$how.after"; then
+		not_ok "terminal restored after $how (lockstep did not exit)"
+		return
+	fi
+	if cmp -s "$TMPD/$how.before" "$TMPD/$how.after"; then
+		ok "stty -g identical before and after $how (status $(cat "$TMPD/$how.status"))"
+	else
+		not_ok "stty -g identical before and after $how"
+	fi
+	# No mode left on: the shell's screen is back, the cursor visible.
+	if screen "$name" | grep -q 'RUNNING'; then
+		not_ok "alternate screen left after $how"
+	else
+		ok "screen given back after $how"
+	fi
+	tm kill-session -t "$name"
+}
+for how in q SIGINT-key SIGINT SIGTERM SIGHUP SIGQUIT SIGSEGV SIGABRT; do
+	stty_case "$how"
+done
+
+# --- not a terminal: one clear line, exit 1, no escape bytes -------------
+"$LOCKSTEP" pool </dev/null >"$TMPD/out" 2>"$TMPD/err"
+st=$?
+[ $st -eq 1 ] && ok "no tty: exit 1" || not_ok "no tty: exit 1 (got $st)"
+grep -q -- '--headless' "$TMPD/err" && ok "no tty: points to --headless" ||
+	not_ok "no tty: points to --headless"
+[ "$(wc -l <"$TMPD/err")" -eq 1 ] && ok "no tty: one line" ||
+	not_ok "no tty: one line"
+[ ! -s "$TMPD/out" ] && ok "no tty: nothing on stdout" ||
+	not_ok "no tty: nothing on stdout"
+
+# script(1) records every byte lockstep writes to its terminal.
+start dumb 100 30 bash -c "script -qfec 'TERM=dumb $LOCKSTEP pool 2>$TMPD/dumb.err' \
+	$TMPD/dumb.typescript >/dev/null; echo \$? >$TMPD/dumb.status; sleep 600"
+wait_file "$TMPD/dumb.status"
+[ "$(cat "$TMPD/dumb.status")" = 1 ] && ok "TERM=dumb: exit 1" ||
+	not_ok "TERM=dumb: exit 1 (got $(cat "$TMPD/dumb.status"))"
+grep -q 'cannot move the cursor' "$TMPD/dumb.err" &&
+	ok "TERM=dumb: says why, pointing to --headless" ||
+	not_ok "TERM=dumb: says why"
+# The typescript holds script's own header line and nothing from lockstep.
+if LC_ALL=C grep -q $'\033' "$TMPD/dumb.typescript" "$TMPD/dumb.err"; then
+	not_ok "TERM=dumb: no escape bytes"
+else
+	ok "TERM=dumb: no escape bytes"
+fi
+
+# --- bad command lines: one line, exit 2 ---------------------------------
+for args in "nosuchscene" "run" "run pool --set nokey=1 --headless" \
+	"run pool --set capacity=0 --headless" "run pool --seconds x --headless" \
+	"bench nosuch" "--bogus"; do
+	# shellcheck disable=SC2086
+	"$LOCKSTEP" $args </dev/null >"$TMPD/o" 2>"$TMPD/e"
+	st=$?
+	[ $st -eq 2 ] && ok "'lockstep $args' exits 2" ||
+		not_ok "'lockstep $args' exits 2 (got $st)"
+	[ ! -s "$TMPD/o" ] && ok "'lockstep $args' prints nothing on stdout" ||
+		not_ok "'lockstep $args' prints nothing on stdout"
+done
+
+# --- the terminal goes away: lockstep exits within a second --------------
+start gone 100 30 "$LOCKSTEP" prodcons
+wait_for gone 'RUNNING'
+pid=$(pgrep -P "$(tm list-panes -t gone -F '#{pane_pid}')" lockstep ||
+	tm list-panes -t gone -F '#{pane_pid}')
+tm kill-session -t gone
+gone=no
+for ((i = 0; i < 20; i++)); do
+	if ! kill -0 "$pid" 2>/dev/null; then gone=yes; break; fi
+	sleep 0.05
+done
+[ $gone = yes ] && ok "exits within a second when the terminal goes away" ||
+	{ not_ok "exits within a second when the terminal goes away"; kill -9 "$pid"; }
+
+finish
