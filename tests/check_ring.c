@@ -413,7 +413,8 @@ START_TEST(test_global_timestamp_order)
 	};
 	struct ls_event ev[256];
 	pthread_t th[3];
-	uint64_t last = 0, got = 0, inversions = 0;
+	uint64_t last = 0, got = 0, inversions = 0, worst = 0;
+	unsigned last_tid = 0, worst_tid = 0, worst_after = 0;
 	size_t n, i;
 
 	pthread_barrier_init(&o.start, NULL, 3);
@@ -422,8 +423,16 @@ START_TEST(test_global_timestamp_order)
 	for (;;) {
 		n = ls_ring_drain(o.r, ev, 256);
 		for (i = 0; i < n; i++) {
-			inversions += ev[i].ts < last;
+			if (ev[i].ts < last) {
+				inversions++;
+				if (last - ev[i].ts > worst) {
+					worst = last - ev[i].ts;
+					worst_tid = ev[i].tid;
+					worst_after = last_tid;
+				}
+			}
 			last = ev[i].ts;
+			last_tid = ev[i].tid;
 		}
 		got += n;
 		if (got + ls_ring_dropped_total(o.r) == 3ull * o.events)
@@ -431,7 +440,9 @@ START_TEST(test_global_timestamp_order)
 	}
 	for (i = 0; i < 3; i++)
 		pthread_join(th[i], NULL);
-	ck_assert_uint_eq(inversions, 0);
+	ck_assert_msg(inversions == 0, "%llu inversions, worst %llu ns (tid %u "
+		      "after tid %u)", (unsigned long long)inversions,
+		      (unsigned long long)worst, worst_tid, worst_after);
 	pthread_barrier_destroy(&o.start);
 	ls_ring_destroy(o.r);
 }

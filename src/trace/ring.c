@@ -372,12 +372,15 @@ lane_free(struct ls_lane *lane)
 size_t
 ls_ring_drain(struct ls_ring *r, struct ls_event *out, size_t max)
 {
-	uint32_t nused = atomic_load(&r->lanes_used), i;
+	uint32_t nused, i;
 	uint64_t now, w;
 	size_t nc = 0, n = 0;
 
 	now = ls_clock_ns();
 	atomic_thread_fence(memory_order_seq_cst);
+	/* After the clock: a lane claimed after this load stamps every event
+	 * after now, like a lane that is not active. */
+	nused = atomic_load(&r->lanes_used);
 	w = now;
 	for (i = 0; i < nused; i++) {
 		struct ls_lane *lane = &r->lanes[i];
