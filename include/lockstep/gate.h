@@ -100,7 +100,7 @@ struct ls_gate_view {
 	unsigned state;		/* enum ls_thread_state */
 	unsigned next_kind;	/* parked: the operation it will do next */
 	uint32_t next_obj;	/* parked: the object of that operation */
-	uint32_t blocked_on;	/* blocked: the object it waits for, else 0 */
+	uint32_t blocked_on;	/* blocked: the object waited for, else 0 */
 	char desc[LS_GATE_DESC_MAX + 1];	/* parked: the gate's desc */
 };
 

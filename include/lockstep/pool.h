@@ -24,9 +24,10 @@
  * error.
  *
  * Events (event.h; obj is the pool): TASK_SUBMIT, TASK_START, TASK_END,
- * TASK_FAIL, TASK_REJECT, TASK_DROP, POOL_SCALE and POOL_DEPTH, STATE
- * (idle/running) from workers, Q_PUSH_WAIT and CANCELLED from a submitter
- * that waits for room.  Gates: before a submit ("submit task"), before a
+ * TASK_FAIL, TASK_REJECT, TASK_DROP, POOL_SCALE, STATE (idle/running) from
+ * workers, Q_PUSH_WAIT and CANCELLED from a submitter that waits for room,
+ * and POOL_DEPTH: after every change while fewer than 16 tasks are queued,
+ * at every multiple of 8 above, and after a drop.  Gates: before a submit ("submit task"), before a
  * worker takes a task ("take task", kind POOL_DEPTH) and before it runs it
  * ("run task", kind TASK_START).
  */
@@ -103,7 +104,11 @@ struct ls_pool_stats {
 	uint64_t retired;	/* workers that left (keep-alive, stop) */
 	uint64_t scale_up_ns;	/* last spawn: request to worker start */
 	uint64_t scale_up_at;	/* ls_clock_ns() at that start */
-	/* Percentiles of finished tasks, in ns; 0 when none yet.  From a
+	/* Finished tasks whose times were taken: every task when the pool's
+	 * group has a ring (events on) or aging is on; else one in 8 per
+	 * submitting thread, to keep the clock off the fast path. */
+	uint64_t timed;
+	/* Percentiles of the timed tasks, in ns; 0 when none yet.  From a
 	 * log-scale histogram (8 buckets per power of two, so a value is
 	 * within 6.25% of the truth). */
 	uint64_t wait_p50, wait_p90, wait_p99;	/* queue wait */

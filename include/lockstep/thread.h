@@ -32,8 +32,8 @@ int ls_group_create(struct ls_ring *ring, const char *name,
 		    struct ls_group **out);
 
 /*
- * Free a group.  Every thread spawned in it must have been joined
- * (ls_group_join); a group with live threads is cancelled and joined first.
+ * Free a group (NULL is ignored).  A group with live threads is cancelled
+ * and joined first.  Not from a member; nobody may use g afterwards.
  */
 void ls_group_destroy(struct ls_group *g);
 
@@ -41,23 +41,33 @@ void ls_group_destroy(struct ls_group *g);
  * Start an engine thread named name in g running fn(arg).  The thread
  * starts with every signal blocked (the ui thread handles signals),
  * registers as a ring producer, and emits THREAD_START and THREAD_EXIT
- * around fn.  Returns 0, -ECANCELED when g is cancelled, -EAGAIN when the
- * ring has no free lane or the system no thread, -ENOMEM.  Any thread.
+ * around fn.  Returns 0, -ECANCELED when g is cancelled (no ring tid is
+ * spent then), -EAGAIN when the ring has no free lane or the system no
+ * thread, -ENOMEM, -EINVAL when fn is NULL.  Any thread, members included.
  */
 int ls_thread_spawn(struct ls_group *g, const char *name, ls_thread_fn fn,
 		    void *arg);
 
 /*
- * Cancel g: set its token, then wake every member blocked in a primitive,
- * parked at a gate or sleeping.  From now on every wait of a member returns
- * -ECANCELED at once.  Any thread; idempotent.
+ * Cancel g: set its token, put its gates in CANCELLED mode (gate.h), then
+ * wake every member blocked in a primitive, parked at a gate or sleeping.
+ * From now on every wait and every gate of a member returns -ECANCELED at
+ * once; a waiter that was handed the resource before it woke still gets
+ * it (and must release it).  Any thread; idempotent; final.
  */
 void ls_group_cancel(struct ls_group *g);
 
 /* Has g been cancelled?  Any thread. */
 bool ls_group_cancelled(const struct ls_group *g);
 
-/* Join every thread spawned in g.  Not from a member.  Returns 0. */
+/*
+ * Join every thread spawned in g (also those spawned while this waits),
+ * freeing their records.  Members stay visible to cancel, the gate
+ * controller and ls_gate_list until they return, so a cancel or resume
+ * from another thread reaches them meanwhile; a member parked at a gate
+ * waits for that.  Safe together with ls_group_reap.  Not from a member.
+ * Returns 0.
+ */
 int ls_group_join(struct ls_group *g);
 
 /*
@@ -85,13 +95,16 @@ unsigned ls_thread_tid(const struct ls_thread *t);
 bool ls_cancelled(void);
 
 /*
- * Sleep ns as simulated I/O (state SLEEPING), cut short by cancellation.
- * Returns 0 or -ECANCELED.
+ * Sleep ns as simulated I/O (state SLEEPING), cut short by cancellation;
+ * a sleeping member counts as at rest for ls_gate_settle.  No gate is
+ * passed.  Returns 0, or -ECANCELED when the caller's group is cancelled
+ * by the time it returns.  Any thread, about itself.
  */
 int ls_thread_sleep(uint64_t ns);
 
 /* As ls_thread_sleep, but showing state (enum ls_thread_state) while it
- * sleeps: LS_STATE_RUNNING for simulated computation that costs no CPU. */
+ * sleeps: LS_STATE_RUNNING for simulated computation that costs no CPU,
+ * which is not rest: ls_gate_settle and ls_gate_step wait it out. */
 int ls_thread_sleep_as(uint64_t ns, unsigned state);
 
 /* Say what the calling thread is doing (enum ls_thread_state) with a

@@ -82,6 +82,43 @@ json_string(const char *s)
 	putchar('"');
 }
 
+/* The first deadlock of the run, or null. */
+static void
+print_deadlock(const struct headless *h)
+{
+	const struct model *m = h->model;
+	struct model_cycle c;
+	char name[MODEL_NAME + 8];
+	unsigned i;
+
+	if (!model_first_deadlock(m, &c)) {
+		printf("null");
+		return;
+	}
+	printf("{\"at_s\": %.3f, \"threads\": [",
+	       c.ts > m->first_ts ? (double)(c.ts - m->first_ts) / 1e9 : 0.0);
+	for (i = 0; i < c.n; i++) {
+		const struct model_thread *t = model_thread(m, c.tid[i]);
+
+		snprintf(name, sizeof(name), "%s", t && t->name[0] ? t->name : "?");
+		printf("%s", i ? ", " : "");
+		json_string(name);
+	}
+	printf("], \"locks\": [");
+	for (i = 0; i < c.n; i++) {
+		const struct model_object *o = model_object(m, c.obj[i]);
+
+		snprintf(name, sizeof(name), "%s", o && o->name[0] ? o->name : "?");
+		printf("%s", i ? ", " : "");
+		json_string(name);
+	}
+	printf("], \"cleared_s\": ");
+	if (c.cleared)
+		printf("%.3f}", (double)(c.cleared - m->first_ts) / 1e9);
+	else
+		printf("null}");
+}
+
 static void
 print_json(const struct headless *h, const struct scene_run *run,
 	   double seconds, bool holds, const char *inv_name,
@@ -109,7 +146,9 @@ print_json(const struct headless *h, const struct scene_run *run,
 	json_string(inv_name);
 	printf(", \"holds\": %s, \"detail\": ", holds ? "true" : "false");
 	json_string(inv_detail);
-	printf("},\n \"deadlock\": null,\n \"threads\": [");
+	printf("},\n \"deadlock\": ");
+	print_deadlock(h);
+	printf(",\n \"threads\": [");
 	for (i = 0, n = 0; i < MODEL_MAX_THREADS; i++) {
 		const struct model_thread *t = &m->threads[i];
 

@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "cli/bench.h"
+#include "cli/bench-queue.h"
+#include "cli/bench-rwlock.h"
 #include "cli/headless.h"
 #include "scenes/scene.h"
 #include "ui/app.h"
@@ -213,6 +215,8 @@ cmd_bench(int argc, char **argv)
 		int (*main)(const struct bench_opts *o);
 	} benches[] = {
 		{ "ring", bench_ring_main },
+		{ "rwlock", bench_rwlock_main },
+		{ "queue", bench_queue_main },
 	};
 	struct bench_opts o = {
 		.runs = 5,

@@ -53,9 +53,9 @@ struct ls_bqueue {
 	/* Set at creation, read without the lock. */
 	unsigned cap;
 	uint32_t id;
-	void **slots;		/* cap item pointers */
+	void **slots;		/* cap item pointers, their contents under mu */
 
-	pthread_mutex_t mu;	/* guards every field below */
+	pthread_mutex_t mu;	/* guards the slots and every field below */
 	unsigned head;		/* slot of the oldest item */
 	unsigned count;		/* items in slots */
 	bool closed;
@@ -66,7 +66,7 @@ struct ls_bqueue {
 /* A waiter of this queue: the item travels in it in either direction. */
 struct qwaiter {
 	struct waiter w;	/* first, so a struct waiter * converts back */
-	void *item;		/* push: the item to take in; pop: the item given */
+	void *item;		/* push: the item to take; pop: the one given */
 	int status;		/* set with the grant: 0 or -EPIPE */
 };
 
@@ -177,6 +177,7 @@ bqueue_push_op(struct ls_bqueue *q, void *item, enum wait_how how,
 	       uint64_t timeout_ns, const char *desc)
 {
 	struct qwaiter qw, *cw;
+	struct wake wk = { NULL };
 	uint64_t deadline = 0;
 	int rc;
 
@@ -197,7 +198,7 @@ bqueue_push_op(struct ls_bqueue *q, void *item, enum wait_how how,
 		cw->item = item;
 		cw->status = 0;
 		ls_emit(LS_EV_Q_PUSHED, q->id, q->count, q->cap);
-		waitq_grant(&q->consumers, &cw->w);
+		waitq_grant_deferred(&q->consumers, &cw->w, &wk);
 	} else if (q->count < q->cap) {
 		bqueue_append_locked(q, item);
 		ls_emit(LS_EV_Q_PUSHED, q->id, q->count, q->cap);
@@ -221,6 +222,8 @@ bqueue_push_op(struct ls_bqueue *q, void *item, enum wait_how how,
 			ls_emit(LS_EV_CANCELLED, q->id, 0, 0);
 	}
 	engine_unlock(&q->mu);
+	/* After the unlock, so the consumer does not wake into q->mu. */
+	thread_wake(&wk);
 	return rc;
 }
 
@@ -229,6 +232,7 @@ bqueue_pop_op(struct ls_bqueue *q, void **item, enum wait_how how,
 	      uint64_t timeout_ns, const char *desc)
 {
 	struct qwaiter qw, *pw;
+	struct wake wk = { NULL };
 	uint64_t deadline = 0;
 	int rc;
 
@@ -247,7 +251,7 @@ bqueue_pop_op(struct ls_bqueue *q, void **item, enum wait_how how,
 			pw = qwaiter_of(q->producers.head);
 			bqueue_append_locked(q, pw->item);
 			pw->status = 0;
-			waitq_grant(&q->producers, &pw->w);
+			waitq_grant_deferred(&q->producers, &pw->w, &wk);
 		}
 		ls_emit(LS_EV_Q_POPPED, q->id, q->count, q->cap);
 	} else if (q->closed) {
@@ -274,6 +278,7 @@ bqueue_pop_op(struct ls_bqueue *q, void **item, enum wait_how how,
 		}
 	}
 	engine_unlock(&q->mu);
+	thread_wake(&wk);
 	return rc;
 }
 

@@ -11,9 +11,12 @@
  * group at once without the canceller taking any primitive's lock, and it
  * keeps the wait queue explicit so the ui can show it in order.
  *
- * Lock order: a primitive's internal mutex, then group->mu, then a
- * thread's parker mutex (pmu).  Nothing is taken while holding pmu, and no
- * primitive lock is taken while holding group->mu.
+ * Lock order: a primitive's internal mutex, then group->mu.  No
+ * primitive lock is taken while holding group->mu.  The parker itself is
+ * lock-free (an atomic word and a futex), so waking a thread takes no lock,
+ * and a grant may leave the wake-up until after the primitive lock is
+ * dropped (waitq_grant_deferred): the woken thread then never runs into a
+ * lock its waker still holds.
  */
 #ifndef LOCKSTEP_ENGINE_INT_H
 #define LOCKSTEP_ENGINE_INT_H
@@ -28,10 +31,9 @@
 #include "lockstep/thread.h"
 
 struct ls_thread {
-	/* The parker: permit is guarded by pmu; pcv uses CLOCK_MONOTONIC. */
-	pthread_mutex_t pmu;
-	pthread_cond_t pcv;
-	int permit;
+	/* The parker: PARK_EMPTY, PARK_PERMIT or PARK_SLEEPING, and the
+	 * futex the thread sleeps on (thread.c). */
+	_Atomic uint32_t park;
 
 	struct ls_group *group;	/* NULL outside any group; set once */
 	struct ls_lane *lane;	/* this thread's ring lane, or NULL */
@@ -63,7 +65,9 @@ struct ls_group {
 	/* Written once by cancel with seq_cst, so a waiter that sees it
 	 * clear under its parker mutex is sure to be unparked after. */
 	atomic_int cancelled;
-	/* enum ls_gate_mode; the fast path of ls_gate is a relaxed load. */
+	/* enum ls_gate_mode, written only under mu with seq_cst stores (see
+	 * thread_notify_controller); LS_GATE_CANCELLED is final.  The fast
+	 * path of ls_gate is a relaxed load. */
 	atomic_int gate_mode;
 
 	pthread_mutex_t mu;	/* guards members, live and gate fields */
@@ -82,8 +86,19 @@ struct ls_group {
  */
 int thread_park(struct ls_thread *self, uint64_t deadline_ns);
 
-/* Give t one permit and wake it.  Any thread, any lock held but t's pmu. */
+/* Give t one permit and wake it.  Any thread, any lock held; the caller
+ * must know t is alive (it holds the lock t must take to leave its wait). */
 void thread_unpark(struct ls_thread *t);
+
+/* A wake-up left for later by waitq_grant_deferred. */
+struct wake {
+	_Atomic uint32_t *word;	/* the sleeper's futex, NULL: nothing to do */
+};
+
+/* Do the wake-up in wk, if any.  Call it after dropping the primitive lock
+ * that was held for the grant.  Only a futex wake on the word: harmless
+ * even if the woken thread has since left and its record is gone. */
+void thread_wake(struct wake *wk);
 
 /* Has self's group been cancelled? */
 bool thread_cancelled(const struct ls_thread *self);
@@ -119,14 +134,26 @@ struct waitq {
 void waitq_push(struct waitq *q, struct waiter *w);
 void waitq_remove(struct waitq *q, struct waiter *w);
 
-/* Dequeue w, mark it granted and unpark its thread.  Caller holds the
- * primitive lock; w's memory may be gone once that lock is dropped. */
+/* Dequeue w, mark it granted, show its thread RUNNING (no longer blocked:
+ * a settling controller waits for it to reach its next gate) and unpark
+ * it.  Caller holds the primitive lock; w's memory may be gone once that
+ * lock is dropped. */
 void waitq_grant(struct waitq *q, struct waiter *w);
+
+/*
+ * Like waitq_grant, but store the wake-up in *wk instead of doing it; the
+ * caller calls thread_wake(wk) after dropping the primitive lock, so the
+ * woken thread does not find that lock held and block on it again.  Use it
+ * for the one hand-off of a release; wk must start as { NULL }.
+ */
+void waitq_grant_deferred(struct waitq *q, struct waiter *w,
+			  struct wake *wk);
 
 /*
  * Sleep until w is granted.  Called with *mu held and w queued on q by the
  * caller; returns with *mu held.  Returns 0 when granted, or -ETIMEDOUT /
- * -ECANCELED after taking w off q.  A grant that races a timeout wins:
+ * -ECANCELED after taking w off q.  A grant that races a timeout or a
+ * cancel wins:
  * the caller then owns the resource and gets 0.  deadline_ns 0: none.
  */
 int waitq_sleep_locked(struct waitq *q, struct waiter *w, pthread_mutex_t *mu,

@@ -17,9 +17,10 @@
  * other.  Everything else the controller reads about a member (parked,
  * step_go, returned, the gate fields) is guarded by group->mu.
  *
- * Lock order: group->mu, then a member's parker mutex (thread_unpark).
- * No primitive lock is ever taken here, and a gate is never passed with one
- * held (the caller's contract), so parking cannot stall a primitive.
+ * Lock order: group->mu is the only lock taken here (thread_unpark takes
+ * none).  No primitive lock is ever taken here, and a gate is never passed
+ * with one held (the caller's contract), so parking cannot stall a
+ * primitive.
  */
 #include "config.h"
 

@@ -2,22 +2,23 @@
  * pool.c - the instrumented thread pool (pool.h).
  *
  * One internal mutex (mu) guards the whole pool: the task queue, the
- * counters, the histograms and four wait queues built like every engine
+ * counters, the histograms and five wait queues built like every engine
  * primitive (engine-int.h): idle workers, submitters waiting for room, map
- * callers waiting for their items, and threads waiting for the pool to go
- * quiet or to stop.  Every waiter parks on its own parker, so a group
+ * callers waiting for their items, threads waiting for the pool to go
+ * quiet, and threads waiting for it to stop.  Every waiter parks on its own parker, so a group
  * cancel wakes the pool's workers without anyone taking mu, and nothing
  * polls: an idle worker sleeps in the kernel until a submit grants it, its
  * keep-alive deadline passes, or its group is cancelled.
  *
- * The queue is a binary min-heap of 16-byte entries keyed by (key, id):
- * key is the priority, or with aging priority * aging_ns + the time the
- * task entered the queue.  Because every queued task ages at the same
- * rate, "priority minus waited / aging_ns" orders tasks exactly as that
- * fixed key does, so aging costs nothing at run time.  The id breaks ties,
- * which makes equal keys first in, first out.  The entry points at a slot
+ * The queue orders 16-byte entries by (key, id): key is the priority, or
+ * with aging priority * aging_ns + the time the task entered the queue.
+ * Because every queued task ages at the same rate, "priority minus waited
+ * / aging_ns" orders tasks exactly as that fixed key does, so aging costs
+ * nothing at run time.  The id breaks ties, which makes equal keys first
+ * in, first out.  Entries that arrive in order go to a ring, the others to
+ * a binary min-heap (see "The queue" below); an entry points at a slot
  * holding the task itself, so sifting moves 16 bytes, not the task.  In
- * fifo mode the same array is a ring and priorities are ignored.
+ * fifo mode everything goes to the ring and priorities are ignored.
  *
  * Wake-ups are what a pool pays most for, so the pool avoids the useless
  * ones.  A submit wakes an idle worker only while the queue holds more
@@ -30,10 +31,15 @@
  * task and takes the next one in the same critical section when gates are
  * open (RUN mode), which halves the lock traffic; with the gates in pause
  * or step mode it records, unlocks and passes the "take" gate first.
+ * The clock, the dearest call of the fast path, is read only for tasks
+ * whose times are used: all of them when events are on (TASK_START and
+ * TASK_END carry the wait and run times) or aging is on (the key needs
+ * the time), else one in TIME_EVERY, which is enough for percentiles.
  *
- * Lock order: mu, then group->mu (state changes, spawning), then a
- * parker's mutex (grants).  The pool never holds mu while it passes a
- * gate, spawns or joins a thread, or runs a task or a callback.
+ * Lock order: mu, then group->mu (a worker's state change told to a
+ * pausing or stepping controller), then a parker's mutex (grants).  The
+ * pool never holds mu while it passes a gate, spawns or joins a thread,
+ * or runs a task or a callback.
  */
 #include "config.h"
 
@@ -57,6 +63,10 @@
 #define SLOT_BITS 24
 #define SLOT_MASK ((1u << SLOT_BITS) - 1)
 
+/* Without events, one task in TIME_EVERY per submitting thread is timed
+ * for the percentiles (a power of two). */
+#define TIME_EVERY 8
+
 /* Histograms: values below 2^HIST_SUB ns have a bucket each; above, each
  * power of two is split in 2^HIST_SUB buckets. */
 #define HIST_SUB 3
@@ -78,6 +88,7 @@ struct pool_task {
 	uint64_t id;
 	uint64_t queued_ns;		/* when it entered the queue */
 	int priority;
+	bool timed;			/* queued_ns is set; time its run */
 };
 
 struct qent {
@@ -119,6 +130,7 @@ struct ls_pool {
 	unsigned slack;		/* free slots that let waiters in */
 	unsigned min, max;
 	bool fifo;
+	bool time_all;		/* events or aging need every task's times */
 	uint64_t keep_alive_ns;
 	uint64_t aging_ns;
 	uint64_t base_ns;	/* creation time, origin of aging keys */
@@ -131,8 +143,10 @@ struct ls_pool {
 	struct pool_task *slots;	/* capacity tasks */
 	uint32_t *free_slots;	/* a stack of unused slot numbers */
 	unsigned nfree;
-	struct qent *q;		/* heap; in fifo mode a ring from head */
-	unsigned head, depth;
+	struct qent *run;	/* ring: in order arrivals, from run_head */
+	struct qent *heap;	/* the other arrivals */
+	unsigned run_head, run_len, heap_len;
+	unsigned depth;		/* run_len + heap_len */
 	unsigned reserved;	/* room handed to woken submitters */
 	struct waitq idleq;	/* idle workers, newest at the tail */
 	struct waitq submitq;	/* submitters waiting for room */
@@ -147,7 +161,7 @@ struct ls_pool {
 	unsigned next_worker;	/* for worker names */
 	uint64_t next_id;
 	uint64_t submitted, completed, failed, rejected, dropped;
-	uint64_t spawned, retired;
+	uint64_t spawned, retired, timed;
 	uint64_t spawn_req_ns, scale_up_ns, scale_up_at;
 	uint64_t wait_hist[HIST_BUCKETS];
 	uint64_t run_hist[HIST_BUCKETS];
@@ -155,6 +169,9 @@ struct ls_pool {
 
 /* The pool whose worker the calling thread is, to refuse self-waits. */
 static _Thread_local struct ls_pool *pool_self;
+
+/* Submits by this thread, for sampling which tasks are timed. */
+static _Thread_local unsigned pool_submits;
 
 static struct submit_wait *
 submit_wait_of(struct waiter *w)
@@ -235,12 +252,26 @@ hist_percentiles(const uint64_t *h, uint64_t out[3])
 	}
 }
 
-/* The queue.  Every function here is called with mu held. */
+/*
+ * The queue.  Every function here is called with mu held.
+ *
+ * Two parts: a run, a ring of entries that arrived in non-decreasing
+ * (key, id) order, and a binary heap of the others.  A new entry joins the
+ * run when it is not smaller than the run's last one, else the heap; the
+ * first task is the smaller of the run's head and the heap's top.  Equal
+ * priorities, and aging with equal priorities, always arrive in order, so
+ * the common case costs a ring's push and pop, not log2(depth) cache
+ * lines; only out-of-order arrivals pay for the heap.  In fifo mode every
+ * entry joins the run.
+ */
 
+/* Branch-free: between equal keys, which child is smaller is a coin toss
+ * that a branch predictor cannot learn. */
 static inline bool
 qent_less(const struct qent *a, const struct qent *b)
 {
-	return a->key < b->key || (a->key == b->key && a->seqslot < b->seqslot);
+	return (a->key < b->key) |
+	       ((a->key == b->key) & (a->seqslot < b->seqslot));
 }
 
 /* Put e at hole i of a heap of n entries and sift it down. */
@@ -249,12 +280,9 @@ heap_sift_down(struct qent *q, unsigned n, unsigned i, struct qent e)
 {
 	unsigned c;
 
-	for (;;) {
-		c = 2 * i + 1;
-		if (c >= n)
-			break;
-		if (c + 1 < n && qent_less(&q[c + 1], &q[c]))
-			c++;
+	while ((c = 2 * i + 1) < n) {
+		if (c + 1 < n)
+			c += qent_less(&q[c + 1], &q[c]);
 		if (!qent_less(&q[c], &e))
 			break;
 		q[i] = q[c];
@@ -267,8 +295,7 @@ heap_sift_down(struct qent *q, unsigned n, unsigned i, struct qent e)
  * Refill the hole at the root of a heap of n entries with e, the entry
  * that was last: walk the hole down to a leaf along the smaller children,
  * then sift e up from there (bottom-up, after Floyd).  One comparison per
- * level instead of two, and e, being a late arrival, rarely moves up: with
- * equal priorities never, since its id is the largest.
+ * level instead of two, and e, being a late arrival, rarely moves up.
  */
 static void
 heap_pop_fill(struct qent *q, unsigned n, struct qent e)
@@ -276,8 +303,8 @@ heap_pop_fill(struct qent *q, unsigned n, struct qent e)
 	unsigned i = 0, c, parent;
 
 	while ((c = 2 * i + 1) < n) {
-		if (c + 1 < n && qent_less(&q[c + 1], &q[c]))
-			c++;
+		if (c + 1 < n)
+			c += qent_less(&q[c + 1], &q[c]);
 		q[i] = q[c];
 		i = c;
 	}
@@ -290,27 +317,32 @@ heap_pop_fill(struct qent *q, unsigned n, struct qent e)
 	q[i] = e;
 }
 
+static inline unsigned
+run_at(const struct ls_pool *p, unsigned i)
+{
+	i += p->run_head;
+	return i >= p->capacity ? i - p->capacity : i;
+}
+
 static void
 queue_push_locked(struct ls_pool *p, int64_t key, uint64_t id, uint32_t slot)
 {
 	struct qent e = { .key = key, .seqslot = id << SLOT_BITS | slot };
 	unsigned i, parent;
 
-	if (p->fifo) {
-		i = p->head + p->depth;
-		if (i >= p->capacity)
-			i -= p->capacity;
-		p->q[i] = e;
-		p->depth++;
-		return;
+	if (p->fifo || !p->run_len ||
+	    !qent_less(&e, &p->run[run_at(p, p->run_len - 1)])) {
+		p->run[run_at(p, p->run_len++)] = e;
+	} else {
+		for (i = p->heap_len++; i > 0; i = parent) {
+			parent = (i - 1) / 2;
+			if (!qent_less(&e, &p->heap[parent]))
+				break;
+			p->heap[i] = p->heap[parent];
+		}
+		p->heap[i] = e;
 	}
-	for (i = p->depth++; i > 0; i = parent) {
-		parent = (i - 1) / 2;
-		if (!qent_less(&e, &p->q[parent]))
-			break;
-		p->q[i] = p->q[parent];
-	}
-	p->q[i] = e;
+	p->depth++;
 }
 
 /* Take the first task out of the queue (not empty) into *t. */
@@ -319,46 +351,63 @@ queue_pop_locked(struct ls_pool *p, struct pool_task *t)
 {
 	uint32_t slot;
 
-	if (p->fifo) {
-		slot = (uint32_t)(p->q[p->head].seqslot & SLOT_MASK);
-		if (++p->head == p->capacity)
-			p->head = 0;
-		p->depth--;
+	if (p->run_len &&
+	    (!p->heap_len || qent_less(&p->run[p->run_head], &p->heap[0]))) {
+		slot = (uint32_t)(p->run[p->run_head].seqslot & SLOT_MASK);
+		if (++p->run_head == p->capacity)
+			p->run_head = 0;
+		p->run_len--;
 	} else {
-		slot = (uint32_t)(p->q[0].seqslot & SLOT_MASK);
-		if (--p->depth)
-			heap_pop_fill(p->q, p->depth, p->q[p->depth]);
+		slot = (uint32_t)(p->heap[0].seqslot & SLOT_MASK);
+		if (--p->heap_len)
+			heap_pop_fill(p->heap, p->heap_len,
+				      p->heap[p->heap_len]);
 	}
+	p->depth--;
 	*t = p->slots[slot];
 	p->free_slots[p->nfree++] = slot;
 }
 
-/* Take every queued item of b out of the queue, keeping the others in
- * order.  Returns how many were taken; their slots are freed. */
+/* Is entry e an item of b?  If so drop it: TASK_DROP, slot freed. */
+static bool
+queue_drop_if_locked(struct ls_pool *p, struct qent e,
+		     const struct map_batch *b)
+{
+	uint32_t slot = (uint32_t)(e.seqslot & SLOT_MASK);
+
+	if (p->slots[slot].batch != b)
+		return false;
+	ls_emit(LS_EV_TASK_DROP, p->obj, p->slots[slot].id, 0);
+	p->free_slots[p->nfree++] = slot;
+	return true;
+}
+
+/* Take every queued item of b out of the queue; the others keep their
+ * order.  Returns how many were taken. */
 static unsigned
 queue_remove_batch_locked(struct ls_pool *p, const struct map_batch *b)
 {
-	unsigned i, kept = 0, n = p->depth, cap = p->capacity;
+	unsigned i, kept = 0, n = p->run_len;
+	struct qent e;
 
 	for (i = 0; i < n; i++) {
-		unsigned at = p->fifo ? (p->head + i) % cap : i;
-		struct qent e = p->q[at];
-		uint32_t slot = (uint32_t)(e.seqslot & SLOT_MASK);
-		struct pool_task *t = &p->slots[slot];
-
-		if (t->batch == b) {
-			ls_emit(LS_EV_TASK_DROP, p->obj, t->id, 0);
-			p->free_slots[p->nfree++] = slot;
-			continue;
-		}
-		p->q[p->fifo ? (p->head + kept) % cap : kept] = e;
-		kept++;
+		e = p->run[run_at(p, i)];
+		if (!queue_drop_if_locked(p, e, b))
+			p->run[run_at(p, kept++)] = e;
 	}
-	p->depth = kept;
-	if (!p->fifo && kept > 1)
-		for (i = kept / 2; i-- > 0;)
-			heap_sift_down(p->q, kept, i, p->q[i]);
-	return n - kept;
+	p->run_len = kept;
+	n = p->heap_len;
+	for (i = kept = 0; i < n; i++) {
+		e = p->heap[i];
+		if (!queue_drop_if_locked(p, e, b))
+			p->heap[kept++] = e;
+	}
+	p->heap_len = kept;
+	for (i = kept / 2; i-- > 0;)
+		heap_sift_down(p->heap, kept, i, p->heap[i]);
+	n = p->depth;
+	p->depth = p->run_len + p->heap_len;
+	return n - p->depth;
 }
 
 static int64_t
@@ -372,6 +421,20 @@ pool_key(const struct ls_pool *p, int priority, uint64_t queued_ns)
 }
 
 /* Bookkeeping around the queue, all with mu held. */
+
+/*
+ * Say the depth after a task entered or left the queue.  Every change is
+ * told while the queue is short (what a scene shows), and in a deep queue
+ * every eighth: each event costs a clock read, a deep queue changes twice
+ * per task, and its sparkline loses nothing at a resolution of 8.  The
+ * event is absolute, so a lost one is healed by the next.
+ */
+static inline void
+pool_emit_depth_locked(const struct ls_pool *p)
+{
+	if (p->depth < 16 || !(p->depth & 7))
+		ls_emit(LS_EV_POOL_DEPTH, p->obj, p->depth, p->capacity);
+}
 
 /* Wake every waiter for quiet if the pool is quiet. */
 static void
@@ -397,7 +460,7 @@ pool_enqueue_locked(struct ls_pool *p, const struct pool_task *t)
 	if (t->batch)
 		t->batch->refs++;
 	ls_emit(LS_EV_TASK_SUBMIT, p->obj, t->id, (uint32_t)t->priority);
-	ls_emit(LS_EV_POOL_DEPTH, p->obj, p->depth, p->capacity);
+	pool_emit_depth_locked(p);
 	if (p->idleq.len && p->depth > p->waking) {
 		p->waking++;
 		/* The newest idle worker: the one most likely still warm. */
@@ -535,8 +598,11 @@ pool_finish_locked(struct ls_pool *p, const struct pool_task *t, int status,
 		p->failed++;
 	else
 		p->completed++;
-	p->wait_hist[hist_bucket(start - t->queued_ns)]++;
-	p->run_hist[hist_bucket(end - start)]++;
+	if (t->timed) {
+		p->timed++;
+		p->wait_hist[hist_bucket(start - t->queued_ns)]++;
+		p->run_hist[hist_bucket(end - start)]++;
+	}
 	if (t->batch)
 		gone = batch_done_locked(p, t->batch, t->index, status);
 	if (!gone)
@@ -769,7 +835,7 @@ take:
 		}
 		queue_pop_locked(p, &t);
 		p->busy++;
-		ls_emit(LS_EV_POOL_DEPTH, p->obj, p->depth, p->capacity);
+		pool_emit_depth_locked(p);
 		pool_admit_locked(p);
 		engine_unlock(&p->mu);
 
@@ -784,14 +850,16 @@ take:
 			pool_drop_taken(p, &t);
 			continue;
 		}
-		start = ls_clock_ns();
+		if (t.timed)
+			start = ls_clock_ns();
 		ls_emit(LS_EV_TASK_START, p->obj, t.id,
 			us_of(start - t.queued_ns));
 		if (t.batch)
 			status = t.batch->fn(t.batch->ctx, t.index);
 		else
 			status = t.fn(t.arg);
-		end = ls_clock_ns();
+		if (t.timed)
+			end = ls_clock_ns();
 		if (status) {
 			ls_emit(LS_EV_TASK_FAIL, p->obj, t.id,
 				(uint32_t)(status < 0 ? -(int64_t)status
@@ -861,7 +929,8 @@ pool_wait_room_locked(struct ls_pool *p, struct pool_task *t,
 		p->reserved--;
 		rc = pool_refusal_locked(p);
 		if (!rc) {
-			t->queued_ns = ls_clock_ns();
+			if (t->timed)
+				t->queued_ns = ls_clock_ns();
 			pool_enqueue_locked(p, t);
 			return 0;
 		}
@@ -886,7 +955,10 @@ pool_submit(struct ls_pool *p, struct pool_task *t, bool wait,
 
 	if (ls_gate(LS_EV_TASK_SUBMIT, p->obj, "submit task"))
 		return -ECANCELED;
-	t->queued_ns = ls_clock_ns();
+	/* The clock is the dearest part of a submit and of a take: read it
+	 * only for the tasks whose times are used. */
+	t->timed = p->time_all || !(++pool_submits & (TIME_EVERY - 1));
+	t->queued_ns = t->timed ? ls_clock_ns() : 0;
 	engine_lock(&p->mu);
 	t->id = ++p->next_id;
 	if (id)
@@ -1131,6 +1203,7 @@ ls_pool_stats(struct ls_pool *p, struct ls_pool_stats *s)
 	s->min_workers = p->min;
 	s->max_workers = p->max;
 	s->spawned = p->spawned;
+	s->timed = p->timed;
 	s->retired = p->retired;
 	s->scale_up_ns = p->scale_up_ns;
 	s->scale_up_at = p->scale_up_at;
@@ -1160,7 +1233,8 @@ pool_free(struct ls_pool *p)
 	pthread_mutex_destroy(&p->mu);
 	free(p->slots);
 	free(p->free_slots);
-	free(p->q);
+	free(p->run);
+	free(p->heap);
 	free(p);
 }
 
@@ -1235,8 +1309,10 @@ ls_pool_create(struct ls_group *g, const struct ls_pool_config *cfg,
 		return -ENOMEM;
 	p->slots = calloc(cfg->capacity, sizeof(*p->slots));
 	p->free_slots = calloc(cfg->capacity, sizeof(*p->free_slots));
-	p->q = calloc(cfg->capacity, sizeof(*p->q));
-	if (!p->slots || !p->free_slots || !p->q) {
+	p->run = calloc(cfg->capacity, sizeof(*p->run));
+	p->heap = cfg->fifo ? NULL : calloc(cfg->capacity, sizeof(*p->heap));
+	if (!p->slots || !p->free_slots || !p->run ||
+	    (!cfg->fifo && !p->heap)) {
 		err = ENOMEM;
 		goto fail;
 	}
@@ -1258,6 +1334,7 @@ ls_pool_create(struct ls_group *g, const struct ls_pool_config *cfg,
 					      : LS_POOL_DEFAULT_KEEP_ALIVE;
 	p->aging_ns = cfg->aging_ns;
 	p->base_ns = ls_clock_ns();
+	p->time_all = ls_group_ring(g) != NULL || p->aging_ns;
 	snprintf(p->name, sizeof(p->name), "%s",
 		 cfg->name ? cfg->name : "pool");
 	p->obj = ls_ring_object_add(ls_group_ring(g), LS_OBJ_POOL, p->name);
@@ -1281,7 +1358,8 @@ ls_pool_create(struct ls_group *g, const struct ls_pool_config *cfg,
 fail:
 	free(p->slots);
 	free(p->free_slots);
-	free(p->q);
+	free(p->run);
+	free(p->heap);
 	free(p);
 	return -err;
 }

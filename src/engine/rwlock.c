@@ -2,34 +2,43 @@
  * rwlock.c - the engine's instrumented read-write lock.
  *
  * One 32-bit state word holds the count of readers inside, a bit for a
- * writer inside and a SLOW bit.  While SLOW is clear, readers enter and
- * leave with one CAS on the word and a writer takes a free lock with one
- * CAS: no internal mutex, which is what keeps the lock at least as fast as
- * glibc's when it is not contended (`lockstep bench rwlock`).  SLOW is set,
- * under the internal mutex, by any thread that needs the mutex-guarded
- * side: one that must queue, and the releaser or try that has to look at
- * the queue.  The rule that makes the two paths safe together: every fast
- * path CAS expects SLOW clear, so while SLOW is set the word changes only
- * under mu, and a thread holding mu with SLOW set owns the word.  SLOW is
- * cleared, still under mu, as soon as the queue is empty again.
+ * writer inside and a SLOW bit.  While SLOW is clear, a reader enters with
+ * one fetch-add and leaves with one fetch-sub, and a writer takes a free
+ * lock with one CAS and leaves with one fetch-sub: no internal mutex, which
+ * is what keeps the lock at least as fast as glibc's when it is not
+ * contended (`lockstep bench rwlock`).
+ *
+ * SLOW is set, under the internal mutex mu, by any thread that needs the
+ * mutex-guarded side (one that must queue, or a try or timed wait that must
+ * look at the queue), and cleared under mu once the queue is empty.  While
+ * it is set, no thread gets in without mu: a reader's fetch-add that finds
+ * SLOW (or WRITER) is a transient, undone at once by a fetch-sub, and a
+ * writer's CAS expects 0.  So the only changes to the word that mu does not
+ * order are transients and releases, and both only ever make the lock look
+ * busier than it is to the thread deciding under mu: its decisions err on
+ * the side of queueing.  What repairs that is one rule: whoever changes the
+ * word and finds SLOW set (a release, an undone transient) then takes mu
+ * and runs the grant, which hands the lock to whoever the policy picks
+ * given the word as it now is.  Every write to the word is a read-modify-
+ * write, so nobody's change is ever lost to another's store.
  *
  * Waiting follows engine-int.h: a struct waiter on the waiter's stack in
  * one FIFO (readers and writers together, so FAIR can keep arrival order
  * and the ui can show the queue as it is), parked on the thread's own
- * parker, granted by whoever releases: the granter counts the waiter into
- * the word before it unparks it (direct hand-off), so a granted waiter
- * owns the lock even before it runs.  Which waiters a release grants, and
- * which arrivals may go straight in, is the policy (rwlock_admit_locked,
- * rwlock_grant_locked).  A waiter that times out or is cancelled leaves
- * the queue and runs the grant again, since a departing writer can be all
- * that kept the readers behind it out.
+ * parker, granted under mu by whoever runs the grant: the granter counts
+ * the waiter into the word before waking it (direct hand-off), so a granted
+ * waiter owns the lock even before it runs.  Which waiters the grant picks,
+ * and which arrivals may go straight in, is the policy
+ * (rwlock_admit_locked, rwlock_grant_locked).  A waiter that times out or
+ * is cancelled leaves the queue and runs the grant too, since a departing
+ * writer can be all that kept the readers behind it out.
  *
  * Misuse detection needs to know what the calling thread holds, and a
  * reader count says how many, not who: each thread keeps its holds (lock
  * and mode) in a small thread-local table.  That table, not the lock, is
  * also what unlock asks "read or write?", so the fast paths touch the
- * lock's line only with their CAS: on two cores a plain load of a line the
- * other core just wrote costs a transfer of its own before the CAS's.
+ * lock's line only with their one atomic: on two cores a plain load of a
+ * line the other core just wrote costs a transfer of its own.
  *
  * Gates: every operation passes ls_gate before it acts, with the kind of
  * the event it is about to cause (RD_ACQUIRED, WR_ACQUIRED, RD_RELEASED,
@@ -51,11 +60,19 @@
 #include "lockstep/gate.h"
 #include "lockstep/ring.h"
 
+/* Keep the contended paths out of line, so the fast paths inlined into
+ * each public function stay a few instructions with a small frame. */
+#define RW_COLD __attribute__((noinline, cold))
+#define RW_INLINE inline __attribute__((always_inline))
+
 /* The state word. */
 #define RW_READER	1u		/* one reader inside */
 #define RW_READERS	0x3fffffffu	/* mask of the reader count */
 #define RW_WRITER	0x40000000u	/* a writer is inside */
-#define RW_SLOW		0x80000000u	/* the word changes only under mu */
+#define RW_SLOW		0x80000000u	/* nobody gets in without mu */
+
+/* Grants whose wake-up waits until mu is dropped (see rwlock_wakes). */
+#define RW_WAKES 4
 
 /* A waiter's mode; also the aux of RW_TIMEOUT (1 writer, 0 reader). */
 enum rw_mode {
@@ -82,12 +99,22 @@ struct ls_rwlock {
 	_Atomic unsigned writer_tid;
 	uint64_t wr_since;
 
-	/* mu guards q, rd_waiting and wr_waiting, and the state word while
-	 * SLOW is set. */
+	/* mu guards q, rd_waiting and wr_waiting, and every decision about
+	 * who gets the lock while SLOW is set. */
 	alignas(64) pthread_mutex_t mu;
 	struct waitq q;
 	unsigned rd_waiting;
 	unsigned wr_waiting;
+};
+
+/*
+ * The wake-ups of one pass of grants.  The first RW_WAKES are left until
+ * mu is dropped (waitq_grant_deferred), so a woken waiter does not run
+ * straight into mu still held by its waker; any more are woken at once.
+ */
+struct rwlock_wakes {
+	struct wake wk[RW_WAKES];
+	unsigned n;
 };
 
 /* What the calling thread holds: each rwlock at most once (a second hold
@@ -100,14 +127,16 @@ struct held {
 
 static _Thread_local struct held held;
 
-static int
+/* Where l is in the table, or -1.  From the newest: locks are mostly
+ * released in the reverse order of taking, so it is found first. */
+static RW_INLINE int
 held_find(const struct ls_rwlock *l)
 {
-	unsigned i;
+	int i;
 
-	for (i = 0; i < held.n; i++)
+	for (i = (int)held.n - 1; i >= 0; i--)
 		if (held.lock[i] == l)
-			return (int)i;
+			return i;
 	return -1;
 }
 
@@ -145,53 +174,53 @@ us_since(uint64_t since_ns, uint64_t now_ns)
 	return us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
 }
 
+/* Do the wake-ups left for after mu. */
+static void
+rwlock_wake(struct rwlock_wakes *wk)
+{
+	unsigned i;
+
+	for (i = 0; i < wk->n; i++)
+		thread_wake(&wk->wk[i]);
+	wk->n = 0;
+}
+
 /*
- * Take the word for the mutex-guarded side: set SLOW if it is clear.
- * Caller holds mu.  Returns the word without SLOW.  acq_rel: the CAS reads
- * a fast-path release (so whatever this thread grants happens after that
- * reader's or writer's critical section) and publishes SLOW to the fast
- * paths, whose CASes then fail.
+ * Enter the mutex-guarded side: set SLOW, so that from now on nobody gets
+ * in without mu.  Caller holds mu.  Returns the word, without SLOW.
+ * acq_rel: it reads the fast paths' releases (whatever this thread grants
+ * comes after those critical sections) and publishes SLOW to them.
  */
 static uint32_t
 rwlock_slow_begin_locked(struct ls_rwlock *l)
 {
-	uint32_t s = atomic_load_explicit(&l->state, memory_order_acquire);
-
-	while (!(s & RW_SLOW) &&
-	       !atomic_compare_exchange_weak_explicit(&l->state, &s,
-						      s | RW_SLOW,
-						      memory_order_acq_rel,
-						      memory_order_acquire))
-		;
-	return s & ~RW_SLOW;
+	return atomic_fetch_or_explicit(&l->state, RW_SLOW,
+					memory_order_acq_rel) & ~RW_SLOW;
 }
 
-/* Store the word (SLOW kept set) while owning it.  Release: a fast path
- * that later reads the word must see every write made before it. */
-static void
-rwlock_store_locked(struct ls_rwlock *l, uint32_t s)
-{
-	atomic_store_explicit(&l->state, s | RW_SLOW, memory_order_release);
-}
-
-/*
- * Leave the mutex-guarded side: clear SLOW once nobody is queued, giving
- * the word back to the fast paths.  Caller holds mu.  A granted waiter
- * comes here without owning the word (its granter may have cleared SLOW
- * already, and the fast paths may be running), so the word is written
- * only while SLOW shows it is ours: a plain store then loses nothing.
- */
+/* Leave it: clear SLOW once nobody is queued, giving the lock back to the
+ * fast paths.  Caller holds mu.  Release: a fast path that then gets in
+ * comes after every hold granted and released here. */
 static void
 rwlock_slow_end_locked(struct ls_rwlock *l)
 {
-	uint32_t s;
+	if (!l->q.len)
+		atomic_fetch_and_explicit(&l->state, ~RW_SLOW,
+					  memory_order_release);
+}
 
-	if (l->q.len)
-		return;
-	s = atomic_load_explicit(&l->state, memory_order_relaxed);
-	if (s & RW_SLOW)
-		atomic_store_explicit(&l->state, s & ~RW_SLOW,
-				      memory_order_release);
+/*
+ * The word as mu's holder sees it: exact but for releases and transients,
+ * which it may miss and which only make it look busier (see the top).
+ * Acquire: a release it does see (a fast-path fetch-sub, not ordered by
+ * mu) may be what lets it grant, and the grantee's critical section must
+ * come after the releaser's.
+ */
+static uint32_t
+rwlock_word(const struct ls_rwlock *l)
+{
+	return atomic_load_explicit(&l->state, memory_order_acquire) &
+	       ~RW_SLOW;
 }
 
 /* May an arriving thread of mode go in now, past everybody queued?
@@ -214,66 +243,67 @@ rwlock_admit_locked(const struct ls_rwlock *l, unsigned mode, uint32_t s)
 	}
 }
 
-/* Count w in as a reader and wake it.  Caller holds mu with SLOW set. */
+/* Take the lock in mode for the thread t, under mu with SLOW set. */
 static void
-rwlock_grant_reader_locked(struct ls_rwlock *l, struct waiter *w)
+rwlock_take_locked(struct ls_rwlock *l, unsigned mode, struct ls_thread *t)
 {
-	uint32_t s = atomic_load_explicit(&l->state, memory_order_relaxed);
-
-	rwlock_store_locked(l, (s & ~RW_SLOW) + RW_READER);
-	l->rd_waiting--;
-	waitq_grant(&l->q, w);
-}
-
-/* Make w the writer and wake it.  Caller holds mu with SLOW set. */
-static void
-rwlock_grant_writer_locked(struct ls_rwlock *l, struct waiter *w)
-{
-	uint32_t s = atomic_load_explicit(&l->state, memory_order_relaxed);
-
-	rwlock_store_locked(l, (s & ~RW_SLOW) | RW_WRITER);
-	atomic_store_explicit(&l->writer_tid, ls_thread_tid(w->t),
+	if (mode == RW_READ) {
+		atomic_fetch_add_explicit(&l->state, RW_READER,
+					  memory_order_relaxed);
+		return;
+	}
+	atomic_fetch_or_explicit(&l->state, RW_WRITER, memory_order_relaxed);
+	atomic_store_explicit(&l->writer_tid, ls_thread_tid(t),
 			      memory_order_relaxed);
-	l->wr_waiting--;
-	waitq_grant(&l->q, w);
 }
 
-/* Grant every queued reader (skipping writers).  Caller holds mu. */
+/* Hand the lock to the queued w, under mu with SLOW set.  The waiter's
+ * thread synchronizes with us through mu, which it takes on waking. */
 static void
-rwlock_grant_all_readers_locked(struct ls_rwlock *l)
+rwlock_grant_one_locked(struct ls_rwlock *l, struct waiter *w,
+			struct rwlock_wakes *wk)
+{
+	rwlock_take_locked(l, w->mode, w->t);
+	if (w->mode == RW_READ)
+		l->rd_waiting--;
+	else
+		l->wr_waiting--;
+	if (wk->n < RW_WAKES)
+		waitq_grant_deferred(&l->q, w, &wk->wk[wk->n++]);
+	else
+		waitq_grant(&l->q, w);
+}
+
+/* Grant every queued waiter of mode, or only the oldest.  Caller holds
+ * mu. */
+static void
+rwlock_grant_mode_locked(struct ls_rwlock *l, unsigned mode, bool all,
+			 struct rwlock_wakes *wk)
 {
 	struct waiter *w, *next;
 
-	for (w = l->q.head; w && l->rd_waiting; w = next) {
+	for (w = l->q.head; w; w = next) {
 		next = w->next;	/* granting unlinks w */
-		if (w->mode == RW_READ)
-			rwlock_grant_reader_locked(l, w);
+		if (w->mode != mode)
+			continue;
+		rwlock_grant_one_locked(l, w, wk);
+		if (!all)
+			return;
 	}
 }
 
-/* Grant the oldest queued writer.  Caller holds mu; one is queued. */
-static void
-rwlock_grant_first_writer_locked(struct ls_rwlock *l)
-{
-	struct waiter *w;
-
-	for (w = l->q.head; w; w = w->next)
-		if (w->mode == RW_WRITE) {
-			rwlock_grant_writer_locked(l, w);
-			return;
-		}
-}
-
 /*
- * Hand the lock to whichever waiters the policy picks now that it may have
- * become available (a release, a waiter that gave up).  Caller holds mu
- * with SLOW set.  After it no queued waiter could be admitted, which is
- * why rwlock_admit_locked can let arrivals in without looking further.
+ * Hand the lock to whichever waiters the policy picks, given the word as
+ * it is now (after a release, a departure, an undone transient).  Caller
+ * holds mu with SLOW set.  After it no queued waiter could be admitted,
+ * unless a release or transient it cannot see yet, whose thread will run
+ * it again; that is why rwlock_admit_locked can let arrivals in without
+ * looking further.
  */
 static void
-rwlock_grant_locked(struct ls_rwlock *l)
+rwlock_grant_locked(struct ls_rwlock *l, struct rwlock_wakes *wk)
 {
-	uint32_t s = atomic_load_explicit(&l->state, memory_order_relaxed);
+	uint32_t s = rwlock_word(l);
 	uint32_t readers = s & RW_READERS;
 	struct waiter *w, *next;
 
@@ -283,31 +313,47 @@ rwlock_grant_locked(struct ls_rwlock *l)
 	case LS_RWLOCK_WRITER_PREF:
 		if (l->wr_waiting) {
 			if (!readers)
-				rwlock_grant_first_writer_locked(l);
+				rwlock_grant_mode_locked(l, RW_WRITE, false,
+							 wk);
 			return;
 		}
-		rwlock_grant_all_readers_locked(l);
+		rwlock_grant_mode_locked(l, RW_READ, true, wk);
 		return;
 	case LS_RWLOCK_READER_PREF:
 		if (l->rd_waiting)
-			rwlock_grant_all_readers_locked(l);
+			rwlock_grant_mode_locked(l, RW_READ, true, wk);
 		else if (!readers)
-			rwlock_grant_first_writer_locked(l);
+			rwlock_grant_mode_locked(l, RW_WRITE, false, wk);
 		return;
 	case LS_RWLOCK_FAIR:
 	default:
 		w = l->q.head;
 		if (w->mode == RW_WRITE) {
 			if (!readers)
-				rwlock_grant_writer_locked(l, w);
+				rwlock_grant_one_locked(l, w, wk);
 			return;
 		}
 		for (; w && w->mode == RW_READ; w = next) {
 			next = w->next;
-			rwlock_grant_reader_locked(l, w);
+			rwlock_grant_one_locked(l, w, wk);
 		}
 		return;
 	}
+}
+
+/* The rule of the top comment: the caller changed the word and found SLOW
+ * set, so run the grant under mu. */
+static RW_COLD void
+rwlock_regrant(struct ls_rwlock *l)
+{
+	struct rwlock_wakes wk = { .n = 0 };
+
+	engine_lock(&l->mu);
+	rwlock_slow_begin_locked(l);
+	rwlock_grant_locked(l, &wk);
+	rwlock_slow_end_locked(l);
+	engine_unlock(&l->mu);
+	rwlock_wake(&wk);
 }
 
 /* The group was cancelled while the caller was parked at the gate. */
@@ -328,14 +374,10 @@ rwlock_misuse(const struct ls_rwlock *l, unsigned code, unsigned mode,
 	return err;
 }
 
-/* Refuse an acquisition of mode that would deadlock the caller on itself
- * (a second hold of l in either mode), or that the hold table cannot
- * record.  Returns 0 or a negative errno. */
-static int
-rwlock_check_acquire(const struct ls_rwlock *l, unsigned mode)
+/* The part of rwlock_check_acquire for a thread that holds something. */
+static RW_COLD int
+rwlock_check_held(const struct ls_rwlock *l, unsigned mode)
 {
-	if (!held.n)
-		return 0;
 	if (held_find(l) >= 0)
 		return rwlock_misuse(l, LS_ERR_RELOCK, mode, -EDEADLK);
 	if (held.n == LS_RWLOCK_MAX_HELD)
@@ -343,18 +385,29 @@ rwlock_check_acquire(const struct ls_rwlock *l, unsigned mode)
 	return 0;
 }
 
+/* Refuse an acquisition of mode that would deadlock the caller on itself
+ * (a second hold of l in either mode), or that the hold table cannot
+ * record.  Returns 0 or a negative errno. */
+static RW_INLINE int
+rwlock_check_acquire(const struct ls_rwlock *l, unsigned mode)
+{
+	return held.n ? rwlock_check_held(l, mode) : 0;
+}
+
 /*
- * The mutex-guarded side of an acquisition: go in if the policy admits
- * the caller now, else (unless trying) queue and park until granted, timed
- * out or cancelled.  Emits WAIT, ACQUIRED, RW_TIMEOUT and CANCELLED.
- * Returns 0, -EBUSY, -ETIMEDOUT or -ECANCELED.
+ * The mutex-guarded side of an acquisition: run the grant (the caller may
+ * have undone a transient), then go in if the policy admits the caller
+ * now, else (unless trying) queue and park until granted, timed out or
+ * cancelled.  Emits WAIT, ACQUIRED, RW_TIMEOUT and CANCELLED.  Returns 0,
+ * -EBUSY, -ETIMEDOUT or -ECANCELED.
  */
-static int
+static RW_COLD int
 rwlock_acquire_slow(struct ls_rwlock *l, unsigned mode, enum rw_how how,
 		    uint64_t timeout_ns)
 {
 	struct ls_thread *self = ls_thread_self();
 	struct waiter w = { .t = self, .obj = l->id, .mode = mode };
+	struct rwlock_wakes wk = { .n = 0 };
 	uint64_t deadline = 0, now = 0;
 	uint32_t s, readers_after = 0;
 	bool waited = false;
@@ -366,17 +419,12 @@ rwlock_acquire_slow(struct ls_rwlock *l, unsigned mode, enum rw_how how,
 			deadline = UINT64_MAX;	/* "forever", not "none" */
 	}
 	engine_lock(&l->mu);
-	s = rwlock_slow_begin_locked(l);
+	rwlock_slow_begin_locked(l);
+	rwlock_grant_locked(l, &wk);
+	s = rwlock_word(l);
 	if (rwlock_admit_locked(l, mode, s)) {
-		if (mode == RW_WRITE) {
-			rwlock_store_locked(l, s | RW_WRITER);
-			atomic_store_explicit(&l->writer_tid,
-					      ls_thread_tid(self),
-					      memory_order_relaxed);
-		} else {
-			rwlock_store_locked(l, s + RW_READER);
-			readers_after = (s & RW_READERS) + 1;
-		}
+		rwlock_take_locked(l, mode, self);
+		readers_after = (s & RW_READERS) + 1;
 	} else if (how == RW_TRY) {
 		rc = -EBUSY;
 	} else {
@@ -388,24 +436,29 @@ rwlock_acquire_slow(struct ls_rwlock *l, unsigned mode, enum rw_how how,
 			l->rd_waiting++;
 		ls_emit(mode == RW_WRITE ? LS_EV_WR_WAIT : LS_EV_RD_WAIT,
 			l->id, s & RW_READERS, l->q.len);
+		/* Nobody may be left waiting for a wake-up we hold back
+		 * while we sleep. */
+		if (wk.n) {
+			engine_unlock(&l->mu);
+			rwlock_wake(&wk);
+			engine_lock(&l->mu);
+		}
 		waited = true;
 		rc = waitq_sleep_locked(&l->q, &w, &l->mu, deadline);
 		if (rc) {
-			/* w was queued until now, so SLOW is set and the
-			 * word is ours to grant from. */
+			/* w was queued until now, so SLOW is still set. */
 			if (mode == RW_WRITE)
 				l->wr_waiting--;
 			else
 				l->rd_waiting--;
-			rwlock_grant_locked(l);
+			rwlock_grant_locked(l, &wk);
 		} else if (mode == RW_READ) {
-			s = atomic_load_explicit(&l->state,
-						 memory_order_relaxed);
-			readers_after = s & RW_READERS;
+			readers_after = rwlock_word(l) & RW_READERS;
 		}
 	}
 	rwlock_slow_end_locked(l);
 	engine_unlock(&l->mu);
+	rwlock_wake(&wk);
 
 	if (waited)
 		now = ls_clock_ns();
@@ -431,123 +484,123 @@ rwlock_acquire_slow(struct ls_rwlock *l, unsigned mode, enum rw_how how,
 	return rc;
 }
 
-static int
-rwlock_rdlock(struct ls_rwlock *l, enum rw_how how, uint64_t timeout_ns,
-	      const char *desc)
+/*
+ * Go in without mu if the word allows it: a reader while no writer is
+ * inside and SLOW is clear, a writer when the word is 0.  Acquire: the
+ * critical section comes after the previous holder's.  On failure *s is
+ * the word seen, and a reader's transient has been undone: the returned
+ * word is the one after the undo, which says whether the rule of the top
+ * comment applies (SLOW set: take the slow path, which runs the grant).
+ */
+static RW_INLINE bool
+rwlock_try_in(struct ls_rwlock *l, unsigned mode, uint32_t *s)
 {
-	uint32_t s = 0;
-	int rc;
-
-	if (ls_gate(LS_EV_RD_ACQUIRED, l->id, desc))
-		return rwlock_cancelled(l);
-	rc = rwlock_check_acquire(l, RW_READ);
-	if (rc)
-		return rc;
-	/* Guess the word is 0 rather than load it: a failed CAS returns the
-	 * word with the line already ours, so the retry is local.
-	 * Acquire: the critical section comes after the last writer's. */
-	while (!atomic_compare_exchange_weak_explicit(&l->state, &s,
-						      s + RW_READER,
-						      memory_order_acquire,
-						      memory_order_relaxed))
-		if (s & (RW_WRITER | RW_SLOW))
-			goto slow;
-	held_add(l, RW_READ);
-	ls_emit(LS_EV_RD_ACQUIRED, l->id, (s & RW_READERS) + 1, 0);
-	return 0;
-slow:
-	if (how == RW_TRY && !(s & RW_SLOW)) {
-		/* A writer is inside: no policy lets a reader in. */
-		ls_emit(LS_EV_RW_TIMEOUT, l->id, 0, RW_READ);
-		return -EBUSY;
+	if (mode == RW_WRITE) {
+		*s = 0;
+		return atomic_compare_exchange_strong_explicit(
+			&l->state, s, RW_WRITER, memory_order_acquire,
+			memory_order_relaxed);
 	}
-	return rwlock_acquire_slow(l, RW_READ, how, timeout_ns);
+	*s = atomic_fetch_add_explicit(&l->state, RW_READER,
+				       memory_order_acquire);
+	if (!(*s & (RW_WRITER | RW_SLOW)))
+		return true;
+	/* Relaxed: the transient published nothing and guards nothing. */
+	*s = atomic_fetch_sub_explicit(&l->state, RW_READER,
+				       memory_order_relaxed) - RW_READER;
+	return false;
 }
 
-static int
-rwlock_wrlock(struct ls_rwlock *l, enum rw_how how, uint64_t timeout_ns,
-	      const char *desc)
+/* The bookkeeping after going in without mu; s is the word before. */
+static RW_INLINE int
+rwlock_fast_acquired(struct ls_rwlock *l, unsigned mode, uint32_t s)
 {
-	uint32_t s = 0;
-	int rc;
-
-	if (ls_gate(LS_EV_WR_ACQUIRED, l->id, desc))
-		return rwlock_cancelled(l);
-	rc = rwlock_check_acquire(l, RW_WRITE);
-	if (rc)
-		return rc;
-	/* Acquire: the critical section comes after everybody's before. */
-	if (atomic_compare_exchange_strong_explicit(&l->state, &s, RW_WRITER,
-						    memory_order_acquire,
-						    memory_order_relaxed)) {
-		atomic_store_explicit(&l->writer_tid, rwlock_self_tid(),
-				      memory_order_relaxed);
-		held_add(l, RW_WRITE);
-		if (ls_trace_lane) {
-			l->wr_since = ls_clock_ns();
-			ls_emit(LS_EV_WR_ACQUIRED, l->id, 0, 0);
-		}
+	held_add(l, mode);
+	if (mode == RW_READ) {
+		ls_emit(LS_EV_RD_ACQUIRED, l->id, (s & RW_READERS) + 1, 0);
 		return 0;
 	}
-	if (how == RW_TRY && (s & (RW_READERS | RW_WRITER))) {
-		ls_emit(LS_EV_RW_TIMEOUT, l->id, 0, RW_WRITE);
+	atomic_store_explicit(&l->writer_tid, rwlock_self_tid(),
+			      memory_order_relaxed);
+	if (ls_trace_lane) {
+		l->wr_since = ls_clock_ns();
+		ls_emit(LS_EV_WR_ACQUIRED, l->id, 0, 0);
+	}
+	return 0;
+}
+
+/* An acquisition whose fast path failed, leaving the word seen in s:
+ * fail a try at once if no policy could let us in, else decide under mu. */
+static RW_COLD int
+rwlock_lock_contended(struct ls_rwlock *l, unsigned mode, enum rw_how how,
+		      uint64_t timeout_ns, uint32_t s)
+{
+	/* Held in a mode that excludes us with nobody queued: no policy
+	 * admits us now.  (SLOW set, or a lock that came free meanwhile,
+	 * goes to the slow path to decide.) */
+	if (how == RW_TRY && !(s & RW_SLOW) &&
+	    (mode == RW_READ ? (s & RW_WRITER)
+			     : (s & (RW_READERS | RW_WRITER)))) {
+		ls_emit(LS_EV_RW_TIMEOUT, l->id, 0, mode);
 		return -EBUSY;
 	}
-	return rwlock_acquire_slow(l, RW_WRITE, how, timeout_ns);
+	return rwlock_acquire_slow(l, mode, how, timeout_ns);
+}
+
+/* Every acquisition: gate, misuse check, fast path, then the rest.
+ * Inlined into each public function with its constant mode and how. */
+static RW_INLINE int
+rwlock_lock(struct ls_rwlock *l, unsigned mode, enum rw_how how,
+	    uint64_t timeout_ns, const char *desc)
+{
+	uint32_t s;
+	int rc;
+
+	if (ls_gate(mode == RW_WRITE ? LS_EV_WR_ACQUIRED : LS_EV_RD_ACQUIRED,
+		    l->id, desc))
+		return rwlock_cancelled(l);
+	rc = rwlock_check_acquire(l, mode);
+	if (rc)
+		return rc;
+	if (rwlock_try_in(l, mode, &s))
+		return rwlock_fast_acquired(l, mode, s);
+	return rwlock_lock_contended(l, mode, how, timeout_ns, s);
 }
 
 /* Release a write hold.  The caller is the writer and passed the gate. */
-static void
+static RW_INLINE void
 rwlock_wrunlock(struct ls_rwlock *l)
 {
-	uint32_t s = RW_WRITER;
-
 	if (ls_trace_lane)
 		ls_emit(LS_EV_WR_RELEASED, l->id, ls_clock_ns() - l->wr_since,
 			0);
 	atomic_store_explicit(&l->writer_tid, 0, memory_order_relaxed);
 	/* Release: the critical section before whoever enters next. */
-	if (atomic_compare_exchange_strong_explicit(&l->state, &s, 0,
-						    memory_order_release,
-						    memory_order_relaxed))
-		return;
-	engine_lock(&l->mu);
-	s = rwlock_slow_begin_locked(l);
-	rwlock_store_locked(l, s & ~RW_WRITER);
-	rwlock_grant_locked(l);
-	rwlock_slow_end_locked(l);
-	engine_unlock(&l->mu);
+	if (atomic_fetch_sub_explicit(&l->state, RW_WRITER,
+				      memory_order_release) & RW_SLOW)
+		rwlock_regrant(l);
 }
 
 /* Release a read hold.  The caller holds l for reading, passed the gate. */
-static void
+static RW_INLINE void
 rwlock_rdunlock(struct ls_rwlock *l)
 {
-	uint32_t s = RW_READER;
-
 	/* The count after is exact unless another reader moves at once.
-	 * Loaded only for the event: see the guess below. */
-	if (ls_trace_lane)
+	 * Loaded only for the event, so that without one the line is
+	 * touched once; with one, it is fetched ready for the write below,
+	 * which otherwise costs a second transfer when another core has
+	 * just used it. */
+	if (ls_trace_lane) {
+		__builtin_prefetch(&l->state, 1);
 		ls_emit(LS_EV_RD_RELEASED, l->id,
 			(atomic_load_explicit(&l->state, memory_order_relaxed) &
 			 RW_READERS) - 1,
 			0);
-	/* Guess we are the only reader (see rwlock_rdlock).  Release: the
-	 * critical section before the next writer's. */
-	while (!atomic_compare_exchange_weak_explicit(&l->state, &s,
-						      s - RW_READER,
-						      memory_order_release,
-						      memory_order_relaxed))
-		if (s & RW_SLOW)
-			goto slow;
-	return;
-slow:
-	engine_lock(&l->mu);
-	s = rwlock_slow_begin_locked(l);
-	rwlock_store_locked(l, s - RW_READER);
-	rwlock_grant_locked(l);
-	rwlock_slow_end_locked(l);
-	engine_unlock(&l->mu);
+	}
+	/* Release: the critical section before the next writer's. */
+	if (atomic_fetch_sub_explicit(&l->state, RW_READER,
+				      memory_order_release) & RW_SLOW)
+		rwlock_regrant(l);
 }
 
 int
@@ -598,37 +651,37 @@ ls_rwlock_destroy(struct ls_rwlock *l)
 int
 ls_rwlock_rdlock(struct ls_rwlock *l)
 {
-	return rwlock_rdlock(l, RW_BLOCK, 0, "rdlock");
+	return rwlock_lock(l, RW_READ, RW_BLOCK, 0, "rdlock");
 }
 
 int
 ls_rwlock_tryrdlock(struct ls_rwlock *l)
 {
-	return rwlock_rdlock(l, RW_TRY, 0, "tryrdlock");
+	return rwlock_lock(l, RW_READ, RW_TRY, 0, "tryrdlock");
 }
 
 int
 ls_rwlock_timedrdlock(struct ls_rwlock *l, uint64_t timeout_ns)
 {
-	return rwlock_rdlock(l, RW_TIMED, timeout_ns, "timedrdlock");
+	return rwlock_lock(l, RW_READ, RW_TIMED, timeout_ns, "timedrdlock");
 }
 
 int
 ls_rwlock_wrlock(struct ls_rwlock *l)
 {
-	return rwlock_wrlock(l, RW_BLOCK, 0, "wrlock");
+	return rwlock_lock(l, RW_WRITE, RW_BLOCK, 0, "wrlock");
 }
 
 int
 ls_rwlock_trywrlock(struct ls_rwlock *l)
 {
-	return rwlock_wrlock(l, RW_TRY, 0, "trywrlock");
+	return rwlock_lock(l, RW_WRITE, RW_TRY, 0, "trywrlock");
 }
 
 int
 ls_rwlock_timedwrlock(struct ls_rwlock *l, uint64_t timeout_ns)
 {
-	return rwlock_wrlock(l, RW_TIMED, timeout_ns, "timedwrlock");
+	return rwlock_lock(l, RW_WRITE, RW_TIMED, timeout_ns, "timedwrlock");
 }
 
 int

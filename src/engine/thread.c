@@ -1,12 +1,21 @@
 /*
  * thread.c - engine threads, groups, cancellation and the per-thread parker.
  *
- * Every engine wait ends in thread_park: a mutex, a CLOCK_MONOTONIC condvar
- * and a permit per thread.  Cancelling a group sets its flag and broadcasts
- * every member's parker condvar under that parker's mutex, so a waiter that
- * checked the flag under the same mutex cannot miss the wake-up, and the
- * canceller never needs any primitive's lock.  No wait polls: a parked
- * thread sleeps in the kernel until a permit, a cancel or its deadline.
+ * Every engine wait ends in thread_park, on a per-thread parker: one atomic
+ * word that holds a permit or says the thread sleeps, and a futex on that
+ * word.  Unpark stores the permit and makes the futex system call only when
+ * the thread sleeps; nothing is locked, so the woken thread never wakes up
+ * into a mutex its waker still holds (which a mutex and condvar parker
+ * cannot avoid: pthread_cond_signal must be called while the condvar is
+ * certainly alive, that is, under a lock the waiter needs).  A futex wake
+ * touches no user memory, so a primitive may defer it until after its own
+ * lock is dropped (waitq_grant_deferred) even though the waiter may be gone
+ * by then: at worst some other futex at that address sees a spurious
+ * wake-up, which every futex user tolerates.  Cancelling a group sets its
+ * flag and then wakes every member that sleeps; the flag and the word are
+ * both seq_cst, so a member either sees the flag before it sleeps or is
+ * woken.  No wait polls: a parked thread sleeps in the kernel until a
+ * permit, a cancel or its deadline.
  *
  * A member stays on its group's list from spawn until it has returned and
  * been joined (or reaped), so that cancel, the gate controller and the
@@ -18,11 +27,14 @@
 #include "config.h"
 
 #include <errno.h>
+#include <linux/futex.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "engine-int.h"
 #include "lockstep/clock.h"
@@ -89,15 +101,7 @@ thread_alloc(const char *name)
 
 	if (!t)
 		return NULL;
-	if (pthread_mutex_init(&t->pmu, NULL)) {
-		free(t);
-		return NULL;
-	}
-	if (engine_cond_init(&t->pcv)) {
-		pthread_mutex_destroy(&t->pmu);
-		free(t);
-		return NULL;
-	}
+	atomic_init(&t->park, 0);
 	copy_name(t->name, name);
 	atomic_init(&t->state, LS_STATE_RUNNING);
 	atomic_init(&t->blocked_on, 0);
@@ -107,8 +111,6 @@ thread_alloc(const char *name)
 static void
 thread_free(struct ls_thread *t)
 {
-	pthread_cond_destroy(&t->pcv);
-	pthread_mutex_destroy(&t->pmu);
 	free(t);
 }
 
@@ -167,50 +169,96 @@ ls_cancelled(void)
 	return self && thread_cancelled(self);
 }
 
-int
-thread_park(struct ls_thread *self, uint64_t deadline_ns)
+/* The parker word.  Only the thread itself moves it from EMPTY to
+ * SLEEPING; anyone may store PERMIT; cancel moves SLEEPING back to EMPTY. */
+enum {
+	PARK_EMPTY = 0,
+	PARK_PERMIT = 1,
+	PARK_SLEEPING = 2,
+};
+
+/* Sleep while *word is val, until the monotonic deadline (0: none).
+ * Returns -ETIMEDOUT, or 0 (woken, value changed, or interrupted). */
+static int
+futex_sleep(_Atomic uint32_t *word, uint32_t val, uint64_t deadline_ns)
 {
 	struct timespec ts = {
 		.tv_sec = (time_t)(deadline_ns / 1000000000u),
 		.tv_nsec = (long)(deadline_ns % 1000000000u),
 	};
-	int rc = 0, err;
 
-	engine_lock(&self->pmu);
-	while (!self->permit) {
+	/* WAIT_BITSET takes an absolute CLOCK_MONOTONIC deadline. */
+	if (syscall(SYS_futex, word, FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG,
+		    val, deadline_ns ? &ts : NULL, NULL,
+		    FUTEX_BITSET_MATCH_ANY) == -1 && errno == ETIMEDOUT)
+		return -ETIMEDOUT;
+	return 0;
+}
+
+static void
+futex_wake_one(_Atomic uint32_t *word)
+{
+	syscall(SYS_futex, word, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, 1, NULL,
+		NULL, 0);
+}
+
+int
+thread_park(struct ls_thread *self, uint64_t deadline_ns)
+{
+	uint32_t v;
+
+	for (;;) {
+		if (atomic_exchange(&self->park, PARK_EMPTY) == PARK_PERMIT)
+			return 0;
+		if (thread_cancelled(self))
+			return -ECANCELED;
+		v = PARK_EMPTY;
+		if (!atomic_compare_exchange_strong(&self->park, &v,
+						    PARK_SLEEPING))
+			continue;	/* a permit came in */
+		/* seq_cst: SLEEPING is visible before we read the flag, and
+		 * cancel sets the flag before it reads our word, so either
+		 * we see the flag here or cancel sees SLEEPING and wakes us. */
 		if (thread_cancelled(self)) {
-			rc = -ECANCELED;
-			break;
+			v = PARK_SLEEPING;
+			atomic_compare_exchange_strong(&self->park, &v,
+						       PARK_EMPTY);
+			continue;	/* the top of the loop decides */
 		}
-		if (deadline_ns) {
-			err = pthread_cond_timedwait(&self->pcv, &self->pmu,
-						     &ts);
-			if (err == ETIMEDOUT) {
-				rc = -ETIMEDOUT;
-				break;
-			}
-		} else {
-			err = pthread_cond_wait(&self->pcv, &self->pmu);
+		if (futex_sleep(&self->park, PARK_SLEEPING, deadline_ns)) {
+			v = PARK_SLEEPING;
+			if (atomic_compare_exchange_strong(&self->park, &v,
+							   PARK_EMPTY))
+				return -ETIMEDOUT;
+			/* A permit that raced the deadline still counts. */
 		}
-		if (err && err != ETIMEDOUT)
-			engine_panic("pthread_cond_wait", err);
 	}
-	/* A permit that arrived with a timeout or cancel still counts. */
-	if (self->permit) {
-		self->permit = 0;
-		rc = 0;
-	}
-	engine_unlock(&self->pmu);
-	return rc;
+}
+
+/* Store a permit for t.  Returns the word to wake, or NULL when t does
+ * not sleep (it will see the permit before it could). */
+static _Atomic uint32_t *
+thread_give_permit(struct ls_thread *t)
+{
+	if (atomic_exchange(&t->park, PARK_PERMIT) == PARK_SLEEPING)
+		return &t->park;
+	return NULL;
 }
 
 void
 thread_unpark(struct ls_thread *t)
 {
-	engine_lock(&t->pmu);
-	t->permit = 1;
-	pthread_cond_signal(&t->pcv);
-	engine_unlock(&t->pmu);
+	struct wake wk = { thread_give_permit(t) };
+
+	thread_wake(&wk);
+}
+
+void
+thread_wake(struct wake *wk)
+{
+	if (wk->word)
+		futex_wake_one(wk->word);
+	wk->word = NULL;
 }
 
 void
@@ -237,7 +285,7 @@ thread_notify_controller(struct ls_thread *self)
 void
 thread_set_state_quiet(struct ls_thread *self, unsigned state)
 {
-	/* seq_cst: the store half of the pairing in thread_notify_controller. */
+	/* seq_cst: the store half of thread_notify_controller's pairing. */
 	atomic_store(&self->state, state);
 	thread_notify_controller(self);
 }
@@ -327,8 +375,9 @@ waitq_remove(struct waitq *q, struct waiter *w)
 	q->len--;
 }
 
-void
-waitq_grant(struct waitq *q, struct waiter *w)
+/* Grant w without waking it.  Primitive lock held. */
+static void
+waitq_grant_quiet(struct waitq *q, struct waiter *w)
 {
 	waitq_remove(q, w);
 	w->granted = true;
@@ -342,9 +391,24 @@ waitq_grant(struct waitq *q, struct waiter *w)
 	 */
 	atomic_store_explicit(&w->t->blocked_on, 0, memory_order_relaxed);
 	atomic_store(&w->t->state, LS_STATE_RUNNING);
+}
+
+void
+waitq_grant(struct waitq *q, struct waiter *w)
+{
+	waitq_grant_quiet(q, w);
 	/* Unpark under the primitive lock: once it is dropped the waiter
 	 * may see granted, return, and take its stack frame with it. */
 	thread_unpark(w->t);
+}
+
+void
+waitq_grant_deferred(struct waitq *q, struct waiter *w, struct wake *wk)
+{
+	waitq_grant_quiet(q, w);
+	/* The permit now, while w->t is sure to be alive; only the futex
+	 * call is left for thread_wake. */
+	wk->word = thread_give_permit(w->t);
 }
 
 int
@@ -429,9 +493,7 @@ ls_group_cancel(struct ls_group *g)
 {
 	struct ls_thread *t;
 
-	/* seq_cst store, then each parker's mutex: a member that read the
-	 * flag as clear did so under pmu before we take it, so it is in
-	 * pthread_cond_wait by the time we broadcast. */
+	/* seq_cst store, then each member's parker word (see thread_park). */
 	atomic_store(&g->cancelled, 1);
 	engine_lock(&g->mu);
 	/* The mode is only written under g->mu; CANCELLED is final and makes
@@ -440,9 +502,11 @@ ls_group_cancel(struct ls_group *g)
 	 * mode. */
 	atomic_store(&g->gate_mode, LS_GATE_CANCELLED);
 	for (t = g->members; t; t = t->next) {
-		engine_lock(&t->pmu);
-		pthread_cond_broadcast(&t->pcv);
-		engine_unlock(&t->pmu);
+		uint32_t v = PARK_SLEEPING;
+
+		/* Back to EMPTY, so a member about to sleep does not. */
+		if (atomic_compare_exchange_strong(&t->park, &v, PARK_EMPTY))
+			futex_wake_one(&t->park);
 	}
 	pthread_cond_broadcast(&g->cv);
 	engine_unlock(&g->mu);

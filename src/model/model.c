@@ -15,6 +15,10 @@
  * when a slot is recycled: the fold runs for every event the ring yields,
  * and a linear scan would touch one cache line per slot.
  *
+ * Deadlocks and lock order are waitgraph.c's: model_apply calls it before
+ * and after folding each event, and this file keeps the facts it reads
+ * (owners, readers, semaphore holders, who waits for what).
+ *
  * Not thread-safe: one thread owns a model (model.h).
  */
 #include "config.h"
@@ -471,6 +475,7 @@ wait_end(struct model *m, struct model_thread *t)
 
 	t->waiting_for = 0;
 	t->wait_kind = 0;
+	t->granted = false;
 	if (!o)
 		return;
 	for (i = 0; i < o->nwaiters; i++)
@@ -642,6 +647,24 @@ kind_of_event(unsigned kind)
 	}
 }
 
+/* A wait for, or an acquisition of, a mutex or an rwlock: what adds
+ * lock orders (waitgraph.h). */
+static bool
+lock_attempt(unsigned kind)
+{
+	switch (kind) {
+	case LS_EV_LOCK_WAIT:
+	case LS_EV_LOCK_ACQUIRED:
+	case LS_EV_RD_WAIT:
+	case LS_EV_RD_ACQUIRED:
+	case LS_EV_WR_WAIT:
+	case LS_EV_WR_ACQUIRED:
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* Sequence check: a gap is events the ring dropped.  A lane's seq starts
  * at 0, so a thread's first event counts the ones before it too.  An
  * older seq than expected (which a ring in order never yields) moves
@@ -728,6 +751,73 @@ apply_lock(struct model *m, struct model_thread *t, struct model_object *o,
 	}
 }
 
+/* Semaphore holders (model.h: holders, sem_signal). */
+
+static struct model_holder *
+sem_holder_find(struct model_object *o, unsigned tid)
+{
+	unsigned i;
+
+	for (i = 0; i < o->nholders; i++)
+		if (o->holders[i].tid == tid)
+			return &o->holders[i];
+	return NULL;
+}
+
+/* tid took a permit of o.  A holder the list cannot keep would leave a
+ * waiter's "any one of them" wrong: the permits count as ownerless. */
+static void
+sem_holder_take(struct model_object *o, unsigned tid)
+{
+	struct model_holder *h = sem_holder_find(o, tid);
+
+	if (h)
+		h->permits++;
+	else if (o->nholders < MODEL_MAX_HOLDERS)
+		o->holders[o->nholders++] =
+			(struct model_holder){ .tid = tid, .permits = 1 };
+	else
+		o->sem_signal = true;
+}
+
+/* tid posted o: one permit less, or, if it held none, o is a signal whose
+ * permits anybody may give. */
+static void
+sem_holder_post(struct model_object *o, unsigned tid)
+{
+	struct model_holder *h = sem_holder_find(o, tid);
+	unsigned i;
+
+	if (!h) {
+		o->sem_signal = true;
+		return;
+	}
+	if (--h->permits)
+		return;
+	i = (unsigned)(h - o->holders);
+	memmove(&o->holders[i], &o->holders[i + 1],
+		(o->nholders - i - 1) * sizeof(o->holders[0]));
+	o->nholders--;
+}
+
+/* A post that leaves the count at 0 found a waiter and handed it the
+ * unit (sem.c): the oldest waiter not yet handed one waits for nobody
+ * now, though it has not said so yet. */
+static void
+sem_grant(struct model *m, struct model_object *o)
+{
+	struct model_thread *w;
+	unsigned i;
+
+	for (i = 0; i < o->nwaiters; i++) {
+		w = thread_find(m, o->waiters[i].tid);
+		if (w && !w->granted) {
+			w->granted = true;
+			return;
+		}
+	}
+}
+
 /* Semaphores: no owner; a permit is held by whoever took it until that
  * thread posts, one held entry per permit.  waited: t waited for o since
  * since. */
@@ -741,11 +831,18 @@ apply_sem(struct model *m, struct model_thread *t, struct model_object *o,
 		held_add(t, e->obj, false);
 		if (waited)
 			note_wait(m, o, e->ts - since);
-		if (o)
+		if (o) {
 			o->acquired++;
+			sem_holder_take(o, t->tid);
+		}
 		break;
 	case LS_EV_SEM_POST:
 		held_remove(t, e->obj);
+		if (o) {
+			sem_holder_post(o, t->tid);
+			if (e->arg == 0)
+				sem_grant(m, o);
+		}
 		break;
 	case LS_EV_SEM_TIMEOUT:
 		if (o)
@@ -883,6 +980,11 @@ apply_kind(struct model *m, struct model_thread *t, struct model_object *o,
 	case LS_EV_SEM_WAIT:
 	case LS_EV_Q_PUSH_WAIT:
 	case LS_EV_Q_POP_WAIT:
+		/* Waiting for more permits than it holds is counting, not
+		 * locking: the permits are no thread's (model.h). */
+		if (o && e->kind == LS_EV_SEM_WAIT &&
+		    sem_holder_find(o, t->tid))
+			o->sem_signal = true;
 		wait_begin(t, o, e->obj, e->kind, e->ts);
 		/* Readers inside, semaphore count, queue depth. */
 		if (o && e->kind != LS_EV_LOCK_WAIT)
@@ -921,6 +1023,14 @@ apply_kind(struct model *m, struct model_thread *t, struct model_object *o,
 		m->last_error = *e;
 		if (o)
 			o->errors++;
+		if (e->arg == LS_ERR_HIERARCHY) {
+			m->hierarchy_errors++;
+			m->last_hierarchy = *e;
+			if (o) {
+				o->hierarchy_errors++;
+				o->last_hierarchy = *e;
+			}
+		}
 		return;
 	}
 	switch (kind_of_event(e->kind)) {
@@ -1007,7 +1117,18 @@ model_apply(struct model *m, const struct ls_event *e)
 	if (t->state == LS_STATE_PARKED && kind != LS_EV_GATE_WAIT)
 		t->state = unparked_state(t);
 
+	/* Orders come from what t held before this event; only a lock
+	 * attempt of a thread holding something can add one. */
+	if (t->nheld && lock_attempt(kind))
+		waitgraph_order(m, t, e);
 	apply_kind(m, t, o, e, waited_on && waited_on == e->obj, since);
+	/* Only a wait can close a cycle, and only an event of a thread or
+	 * about an object in the current one can break it (unless it is
+	 * doubtful, waitgraph.h): the flags say so without a look at the
+	 * graph. */
+	if (t->waiting_for || t->in_cycle || (o && o->in_cycle) ||
+	    m->wg.now_doubtful)
+		waitgraph_update(m, t, o, e, waited_on != 0);
 
 	if (t->state != before || !t->nspans) {
 		span_push(t, e->ts, t->state);
@@ -1055,4 +1176,46 @@ model_tick(struct model *m, uint64_t now)
 	memset(&m->wait_now, 0, sizeof(m->wait_now));
 	m->run_prev = m->run_now;
 	memset(&m->run_now, 0, sizeof(m->run_now));
+}
+
+/* Deadlocks and lock order: the state is waitgraph.c's (waitgraph.h). */
+
+bool
+model_deadlock(const struct model *m, struct model_cycle *out)
+{
+	if (m->wg.now_valid && out)
+		*out = m->wg.now;
+	return m->wg.now_valid;
+}
+
+bool
+model_first_deadlock(const struct model *m, struct model_cycle *out)
+{
+	if (m->wg.first_valid && out)
+		*out = m->wg.first;
+	return m->wg.first_valid;
+}
+
+uint64_t
+model_deadlocks(const struct model *m)
+{
+	return m->wg.deadlocks;
+}
+
+size_t
+model_inversions(const struct model *m, struct model_inversion *out,
+		 size_t max)
+{
+	size_t i;
+
+	for (i = 0; i < max && i < m->wg.ninv; i++)
+		out[i] = m->wg.inv[i];
+	return m->wg.ninv;
+}
+
+size_t
+model_wait_edges(const struct model *m, struct model_wait_edge *out,
+		 size_t max)
+{
+	return waitgraph_edges(m, out, max);
 }

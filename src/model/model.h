@@ -20,12 +20,14 @@
 #include <stdint.h>
 
 #include "lockstep/event.h"
+#include "model/waitgraph.h"
 
 #define MODEL_MAX_THREADS 128	/* thread slots; done ones are recycled */
 #define MODEL_MAX_OBJECTS 128
 #define MODEL_MAX_HELD 8	/* objects one thread holds at once */
 #define MODEL_MAX_WAITERS 32	/* waiters shown per object, in order */
 #define MODEL_MAX_READERS 32
+#define MODEL_MAX_HOLDERS 32	/* semaphore permit holders */
 #define MODEL_SPANS 256		/* state changes kept per thread */
 #define MODEL_SAMPLES 120	/* metric samples kept (one per tick) */
 #define MODEL_LOG 256		/* recent events kept for the event log */
@@ -61,8 +63,18 @@ struct model_thread {
 	uint32_t next_seq;	/* the seq expected next */
 	uint64_t lost;		/* events missing from its sequence */
 	uint64_t tasks_done;
+	/* A post handed it the semaphore it still waits for: it waits for
+	 * nobody (waitgraph.h).  Cleared when its wait ends. */
+	bool granted;
+	bool in_cycle;		/* one of the current deadlock's threads */
 	struct model_span spans[MODEL_SPANS];	/* a ring, oldest first */
 	unsigned span_head, nspans;	/* index of the oldest; how many */
+};
+
+/* A thread holding permits of a semaphore. */
+struct model_holder {
+	unsigned tid;
+	unsigned permits;
 };
 
 /* One waiter in an object's queue. */
@@ -97,6 +109,20 @@ struct model_object {
 	/* Pools. */
 	unsigned workers, idle;
 	uint64_t submitted, completed, failed, rejected, dropped;
+	/*
+	 * Semaphores: the threads that took permits and have not posted
+	 * them, for the wait-for graph.  sem_signal: the permits have no
+	 * owners after all (a post by a thread holding none, a wait by a
+	 * thread already holding one, or more holders than listed), so a
+	 * wait on it waits for nobody in particular; it stays set.
+	 */
+	struct model_holder holders[MODEL_MAX_HOLDERS];
+	unsigned nholders;
+	bool sem_signal;
+	bool in_cycle;		/* one of the current deadlock's objects */
+	/* Lock hierarchy violations (ERROR LS_ERR_HIERARCHY) on it. */
+	uint64_t hierarchy_errors;
+	struct ls_event last_hierarchy;
 	/* Depth at each tick, for the sparkline. */
 	uint16_t depth_samples[MODEL_SAMPLES];
 	unsigned nsamples;
@@ -118,6 +144,8 @@ struct model {
 	uint64_t ring_dropped;	/* drop count reported by the ring */
 	uint64_t errors;
 	struct ls_event last_error;
+	uint64_t hierarchy_errors;	/* ERROR LS_ERR_HIERARCHY, anywhere */
+	struct ls_event last_hierarchy;
 	uint64_t threads_overflow;	/* events dropped: no thread slot */
 	uint64_t objects_overflow;	/* events whose object had no slot */
 
@@ -136,9 +164,11 @@ struct model {
 	/* Hashes of tid and object id to slot + 1 (0 empty), internal. */
 	uint8_t thread_index[MODEL_INDEX];
 	uint8_t object_index[MODEL_INDEX];
+
+	struct waitgraph wg;	/* deadlocks, lock order (waitgraph.h) */
 };
 
-/* Start an empty model.  m is large (about 700 KiB): allocate it. */
+/* Start an empty model.  m is large (about 830 KiB): allocate it. */
 void model_init(struct model *m);
 
 /* Name a thread or an object (from the ring's tables).  Creates the slot
@@ -178,5 +208,34 @@ const struct model_span *model_span(const struct model_thread *t,
 
 /* Copy up to max recent events, newest last.  Returns how many. */
 size_t model_recent(const struct model *m, struct ls_event *out, size_t max);
+
+/*
+ * Deadlocks (waitgraph.h).  model_deadlock: whether a wait-for cycle holds
+ * now; if so and out is not NULL, copies it there (threads and objects in
+ * cycle order, the ts of the event that closed it).  model_first_deadlock:
+ * the first cycle ever found, also after it broke (its cleared says when),
+ * for the headless report.  model_deadlocks: how many cycles formed.  Like
+ * every call here, for the thread that owns m; they cannot fail.
+ */
+bool model_deadlock(const struct model *m, struct model_cycle *out);
+bool model_first_deadlock(const struct model *m, struct model_cycle *out);
+uint64_t model_deadlocks(const struct model *m);
+
+/*
+ * Lock-order inversions found so far, each once, oldest first: copies up
+ * to max of them into out (which may be NULL when max is 0) and returns
+ * how many the model keeps (at most MODEL_MAX_INVERSIONS; wg.inversions
+ * counts those past it too).
+ */
+size_t model_inversions(const struct model *m, struct model_inversion *out,
+			size_t max);
+
+/*
+ * The wait-for graph now, for the Wait-for panel: one edge per blocked
+ * thread that has a slot, in slot order, up to max.  Returns how many.
+ * Queues and pools have no holders: their waiters come with none.
+ */
+size_t model_wait_edges(const struct model *m, struct model_wait_edge *out,
+			size_t max);
 
 #endif

@@ -50,11 +50,25 @@ struct scene_def {
 	void (*stop)(struct scene_run *run);
 	/* A live parameter changed (run->params already updated). */
 	void (*param_changed)(struct scene_run *run, unsigned idx);
+	/*
+	 * The forcing schedule for the current params, or NULL: thread
+	 * names, NULL-terminated.  scene_start starts the threads paused,
+	 * lets each named thread through one gate in this order (a thread
+	 * that is blocked then is skipped: a fix may forbid the bad
+	 * interleaving), then lets everything run.  This is how a hazard
+	 * scene shows its failure every time rather than by luck.
+	 */
+	const char *const *(*schedule)(struct scene_run *run);
 	/* Does the invariant hold?  Called with the group paused and
 	 * settled (every thread at a gate, blocked, or done), so counters
 	 * are still.  Writes its name and a detail line. */
 	bool (*invariant)(struct scene_run *run, const char **name,
 			  char *detail, size_t n);
+};
+
+/* After scene_start: the forced steps taken and skipped (blocked). */
+struct scene_forced {
+	unsigned stepped, skipped;
 };
 
 struct scene_run {
@@ -66,6 +80,7 @@ struct scene_run {
 	 * (no simulated time at all).  Read by every scene thread. */
 	_Atomic unsigned speed_permille;
 	void *state;
+	struct scene_forced forced;
 };
 
 extern const struct scene_def *const scene_table[];
@@ -100,6 +115,10 @@ int scene_start(struct scene_run *run, const struct scene_def *def,
 
 /* Cancel, join, free.  Safe at any moment, deadlocked or not. */
 void scene_stop(struct scene_run *run);
+
+/* Apply def->schedule to a run whose group is paused, then resume it.
+ * Called by scene_start.  Returns 0 or -ECANCELED. */
+int scene_force(struct scene_run *run);
 
 /* Sleep ns of workload time, scaled by the run's speed; cancellable.
  * Returns 0 or -ECANCELED.  Scene threads only. */

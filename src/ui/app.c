@@ -486,7 +486,11 @@ draw_frame(struct ui *u)
 		eventlog_draw(u, u->lay.timeline);
 	else
 		timeline_draw(u, u->lay.timeline);
-	metrics_draw(u, u->lay.metrics);
+	/* Hazard scenes (those with a fix) show who waits for whom. */
+	if (scene_param_index(u->def, "fix") >= 0)
+		waitfor_draw(u, u->lay.metrics);
+	else
+		metrics_draw(u, u->lay.metrics);
 	lesson_draw(u, u->lay.lesson);
 	keybar_draw(u, u->lay.keybar);
 	if (u->show_help)

@@ -29,9 +29,11 @@ header_draw(struct ui *u, struct rect r)
 	snprintf(right, sizeof(right), " %s  t=%.1fs ", app_speed_label(u),
 		 (double)app_elapsed_ns(u) / 1e9);
 	rw = text_width(right) + text_width(badge);
-	draw_textf(r.y, r.x, r.w - rw, A_BOLD, " lockstep %s %s %s %s",
-		   t->utf8 ? "·" : "-", u->def->name, t->utf8 ? "—" : "-",
-		   u->def->title);
+	/* A deadlock takes the title's place, so nobody can miss it. */
+	if (!waitfor_banner(u, (struct rect){ r.y, r.x, 1, r.w - rw }))
+		draw_textf(r.y, r.x, r.w - rw, A_BOLD, " lockstep %s %s %s %s",
+			   t->utf8 ? "·" : "-", u->def->name,
+			   t->utf8 ? "—" : "-", u->def->title);
 	draw_text(r.y, r.x + r.w - rw, text_width(badge), battr, badge);
 	draw_text(r.y, r.x + r.w - text_width(right), text_width(right),
 		  A_BOLD, right);

@@ -32,6 +32,22 @@ waiter_list(const struct ui *u, const struct model_object *o, char *buf,
 	}
 }
 
+/* "waiting: T2 T5" on row y when o has waiters and a row is left;
+ * returns the rows used. */
+static int
+waiters_line(const struct ui *u, const struct model_object *o, int y, int x,
+	     int w, int rows_left, bool mark_kind)
+{
+	char waiters[128];
+
+	if (!o->nwaiters || rows_left < 1)
+		return 0;
+	waiter_list(u, o, waiters, sizeof(waiters), mark_kind);
+	draw_textf(y, x, w, u->theme.state_attr[LS_STATE_BLOCKED],
+		   "waiting: %s", waiters);
+	return 1;
+}
+
 /* A bar of width w filled to count/capacity. */
 static void
 draw_bar(const struct ui *u, int y, int x, int w, uint64_t count,
@@ -54,7 +70,7 @@ object_draw(struct ui *u, const struct model_object *o, int y, int x, int w,
 	    int rows_left)
 {
 	const struct theme *th = &u->theme;
-	char line[160], waiters[128];
+	char line[160];
 	int name_w = 9, used = 1;
 
 	draw_textf(y, x, name_w, A_BOLD, "%-8.8s", o->name);
@@ -62,19 +78,14 @@ object_draw(struct ui *u, const struct model_object *o, int y, int x, int w,
 	w -= name_w;
 	switch (o->kind) {
 	case LS_OBJ_MUTEX:
-		waiter_list(u, o, waiters, sizeof(waiters), false);
 		if (o->owner)
 			draw_textf(y, x, w, th->state_attr[LS_STATE_RUNNING],
 				   "held by %s", ui_thread_name(u, o->owner));
 		else
 			draw_text(y, x, w, th->dim, "free");
-		if (o->nwaiters)
-			draw_textf(y, x + 16, w - 16,
-				   th->state_attr[LS_STATE_BLOCKED],
-				   "waiting: %s", waiters);
+		used += waiters_line(u, o, y + 1, x, w, rows_left - 1, false);
 		break;
 	case LS_OBJ_RWLOCK:
-		waiter_list(u, o, waiters, sizeof(waiters), true);
 		if (o->owner)
 			snprintf(line, sizeof(line), "writer %s",
 				 ui_thread_name(u, o->owner));
@@ -85,10 +96,7 @@ object_draw(struct ui *u, const struct model_object *o, int y, int x, int w,
 			snprintf(line, sizeof(line), "free");
 		draw_text(y, x, w, o->owner || o->nreaders
 			  ? th->state_attr[LS_STATE_RUNNING] : th->dim, line);
-		if (o->nwaiters)
-			draw_textf(y, x + 16, w - 16,
-				   th->state_attr[LS_STATE_BLOCKED],
-				   "waiting: %s", waiters);
+		used += waiters_line(u, o, y + 1, x, w, rows_left - 1, true);
 		break;
 	case LS_OBJ_QUEUE:
 	case LS_OBJ_SEM:
@@ -103,16 +111,8 @@ object_draw(struct ui *u, const struct model_object *o, int y, int x, int w,
 			draw_textf(y, x, w, A_NORMAL, "count %llu",
 				   (unsigned long long)o->count);
 		}
-		if (o->nwaiters) {
-			waiter_list(u, o, waiters, sizeof(waiters),
-				    o->kind == LS_OBJ_QUEUE);
-			if (rows_left > 1) {
-				draw_textf(y + 1, x, w,
-					   th->state_attr[LS_STATE_BLOCKED],
-					   "waiting: %s", waiters);
-				used = 2;
-			}
-		}
+		used += waiters_line(u, o, y + 1, x, w, rows_left - 1,
+				     o->kind == LS_OBJ_QUEUE);
 		break;
 	case LS_OBJ_POOL:
 		draw_textf(y, x, w, A_NORMAL, "%u workers, %u idle, %u busy",

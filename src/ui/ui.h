@@ -117,5 +117,8 @@ void metrics_draw(struct ui *u, struct rect r);
 void lesson_draw(struct ui *u, struct rect r);
 void keybar_draw(struct ui *u, struct rect r);
 void help_draw(struct ui *u, int rows, int cols);
+void waitfor_draw(struct ui *u, struct rect r);
+/* Draw the DEADLOCK banner in r if a cycle holds; false if none. */
+bool waitfor_banner(struct ui *u, struct rect r);
 
 #endif

@@ -67,6 +67,19 @@ wait_file() {
 	return 1
 }
 
+# wait_dead NAME [SECONDS]: poll until the program in NAME has exited.
+# (tmux knows at once; its "Pane is dead" line is not always drawn.)
+wait_dead() {
+	local name=$1 secs=${2:-10} i
+	for ((i = 0; i < secs * 20; i++)); do
+		[ "$(tm list-panes -t "$name" -F '#{pane_dead}' 2>/dev/null)" = 1 ] &&
+			return 0
+		sleep 0.05
+	done
+	echo "--- $name still running after ${secs}s" >&2
+	return 1
+}
+
 keys() { local name=$1; shift; tm send-keys -t "$name" "$@"; }
 
 ok() { PASSES=$((PASSES + 1)); echo "ok - $*"; }

@@ -2,6 +2,7 @@
 # ui.sh - the live ui as a person sees it: start lockstep in tmux, press
 # keys, read the screen; and the terminal given back as it was found.
 set -u
+export LC_ALL=C.UTF-8
 cd "$(dirname "$0")/../.." || exit 99
 . tests/e2e/lib.sh
 
@@ -61,8 +62,58 @@ check "a small terminal gets one line asking for more room" \
 tm resize-window -t main -x 100 -y 30
 check "the layout comes back after a resize" wait_for main 'Threads \(5\)'
 
+# A resize storm: 500 sizes from 20x5 to 200x60.  Resizes coalesce, so
+# what counts is that lockstep survives and draws the final size right.
+RANDOM=42
+for ((i = 0; i < 500; i++)); do
+	tm resize-window -t main -x $((20 + RANDOM % 181)) -y $((5 + RANDOM % 56))
+done
+tm resize-window -t main -x 100 -y 30
+check "survives a storm of 500 resizes" wait_for main 'Threads \(5\)'
+check "the final layout fills 100x30" wait_for main 'q quit'
+w=$(screen main | while IFS= read -r l; do echo "${#l}"; done | sort -n | tail -1)
+[ "$w" -le 100 ] && ok "nothing drawn past the right edge" ||
+	not_ok "nothing drawn past the right edge ($w)"
+
+# A click on a thread opens its detail; a second click closes it.
+row=$(screen main | grep -n 'worker-1 ' | head -1 | cut -d: -f1)
+if [ -n "$row" ]; then
+	# An X10 mouse report, as the terminal inside tmux sends it: ESC [ M,
+	# then button, column and row, each plus 32 (1-based).
+	click=$(printf '\033[M%b%b%b\033[M%b%b%b' \
+		"\\x20" "\\x$(printf %x $((32 + 6)))" "\\x$(printf %x $((32 + row)))" \
+		"\\x23" "\\x$(printf %x $((32 + 6)))" "\\x$(printf %x $((32 + row)))")
+	tm send-keys -t main -l "$click"
+	check "a click on a thread shows its detail" wait_for main 'Thread detail'
+	tm send-keys -t main -l "$click"
+	check "a second click closes it" wait_gone main 'Thread detail'
+else
+	not_ok "worker-1 row found for the click test"
+fi
+
 keys main q
-check "q quits" wait_for main 'Pane is dead'
+check "q quits" wait_dead main
+
+# --- without UTF-8 or colour the screen still reads ------------------------
+start ascii 100 30 env LC_ALL=C NO_COLOR=1 "$LOCKSTEP" prodcons
+check "ASCII boxes when the locale is not UTF-8" wait_for ascii '^\+ Threads \(4\) -+\+'
+check "ASCII glyphs name the states" wait_for ascii '^\|1 [>#~.|] producer-1'
+check "ASCII legend" wait_for ascii '# run X blocked \. idle ~ I/O \| paused'
+# NO_COLOR: bold/reverse may remain, but no colour escape (SGR 30-49).
+if tm capture-pane -e -p -t ascii | grep -Eq $'\e\\[[0-9;]*(3[0-7]|4[0-7]|38;|48;)[0-9;]*m'; then
+	not_ok "NO_COLOR: no colour on screen"
+else
+	ok "NO_COLOR: no colour on screen"
+fi
+start colour 100 30 "$LOCKSTEP" prodcons
+wait_for colour 'RUNNING' >/dev/null
+if tm capture-pane -e -p -t colour | grep -Eq $'\e\\[[0-9;]*(3[0-7]|4[0-7]|38;|48;)[0-9;]*m'; then
+	ok "colour is used when allowed"
+else
+	not_ok "colour is used when allowed"
+fi
+tm kill-session -t ascii
+tm kill-session -t colour
 
 # --- the terminal is given back: stty -g before == after -----------------
 # The wrapper survives SIGINT itself (trap) so it can record stty after.

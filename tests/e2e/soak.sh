@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# soak.sh - every scene live in the ui for SOAK_SECONDS (60), all at once,
+# each in its own tmux session: none may crash, and each one's resident
+# memory at the end must be within 10% of what it was at 10 s.
+set -u
+cd "$(dirname "$0")/../.." || exit 99
+. tests/e2e/lib.sh
+secs=${SOAK_SECONDS:-60}
+
+rss() { awk '/VmRSS/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
+
+scenes=$("$LOCKSTEP" list --json | grep -o '"name": "[a-z]*", "title"' |
+	sed 's/"name": "\([a-z]*\)".*/\1/')
+declare -A pid early
+for s in $scenes; do
+	start "$s" 100 30 "$LOCKSTEP" "$s"
+done
+for s in $scenes; do
+	wait_for "$s" 'RUNNING' 20 || not_ok "$s: ui came up"
+	pid[$s]=$(tm list-panes -t "$s" -F '#{pane_pid}')
+done
+sleep 10
+for s in $scenes; do early[$s]=$(rss "${pid[$s]}"); done
+sleep $((secs - 10))
+for s in $scenes; do
+	late=$(rss "${pid[$s]}")
+	if [ -z "$late" ] || ! screen "$s" | grep -q "lockstep . $s"; then
+		not_ok "$s: still running after ${secs}s"
+		screen "$s"
+		continue
+	fi
+	ok "$s: still running after ${secs}s"
+	if [ $((late * 10)) -le $((early[$s] * 11)) ] &&
+		[ $((late * 10)) -ge $((early[$s] * 9)) ]; then
+		ok "$s: RSS steady (${early[$s]} KiB at 10s, $late KiB at ${secs}s)"
+	else
+		not_ok "$s: RSS steady (${early[$s]} KiB at 10s, $late KiB at ${secs}s)"
+	fi
+	keys "$s" q
+done
+for s in $scenes; do
+	wait_dead "$s" 10 && ok "$s: quits cleanly" ||
+		not_ok "$s: quits cleanly"
+done
+finish
