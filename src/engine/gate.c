@@ -36,7 +36,9 @@
 
 /* Park self at a gate until resumed, stepped or cancelled.  The slow path
  * of ls_gate; self is a member.  Returns 0 or -ECANCELED. */
-static int
+/* Out of line and cold: inlined into ls_gate, it made the RUN-mode fast
+ * path save six registers on every call (28 instructions against 12). */
+__attribute__((noinline, cold)) static int
 gate_park(struct ls_thread *self, unsigned kind, uint32_t obj,
 	  const char *desc)
 {

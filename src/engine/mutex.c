@@ -239,7 +239,11 @@ ls_mutex_unlock(struct ls_mutex *m)
 	ls_emit(LS_EV_LOCK_RELEASED, m->id, held, 0);
 
 	engine_lock(&m->mu);
-	w = m->waiters.head;
+	/* A waiter whose group is cancelled wakes with -ECANCELED and leaves
+	 * the queue itself: handing it the lock would only make it give the
+	 * lock back, and it must see the cancel, not a lock. */
+	for (w = m->waiters.head; w && thread_cancelled(w->t); w = w->next)
+		;
 	if (w) {
 		atomic_store_explicit(&m->owner, w->t, memory_order_relaxed);
 		atomic_store_explicit(&m->owner_tid, w->mode,
