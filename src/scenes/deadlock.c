@@ -336,10 +336,10 @@ mover_main(void *arg)
 	 * its first gate until the schedule has run, so nothing has moved. */
 	ls_emit(LS_EV_MARK, me->from->v_money, START_MONEY, 0);
 	ls_emit(LS_EV_MARK, me->v_transfers, 0, 0);
-	if (me == &s->movers[0]) {
+	if (me == &s->movers[0] && s->v_total)
 		ls_emit(LS_EV_MARK, s->v_total, 2 * START_MONEY, 0);
+	if (me == &s->movers[0] && s->v_fixvar)
 		ls_emit(LS_EV_MARK, s->v_fixvar, 0, 0);
-	}
 	for (;;) {
 		/* The first transfer is the forced one: the schedule holds
 		 * the threads between the locks, no simulated time needed. */
@@ -508,11 +508,11 @@ deadlock_invariant(struct scene_run *run, const char **name, char *detail,
 		uint64_t last = atomic_load(&s->movers[k].last_ns);
 
 		done[k] = atomic_load(&s->movers[k].transfers);
-		if (!done[k] || now - last > window)
+		if (!done[k] || last + window < now)
 			progress = false;
 		if (done[k])
 			snprintf(ago[k], sizeof(ago[k]), "%.2fs ago",
-				 (double)(now - last) / 1e9);
+				 now > last ? (double)(now - last) / 1e9 : 0.0);
 		else
 			snprintf(ago[k], sizeof(ago[k]), "never");
 	}

@@ -6,8 +6,9 @@
  * steps: load the balance, work out the new one, store it.  A "bank"
  * thread opens each round (balance back to 100), waits for both
  * withdrawals (handed over through small queues) and audits: the balance
- * must end at 0, and a round that ends at 50 lost a withdrawal.  Beside them, "adders" threads inc-1..inc-N each
- * add 1 to a shared counter M times, again as a load and a store.
+ * must end at 0, and a round that ends at 50 lost a withdrawal.  Beside
+ * them, the "adders" inc-1..inc-N each add 1 to a shared counter M times,
+ * again as a load and a store.
  *
  * The data race is real but the program stays defined C: every access is
  * a relaxed atomic load or store, so ThreadSanitizer has nothing to report
@@ -62,7 +63,7 @@ enum { FIX_NONE, FIX_MUTEX, FIX_ATOMIC };
 #define JITTER_MS 100
 #define MODIFY_MS 300
 #define SHOW_MS 1500		/* the bank shows each audit this long */
-#define MARK_EVERY 256		/* counter MARKs: one per this many adds */
+#define MARK_EVERY 256		/* one counter MARK per this many adds */
 
 struct race;
 
@@ -92,10 +93,11 @@ struct race {
 
 	/* Round bookkeeping, written right after a gate by the tellers
 	 * (withdrawn) and the bank (the rest); read by the invariant. */
-	atomic_uint withdrawn;		/* withdrawals stored this round */
-	atomic_bool audited;		/* the bank has judged this round */
+	atomic_uint withdrawn;		/* stored this round */
+	atomic_bool audited;		/* judged by the bank */
 	atomic_ulong rounds, lost_rounds, lost_withdrawals;
-	/* Set once, by the last adder to finish. */
+	/* Set once, by the last adder to finish: the one whose decrement
+	 * of adders_left reached 0, after which no adder stores again. */
 	atomic_ulong lost_adds;
 	atomic_uint adders_left;
 
@@ -454,7 +456,8 @@ static const struct scene_param race_params[] = {
 		    .help = "none (lost updates), mutex or atomic",
 		    .min = 0, .max = 2, .def = FIX_NONE, .values = fixes,
 		    .key = 'f' },
-	[P_ADDERS] = { .name = "adders", .help = "threads adding to the counter",
+	[P_ADDERS] = { .name = "adders",
+		       .help = "threads adding to the counter",
 		       .min = 2, .max = MAX_ADDERS, .def = 2,
 		       .key = 't', .key_down = 'T' },
 	[P_ADDS] = { .name = "adds", .help = "increments per adder",

@@ -209,9 +209,13 @@ scene_begin(struct ui *u)
 {
 	int err;
 
-	/* names_threads and names_objects stay: tids and object ids are
-	 * never reused in one ring, so the new model needs only new names. */
+	/* Tids and object ids are never reused in one ring: the new model
+	 * needs only names from now on.  Skip every name the ring has now,
+	 * also ones never synced (a restart before a frame), or the earlier
+	 * runs' threads come back as ghosts. */
 	model_init(u->model);
+	u->names_threads = ls_ring_thread_count(u->ring);
+	u->names_objects = ls_ring_object_count(u->ring);
 	u->selected_tid = 0;
 	u->threads_scroll = u->timeline_scroll = 0;
 	u->paused = u->stepping = false;

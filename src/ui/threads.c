@@ -66,10 +66,23 @@ thread_relations(const struct ui *u, const struct model_thread *t, char *buf,
 	unsigned i;
 
 	buf[0] = '\0';
-	for (i = 0; i < t->nheld && used < n; i++)
+	for (i = 0; i < t->nheld && used < n; i++) {
+		unsigned k, times = 1;
+
+		/* A semaphore held several times shows once, with a count. */
+		for (k = 0; k < i && t->held[k] != t->held[i]; k++)
+			;
+		if (k < i)
+			continue;
+		for (k = i + 1; k < t->nheld; k++)
+			times += t->held[k] == t->held[i];
 		used += (size_t)snprintf(buf + used, n - used, "%s%s",
-					 i ? "," : "holds ",
+					 used ? "," : "holds ",
 					 ui_object_name(u, t->held[i]));
+		if (times > 1 && used < n)
+			used += (size_t)snprintf(buf + used, n - used, "x%u",
+						 times);
+	}
 	if (t->waiting_for && used < n)
 		used += (size_t)snprintf(buf + used, n - used, "%swants %s",
 					 used ? "  " : "",

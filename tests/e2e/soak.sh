@@ -24,7 +24,9 @@ for s in $scenes; do early[$s]=$(rss "${pid[$s]}"); done
 sleep $((secs - 10))
 for s in $scenes; do
 	late=$(rss "${pid[$s]}")
-	if [ -z "$late" ] || ! screen "$s" | grep -q "lockstep . $s"; then
+	# Alive and still drawing: the header's clock is on screen (the
+	# title may be a DEADLOCK banner, on purpose).
+	if [ -z "$late" ] || ! screen "$s" | grep -Eq 'RUNNING +[0-9.]+x +t=[0-9]'; then
 		not_ok "$s: still running after ${secs}s"
 		screen "$s"
 		continue
