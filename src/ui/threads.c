@@ -100,9 +100,18 @@ threads_draw(struct ui *u, struct rect r)
 	unsigned tids[MODEL_MAX_THREADS], n, i, rows;
 	uint64_t now = app_view_ns(u);
 	char title[48], rel[96];
+	int nw = 4;
 
 	n = threads_visible(u, tids, MODEL_MAX_THREADS);
 	rows = r.h > 2 ? (unsigned)r.h - 2 : 0;
+	/* The name column is as wide as the longest name shown (4..12), so
+	 * short names leave room for what a thread holds and wants. */
+	for (i = 0; i < n; i++) {
+		int len = text_width(ui_thread_name(u, tids[i]));
+
+		if (len > nw)
+			nw = len > 12 ? 12 : len;
+	}
 	if (u->threads_scroll > 0 && (unsigned)u->threads_scroll + rows > n)
 		u->threads_scroll = n > rows ? (int)(n - rows) : 0;
 	snprintf(title, sizeof(title), "Threads (%u)", n);
@@ -121,12 +130,13 @@ threads_draw(struct ui *u, struct rect r)
 		if (idx < 9)
 			draw_textf(y, x, 2, sel | th->dim, "%u", idx + 1);
 		draw_text(y, x + 2, 1, sa | sel, th->state_glyph[t->state]);
-		draw_textf(y, x + 4, 13, sel | (changed ? A_BOLD : 0), "%-12.12s",
-			   t->name[0] ? t->name : ui_thread_name(u, t->tid));
-		draw_textf(y, x + 17, 8, sa | sel | (changed ? th->changed : 0),
-			   "%-7s", state_word(t->state));
+		draw_textf(y, x + 4, nw + 1, sel | (changed ? A_BOLD : 0),
+			   "%-*.*s", nw, nw, ui_thread_name(u, t->tid));
+		draw_textf(y, x + 5 + nw, 8, sa | sel |
+			   (changed ? th->changed : 0), "%-7s",
+			   state_word(t->state));
 		thread_relations(u, t, rel, sizeof(rel));
-		draw_text(y, x + 26, w - 26, sel, rel);
+		draw_text(y, x + 14 + nw, w - 14 - nw, sel, rel);
 	}
 }
 

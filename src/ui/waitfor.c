@@ -42,6 +42,17 @@ waitfor_banner(struct ui *u, struct rect r)
 		return false;
 	cycle_text(u, &c, text, sizeof(text));
 	snprintf(line, sizeof(line), " DEADLOCK: %s ", text);
+	if (text_width(line) > r.w) {
+		/* Too long for the header: the threads alone, in order. */
+		size_t used = (size_t)snprintf(line, sizeof(line),
+					       " DEADLOCK (%u threads): ", c.n);
+		unsigned i;
+
+		for (i = 0; i <= c.n && used < sizeof(line); i++)
+			used += (size_t)snprintf(line + used, sizeof(line) - used,
+						 "%s%s", i ? u->theme.arrow : "",
+						 ui_thread_name(u, c.tid[i % c.n]));
+	}
 	mvhline(r.y, r.x, ' ' | u->theme.alert, r.w);
 	draw_text(r.y, r.x, r.w, u->theme.alert, line);
 	return true;
