@@ -1,0 +1,322 @@
+/*
+ * check_scene_starve_deploy.c - the starvation and deploy hazard scenes:
+ * the invariant is broken with fix=none and holds with every fix, every
+ * round; and starting and stopping them at random moments (mid-starvation,
+ * paused, mid-deploy) leaves no thread behind.
+ *
+ * A round is one scene run of SCENE_RUN_MS, judged as the headless runner
+ * judges it: pause, settle, ask the invariant.  The rounds of a test run
+ * side by side (each in its own group and ring), so twenty rounds of every
+ * fix take one run's time; the scenes force their failures through gates
+ * and by construction, so neighbours cannot make a round pass or fail.
+ *
+ * Sizes: SCENE_ROUNDS rounds per fix (20; 5 under sanitizers),
+ * SCENE_RUN_MS per run (1200; 3000 under sanitizers), SCENE_RESETS
+ * start/stop cycles (200; 50 under sanitizers).
+ */
+#include "testutil.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "lockstep/gate.h"
+#include "lockstep/ring.h"
+#include "lockstep/thread.h"
+#include "scenes/scene.h"
+
+#define SETTLE_NS 5000000000ull
+
+/* Threads of this process now. */
+static unsigned
+task_count(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	unsigned n = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+static void
+sleep_ms(unsigned long ms)
+{
+	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/*
+ * The thread count once it is back to want, or what it is after two
+ * seconds.  pthread_join returns when the kernel clears the thread's tid,
+ * which it does a little before it removes the thread from
+ * /proc/self/task, so a joined thread may still be listed for a moment;
+ * a thread that was not joined stays listed.
+ */
+static unsigned
+task_count_back_to(unsigned want)
+{
+	unsigned n = task_count(), tries;
+
+	for (tries = 0; n != want && tries < 200; tries++) {
+		sleep_ms(10);
+		n = task_count();
+	}
+	return n;
+}
+
+/* A ring small enough that a hundred runs side by side cost little;
+ * nobody drains it, so events past a lane's size are dropped and
+ * counted, which is what the ring does when the ui is slow. */
+static struct ls_ring *
+small_ring(void)
+{
+	struct ls_ring_config cfg = { .lane_events = 256, .max_lanes = 64 };
+	struct ls_ring *r = NULL;
+
+	ck_assert_int_eq(ls_ring_create(&cfg, &r), 0);
+	return r;
+}
+
+/* Set name=value in params, which must be allowed. */
+static void
+set_param(const struct scene_def *d, int *params, const char *kv)
+{
+	char err[256];
+
+	ck_assert_msg(scene_parse_set(d, kv, params, err, sizeof(err)) == 0,
+		      "%s: %s", kv, err);
+}
+
+struct trial {
+	struct ls_ring *ring;
+	struct scene_run run;
+	int fix;		/* index into the fix parameter's values */
+	bool holds;
+	struct scene_forced forced;
+	char detail[256];
+};
+
+/*
+ * Run rounds runs of scene d for every value of its fix parameter, with
+ * extra ("part=pool" or NULL) set, side by side for SCENE_RUN_MS; judge
+ * each; then check that exactly the fix=none runs broke the invariant.
+ * want_steps (if not NULL) checks each run's forced steps.
+ */
+static void
+run_trials(const char *scene, const char *extra,
+	   void (*want_steps)(const char *fix, const struct scene_forced *f))
+{
+	const struct scene_def *d = scene_find(scene);
+	unsigned long rounds = test_size("SCENE_ROUNDS", 20, 5);
+	unsigned long run_ms = test_size("SCENE_RUN_MS", 1200, 3000);
+	const struct scene_param *fixp;
+	struct trial *t;
+	unsigned nfix, n, i;
+	int fix_idx;
+	const char *inv_name = "";
+
+	ck_assert_ptr_nonnull(d);
+	fix_idx = scene_param_index(d, "fix");
+	ck_assert_int_ge(fix_idx, 0);
+	fixp = &d->params[fix_idx];
+	ck_assert_str_eq(fixp->values[0], "none");
+	nfix = (unsigned)(fixp->max - fixp->min + 1);
+	ck_assert_uint_ge(nfix, 2);
+	n = nfix * (unsigned)rounds;
+	t = calloc(n, sizeof(*t));
+	ck_assert_ptr_nonnull(t);
+
+	for (i = 0; i < n; i++) {
+		int params[SCENE_MAX_PARAMS];
+		char kv[64];
+		int err;
+
+		t[i].fix = fixp->min + (int)(i % nfix);
+		scene_defaults(d, params);
+		if (extra)
+			set_param(d, params, extra);
+		snprintf(kv, sizeof(kv), "fix=%s", fixp->values[t[i].fix]);
+		set_param(d, params, kv);
+		t[i].ring = small_ring();
+		err = scene_start(&t[i].run, d, t[i].ring, params, 1000);
+		ck_assert_msg(err == 0, "%s %s: start: %d", scene, kv, err);
+		t[i].forced = t[i].run.forced;
+	}
+	sleep_ms(run_ms);
+	/* Pause them all first, so they settle side by side. */
+	for (i = 0; i < n; i++)
+		ls_gate_pause(t[i].run.group);
+	for (i = 0; i < n; i++) {
+		ck_assert_int_eq(ls_gate_settle(t[i].run.group, SETTLE_NS), 0);
+		t[i].holds = d->invariant(&t[i].run, &inv_name, t[i].detail,
+					  sizeof(t[i].detail));
+	}
+	for (i = 0; i < n; i++) {
+		scene_stop(&t[i].run);
+		ls_ring_destroy(t[i].ring);
+	}
+	/* Judge after cleaning up, so a failure leaks nothing. */
+	for (i = 0; i < n; i++) {
+		bool want = t[i].fix != 0;
+
+		ck_assert_msg(t[i].holds == want,
+			      "%s %s fix=%s round %u: invariant \"%s\" %s, "
+			      "want %s: %s", scene, extra ? extra : "",
+			      fixp->values[t[i].fix], i / nfix, inv_name,
+			      t[i].holds ? "holds" : "broken",
+			      want ? "holds" : "broken", t[i].detail);
+		if (want_steps)
+			want_steps(fixp->values[t[i].fix], &t[i].forced);
+	}
+	free(t);
+}
+
+/* rwlock part: the schedule lets reader-1 in, under every policy. */
+static void
+starve_steps(const char *fix, const struct scene_forced *f)
+{
+	(void)fix;
+	ck_assert_uint_eq(f->stepped, 1);
+	ck_assert_uint_eq(f->skipped, 0);
+}
+
+/*
+ * deploy: four steps.  rwlock: the deployer takes the lock, worker-1's
+ * first step queues it on the lock, where it blocks, so its second is
+ * skipped; the deployer then writes the flag.  none and swap: worker-1
+ * reads both fields while the deployer is between its two writes.
+ */
+static void
+deploy_steps(const char *fix, const struct scene_forced *f)
+{
+	ck_assert_uint_eq(f->stepped + f->skipped, 4);
+	if (!strcmp(fix, "rwlock")) {
+		ck_assert_uint_eq(f->stepped, 3);
+		ck_assert_uint_eq(f->skipped, 1);
+	} else {
+		/* The deployer's last step may find it still sleeping
+		 * through the rollout; the other three always happen. */
+		ck_assert_uint_ge(f->stepped, 3);
+	}
+}
+
+START_TEST(test_starvation_rwlock)
+{
+	run_trials("starvation", "part=rwlock", starve_steps);
+}
+END_TEST
+
+START_TEST(test_starvation_pool)
+{
+	run_trials("starvation", "part=pool", NULL);
+}
+END_TEST
+
+START_TEST(test_deploy)
+{
+	run_trials("deploy", NULL, deploy_steps);
+}
+END_TEST
+
+/* Random params for d: every fix, every part, 1..MAX workers. */
+static void
+random_params(const struct scene_def *d, int *params, uint64_t *rng)
+{
+	unsigned j;
+
+	scene_defaults(d, params);
+	for (j = 0; j < d->nparams; j++) {
+		const struct scene_param *p = &d->params[j];
+		int span = p->max - p->min + 1;
+
+		/* Keep thread counts small: many cycles, not big runs. */
+		if (!p->values && span > 4)
+			span = 4;
+		params[j] = p->min + (int)(scene_rand(rng) % (unsigned)span);
+	}
+}
+
+/*
+ * Start and stop the two scenes SCENE_RESETS times at random moments: right
+ * away, mid-run (the writer starving, workers mid-deploy), or paused with
+ * threads parked at gates holding locks.  The thread count must come back
+ * every time, and nothing may leak (LSan).
+ */
+START_TEST(test_reset_anytime)
+{
+	static const char *const names[] = { "starvation", "deploy" };
+	unsigned long resets = test_size("SCENE_RESETS", 200, 50);
+	uint64_t rng = 0x9e3779b97f4a7c15ull;
+	unsigned before, after;
+	struct ls_ring *r;
+	unsigned long i;
+	struct scene_run warm;
+	int warm_params[SCENE_MAX_PARAMS];
+
+	/* One ring for every cycle, as the ui keeps one across resets. */
+	ck_assert_int_eq(ls_ring_create(NULL, &r), 0);
+	/* ThreadSanitizer starts a helper thread with the first thread we
+	 * create: count from after one cycle (it then waits out the two
+	 * seconds, as the count stays one up for good). */
+	before = task_count();
+	scene_defaults(scene_find("deploy"), warm_params);
+	ck_assert_int_eq(scene_start(&warm, scene_find("deploy"), r,
+				     warm_params, 1000), 0);
+	scene_stop(&warm);
+	before = task_count_back_to(before);
+	for (i = 0; i < resets; i++) {
+		const struct scene_def *d = scene_find(names[i % 2]);
+		int params[SCENE_MAX_PARAMS];
+		struct scene_run run;
+		unsigned how = scene_rand(&rng) % 3;
+		int err;
+
+		ck_assert_ptr_nonnull(d);
+		random_params(d, params, &rng);
+		err = scene_start(&run, d, r, params, 1000);
+		ck_assert_msg(err == 0, "cycle %lu: start: %d", i, err);
+		if (how > 0)
+			sleep_ms(scene_rand(&rng) % 30);
+		if (how == 2) {
+			/* Some threads parked, some still on their way. */
+			ls_gate_pause(run.group);
+			ls_gate_settle(run.group,
+				       (scene_rand(&rng) % 30) * 1000000ull);
+		}
+		scene_stop(&run);
+		ck_assert_ptr_null(run.group);
+		after = task_count_back_to(before);
+		ck_assert_msg(after == before, "cycle %lu (%s, how %u): %u "
+			      "threads, %u before", i, d->name, how, after,
+			      before);
+	}
+	ls_ring_destroy(r);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("scene_starve_deploy");
+	TCase *inv = tcase_create("invariant");
+	TCase *reset = tcase_create("reset");
+
+	/* A run is SCENE_RUN_MS, plus starting and settling many of them. */
+	tcase_set_timeout(inv, 30);
+	tcase_add_test(inv, test_starvation_rwlock);
+	tcase_add_test(inv, test_starvation_pool);
+	tcase_add_test(inv, test_deploy);
+	suite_add_tcase(s, inv);
+	tcase_set_timeout(reset, 60);
+	tcase_add_test(reset, test_reset_anytime);
+	suite_add_tcase(s, reset);
+	return test_run_suite(s);
+}
