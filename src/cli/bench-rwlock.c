@@ -8,7 +8,7 @@
  *   glibc  - pthread_rwlock of kind PREFER_WRITER_NONRECURSIVE_NP
  *   ours+events - ls_rwlock with every thread emitting into a ring that
  *            this thread drains every millisecond, as the ui would
- * Each trial runs o->threads engine threads (one group, a start barrier)
+ * Each trial runs o->threads engine threads (one group, a start line)
  * for o->seconds doing a read/write mix: 0, 1 and 10 writes in 100.  A
  * reader checks that the eight words a writer updates agree (a torn read is
  * an invariant violation and fails the benchmark), a writer bumps them, and
@@ -53,7 +53,7 @@
 #define MAX_WAITS 65536
 #define DRAIN_EVERY_NS 1000000u
 #define DRAIN_BATCH 4096
-#define EVENT_LANE 65536u
+#define EVENT_LANE (1u << 18)
 
 /* A lock under test. */
 struct rw_impl {
@@ -180,18 +180,72 @@ sleep_ns(uint64_t ns)
 		;
 }
 
+/*
+ * The start line of a trial: workers check in and wait; the main thread
+ * waits until all have, then lets them go (or, when a spawn failed, lets
+ * those it has go with stop already set).  Unlike a barrier it does not
+ * need the count up front.
+ */
+struct start_line {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	unsigned ready;
+	bool go;
+};
+
+static void
+start_init(struct start_line *sl)
+{
+	pthread_mutex_init(&sl->mu, NULL);
+	pthread_cond_init(&sl->cv, NULL);
+	sl->ready = 0;
+	sl->go = false;
+}
+
+static void
+start_destroy(struct start_line *sl)
+{
+	pthread_cond_destroy(&sl->cv);
+	pthread_mutex_destroy(&sl->mu);
+}
+
+/* A worker: check in, wait for the go. */
+static void
+start_wait(struct start_line *sl)
+{
+	pthread_mutex_lock(&sl->mu);
+	sl->ready++;
+	pthread_cond_broadcast(&sl->cv);
+	while (!sl->go)
+		pthread_cond_wait(&sl->cv, &sl->mu);
+	pthread_mutex_unlock(&sl->mu);
+}
+
+/* The main thread: wait for n check-ins, then go. */
+static void
+start_go(struct start_line *sl, unsigned n)
+{
+	pthread_mutex_lock(&sl->mu);
+	while (sl->ready < n)
+		pthread_cond_wait(&sl->cv, &sl->mu);
+	sl->go = true;
+	pthread_cond_broadcast(&sl->cv);
+	pthread_mutex_unlock(&sl->mu);
+}
+
 /* Throughput under a read/write mix. */
 
 struct mix_trial {
 	const struct rw_impl *impl;
 	void *lock;
 	unsigned permille;	/* writes per thousand operations */
-	pthread_barrier_t start;
+	struct start_line start;
 	atomic_bool stop;
 	_Atomic unsigned next_idx;
 	_Atomic uint64_t ops;
 	_Atomic uint64_t torn;	/* reads that saw a writer's half-done work */
 	_Atomic uint64_t errors;	/* lock calls that failed */
+	_Atomic uint64_t sink;	/* keeps the critical sections' work alive */
 	/* The data the lock guards, on its own line. */
 	alignas(64) uint64_t v[8];
 };
@@ -226,7 +280,7 @@ mix_worker(void *arg)
 	uint64_t errors = 0, sink = 0;
 	unsigned k, j;
 
-	pthread_barrier_wait(&t->start);
+	start_wait(&t->start);
 	while (!atomic_load_explicit(&t->stop, memory_order_relaxed)) {
 		for (k = 0; k < OPS_PER_CHECK; k++) {
 			if (xorshift(&x) % 1000 < t->permille) {
@@ -251,16 +305,18 @@ mix_worker(void *arg)
 		n += OPS_PER_CHECK;
 	}
 	atomic_fetch_add(&t->ops, n);
-	atomic_fetch_add(&t->torn, torn + (sink == 42));
+	atomic_fetch_add(&t->torn, torn);
 	atomic_fetch_add(&t->errors, errors);
+	atomic_fetch_add(&t->sink, sink);
 }
 
 /* One throughput trial.  With events, threads emit into a ring that this
- * thread drains.  Returns ops/s, or -1 on a setup failure, -2 when the
- * lock broke (torn read or failed call). */
+ * thread drains, and *dropped is what the ring could not keep.  Returns
+ * ops/s, or -1 on a setup failure, -2 when the lock broke (torn read or
+ * failed call). */
 static double
 mix_trial(const struct rw_impl *impl, unsigned threads, unsigned permille,
-	  double seconds, bool events)
+	  double seconds, bool events, uint64_t *dropped)
 {
 	struct ls_ring_config cfg = {
 		.lane_events = EVENT_LANE,
@@ -273,6 +329,7 @@ mix_trial(const struct rw_impl *impl, unsigned threads, unsigned permille,
 	double t0, t1, rate = -1;
 	unsigned i;
 
+	*dropped = 0;
 	t = aligned_alloc(64, sizeof(*t));
 	if (!t)
 		return -1;
@@ -280,6 +337,7 @@ mix_trial(const struct rw_impl *impl, unsigned threads, unsigned permille,
 	t->impl = impl;
 	t->permille = permille;
 	atomic_init(&t->stop, false);
+	start_init(&t->start);
 	if (events) {
 		buf = malloc(DRAIN_BATCH * sizeof(*buf));
 		if (!buf || ls_ring_create(&cfg, &ring))
@@ -290,19 +348,17 @@ mix_trial(const struct rw_impl *impl, unsigned threads, unsigned permille,
 		goto out;
 	if (ls_group_create(ring, "bench", &g))
 		goto out_lock;
-	pthread_barrier_init(&t->start, NULL, threads + 1);
 	for (i = 0; i < threads; i++)
 		if (ls_thread_spawn(g, "worker", mix_worker, t))
 			break;
 	if (i < threads) {
-		/* The ones started are waiting at the barrier for us. */
+		/* Let the ones started go, straight to their end. */
 		atomic_store(&t->stop, true);
-		fprintf(stderr, "lockstep: bench rwlock: cannot start threads\n");
-		for (; i < threads; i++)
-			pthread_barrier_wait(&t->start);
-		abort();
+		start_go(&t->start, i);
+		ls_group_destroy(g);
+		goto out_lock;
 	}
-	pthread_barrier_wait(&t->start);
+	start_go(&t->start, threads);
 	t0 = bench_now();
 	if (events) {
 		while (bench_now() - t0 < seconds) {
@@ -317,7 +373,6 @@ mix_trial(const struct rw_impl *impl, unsigned threads, unsigned permille,
 	t1 = bench_now();
 	ls_group_join(g);
 	ls_group_destroy(g);
-	pthread_barrier_destroy(&t->start);
 	rate = (double)atomic_load(&t->ops) / (t1 - t0);
 	if (atomic_load(&t->torn) || atomic_load(&t->errors))
 		rate = -2;
@@ -327,8 +382,10 @@ out:
 	if (ring) {
 		while (ls_ring_drain(ring, buf, DRAIN_BATCH))
 			;
+		*dropped = ls_ring_dropped_total(ring);
 		ls_ring_destroy(ring);
 	}
+	start_destroy(&t->start);
 	free(buf);
 	free(t);
 	return rate;
@@ -339,7 +396,7 @@ out:
 struct wait_trial {
 	struct ls_rwlock *lock;
 	unsigned readers;
-	pthread_barrier_t start;
+	struct start_line start;
 	_Atomic unsigned next_idx;
 	atomic_bool failed;
 
@@ -373,7 +430,7 @@ relay_reader(void *arg)
 	struct timespec dl;
 	bool stop;
 
-	pthread_barrier_wait(&t->start);
+	start_wait(&t->start);
 	for (;; entry += t->readers) {
 		/* My turn comes when the reader before me is inside. */
 		pthread_mutex_lock(&t->mu);
@@ -424,7 +481,7 @@ relay_writer(void *arg)
 	uint64_t t0;
 	bool stop;
 
-	pthread_barrier_wait(&t->start);
+	start_wait(&t->start);
 	for (;;) {
 		sleep_ns(WRITE_GAP_NS);
 		pthread_mutex_lock(&t->mu);
@@ -487,32 +544,35 @@ wait_trial(enum ls_rwlock_policy policy, unsigned readers, double seconds,
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&t->cv, &ca);
 	pthread_condattr_destroy(&ca);
+	start_init(&t->start);
 	if (ls_group_create(NULL, "bench", &g))
-		goto out_lock;
-	pthread_barrier_init(&t->start, NULL, readers + 2);
+		goto out_start;
 	for (i = 0; i < readers + 1; i++)
 		if (ls_thread_spawn(g, i < readers ? "reader" : "writer",
 				    i < readers ? relay_reader : relay_writer,
 				    t))
 			break;
-	if (i < readers + 1) {
-		fprintf(stderr, "lockstep: bench rwlock: cannot start threads\n");
-		abort();
-	}
-	pthread_barrier_wait(&t->start);
-	sleep_ns((uint64_t)(seconds * 1e9));
+	/* If a spawn failed, the ones started go straight to their end. */
+	pthread_mutex_lock(&t->mu);
+	t->stop = i < readers + 1;
+	pthread_mutex_unlock(&t->mu);
+	start_go(&t->start, i);
+	if (i == readers + 1)
+		sleep_ns((uint64_t)(seconds * 1e9));
 	pthread_mutex_lock(&t->mu);
 	t->stop = true;
 	pthread_cond_broadcast(&t->cv);
 	pthread_mutex_unlock(&t->mu);
 	ls_group_join(g);
 	ls_group_destroy(g);
-	pthread_barrier_destroy(&t->start);
+	if (i < readers + 1)
+		goto out_start;
 	qsort(t->waits, t->nwaits, sizeof(double), cmp_double);
 	*p50 = quantile(t->waits, t->nwaits, 0.50) / 1e3;
 	*p99 = quantile(t->waits, t->nwaits, 0.99) / 1e3;
 	rc = atomic_load(&t->failed) ? -2 : 0;
-out_lock:
+out_start:
+	start_destroy(&t->start);
 	pthread_cond_destroy(&t->cv);
 	pthread_mutex_destroy(&t->mu);
 	ls_rwlock_destroy(t->lock);
@@ -541,6 +601,7 @@ enum {
 	F_RP50,
 	F_RP99,
 	F_RP99_LONG,
+	F_DROPPED,
 	F_COUNT
 };
 
@@ -590,22 +651,28 @@ bench_rwlock_main(const struct bench_opts *o)
 		.name = "writer wait p99, reader-pref", .unit = "us" };
 	f[F_RP99_LONG] = (struct bench_figure){
 		.name = "writer wait p99, reader-pref, 2x run", .unit = "us" };
+	f[F_DROPPED] = (struct bench_figure){
+		.name = "events on: dropped, all mixes", .unit = "events" };
 
 	for (run = 0; run < o->runs && !broken; run++) {
+		uint64_t dropped, dropped_all = 0;
+
 		for (m = 0; m < MIX_COUNT; m++) {
 			v = mix_trial(&impl_ours, threads, mix_permille[m],
-				      o->seconds, false);
+				      o->seconds, false, &dropped);
 			broken |= v < 0;
 			bench_add(&f[F_OURS + m], v);
 			v = mix_trial(&impl_glibc, threads, mix_permille[m],
-				      o->seconds, false);
+				      o->seconds, false, &dropped);
 			broken |= v < 0;
 			bench_add(&f[F_GLIBC + m], v);
 			v = mix_trial(&impl_ours, threads, mix_permille[m],
-				      o->seconds, true);
+				      o->seconds, true, &dropped);
 			broken |= v < 0;
 			bench_add(&f[F_EVENTS + m], v);
+			dropped_all += dropped;
 		}
+		bench_add(&f[F_DROPPED], (double)dropped_all);
 		rc = wait_trial(LS_RWLOCK_WRITER_PREF, readers, o->seconds,
 				&p50, &p99);
 		broken |= rc < 0;

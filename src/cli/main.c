@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli/bench.h"
+#include "cli/bench-pool.h"
 #include "cli/bench-queue.h"
 #include "cli/bench-rwlock.h"
 #include "cli/headless.h"
@@ -215,6 +216,7 @@ cmd_bench(int argc, char **argv)
 		int (*main)(const struct bench_opts *o);
 	} benches[] = {
 		{ "ring", bench_ring_main },
+		{ "pool", bench_pool_main },
 		{ "rwlock", bench_rwlock_main },
 		{ "queue", bench_queue_main },
 	};

@@ -514,7 +514,7 @@ locale_utf8(void)
 static int
 loop(struct ui *u)
 {
-	uint64_t last_frame = 0, last_tick = ls_clock_ns();
+	uint64_t last_frame = 0, last_tick = ls_clock_ns(), last_event = 0;
 	struct pollfd pfd[2] = {
 		{ .fd = STDIN_FILENO, .events = POLLIN },
 		{ .fd = tty_signal_fd(), .events = POLLIN },
@@ -525,8 +525,10 @@ loop(struct ui *u)
 		int timeout, ch, sig;
 
 		u->frame_now = now;
-		if (drain(u))
+		if (drain(u)) {
 			u->dirty = true;
+			last_event = now;
+		}
 		if (now - last_tick >= TICK_NS) {
 			model_tick(u->model, now);
 			last_tick = now;
@@ -557,10 +559,11 @@ loop(struct ui *u)
 			u->dirty = false;
 		}
 		/* Sleep until the next frame is due.  Emit cannot wake us
-		 * (it makes no system call), so while the engine runs we look
-		 * at the ring once a frame; paused, only a key, a signal or
-		 * the metrics tick wakes us. */
-		wait_ns = u->paused && !u->dirty
+		 * (it makes no system call), so while events flow we look at
+		 * the ring once a frame.  Paused, and a second after the last
+		 * thread came to rest, only a key, a signal or the metrics
+		 * tick wakes us. */
+		wait_ns = u->paused && !u->dirty && now - last_event > TICK_NS
 				  ? TICK_NS
 				  : FRAME_NS - (now - last_frame) % FRAME_NS;
 		timeout = (int)(wait_ns / 1000000) + 1;

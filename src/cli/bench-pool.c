@@ -1,0 +1,577 @@
+/*
+ * bench-pool.c - `lockstep bench pool`: the engine's thread pool against
+ * one thread per task, in the same process, interleaved.
+ *
+ * Every trial has the calling thread submit with the blocking submit
+ * (ls_pool_submit_timed) into a pool of o->threads workers (min = max) and
+ * stops the clock when ls_pool_wait_idle says the last task finished.
+ * Figures:
+ *   noop   - empty tasks: what the pool itself costs per task, with equal
+ *            priorities (heap in FIFO order), random priorities, and the
+ *            pool's fifo mode (no heap); against pthread_create + join per
+ *            task, o->threads in flight.
+ *   10us   - tasks that spin 10 us on the clock: how close the pool comes
+ *            to the ideal of workers x 100k tasks/s.
+ *   1us    - tasks of 1 us with events off (no ring) and on (a ring, every
+ *            thread emitting, a consumer draining it every millisecond).
+ *   scale  - a pool at min 1, max o->threads (at least 2), idle; a burst
+ *            of max tasks that hold their worker until all run; the time
+ *            from the burst to the start of the last, against its floor:
+ *            one thread creation plus one wake-up.
+ *   wake   - submit to start of one task on an idle worker.
+ * The no-op trial runs LOCKSTEP_BENCH_POOL_TASKS tasks (default 1M); the
+ * others are sized from it.  Nothing here asserts a time: ratios are
+ * printed against their targets.
+ */
+#include "config.h"
+
+#include "cli/bench-pool.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lockstep/clock.h"
+#include "lockstep/pool.h"
+#include "lockstep/ring.h"
+#include "lockstep/thread.h"
+
+/* Deep enough that a submitter woken once per eighth of it amortises the
+ * wake-up; small enough that the heap (16 KiB) stays in a core's L1: at
+ * 4096 random priorities cost twice the CPU per task of fifo mode, at
+ * 1024 a third more. */
+#define BENCH_CAPACITY 1024
+#define SCALE_TRIALS 5
+#define WAKE_TRIALS 21
+
+uint64_t
+bench_pool_tasks(void)
+{
+	const char *s = getenv("LOCKSTEP_BENCH_POOL_TASKS");
+	char *end;
+	unsigned long long v;
+
+	if (!s || !*s)
+		return 1000000;
+	v = strtoull(s, &end, 10);
+	if (*end || v < 1000) {
+		fprintf(stderr, "lockstep: bench pool: bad "
+			"LOCKSTEP_BENCH_POOL_TASKS '%s' (want >= 1000); "
+			"using 1000000\n", s);
+		return 1000000;
+	}
+	return v;
+}
+
+void
+bench_spin_ns(uint64_t ns)
+{
+	uint64_t t0 = ls_clock_ns();
+
+	while (ls_clock_ns() - t0 < ns)
+		;
+}
+
+void
+bench_work_do(enum bench_work w)
+{
+	if (w == WORK_1US)
+		bench_spin_ns(1000);
+	else if (w == WORK_10US)
+		bench_spin_ns(10000);
+}
+
+static int
+task_noop(void *arg)
+{
+	(void)arg;
+	return 0;
+}
+
+static int
+task_1us(void *arg)
+{
+	(void)arg;
+	bench_spin_ns(1000);
+	return 0;
+}
+
+static int
+task_10us(void *arg)
+{
+	(void)arg;
+	bench_spin_ns(10000);
+	return 0;
+}
+
+static ls_task_fn
+work_fn(enum bench_work w)
+{
+	return w == WORK_1US ? task_1us : w == WORK_10US ? task_10us
+							  : task_noop;
+}
+
+/* The events consumer: drains the ring every millisecond, as a ui would
+ * once per frame, only faster. */
+struct drainer {
+	struct ls_ring *ring;
+	atomic_bool stop;
+	uint64_t events, drops;
+	pthread_t th;
+};
+
+static void *
+drainer_main(void *arg)
+{
+	static _Thread_local struct ls_event buf[4096];
+	struct drainer *d = arg;
+	struct timespec ms = { .tv_sec = 0, .tv_nsec = 1000000 };
+	size_t k;
+	bool last;
+
+	do {
+		last = atomic_load(&d->stop);
+		while ((k = ls_ring_drain(d->ring, buf, 4096)) > 0)
+			d->events += k;
+		if (!last)
+			nanosleep(&ms, NULL);
+	} while (!last);
+	d->drops = ls_ring_dropped_total(d->ring);
+	return NULL;
+}
+
+double
+pool_trial(unsigned workers, uint64_t n, enum bench_work w,
+	   enum bench_prio prio, bool events, uint64_t *drops)
+{
+	struct ls_ring_config rcfg = {
+		.lane_events = 1u << 16,
+		.max_lanes = 64,
+	};
+	struct ls_pool_config cfg = {
+		.name = "bench",
+		.min_workers = workers,
+		.max_workers = workers,
+		.capacity = BENCH_CAPACITY,
+		.fifo = prio == PRIO_FIFO,
+	};
+	struct ls_task t = { .fn = work_fn(w) };
+	struct drainer d = { .ring = NULL };
+	struct ls_lane *lane = NULL;
+	bool draining = false;
+	struct ls_group *g = NULL;
+	struct ls_pool *p = NULL;
+	uint64_t i, x = 88172645463325252ull;
+	double t0, t1, rate = 0;
+	int err;
+
+	atomic_init(&d.stop, false);
+	if (events) {
+		err = ls_ring_create(&rcfg, &d.ring);
+		if (err)
+			return err;
+		err = ls_ring_register(d.ring, "submitter", &lane);
+		if (err)
+			goto out;
+		ls_trace_lane = lane;
+		err = -pthread_create(&d.th, NULL, drainer_main, &d);
+		if (err)
+			goto out;
+		draining = true;
+	}
+	err = ls_group_create(d.ring, "bench", &g);
+	if (err)
+		goto out;
+	err = ls_pool_create(g, &cfg, &p);
+	if (err)
+		goto out;
+	t0 = bench_now();
+	for (i = 0; i < n; i++) {
+		if (prio == PRIO_RANDOM) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			t.priority = (int)(x & 15);
+		}
+		err = ls_pool_submit_timed(p, &t, LS_POOL_FOREVER, NULL);
+		if (err)
+			goto out;
+	}
+	err = ls_pool_wait_idle(p, LS_POOL_FOREVER);
+	t1 = bench_now();
+	rate = (double)n / (t1 - t0);
+out:
+	ls_pool_destroy(p);
+	if (g)
+		ls_group_destroy(g);
+	if (lane) {
+		ls_trace_lane = NULL;
+		ls_ring_unregister(lane);
+	}
+	if (d.ring) {
+		if (draining) {
+			atomic_store(&d.stop, true);
+			pthread_join(d.th, NULL);
+		}
+		if (drops)
+			*drops = d.drops;
+		ls_ring_destroy(d.ring);
+	}
+	return err ? err : rate;
+}
+
+static void *
+thread_task(void *arg)
+{
+	bench_work_do(*(const enum bench_work *)arg);
+	return NULL;
+}
+
+double
+pool_trial_thread_per_task(unsigned workers, uint64_t n, enum bench_work w)
+{
+	pthread_t th[64];
+	unsigned k = workers < 64 ? workers : 64, j, m;
+	uint64_t i;
+	double t0;
+
+	t0 = bench_now();
+	for (i = 0; i < n; i += m) {
+		m = n - i < k ? (unsigned)(n - i) : k;
+		for (j = 0; j < m; j++)
+			if (pthread_create(&th[j], NULL, thread_task, &w))
+				return -EAGAIN;
+		for (j = 0; j < m; j++)
+			pthread_join(th[j], NULL);
+	}
+	return (double)n / (bench_now() - t0);
+}
+
+struct raw_arg {
+	uint64_t n;
+	enum bench_work w;
+};
+
+static void *
+raw_main(void *arg)
+{
+	const struct raw_arg *a = arg;
+	uint64_t i;
+
+	for (i = 0; i < a->n; i++)
+		bench_work_do(a->w);
+	return NULL;
+}
+
+/* The same work on `workers` plain threads with no pool and no queue:
+ * what the machine delivers right now, the ceiling of any pool. */
+static double
+raw_trial(unsigned workers, uint64_t n, enum bench_work w)
+{
+	struct raw_arg a[64];
+	pthread_t th[64];
+	unsigned k = workers < 64 ? workers : 64, j;
+	double t0;
+
+	t0 = bench_now();
+	for (j = 0; j < k; j++) {
+		a[j] = (struct raw_arg){ .n = n / k + (j < n % k), .w = w };
+		if (pthread_create(&th[j], NULL, raw_main, &a[j]))
+			return -EAGAIN;
+	}
+	for (j = 0; j < k; j++)
+		pthread_join(th[j], NULL);
+	return (double)n / (bench_now() - t0);
+}
+
+/* Wait until p has `idle` idle workers.  Polls: the benchmark, not the
+ * pool, needs to know the workers have parked before it times a burst. */
+static void
+wait_idle_workers(struct ls_pool *p, unsigned idle)
+{
+	struct timespec ts = { .tv_sec = 0, .tv_nsec = 100000 };
+	struct ls_pool_stats s;
+
+	for (;;) {
+		ls_pool_stats(p, &s);
+		if (s.idle >= idle)
+			return;
+		nanosleep(&ts, NULL);
+	}
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double
+median(double *v, unsigned n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* The burst of the scale-up trial: each task holds its worker until all
+ * of them run, so the pool must grow to max to start them all. */
+struct scale_burst {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	unsigned started, need;
+	uint64_t last_start;
+	bool open;
+};
+
+static int
+task_hold(void *arg)
+{
+	struct scale_burst *b = arg;
+
+	pthread_mutex_lock(&b->mu);
+	b->last_start = ls_clock_ns();
+	if (++b->started == b->need)
+		pthread_cond_broadcast(&b->cv);
+	while (!b->open)
+		pthread_cond_wait(&b->cv, &b->mu);
+	pthread_mutex_unlock(&b->mu);
+	return 0;
+}
+
+/* Scale-up: microseconds from a burst of max held tasks into an idle pool
+ * at min 1 to the start of the last of them, which needs max - 1 new
+ * workers (median of SCALE_TRIALS), or < 0. */
+static double
+scale_trial(unsigned max)
+{
+	struct ls_pool_config cfg = {
+		.name = "scale",
+		.min_workers = 1,
+		.max_workers = max,
+		.capacity = BENCH_CAPACITY,
+		.keep_alive_ns = 10000000000ull,
+	};
+	struct scale_burst b = { .need = max };
+	struct ls_task t = { .fn = task_hold, .arg = &b };
+	double us[SCALE_TRIALS];
+	struct ls_group *g;
+	struct ls_pool *p;
+	unsigned k, i;
+	uint64_t t0;
+
+	pthread_mutex_init(&b.mu, NULL);
+	pthread_cond_init(&b.cv, NULL);
+	for (k = 0; k < SCALE_TRIALS; k++) {
+		if (ls_group_create(NULL, "scale", &g))
+			return -ENOMEM;
+		if (ls_pool_create(g, &cfg, &p)) {
+			ls_group_destroy(g);
+			return -ENOMEM;
+		}
+		wait_idle_workers(p, 1);
+		b.started = 0;
+		b.open = false;
+		t0 = ls_clock_ns();
+		for (i = 0; i < max; i++)
+			ls_pool_submit_timed(p, &t, LS_POOL_FOREVER, NULL);
+		pthread_mutex_lock(&b.mu);
+		while (b.started < max)
+			pthread_cond_wait(&b.cv, &b.mu);
+		b.open = true;
+		pthread_cond_broadcast(&b.cv);
+		pthread_mutex_unlock(&b.mu);
+		ls_pool_wait_idle(p, LS_POOL_FOREVER);
+		ls_pool_destroy(p);
+		ls_group_destroy(g);
+		us[k] = (double)(b.last_start - t0) / 1e3;
+	}
+	pthread_cond_destroy(&b.cv);
+	pthread_mutex_destroy(&b.mu);
+	return median(us, SCALE_TRIALS);
+}
+
+static _Atomic uint64_t wake_started;
+
+static int
+task_stamp(void *arg)
+{
+	(void)arg;
+	atomic_store(&wake_started, ls_clock_ns());
+	return 0;
+}
+
+/* Microseconds from a submit to the start of the task on an idle worker
+ * (median of WAKE_TRIALS), or < 0. */
+static double
+wake_trial(void)
+{
+	struct ls_pool_config cfg = {
+		.name = "wake", .min_workers = 1, .max_workers = 1,
+		.capacity = 4,
+	};
+	struct ls_task t = { .fn = task_stamp };
+	double us[WAKE_TRIALS];
+	struct ls_group *g;
+	struct ls_pool *p;
+	uint64_t t0;
+	unsigned k;
+
+	if (ls_group_create(NULL, "wake", &g))
+		return -ENOMEM;
+	if (ls_pool_create(g, &cfg, &p)) {
+		ls_group_destroy(g);
+		return -ENOMEM;
+	}
+	for (k = 0; k < WAKE_TRIALS; k++) {
+		wait_idle_workers(p, 1);
+		t0 = ls_clock_ns();
+		ls_pool_submit(p, &t, NULL);
+		ls_pool_wait_idle(p, LS_POOL_FOREVER);
+		us[k] = (double)(atomic_load(&wake_started) - t0) / 1e3;
+	}
+	ls_pool_destroy(p);
+	ls_group_destroy(g);
+	return median(us, WAKE_TRIALS);
+}
+
+static struct bench_ratio
+ratio(const char *name, double value, const char *target, bool met)
+{
+	return (struct bench_ratio){
+		.name = name, .value = value, .target = target, .met = met,
+	};
+}
+
+int
+bench_pool_main(const struct bench_opts *o)
+{
+	enum { F_NOOP, F_NOOP_RAND, F_NOOP_FIFO, F_NOOP_TPT, F_CREATE,
+	       F_10US, F_10US_RAW, F_10US_TPT, F_1US_OFF, F_1US_ON, F_SCALE,
+	       F_WAKE, F_COUNT };
+	struct bench_figure f[F_COUNT] = {
+		[F_NOOP] = { .name = "noop: pool, equal prio",
+			.unit = "tasks/s" },
+		[F_NOOP_RAND] = { .name = "noop: pool, random prio",
+			.unit = "tasks/s" },
+		[F_NOOP_FIFO] = { .name = "noop: pool, fifo mode",
+			.unit = "tasks/s" },
+		[F_NOOP_TPT] = { .name = "noop: thread per task",
+			.unit = "tasks/s" },
+		[F_CREATE] = { .name = "pthread_create+join",
+			.unit = "us" },
+		[F_10US] = { .name = "10us: pool",
+			.unit = "tasks/s" },
+		[F_10US_RAW] = { .name = "10us: plain threads, no pool",
+			.unit = "tasks/s" },
+		[F_10US_TPT] = { .name = "10us: thread per task",
+			.unit = "tasks/s" },
+		[F_1US_OFF] = { .name = "1us: pool, events off",
+			.unit = "tasks/s" },
+		[F_1US_ON] = { .name = "1us: pool, events on",
+			.unit = "tasks/s" },
+		[F_SCALE] = { .name = "scale-up 1 -> N workers",
+			.unit = "us" },
+		[F_WAKE] = { .name = "wake: submit to start, idle",
+			.unit = "us" },
+	};
+	uint64_t n = bench_pool_tasks(), n10 = n / 10, n1 = n / 5;
+	uint64_t ntpt = n / 100 > 1000 ? n / 100 : 1000, drops = 0, d;
+	unsigned w = o->threads, wmax = w > 2 ? w : 2, run;
+	struct bench_ratio r[7];
+	double ideal = w * 100000.0, floor_us, v;
+	char notes[768], names[2][64], loadavg[64] = "?";
+	FILE *fp;
+	bool ok = true;
+
+	snprintf(names[0], sizeof(names[0]), "scale-up 1 -> %u workers", wmax);
+	f[F_SCALE].name = names[0];
+	for (run = 0; run < o->runs; run++) {
+		bench_add(&f[F_NOOP], v = pool_trial(w, n, WORK_NOOP,
+						     PRIO_EQUAL, false, NULL));
+		ok = ok && v > 0;
+		bench_add(&f[F_NOOP_TPT],
+			  pool_trial_thread_per_task(w, ntpt, WORK_NOOP));
+		bench_add(&f[F_NOOP_RAND], v = pool_trial(w, n, WORK_NOOP,
+							  PRIO_RANDOM, false,
+							  NULL));
+		ok = ok && v > 0;
+		bench_add(&f[F_CREATE],
+			  1e6 / pool_trial_thread_per_task(1, ntpt / 4,
+							   WORK_NOOP));
+		bench_add(&f[F_NOOP_FIFO], v = pool_trial(w, n, WORK_NOOP,
+							  PRIO_FIFO, false,
+							  NULL));
+		ok = ok && v > 0;
+		bench_add(&f[F_10US], v = pool_trial(w, n10, WORK_10US,
+						     PRIO_EQUAL, false, NULL));
+		ok = ok && v > 0;
+		bench_add(&f[F_10US_RAW], raw_trial(w, n10, WORK_10US));
+		bench_add(&f[F_10US_TPT],
+			  pool_trial_thread_per_task(w, ntpt, WORK_10US));
+		bench_add(&f[F_1US_OFF], v = pool_trial(w, n1, WORK_1US,
+							PRIO_EQUAL, false,
+							NULL));
+		ok = ok && v > 0;
+		bench_add(&f[F_1US_ON], v = pool_trial(w, n1, WORK_1US,
+						       PRIO_EQUAL, true, &d));
+		ok = ok && v > 0;
+		drops += d;
+		bench_add(&f[F_SCALE], v = scale_trial(wmax));
+		ok = ok && v > 0;
+		bench_add(&f[F_WAKE], v = wake_trial());
+		ok = ok && v > 0;
+	}
+	if (!ok) {
+		fprintf(stderr, "lockstep: bench pool: a trial failed "
+			"(out of memory or threads)\n");
+		return 1;
+	}
+	bench_reduce(f, F_COUNT);
+	fp = fopen("/proc/loadavg", "r");
+	if (fp) {
+		if (fgets(loadavg, sizeof(loadavg), fp))
+			loadavg[strcspn(loadavg, "\n")] = '\0';
+		fclose(fp);
+	}
+	floor_us = f[F_CREATE].median + f[F_WAKE].median;
+	r[0] = ratio("noop: pool / thread per task",
+		     f[F_NOOP].median / f[F_NOOP_TPT].median, ">= 50",
+		     f[F_NOOP].median / f[F_NOOP_TPT].median >= 50);
+	r[1] = ratio("10us: pool / ideal", f[F_10US].median / ideal, ">= 0.9",
+		     f[F_10US].median / ideal >= 0.9);
+	r[2] = ratio("10us: pool / plain threads",
+		     f[F_10US].median / f[F_10US_RAW].median, ">= 0.9",
+		     f[F_10US].median / f[F_10US_RAW].median >= 0.9);
+	r[3] = ratio("noop: fifo mode / random prio",
+		     f[F_NOOP_FIFO].median / f[F_NOOP_RAND].median, "<= 1.3",
+		     f[F_NOOP_FIFO].median / f[F_NOOP_RAND].median <= 1.3);
+	r[4] = ratio("noop: fifo mode / equal prio",
+		     f[F_NOOP_FIFO].median / f[F_NOOP].median, "<= 1.3",
+		     f[F_NOOP_FIFO].median / f[F_NOOP].median <= 1.3);
+	r[5] = ratio("1us: events off / on",
+		     f[F_1US_OFF].median / f[F_1US_ON].median, "<= 1.15",
+		     f[F_1US_OFF].median / f[F_1US_ON].median <= 1.15);
+	r[6] = ratio("scale-up / (create + wake)",
+		     f[F_SCALE].median / floor_us, "<= 2",
+		     f[F_SCALE].median / floor_us <= 2);
+	snprintf(notes, sizeof(notes),
+		 "%u workers, the main thread submitting (blocking submit, "
+		 "queue of %u);\nnoop %llu tasks, 10us %llu, 1us %llu, thread "
+		 "per task %llu (%u in flight);\n10us ideal = %u x 100k = "
+		 "%.0f tasks/s; plain threads = the same spins\nwith no pool: "
+		 "what the machine gave; scale-up floor = create+join + wake\n"
+		 "= %.1f us; events on: %llu events dropped over all runs;\n"
+		 "load average at the end: %s\n",
+		 w, BENCH_CAPACITY, (unsigned long long)n,
+		 (unsigned long long)n10, (unsigned long long)n1,
+		 (unsigned long long)ntpt, w, w, ideal, floor_us,
+		 (unsigned long long)drops, loadavg);
+	bench_print(o, "pool", f, F_COUNT, r, 7, notes);
+	return 0;
+}
