@@ -28,8 +28,10 @@ check "space shows the PAUSED badge" wait_for main 'PAUSED'
 check "pause freezes every thread" wait_gone main 'RUNNING  ' 10
 before=$(screen main | grep -c 'PAUSED ')
 keys main s
+# The stepped thread leaves PAUSED: it runs, blocks, or (after an unlock)
+# goes back to thinking, shown as I/O.
 check "s moves one thread out of its gate" \
-	wait_for main '(RUNNING|BLOCKED) '
+	wait_for main '[0-9] . worker-[0-9] +(RUNNING|BLOCKED|I/O) '
 check "the STEP badge shows while stepping" wait_for main 'STEP'
 keys main ' '
 check "space again resumes" wait_for main 'RUNNING *[0-9.]+x'
