@@ -4,13 +4,13 @@
  *
  * Many readers or one writer.  Uncontended operations take the lock with
  * one atomic instruction on a state word and no internal mutex; contended
- * ones queue on an explicit FIFO and sleep in the kernel on their own
- * parker, and the releaser hands the lock straight to the waiters the
- * policy picks.  Every operation passes a gate first and writes events
- * (RD_WAIT, RD_ACQUIRED, RD_RELEASED, WR_WAIT, WR_ACQUIRED, WR_RELEASED,
- * RW_TIMEOUT, CANCELLED, ERROR).  Misuse is reported, never undefined:
- * unlocking a lock the caller does not hold, taking it twice, upgrading a
- * read hold to a write hold.
+ * ones look again for about a microsecond, then queue on an explicit FIFO
+ * and sleep in the kernel on their own parker, and the releaser hands the
+ * lock straight to the waiters the policy picks.  Every operation passes a
+ * gate first and writes events (RD_WAIT, RD_ACQUIRED, RD_RELEASED, WR_WAIT,
+ * WR_ACQUIRED, WR_RELEASED, RW_TIMEOUT, CANCELLED, ERROR).  Misuse is
+ * reported, never undefined: unlocking a lock the caller does not hold,
+ * taking it twice, upgrading a read hold to a write hold.
  *
  * The policies are the lesson of the rwlock and starvation scenes:
  *   WRITER_PREF  a waiting writer stops new readers; writers cannot starve
@@ -41,7 +41,9 @@ enum ls_rwlock_policy {
  * how misuse is told from use without touching the lock's shared line. */
 #define LS_RWLOCK_MAX_HELD 16
 
-/* A snapshot of who is inside and who waits, for tests and views. */
+/* A snapshot of who is inside and who waits, for tests and views.  The
+ * waiting counts are exact; readers may include one on its way in that is
+ * about to find it must queue, for the moment it takes to find out. */
 struct ls_rwlock_stats {
 	unsigned readers;		/* readers inside */
 	bool writer;			/* a writer is inside */

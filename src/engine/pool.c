@@ -53,6 +53,7 @@
 #include <string.h>
 
 #include "engine-int.h"
+#include "engine-valgrind.h"
 #include "lockstep/clock.h"
 #include "lockstep/event.h"
 #include "lockstep/gate.h"
@@ -573,6 +574,7 @@ batch_put(struct map_batch *b)
 		return;
 	if (b->release)
 		b->release(b->ctx);
+	VALGRIND_HG_ENABLE_CHECKING(&b->abandoned, sizeof(b->abandoned));
 	free(b);
 }
 
@@ -1067,6 +1069,9 @@ ls_pool_map(struct ls_pool *p, ls_map_fn fn, void *ctx,
 	b->ctx = ctx;
 	b->release = release;
 	atomic_init(&b->abandoned, false);
+	/* Read by workers without the lock (a hint to skip the item);
+	 * helgrind cannot see the atomic. */
+	VALGRIND_HG_DISABLE_CHECKING(&b->abandoned, sizeof(b->abandoned));
 	b->refs = 1;
 	b->remaining = n;
 	b->waiter = NULL;

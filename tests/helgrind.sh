@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# helgrind.sh - the lock-based primitives' suites under valgrind's helgrind,
+# at small sizes, unforked.  Any report fails.  The lock-free ring is left
+# out (tests/helgrind.supp says why); the engine marks its few atomics for
+# helgrind itself (src/engine/engine-valgrind.h).
+set -u
+cd "$(dirname "$0")/.." || exit 99
+: "${BUILDDIR:=.}"
+supp=tests/helgrind.supp
+fails=0
+export CK_FORK=no CK_DEFAULT_TIMEOUT=0
+export LS_MUTEX_ITERS=300 LS_MUTEX_ROUNDS=2 LS_MUTEX_ROUND_ITERS=100 LS_MUTEX_THREADS=3
+export LS_SEM_ITERS=300 LS_SEM_ROUNDS=2 LS_SEM_ROUND_ITERS=100
+export BQUEUE_ITEMS=500 POOL_TASKS=300 POOL_STRESS_TASKS=1000
+export RWLOCK_STRESS_OPS=300 RWLOCK_STORM_OPS=300 RWLOCK_STREAM=50 RWLOCK_REPLAY_OPS=300
+export LS_CANCEL_LOOPS=20 LS_CANCEL_RANDOM_LOOPS=20
+for t in mutex sem rwlock bqueue pool cancel; do
+	log=$(mktemp)
+	if ! valgrind --tool=helgrind --suppressions="$supp" --error-exitcode=3 \
+		--log-file="$log" "$BUILDDIR/tests/check_$t" >"$log.out" 2>&1; then
+		echo "not ok - helgrind check_$t"
+		grep -E 'ERROR SUMMARY|Possible data race|lock order' "$log" | head -5
+		tail -3 "$log.out"
+		fails=$((fails + 1))
+	else
+		echo "ok - helgrind check_$t: $(grep -o 'ERROR SUMMARY: [0-9]* errors' "$log")"
+	fi
+	rm -f "$log" "$log.out"
+done
+echo "$((6 - fails)) passed, $fails failed"
+[ "$fails" -eq 0 ]
