@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # soak.sh - every scene live in the ui for SOAK_SECONDS (60), all at once,
-# each in its own tmux session: none may crash, and each one's resident
-# memory at the end must be within 10% of what it was at 10 s.
+# each in its own tmux session: none may crash, and none may hold more
+# resident memory at the end than 10% over what it held at 10 s.
 set -u
 cd "$(dirname "$0")/../.." || exit 99
 . tests/e2e/lib.sh
@@ -32,8 +32,9 @@ for s in $scenes; do
 		continue
 	fi
 	ok "$s: still running after ${secs}s"
-	if [ $((late * 10)) -le $((early[$s] * 11)) ] &&
-		[ $((late * 10)) -ge $((early[$s] * 9)) ]; then
+	# No growth past 10%.  Less is fine: the sizing sweep ends with its
+	# pools and their threads gone, and gives their memory back.
+	if [ $((late * 10)) -le $((early[$s] * 11)) ]; then
 		ok "$s: RSS steady (${early[$s]} KiB at 10s, $late KiB at ${secs}s)"
 	else
 		not_ok "$s: RSS steady (${early[$s]} KiB at 10s, $late KiB at ${secs}s)"
