@@ -55,6 +55,17 @@ int ls_mutex_timedlock(struct ls_mutex *m, uint64_t timeout_ns);
  */
 int ls_mutex_unlock(struct ls_mutex *m);
 
+/* Most leveled mutexes (ls_mutex_set_level) one thread tracks at once. */
+#define LS_MUTEX_MAX_LEVELED 16
+
+/*
+ * Put m at level (> 0) of a lock hierarchy; 0 takes it out.  Locking m
+ * while holding a leveled mutex of a higher level is reported at once with
+ * an ERROR event (arg LS_ERR_HIERARCHY, aux the higher level); the lock is
+ * still taken.  Call before m is shared.
+ */
+void ls_mutex_set_level(struct ls_mutex *m, unsigned level);
+
 /* The object id of m in its ring (0 if none). */
 uint32_t ls_mutex_id(const struct ls_mutex *m);
 

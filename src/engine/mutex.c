@@ -33,12 +33,8 @@ struct ls_mutex {
 	/* Serialises every change of owner and owner_tid, and guards
 	 * waiters.  Never held across a gate or a park. */
 	pthread_mutex_t mu;
-	/*
-	 * The holder's thread record, NULL when free.  Written only under
-	 * mu; read without mu only to compare with the caller itself, which
-	 * is exact: while the caller is not waiting for m, no other thread
-	 * can make owner equal to it or stop it being equal.
-	 */
+	/* The holder's thread record, NULL when free.  Read and written
+	 * only under mu (atomic so that a view may take a snapshot). */
 	_Atomic(struct ls_thread *) owner;
 	/* The holder's producer id, for views and LOCK_BUSY; written under
 	 * mu, read by views without it (a snapshot). */
@@ -49,7 +45,54 @@ struct ls_mutex {
 	 * and ownership itself passes under mu. */
 	uint64_t acquired_ns;
 	uint32_t id;		/* object id in the ring, 0 for none */
+	unsigned level;		/* place in a lock hierarchy, 0 for none */
 };
+
+/* The leveled mutexes the calling thread holds, for the hierarchy check.
+ * Thread-private, so no lock. */
+static _Thread_local struct {
+	const struct ls_mutex *m[LS_MUTEX_MAX_LEVELED];
+	unsigned n;
+} leveled;
+
+/* Report (ERROR, LS_ERR_HIERARCHY) taking m while holding a mutex of a
+ * higher level: an order that can deadlock against one that obeys. */
+static void
+hierarchy_check(const struct ls_mutex *m)
+{
+	unsigned i, top = 0;
+
+	for (i = 0; i < leveled.n; i++)
+		if (leveled.m[i]->level > top)
+			top = leveled.m[i]->level;
+	if (top > m->level)
+		ls_emit(LS_EV_ERROR, m->id, LS_ERR_HIERARCHY, top);
+}
+
+static void
+leveled_push(const struct ls_mutex *m)
+{
+	if (leveled.n < LS_MUTEX_MAX_LEVELED)
+		leveled.m[leveled.n++] = m;
+}
+
+static void
+leveled_remove(const struct ls_mutex *m)
+{
+	unsigned i;
+
+	for (i = leveled.n; i-- > 0;)
+		if (leveled.m[i] == m) {
+			leveled.m[i] = leveled.m[--leveled.n];
+			return;
+		}
+}
+
+void
+ls_mutex_set_level(struct ls_mutex *m, unsigned level)
+{
+	m->level = level;
+}
 
 enum mutex_how {
 	MUTEX_BLOCK,
@@ -137,6 +180,8 @@ mutex_acquire(struct ls_mutex *m, enum mutex_how how, uint64_t timeout_ns,
 	if (rc)
 		return rc;
 	self = mutex_self();
+	if (m->level)
+		hierarchy_check(m);
 	if (how == MUTEX_TIMED) {
 		/* The wait is timed from here, so a LOCK_TIMEOUT's wait is
 		 * never shorter than the timeout asked for. */
@@ -162,6 +207,8 @@ mutex_acquire(struct ls_mutex *m, enum mutex_how how, uint64_t timeout_ns,
 				      memory_order_relaxed);
 		engine_unlock(&m->mu);
 		m->acquired_ns = mutex_stamp();
+		if (m->level)
+			leveled_push(m);
 		ls_emit(LS_EV_LOCK_ACQUIRED, m->id, 0, 0);
 		return 0;
 	}
@@ -189,6 +236,8 @@ mutex_acquire(struct ls_mutex *m, enum mutex_how how, uint64_t timeout_ns,
 	case 0:
 		/* The unlocker made us owner; time starts now. */
 		m->acquired_ns = mutex_stamp();
+		if (m->level)
+			leveled_push(m);
 		ls_emit(LS_EV_LOCK_ACQUIRED, m->id, waited, 0);
 		break;
 	case -ETIMEDOUT:
@@ -239,6 +288,8 @@ ls_mutex_unlock(struct ls_mutex *m)
 		ls_emit(LS_EV_ERROR, m->id, LS_ERR_NOT_OWNER, owner);
 		return -EPERM;
 	}
+	if (m->level)
+		leveled_remove(m);
 	if (m->acquired_ns && ls_trace_lane)
 		held = ls_clock_ns() - m->acquired_ns;
 	/* Before the real release: nobody can own m until we drop mu. */
