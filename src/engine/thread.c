@@ -506,14 +506,16 @@ ls_group_cancel(struct ls_group *g)
 {
 	struct ls_thread *t;
 
-	/* seq_cst store, then each member's parker word (see thread_park). */
-	atomic_store(&g->cancelled, 1);
 	engine_lock(&g->mu);
 	/* The mode is only written under g->mu; CANCELLED is final and makes
 	 * every later gate take its slow path, which refuses with -ECANCELED,
 	 * so the fast path stays one load and cancel looks the same in every
-	 * mode. */
+	 * mode.  It is stored before the flag: a thread that sees the flag
+	 * (ls_cancelled) then sees the mode at its next gate, so no gate
+	 * lets it act after it knew it was cancelled. */
 	atomic_store(&g->gate_mode, LS_GATE_CANCELLED);
+	/* seq_cst store, then each member's parker word (see thread_park). */
+	atomic_store(&g->cancelled, 1);
 	for (t = g->members; t; t = t->next) {
 		uint32_t v = PARK_SLEEPING;
 
