@@ -48,28 +48,6 @@
 
 static uint64_t seed_base;
 
-/* splitmix64: a small seeded generator, one state per thread. */
-static uint64_t
-rng_next(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static void
-sleep_ns(uint64_t ns)
-{
-	struct timespec ts = {
-		.tv_sec = (time_t)(ns / SEC),
-		.tv_nsec = (long)(ns % SEC),
-	};
-
-	nanosleep(&ts, NULL);
-}
-
 /* Wait until exactly push producers and pop consumers are queued on q.
  * The test case's timeout bounds this if they never are. */
 static void
@@ -77,7 +55,7 @@ wait_waiters(const struct ls_bqueue *q, unsigned push, unsigned pop)
 {
 	while (ls_bqueue_waiting_push(q) != push ||
 	       ls_bqueue_waiting_pop(q) != pop)
-		sleep_ns(100 * US);
+		test_sleep_ns(100 * US);
 }
 
 static void *
@@ -674,19 +652,19 @@ mpmc_fail(struct mpmc *m, int rc)
 static void
 jitter(uint64_t *rng)
 {
-	uint64_t r = rng_next(rng);
+	uint64_t r = test_rng_next(rng);
 
 	if (r % 8 == 0)
 		sched_yield();
 	else if (r % 64 == 1)
-		sleep_ns(1 * US + (r >> 32) % (50 * US));
+		test_sleep_ns(1 * US + (r >> 32) % (50 * US));
 }
 
 /* Push one item the way rng picks.  Returns 0, -EPIPE or another error. */
 static int
 mpmc_push_one(struct mpmc *m, uint64_t *rng, void *item)
 {
-	uint64_t r = m->random ? rng_next(rng) : 0;
+	uint64_t r = m->random ? test_rng_next(rng) : 0;
 	int rc;
 
 	switch (r % 3) {
@@ -697,11 +675,11 @@ mpmc_push_one(struct mpmc *m, uint64_t *rng, void *item)
 		while ((rc = ls_bqueue_timedpush(m->q, item,
 						 (r >> 8) % (200 * US))) ==
 		       -ETIMEDOUT)
-			r = rng_next(rng);
+			r = test_rng_next(rng);
 		return rc;
 	default:
 		while ((rc = ls_bqueue_trypush(m->q, item)) == -EAGAIN)
-			sleep_ns((rng_next(rng) % 20 + 1) * US);
+			test_sleep_ns((test_rng_next(rng) % 20 + 1) * US);
 		return rc;
 	}
 }
@@ -709,7 +687,7 @@ mpmc_push_one(struct mpmc *m, uint64_t *rng, void *item)
 static int
 mpmc_pop_one(struct mpmc *m, uint64_t *rng, void **item)
 {
-	uint64_t r = m->random ? rng_next(rng) : 0;
+	uint64_t r = m->random ? test_rng_next(rng) : 0;
 	int rc;
 
 	switch (r % 3) {
@@ -719,11 +697,11 @@ mpmc_pop_one(struct mpmc *m, uint64_t *rng, void **item)
 		while ((rc = ls_bqueue_timedpop(m->q, item,
 						(r >> 8) % (200 * US))) ==
 		       -ETIMEDOUT)
-			r = rng_next(rng);
+			r = test_rng_next(rng);
 		return rc;
 	default:
 		while ((rc = ls_bqueue_trypop(m->q, item)) == -EAGAIN)
-			sleep_ns((rng_next(rng) % 20 + 1) * US);
+			test_sleep_ns((test_rng_next(rng) % 20 + 1) * US);
 		return rc;
 	}
 }
@@ -910,8 +888,8 @@ START_TEST(test_mpmc_random)
 
 	mpmc_init(&m, 5000, 500);
 	m.random = true;
-	m.seed = rng_next(&rng);
-	mpmc_run(&m, NULL, 1 + (unsigned)(rng_next(&rng) % 4));
+	m.seed = test_rng_next(&rng);
+	mpmc_run(&m, NULL, 1 + (unsigned)(test_rng_next(&rng) % 4));
 }
 END_TEST
 
@@ -923,9 +901,9 @@ START_TEST(test_mpmc_random_close)
 	mpmc_init(&m, 5000, 500);
 	m.random = true;
 	m.close_early = true;
-	m.seed = rng_next(&rng);
-	m.close_after = rng_next(&rng) % m.per;
-	mpmc_run(&m, NULL, 1 + (unsigned)(rng_next(&rng) % 4));
+	m.seed = test_rng_next(&rng);
+	m.close_after = test_rng_next(&rng) % m.per;
+	mpmc_run(&m, NULL, 1 + (unsigned)(test_rng_next(&rng) % 4));
 }
 END_TEST
 
@@ -1012,7 +990,7 @@ depth_checker(void *arg)
 		/* Stop is set after the join: one more pass gets the rest. */
 		last_round = atomic_load(&dc->stop);
 		if (!last_round)
-			sleep_ns(200 * US);
+			test_sleep_ns(200 * US);
 	}
 	dc->last = prev;
 	return NULL;
@@ -1098,19 +1076,7 @@ bqueue_suite(void)
 int
 main(void)
 {
-	const char *s = getenv("BQUEUE_SEED");
-
-	if (s && *s) {
-		char *end;
-
-		seed_base = strtoull(s, &end, 0);
-		if (*end) {
-			fprintf(stderr, "BQUEUE_SEED: bad value '%s'\n", s);
-			return 99;
-		}
-	} else {
-		seed_base = ls_clock_ns() ^ ((uint64_t)getpid() << 32);
-	}
+	seed_base = test_env_seed("BQUEUE_SEED");
 	fprintf(stderr, "check_bqueue: seed %llu (BQUEUE_SEED=%llu replays)\n",
 		(unsigned long long)seed_base, (unsigned long long)seed_base);
 	return test_run_suite(bqueue_suite());

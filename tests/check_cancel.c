@@ -12,7 +12,6 @@
  */
 #include "testutil.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -31,92 +30,6 @@
 
 /* Bound for waits that end at once unless the engine is broken. */
 #define SETTLE_NS (20ull * 1000000000u)
-
-static struct ls_ring *
-ring_new(uint32_t lane_events, uint32_t max_lanes)
-{
-	struct ls_ring_config cfg = {
-		.lane_events = lane_events,
-		.max_lanes = max_lanes,
-	};
-	struct ls_ring *r = NULL;
-
-	ck_assert_int_eq(ls_ring_create(&cfg, &r), 0);
-	return r;
-}
-
-/* Drain until empty into out (at most max); returns the count. */
-static size_t
-drain_all(struct ls_ring *r, struct ls_event *out, size_t max)
-{
-	size_t n = 0, k;
-
-	while (n < max && (k = ls_ring_drain(r, out + n, max - n)) > 0)
-		n += k;
-	return n;
-}
-
-static void
-sleep_ns(uint64_t ns)
-{
-	struct timespec ts = {
-		.tv_sec = (time_t)(ns / 1000000000u),
-		.tv_nsec = (long)(ns % 1000000000u),
-	};
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
-static void *
-noop_main(void *p)
-{
-	return p;
-}
-
-/* Threads of this process, from /proc/self/task. */
-static unsigned
-task_count(void)
-{
-	DIR *d = opendir("/proc/self/task");
-	struct dirent *e;
-	unsigned n = 0;
-
-	ck_assert_ptr_nonnull(d);
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
-}
-
-/*
- * task_count(), once it is down to want or after about 2 s.  A thread that
- * pthread_join has returned for can still be listed for a moment: the
- * kernel wakes the joiner when the thread clears its tid, shortly before it
- * takes the task off the list.  A leaked thread never goes away.
- */
-static unsigned
-task_count_settled(unsigned want)
-{
-	unsigned n, tries;
-
-	for (tries = 0; (n = task_count()) > want && tries < 2000; tries++)
-		sleep_ns(1000000);
-	return n;
-}
-
-/* task_count() before a test, after one thread was made and joined: TSan
- * starts a background thread at the first pthread_create. */
-static unsigned
-task_baseline(void)
-{
-	pthread_t pt;
-
-	ck_assert_int_eq(pthread_create(&pt, NULL, noop_main, NULL), 0);
-	ck_assert_int_eq(pthread_join(pt, NULL), 0);
-	return task_count();
-}
 
 /* One side of the deadlock: lock first, then second, then release both. */
 struct side {
@@ -142,7 +55,7 @@ side_main(void *p)
 	if (s->hold_sleeps)
 		(void)ls_thread_sleep(s->hold_ns); /* -ECANCELED: go on */
 	else if (s->hold_ns)
-		sleep_ns(s->hold_ns);
+		test_sleep_ns(s->hold_ns);
 	rc = ls_mutex_lock(s->second);
 	atomic_store(&s->rc2, rc);
 	if (rc == 0)
@@ -250,20 +163,20 @@ deadlock_once(struct ls_ring *r, bool *both_cancelled)
 START_TEST(test_deadlock_cancel_loop)
 {
 	unsigned loops = (unsigned)test_size("LS_CANCEL_LOOPS", 1000, 100);
-	struct ls_ring *r = ring_new(64, 4);
+	struct ls_ring *r = test_ring_new(64, 4);
 	struct ls_event ev[256];
-	unsigned before = task_baseline(), k, both = 0;
+	unsigned before = test_task_baseline(), k, both = 0;
 	bool bc;
 
 	for (k = 0; k < loops; k++) {
 		deadlock_once(r, &bc);
 		both += bc;
 		/* Retired lanes are reused once drained. */
-		while (drain_all(r, ev, 256))
+		while (test_drain_all(r, ev, 256))
 			;
-		ck_assert_uint_eq(task_count_settled(before), before);
+		ck_assert_uint_eq(test_task_count_settled(before), before);
 	}
-	ck_assert_uint_eq(task_count_settled(before), before);
+	ck_assert_uint_eq(test_task_count_settled(before), before);
 	ck_assert_uint_eq(ls_ring_thread_count(r), 2 * loops);
 	printf("check_cancel loop: %u deadlocks cancelled, %u with both "
 	       "waiters cancelled (else one was handed the lock)\n",
@@ -275,14 +188,14 @@ END_TEST
 /* The events of one formed deadlock tell the model the whole story. */
 START_TEST(test_deadlock_cancel_events)
 {
-	struct ls_ring *r = ring_new(256, 4);
+	struct ls_ring *r = test_ring_new(256, 4);
 	struct ls_event ev[256];
 	unsigned cancelled = 0, released = 0, acquired = 0, waits = 0;
 	size_t n, i;
 	bool both;
 
 	deadlock_once(r, &both);
-	n = drain_all(r, ev, 256);
+	n = test_drain_all(r, ev, 256);
 	for (i = 0; i < n; i++) {
 		switch (ev[i].kind) {
 		case LS_EV_LOCK_ACQUIRED:
@@ -312,27 +225,15 @@ END_TEST
 
 /* A free-running pair that deadlocks sometimes, cancelled at a random
  * moment: whatever point each thread reached, it unwinds. */
-static uint64_t
-rng_next(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15u);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-	return z ^ (z >> 31);
-}
-
 START_TEST(test_cancel_at_random_moments)
 {
 	unsigned loops = (unsigned)test_size("LS_CANCEL_RANDOM_LOOPS", 1000,
 					     100);
-	const char *env = getenv("LS_CANCEL_SEED");
-	uint64_t seed = env && *env ? strtoull(env, NULL, 0)
-				    : ls_clock_ns() ^ (uint64_t)getpid();
+	uint64_t seed = test_env_seed("LS_CANCEL_SEED");
 	uint64_t rng = seed;
-	struct ls_ring *r = ring_new(64, 4);
+	struct ls_ring *r = test_ring_new(64, 4);
 	struct ls_event ev[256];
-	unsigned before = task_baseline(), k, formed = 0;
+	unsigned before = test_task_baseline(), k, formed = 0;
 
 	printf("check_cancel random: seed=%" PRIu64
 	       " (replay: LS_CANCEL_SEED=%" PRIu64 ")\n",
@@ -342,7 +243,7 @@ START_TEST(test_cancel_at_random_moments)
 		struct ls_mutex *a, *b;
 		struct ls_group *g;
 		struct side s1 = { 0 }, s2 = { 0 };
-		uint64_t x = rng_next(&rng);
+		uint64_t x = test_rng_next(&rng);
 
 		ck_assert_int_eq(ls_mutex_create(r, "A", &a), 0);
 		ck_assert_int_eq(ls_mutex_create(r, "B", &b), 0);
@@ -358,7 +259,7 @@ START_TEST(test_cancel_at_random_moments)
 		if (x & 1)
 			sched_yield();
 		else
-			sleep_ns((x >> 3) % 300000);
+			test_sleep_ns((x >> 3) % 300000);
 		ls_group_cancel(g);
 		ck_assert_int_eq(ls_group_join(g), 0);
 		ck_assert_int_eq(atomic_load(&s1.done), 1);
@@ -378,10 +279,10 @@ START_TEST(test_cancel_at_random_moments)
 		ls_group_destroy(g);
 		ls_mutex_destroy(a);
 		ls_mutex_destroy(b);
-		while (drain_all(r, ev, 256))
+		while (test_drain_all(r, ev, 256))
 			;
 	}
-	ck_assert_uint_eq(task_count_settled(before), before);
+	ck_assert_uint_eq(test_task_count_settled(before), before);
 	printf("check_cancel random: %u loops, %u cancelled in the deadlock\n",
 	       loops, formed);
 	ls_ring_destroy(r);
@@ -409,7 +310,7 @@ waiter_main(void *p)
 START_TEST(test_cancel_wakes_every_waiter)
 {
 	unsigned n = (unsigned)test_size("LS_CANCEL_WAITERS", 8, 4), k;
-	struct ls_ring *r = ring_new(64, 16);
+	struct ls_ring *r = test_ring_new(64, 16);
 	struct ls_mutex *m;
 	struct ls_group *g;
 	struct waiter_arg *w = calloc(n, sizeof(*w));
@@ -449,7 +350,7 @@ START_TEST(test_cancel_wakes_every_waiter)
 	ck_assert_uint_eq(ls_mutex_waiters(m), 0);
 	ck_assert_uint_eq(ls_mutex_owner(m), 0);	/* untraced holder */
 	ck_assert_int_eq(ls_mutex_unlock(m), 0);
-	ne = drain_all(r, ev, 256);
+	ne = test_drain_all(r, ev, 256);
 	for (i = 0; i < ne; i++)
 		if (ev[i].kind == LS_EV_CANCELLED) {
 			ck_assert_uint_eq(ev[i].obj, ls_mutex_id(m));

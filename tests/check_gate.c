@@ -32,19 +32,6 @@
 #define SETTLE_NS (20ull * 1000000000u)
 #define MAXT 16
 
-static struct ls_ring *
-ring_new(uint32_t lane_events, uint32_t max_lanes)
-{
-	struct ls_ring_config cfg = {
-		.lane_events = lane_events,
-		.max_lanes = max_lanes,
-	};
-	struct ls_ring *r = NULL;
-
-	ck_assert_int_eq(ls_ring_create(&cfg, &r), 0);
-	return r;
-}
-
 static struct ls_group *
 group_new(struct ls_ring *r, const char *name)
 {
@@ -52,29 +39,6 @@ group_new(struct ls_ring *r, const char *name)
 
 	ck_assert_int_eq(ls_group_create(r, name, &g), 0);
 	return g;
-}
-
-/* Drain until empty into out (at most max); returns the count. */
-static size_t
-drain_all(struct ls_ring *r, struct ls_event *out, size_t max)
-{
-	size_t n = 0, k;
-
-	while (n < max && (k = ls_ring_drain(r, out + n, max - n)) > 0)
-		n += k;
-	return n;
-}
-
-static void
-sleep_ns(uint64_t ns)
-{
-	struct timespec ts = {
-		.tv_sec = (time_t)(ns / 1000000000u),
-		.tv_nsec = (long)(ns % 1000000000u),
-	};
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
 }
 
 /* The view of tid in v[0..n), or NULL. */
@@ -110,7 +74,7 @@ wait_parked(struct ls_group *g, unsigned tid)
 		ck_assert_ptr_nonnull(me);
 		if (me->state == LS_STATE_PARKED)
 			return *me;
-		sleep_ns(1000000);
+		test_sleep_ns(1000000);
 	}
 	ck_abort_msg("thread %u never parked", tid);
 	return v[0];
@@ -195,7 +159,7 @@ looper_main(void *p)
 START_TEST(test_pause_freezes)
 {
 	unsigned n = (unsigned)test_size("LS_GATE_THREADS", 4, 3), k;
-	struct ls_ring *r = ring_new(1024, MAXT + 1);
+	struct ls_ring *r = test_ring_new(1024, MAXT + 1);
 	struct ls_group *g = group_new(r, "freeze");
 	struct looper *lp = calloc(1, sizeof(*lp));
 	struct ls_event *ev = calloc(1 << 16, sizeof(*ev));
@@ -232,14 +196,14 @@ START_TEST(test_pause_freezes)
 	}
 
 	/* Frozen: after one full drain, nothing more, however long. */
-	(void)drain_all(r, ev, 1 << 16);
-	while (drain_all(r, ev, 1 << 16))
+	(void)test_drain_all(r, ev, 1 << 16);
+	while (test_drain_all(r, ev, 1 << 16))
 		;
 	drops = ls_ring_dropped_total(r);
 	for (k = 0; k < n; k++)
 		counts[k] = atomic_load(&lp->count[k]);
-	sleep_ns(100000000);
-	ck_assert_uint_eq(drain_all(r, ev, 1 << 16), 0);
+	test_sleep_ns(100000000);
+	ck_assert_uint_eq(test_drain_all(r, ev, 1 << 16), 0);
 	ck_assert_uint_eq(ls_ring_dropped_total(r), drops);
 	for (k = 0; k < n; k++)
 		ck_assert_uint_eq(atomic_load(&lp->count[k]), counts[k]);
@@ -250,7 +214,7 @@ START_TEST(test_pause_freezes)
 	ck_assert_int_eq(ls_gate_mode(g), LS_GATE_RUN);
 	ls_group_join(g);
 	ck_assert_int_eq(atomic_load(&lp->bad), 0);
-	ck_assert_uint_gt(drain_all(r, ev, 1 << 16), 0);
+	ck_assert_uint_gt(test_drain_all(r, ev, 1 << 16), 0);
 	sem_destroy(&warm);
 	ls_group_destroy(g);
 	ls_ring_destroy(r);
@@ -305,7 +269,7 @@ list_sleep_main(void *p)
 
 START_TEST(test_list_shows_everyone)
 {
-	struct ls_ring *r = ring_new(64, 8);
+	struct ls_ring *r = test_ring_new(64, 8);
 	struct ls_group *g = group_new(r, "list");
 	struct lister *l = calloc(1, sizeof(*l));
 	struct ls_gate_view v[8];
@@ -379,7 +343,7 @@ START_TEST(test_list_shows_everyone)
 	ck_assert_int_eq(atomic_load(&l->rc[1]), -ECANCELED);
 	ck_assert_int_eq(atomic_load(&l->rc[2]), 0);
 	ck_assert_int_eq(atomic_load(&l->rc[3]), -ECANCELED);
-	n = drain_all(r, ev, 64);
+	n = test_drain_all(r, ev, 64);
 	for (i = 0; i < n; i++) {
 		ck_assert_uint_ne(ev[i].kind, LS_EV_GATE_PASS);
 		if (ev[i].kind == LS_EV_CANCELLED) {
@@ -428,7 +392,7 @@ START_TEST(test_step_exactly_one)
 {
 	unsigned n = 3;
 	unsigned iters = (unsigned)test_size("LS_GATE_STEP_ITERS", 20, 8);
-	struct ls_ring *r = ring_new(256, 8);
+	struct ls_ring *r = test_ring_new(256, 8);
 	struct ls_group *g = group_new(r, "step");
 	struct stepper *sp = calloc(1, sizeof(*sp));
 	struct ls_gate_view v[MAXT];
@@ -448,7 +412,7 @@ START_TEST(test_step_exactly_one)
 		tids[k] = v[k].tid;
 		ck_assert_uint_eq(tids[k], k + 1);
 	}
-	(void)drain_all(r, ev, 64);
+	(void)test_drain_all(r, ev, 64);
 
 	/* Step the threads in a scrambled order, one gate at a time; stop
 	 * half-way for the first thread so resume has work left. */
@@ -469,7 +433,7 @@ START_TEST(test_step_exactly_one)
 		for (k = 0; k < n; k++)
 			ck_assert_uint_eq(atomic_load(&sp->ops[k]),
 					  before[k] + (k == pick));
-		ne = drain_all(r, ev, 64);
+		ne = test_drain_all(r, ev, 64);
 		for (i = 0; i < ne; i++) {
 			ck_assert_uint_eq(ev[i].tid, tid);
 			switch (ev[i].kind) {
@@ -566,7 +530,7 @@ bad:
 
 START_TEST(test_step_into_rest)
 {
-	struct ls_ring *r = ring_new(64, 4);
+	struct ls_ring *r = test_ring_new(64, 4);
 	struct ls_group *g = group_new(r, "rest");
 	struct rester *rs = calloc(1, sizeof(*rs));
 	struct ls_gate_view v;
@@ -649,7 +613,7 @@ outsider_main(void *p)
 
 START_TEST(test_step_times_out_outside_engine)
 {
-	struct ls_ring *r = ring_new(64, 4);
+	struct ls_ring *r = test_ring_new(64, 4);
 	struct ls_group *g = group_new(r, "outside");
 	struct outsider *o = calloc(1, sizeof(*o));
 	struct ls_gate_view v;
@@ -708,7 +672,7 @@ reaper_main(void *p)
 START_TEST(test_step_races_reap)
 {
 	unsigned rounds = (unsigned)test_size("LS_GATE_REAP_ROUNDS", 200, 40);
-	struct ls_ring *r = ring_new(16, 4);
+	struct ls_ring *r = test_ring_new(16, 4);
 	unsigned round;
 	struct ls_event ev[16];
 
@@ -731,7 +695,7 @@ START_TEST(test_step_races_reap)
 		ls_group_join(rp.g);
 		ck_assert_uint_eq(ls_group_live(rp.g), 0);
 		ls_group_destroy(rp.g);
-		while (drain_all(r, ev, 16))
+		while (test_drain_all(r, ev, 16))
 			;
 	}
 	ls_ring_destroy(r);
@@ -806,7 +770,7 @@ bank_run(struct ls_ring *r, const unsigned order[4])
 	result = atomic_load(&b.balance);
 	ls_group_destroy(g);
 	/* Drain, so the lanes of this run are reused by the next. */
-	while (drain_all(r, ev, 64))
+	while (test_drain_all(r, ev, 64))
 		;
 	return result;
 }
@@ -816,7 +780,7 @@ START_TEST(test_lost_update_stepped)
 	static const unsigned lost[4] = { 0, 1, 0, 1 };
 	static const unsigned serial[4] = { 0, 0, 1, 1 };
 	unsigned reps = (unsigned)test_size("LS_GATE_RACE_REPS", 100, 100);
-	struct ls_ring *r = ring_new(64, 4);
+	struct ls_ring *r = test_ring_new(64, 4);
 	unsigned k, lost_count = 0, serial_ok = 0;
 
 	for (k = 0; k < reps; k++) {
@@ -884,17 +848,6 @@ END_TEST
  * steps and resumes at random.  The seed is printed; LS_GATE_SEED
  * replays it. */
 
-static uint64_t
-rng_next(uint64_t *s)
-{
-	/* splitmix64: any seed, including 0, gives a good stream. */
-	uint64_t z = (*s += 0x9e3779b97f4a7c15u);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-	return z ^ (z >> 31);
-}
-
 struct stress {
 	uint64_t seed;
 	unsigned iters;
@@ -907,7 +860,7 @@ struct stress {
 static void
 jitter(uint64_t *rng)
 {
-	uint64_t x = rng_next(rng);
+	uint64_t x = test_rng_next(rng);
 
 	switch (x & 7) {
 	case 0:
@@ -915,7 +868,7 @@ jitter(uint64_t *rng)
 		sched_yield();
 		break;
 	case 2:
-		sleep_ns((x >> 8) % 50000);
+		test_sleep_ns((x >> 8) % 50000);
 		break;
 	default:
 		break;
@@ -939,8 +892,8 @@ stress_main(void *p)
 		atomic_fetch_add(&st->ops[me], 1);
 		ls_emit(LS_EV_MARK, st->obj, i, me);
 		/* Sometimes rest between gates: a sleep. */
-		if ((rng_next(&rng) & 31) == 0 &&
-		    ls_thread_sleep(rng_next(&rng) % 200000)) {
+		if ((test_rng_next(&rng) & 31) == 0 &&
+		    ls_thread_sleep(test_rng_next(&rng) % 200000)) {
 			atomic_store(&st->bad, 2);
 			return;
 		}
@@ -963,8 +916,7 @@ START_TEST(test_stress_random_control)
 	unsigned n = (unsigned)test_size("LS_GATE_STRESS_THREADS", 4, 3);
 	unsigned iters = (unsigned)test_size("LS_GATE_STRESS_ITERS", 1500, 200);
 	unsigned rounds = (unsigned)test_size("LS_GATE_STRESS_ROUNDS", 300, 60);
-	const char *env = getenv("LS_GATE_SEED");
-	struct ls_ring *r = ring_new(1u << 14, MAXT + 1);
+	struct ls_ring *r = test_ring_new(1u << 14, MAXT + 1);
 	struct ls_group *g = group_new(r, "stress");
 	struct stress *st = calloc(1, sizeof(*st));
 	struct ls_event *ev = calloc(4096, sizeof(*ev));
@@ -974,8 +926,7 @@ START_TEST(test_stress_random_control)
 	size_t ne, i, nv;
 
 	ck_assert_uint_le(n, MAXT);
-	st->seed = env && *env ? strtoull(env, NULL, 0)
-			       : ls_clock_ns() ^ (uint64_t)getpid();
+	st->seed = test_env_seed("LS_GATE_SEED");
 	printf("check_gate stress: seed=%" PRIu64
 	       " (replay: LS_GATE_SEED=%" PRIu64 ")\n",
 	       st->seed, st->seed);
@@ -983,13 +934,13 @@ START_TEST(test_stress_random_control)
 	rng = st->seed;
 	st->iters = iters;
 	st->obj = ls_ring_object_add(r, LS_OBJ_VAR, "stress");
-	if (rng_next(&rng) & 1)
+	if (test_rng_next(&rng) & 1)
 		ls_gate_pause(g);
 	for (k = 0; k < n; k++)
 		ck_assert_int_eq(ls_thread_spawn(g, "st", stress_main, st), 0);
 
 	for (round = 0; round < rounds && ls_group_live(g); round++) {
-		uint64_t x = rng_next(&rng);
+		uint64_t x = test_rng_next(&rng);
 
 		switch (x % 4) {
 		case 0:
@@ -1011,7 +962,7 @@ START_TEST(test_stress_random_control)
 						parked[np++] = v[k].tid;
 				if (!np)
 					break;
-				pick = parked[rng_next(&rng) % np];
+				pick = parked[test_rng_next(&rng) % np];
 				ck_assert_int_eq(ls_gate_step(g, pick, SETTLE_NS),
 						 0);
 				ck_assert_uint_eq(ops_total(st, n), before + 1);
@@ -1025,22 +976,22 @@ START_TEST(test_stress_random_control)
 		}
 		case 2:
 			ls_gate_resume(g);
-			sleep_ns((x >> 8) % 300000);
+			test_sleep_ns((x >> 8) % 300000);
 			break;
 		default:
 			/* Pause without waiting, then let go again. */
 			ls_gate_pause(g);
-			sleep_ns((x >> 8) % 100000);
+			test_sleep_ns((x >> 8) % 100000);
 			ls_gate_resume(g);
 			break;
 		}
-		ne = drain_all(r, ev, 4096);
+		ne = test_drain_all(r, ev, 4096);
 		for (i = 0; i < ne; i++)
 			exits += ev[i].kind == LS_EV_THREAD_EXIT;
 	}
 	ls_gate_resume(g);
 	ls_group_join(g);
-	while ((ne = drain_all(r, ev, 4096)))
+	while ((ne = test_drain_all(r, ev, 4096)))
 		for (i = 0; i < ne; i++)
 			exits += ev[i].kind == LS_EV_THREAD_EXIT;
 

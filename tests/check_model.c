@@ -961,27 +961,10 @@ contender(void *p)
 	}
 }
 
-static bool
-sanitized(void)
-{
-#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
-	return true;
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
-	return true;
-#else
-	return test_sanitized();
-#endif
-#else
-	return test_sanitized();
-#endif
-}
-
 START_TEST(test_real_mutex_never_two_owners)
 {
 	unsigned nthreads = (unsigned)test_size("MODEL_THREADS", 3, 3);
-	unsigned long iters = test_size("MODEL_ITERS",
-					sanitized() ? 2000 : 20000, 2000);
+	unsigned long iters = test_size("MODEL_ITERS", 20000, 2000);
 	struct ls_ring_config cfg = { .max_lanes = 16 };
 	struct ls_ring *ring = NULL;
 	struct ls_group *g = NULL;

@@ -42,68 +42,6 @@
 #define MAX_WAITERS 16
 #define EV_MAX 8192
 
-/* Seeded timing noise. */
-
-static uint64_t
-test_seed(void)
-{
-	static uint64_t seed;
-	const char *s;
-
-	if (seed)
-		return seed;
-	s = getenv("LS_SEED");
-	if (s && *s)
-		seed = strtoull(s, NULL, 10);
-	else
-		seed = ls_clock_ns() ^ (uint64_t)getpid() << 32;
-	if (!seed)
-		seed = 1;
-	return seed;
-}
-
-static uint64_t
-rng_next(uint64_t *x)
-{
-	/* splitmix64: any seed, including small ones, mixes well. */
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-/* Yield 1 time in 8, sleep up to 20 us 1 time in 64, else nothing. */
-static void
-jitter(uint64_t *rng)
-{
-	uint64_t r = rng_next(rng);
-
-	if ((r & 7) == 0) {
-		sched_yield();
-	} else if ((r & 63) == 1) {
-		struct timespec ts = { 0, (long)((r >> 8) % 20000) };
-
-		nanosleep(&ts, NULL);
-	}
-}
-
-/* Poll pred(arg) until it holds or WAIT_LIMIT_NS passes: a bounded wait
- * in the test for an order it forces, never a guess at a race. */
-static bool
-wait_until(bool (*pred)(void *), void *arg)
-{
-	uint64_t end = ls_clock_ns() + WAIT_LIMIT_NS;
-	struct timespec ts = { 0, 50000 };
-
-	while (!pred(arg)) {
-		if (ls_clock_ns() > end)
-			return false;
-		nanosleep(&ts, NULL);
-	}
-	return true;
-}
-
 struct waiters_at {
 	struct ls_mutex *m;
 	unsigned n;
@@ -122,7 +60,7 @@ wait_waiters(struct ls_mutex *m, unsigned n)
 {
 	struct waiters_at w = { m, n };
 
-	ck_assert_msg(wait_until(waiters_reached, &w),
+	ck_assert_msg(test_wait_until(waiters_reached, &w, WAIT_LIMIT_NS),
 		      "never saw %u waiters (saw %u)", n, ls_mutex_waiters(m));
 }
 
@@ -131,63 +69,6 @@ static int
 ld(atomic_int *p)
 {
 	return atomic_load(p);
-}
-
-/* Rings and lanes. */
-
-static struct ls_ring *
-ring_new(uint32_t lane_events)
-{
-	struct ls_ring_config cfg = {
-		.lane_events = lane_events,
-		.max_lanes = 64,
-	};
-	struct ls_ring *r;
-
-	ck_assert_int_eq(ls_ring_create(&cfg, &r), 0);
-	return r;
-}
-
-/* Bind a fresh lane to the calling thread, as the engine does for its
- * own threads. */
-static struct ls_lane *
-lane_bind(struct ls_ring *r, const char *name)
-{
-	struct ls_lane *lane;
-
-	if (ls_ring_register(r, name, &lane))
-		return NULL;
-	ls_trace_lane = lane;
-	return lane;
-}
-
-static void
-lane_unbind(struct ls_lane *lane)
-{
-	ls_trace_lane = NULL;
-	ls_ring_unregister(lane);
-}
-
-/* Drain everything ready into ev; returns the count. */
-static size_t
-drain_all(struct ls_ring *r, struct ls_event *ev, size_t max)
-{
-	size_t n = 0, k;
-
-	while (n < max && (k = ls_ring_drain(r, ev + n, max - n)) > 0)
-		n += k;
-	return n;
-}
-
-static size_t
-count_kind(const struct ls_event *ev, size_t n, unsigned kind, uint32_t obj)
-{
-	size_t i, c = 0;
-
-	for (i = 0; i < n; i++)
-		if (ev[i].kind == kind && ev[i].obj == obj)
-			c++;
-	return c;
 }
 
 /* Run fn(arg) on a plain pthread (no group, no record yet) and join. */
@@ -219,7 +100,7 @@ run_on_thread(void (*fn)(void *), void *arg)
 
 START_TEST(test_create)
 {
-	struct ls_ring *r = ring_new(64);
+	struct ls_ring *r = test_ring_new(64, 64);
 	struct ls_mutex *a, *b;
 	unsigned kind;
 	char name[LS_NAME_MAX + 1];
@@ -257,7 +138,8 @@ static void
 probe_held(void *arg)
 {
 	struct probe *p = arg;
-	struct ls_lane *lane = p->ring ? lane_bind(p->ring, "other") : NULL;
+	struct ls_lane *lane = p->ring ? test_lane_bind(p->ring, "other")
+				       : NULL;
 
 	p->tid = lane ? ls_lane_tid(lane) : 0;
 	p->held_seen = ls_mutex_held(p->m);
@@ -265,7 +147,7 @@ probe_held(void *arg)
 	p->rc_timed = ls_mutex_timedlock(p->m, p->timeout_ns);
 	p->rc_unlock = ls_mutex_unlock(p->m);
 	if (lane)
-		lane_unbind(lane);
+		test_lane_unbind(lane);
 }
 
 /* From another thread: lock and unlock p->m (it must be free). */
@@ -357,7 +239,7 @@ END_TEST
 
 START_TEST(test_relock)
 {
-	struct ls_ring *r = ring_new(64);
+	struct ls_ring *r = test_ring_new(64, 64);
 	struct ls_event ev[64];
 	struct ls_mutex *m;
 	struct ls_lane *lane;
@@ -366,7 +248,7 @@ START_TEST(test_relock)
 
 	ck_assert_int_eq(ls_mutex_create(r, "m", &m), 0);
 	id = ls_mutex_id(m);
-	lane = lane_bind(r, "main");
+	lane = test_lane_bind(r, "main");
 	ck_assert_ptr_nonnull(lane);
 
 	ck_assert_int_eq(ls_mutex_lock(m), 0);
@@ -378,9 +260,9 @@ START_TEST(test_relock)
 	ck_assert_int_eq(ls_mutex_unlock(m), 0);
 	ck_assert_int_eq(ls_mutex_unlock(m), -EPERM);	/* twice */
 	ck_assert_uint_eq(ls_mutex_owner(m), 0);
-	lane_unbind(lane);
+	test_lane_unbind(lane);
 
-	n = drain_all(r, ev, 64);
+	n = test_drain_all(r, ev, 64);
 	ck_assert_uint_eq(n, 6);
 	ck_assert_uint_eq(ev[0].kind, LS_EV_LOCK_ACQUIRED);
 	for (i = 1; i <= 3; i++) {
@@ -399,7 +281,7 @@ END_TEST
 
 START_TEST(test_wrong_owner)
 {
-	struct ls_ring *r = ring_new(64);
+	struct ls_ring *r = test_ring_new(64, 64);
 	struct ls_event ev[64];
 	struct probe p = { .timeout_ns = 1000 };
 	struct ls_lane *lane;
@@ -408,7 +290,7 @@ START_TEST(test_wrong_owner)
 
 	ck_assert_int_eq(ls_mutex_create(r, "m", &p.m), 0);
 	p.ring = r;
-	lane = lane_bind(r, "main");
+	lane = test_lane_bind(r, "main");
 	ck_assert_ptr_nonnull(lane);
 	ck_assert_int_eq(ls_mutex_lock(p.m), 0);
 
@@ -418,9 +300,9 @@ START_TEST(test_wrong_owner)
 	ck_assert(ls_mutex_held(p.m));
 	ck_assert_uint_eq(ls_mutex_owner(p.m), ls_lane_tid(lane));
 	ck_assert_int_eq(ls_mutex_unlock(p.m), 0);
-	lane_unbind(lane);
+	test_lane_unbind(lane);
 
-	n = drain_all(r, ev, 64);
+	n = test_drain_all(r, ev, 64);
 	for (i = 0; i < n; i++)
 		if (ev[i].kind == LS_EV_ERROR)
 			err = &ev[i];
@@ -429,15 +311,16 @@ START_TEST(test_wrong_owner)
 	ck_assert_uint_eq(err->obj, ls_mutex_id(p.m));
 	ck_assert_uint_eq(err->arg, LS_ERR_NOT_OWNER);
 	ck_assert_uint_eq(err->aux, ls_lane_tid(lane));	/* the real owner */
-	ck_assert_uint_eq(count_kind(ev, n, LS_EV_ERROR, ls_mutex_id(p.m)), 1);
+	ck_assert_uint_eq(test_count_kind(ev, n, LS_EV_ERROR,
+					  ls_mutex_id(p.m)), 1);
 	/* The prober's busy trylock names the owner too. */
 	for (i = 0; i < n; i++)
 		if (ev[i].kind == LS_EV_LOCK_BUSY) {
 			ck_assert_uint_eq(ev[i].tid, p.tid);
 			ck_assert_uint_eq(ev[i].arg, ls_lane_tid(lane));
 		}
-	ck_assert_uint_eq(count_kind(ev, n, LS_EV_LOCK_BUSY, ls_mutex_id(p.m)),
-			  1);
+	ck_assert_uint_eq(test_count_kind(ev, n, LS_EV_LOCK_BUSY,
+					  ls_mutex_id(p.m)), 1);
 	ls_mutex_destroy(p.m);
 	ls_ring_destroy(r);
 }
@@ -447,7 +330,7 @@ END_TEST
 START_TEST(test_events_one_thread)
 {
 	const uint64_t timeout = 1000000;
-	struct ls_ring *r = ring_new(64);
+	struct ls_ring *r = test_ring_new(64, 64);
 	struct ls_event ev[64];
 	struct probe p = { .timeout_ns = timeout };
 	struct ls_lane *lane;
@@ -458,13 +341,13 @@ START_TEST(test_events_one_thread)
 	ck_assert_int_eq(ls_mutex_create(r, "m", &p.m), 0);
 	id = ls_mutex_id(p.m);
 	p.ring = r;
-	lane = lane_bind(r, "main");
+	lane = test_lane_bind(r, "main");
 	ck_assert_ptr_nonnull(lane);
 	me = ls_lane_tid(lane);
 
 	ck_assert_int_eq(ls_mutex_lock(p.m), 0);
 	ck_assert_int_eq(ls_mutex_unlock(p.m), 0);
-	n = drain_all(r, ev, 64);
+	n = test_drain_all(r, ev, 64);
 	ck_assert_uint_eq(n, 2);
 	ck_assert_uint_eq(ev[0].kind, LS_EV_LOCK_ACQUIRED);
 	ck_assert_uint_eq(ev[0].obj, id);
@@ -480,8 +363,8 @@ START_TEST(test_events_one_thread)
 	ck_assert_int_eq(ls_mutex_lock(p.m), 0);
 	run_on_thread(probe_held, &p);
 	ck_assert_int_eq(ls_mutex_unlock(p.m), 0);
-	lane_unbind(lane);
-	n = drain_all(r, ev, 64);
+	test_lane_unbind(lane);
+	n = test_drain_all(r, ev, 64);
 	/* main: ACQUIRED, RELEASED; other: BUSY, WAIT, TIMEOUT, ERROR. */
 	ck_assert_uint_eq(n, 6);
 	ck_assert_uint_eq(ev[0].kind, LS_EV_LOCK_ACQUIRED);
@@ -512,7 +395,7 @@ lock_unlock_once(void *arg)
 /* An engine thread in a group with a ring: the events a scene sees. */
 START_TEST(test_events_group)
 {
-	struct ls_ring *r = ring_new(64);
+	struct ls_ring *r = test_ring_new(64, 64);
 	struct ls_event ev[64];
 	struct ls_group *g;
 	struct ls_mutex *m;
@@ -524,7 +407,7 @@ START_TEST(test_events_group)
 	ck_assert_int_eq(ls_group_create(r, "g", &g), 0);
 	ck_assert_int_eq(ls_thread_spawn(g, "T1", lock_unlock_once, m), 0);
 	ck_assert_int_eq(ls_group_join(g), 0);
-	n = drain_all(r, ev, 64);
+	n = test_drain_all(r, ev, 64);
 	ck_assert_uint_eq(n, 4);
 	ck_assert_uint_eq(ev[0].kind, LS_EV_THREAD_START);
 	ck_assert_uint_eq(ev[1].kind, LS_EV_LOCK_ACQUIRED);
@@ -597,7 +480,7 @@ owner_changed(void *p)
 START_TEST(test_fifo_handoff)
 {
 	const unsigned k = 5;
-	struct ls_ring *r = ring_new(64);
+	struct ls_ring *r = test_ring_new(64, 64);
 	struct fifo f = { .norder = 0 };
 	struct fifo_arg args[MAX_WAITERS];
 	struct ls_group *g;
@@ -628,7 +511,7 @@ START_TEST(test_fifo_handoff)
 		ck_assert_int_eq(ls_mutex_trylock(f.m), -EBUSY);
 		ck_assert_uint_eq(ls_mutex_waiters(f.m), k - 1 - i);
 		atomic_store(&f.turn, i + 1);
-		ck_assert_msg(wait_until(owner_changed, &o),
+		ck_assert_msg(test_wait_until(owner_changed, &o, WAIT_LIMIT_NS),
 			      "waiter %u never released", i);
 	}
 	ck_assert_int_eq(ls_group_join(g), 0);
@@ -682,7 +565,7 @@ blocked_waiter(void *p)
 START_TEST(test_cancel_waiters)
 {
 	const unsigned k = 6;
-	struct ls_ring *r = ring_new(64);
+	struct ls_ring *r = test_ring_new(64, 64);
 	struct ls_event ev[256];
 	struct blocked b = { .norder = 0 };
 	struct blocked_arg args[MAX_WAITERS];
@@ -712,10 +595,10 @@ START_TEST(test_cancel_waiters)
 	ck_assert_int_eq(ls_mutex_unlock(b.m), 0);
 	ck_assert_uint_eq(ls_mutex_owner(b.m), 0);
 
-	n = drain_all(r, ev, 256);
-	ck_assert_uint_eq(count_kind(ev, n, LS_EV_LOCK_WAIT, id), k);
-	ck_assert_uint_eq(count_kind(ev, n, LS_EV_CANCELLED, id), k);
-	ck_assert_uint_eq(count_kind(ev, n, LS_EV_LOCK_ACQUIRED, id), 0);
+	n = test_drain_all(r, ev, 256);
+	ck_assert_uint_eq(test_count_kind(ev, n, LS_EV_LOCK_WAIT, id), k);
+	ck_assert_uint_eq(test_count_kind(ev, n, LS_EV_CANCELLED, id), k);
+	ck_assert_uint_eq(test_count_kind(ev, n, LS_EV_LOCK_ACQUIRED, id), 0);
 	ls_group_destroy(g);
 	ls_mutex_destroy(b.m);
 	ls_ring_destroy(r);
@@ -790,7 +673,7 @@ gated_main(void *p)
  * unlock's gate; cancel: its unlock must still release m. */
 START_TEST(test_cancel_at_unlock_gate)
 {
-	struct ls_ring *r = ring_new(64);
+	struct ls_ring *r = test_ring_new(64, 64);
 	struct ls_gate_view v;
 	struct gated s;
 	struct ls_group *g;
@@ -868,8 +751,6 @@ static void
 unwind_main(void *p)
 {
 	struct unwind *u = p;
-	struct timespec ts = { 0, 50000 };
-	uint64_t end = ls_clock_ns() + WAIT_LIMIT_NS;
 	int rc = ls_mutex_lock(u->m);
 
 	atomic_store(&u->rc_lock, rc);
@@ -878,19 +759,12 @@ unwind_main(void *p)
 	atomic_store(&u->locked, true);
 	/* Test-side bounded poll for the cancel, standing in for a scene
 	 * that checks ls_cancelled() between operations. */
-	while (!ls_cancelled() && ls_clock_ns() < end)
-		nanosleep(&ts, NULL);
+	(void)test_wait_until(test_cancelled, NULL, WAIT_LIMIT_NS);
 	atomic_store(&u->saw_cancel, ls_cancelled());
 	atomic_store(&u->rc_lock2, ls_mutex_lock(u->m2));
 	atomic_store(&u->rc_try2, ls_mutex_trylock(u->m2));
 	atomic_store(&u->rc_timed2, ls_mutex_timedlock(u->m2, 1000000));
 	atomic_store(&u->rc_unlock, ls_mutex_unlock(u->m));
-}
-
-static bool
-flag_set(void *p)
-{
-	return atomic_load((atomic_bool *)p);
 }
 
 START_TEST(test_cancel_unwind)
@@ -909,7 +783,7 @@ START_TEST(test_cancel_unwind)
 	atomic_init(&u.rc_unlock, 1);
 	ck_assert_int_eq(ls_group_create(NULL, "g", &g), 0);
 	ck_assert_int_eq(ls_thread_spawn(g, "T", unwind_main, &u), 0);
-	ck_assert(wait_until(flag_set, &u.locked));
+	ck_assert(test_wait_until(test_flag_set, &u.locked, WAIT_LIMIT_NS));
 	ck_assert_int_eq(ls_mutex_trylock(u.m), -EBUSY);
 	ls_group_cancel(g);
 	ck_assert_int_eq(ls_group_join(g), 0);
@@ -957,7 +831,7 @@ counter_worker(void *p)
 	int v;
 
 	for (k = 0; k < c->iters; k++) {
-		jitter(&rng);
+		test_jitter(&rng);
 		if (ls_mutex_lock(c->m)) {
 			atomic_fetch_add(&c->errors, 1);
 			continue;
@@ -967,7 +841,7 @@ counter_worker(void *p)
 		/* Read, maybe get preempted, write: a lost update if the
 		 * mutex did not exclude. */
 		v = c->value;
-		jitter(&rng);
+		test_jitter(&rng);
 		c->value = v + 1;
 		atomic_fetch_sub(&c->inside, 1);
 		if (ls_mutex_unlock(c->m))
@@ -981,8 +855,8 @@ START_TEST(test_counter)
 {
 	unsigned long nthreads = test_size("LS_MUTEX_THREADS", 4, 3);
 	unsigned long iters = test_size("LS_MUTEX_ITERS", 20000, 2000);
-	struct ls_ring *r = _i ? ring_new(1024) : NULL;
-	struct counter c = { .iters = iters, .seed = test_seed() };
+	struct ls_ring *r = _i ? test_ring_new(1024, 64) : NULL;
+	struct counter c = { .iters = iters, .seed = test_env_seed("LS_SEED") };
 	struct counter_arg *args = calloc(nthreads, sizeof(*args));
 	struct ls_group *g;
 	unsigned i;
@@ -1053,7 +927,7 @@ START_TEST(test_model_order)
 	unsigned long rounds = test_size("LS_MUTEX_ROUNDS", 40, 8);
 	unsigned long iters = test_size("LS_MUTEX_ROUND_ITERS", 2000, 300);
 	const unsigned nthreads = 2;
-	uint64_t seed = test_seed();
+	uint64_t seed = test_env_seed("LS_SEED");
 	struct ls_event *ev = malloc(EV_MAX * sizeof(*ev));
 	uint32_t lane_events = 16;
 	unsigned long round;
@@ -1063,7 +937,7 @@ START_TEST(test_model_order)
 	while (lane_events < 3 * iters + 16)
 		lane_events *= 2;
 	for (round = 0; round < rounds; round++) {
-		struct ls_ring *r = ring_new(lane_events);
+		struct ls_ring *r = test_ring_new(lane_events, 64);
 		struct counter c = { .iters = iters, .seed = seed + round };
 		struct counter_arg args[2];
 		struct owner_model om = { 0, 0 };

@@ -13,20 +13,6 @@
 #include "lockstep/clock.h"
 #include "lockstep/ring.h"
 
-static struct ls_ring *
-ring_new(uint32_t lane_events, uint32_t max_lanes)
-{
-	struct ls_ring_config cfg = {
-		.lane_events = lane_events,
-		.max_lanes = max_lanes,
-	};
-	struct ls_ring *r = NULL;
-
-	ck_assert_int_eq(ls_ring_create(&cfg, &r), 0);
-	ck_assert_ptr_nonnull(r);
-	return r;
-}
-
 static struct ls_lane *
 lane_new(struct ls_ring *r, const char *name)
 {
@@ -34,17 +20,6 @@ lane_new(struct ls_ring *r, const char *name)
 
 	ck_assert_int_eq(ls_ring_register(r, name, &lane), 0);
 	return lane;
-}
-
-/* Drain until empty into out (at most max); returns the count. */
-static size_t
-drain_all(struct ls_ring *r, struct ls_event *out, size_t max)
-{
-	size_t n = 0, k;
-
-	while (n < max && (k = ls_ring_drain(r, out + n, max - n)) > 0)
-		n += k;
-	return n;
 }
 
 START_TEST(test_config_rejected)
@@ -68,7 +43,7 @@ END_TEST
 
 START_TEST(test_fields_and_order)
 {
-	struct ls_ring *r = ring_new(64, 4);
+	struct ls_ring *r = test_ring_new(64, 4);
 	struct ls_lane *lane = lane_new(r, "solo");
 	struct ls_event ev[64];
 	uint64_t before = ls_clock_ns();
@@ -77,7 +52,7 @@ START_TEST(test_fields_and_order)
 	for (i = 0; i < 40; i++)
 		ck_assert(ls_lane_emit(lane, LS_EV_MARK, 7, 1000 + i,
 				       (uint32_t)i * 3));
-	n = drain_all(r, ev, 64);
+	n = test_drain_all(r, ev, 64);
 	ck_assert_uint_eq(n, 40);
 	for (i = 0; i < n; i++) {
 		ck_assert_uint_eq(ev[i].kind, LS_EV_MARK);
@@ -99,7 +74,7 @@ END_TEST
 
 START_TEST(test_wrap_around)
 {
-	struct ls_ring *r = ring_new(8, 1);
+	struct ls_ring *r = test_ring_new(8, 1);
 	struct ls_lane *lane = lane_new(r, "wrap");
 	struct ls_event ev[8];
 	uint32_t next = 0;
@@ -112,7 +87,7 @@ START_TEST(test_wrap_around)
 		for (i = 0; i < 5; i++)
 			ck_assert(ls_lane_emit(lane, LS_EV_MARK, 1,
 					       next + i, 0));
-		n = drain_all(r, ev, 8);
+		n = test_drain_all(r, ev, 8);
 		ck_assert_uint_eq(n, 5);
 		for (i = 0; i < n; i++) {
 			ck_assert_uint_eq(ev[i].seq, next);
@@ -128,7 +103,7 @@ END_TEST
 
 START_TEST(test_full_drops_newest)
 {
-	struct ls_ring *r = ring_new(8, 1);
+	struct ls_ring *r = test_ring_new(8, 1);
 	struct ls_lane *lane = lane_new(r, "full");
 	struct ls_event ev[32];
 	unsigned tid = ls_lane_tid(lane);
@@ -136,7 +111,7 @@ START_TEST(test_full_drops_newest)
 
 	for (i = 0; i < 20; i++)
 		ck_assert(ls_lane_emit(lane, LS_EV_MARK, 1, i, 0) == (i < 8));
-	n = drain_all(r, ev, 32);
+	n = test_drain_all(r, ev, 32);
 	/* The oldest eight are kept; the twelve newest were dropped. */
 	ck_assert_uint_eq(n, 8);
 	for (i = 0; i < n; i++)
@@ -146,7 +121,7 @@ START_TEST(test_full_drops_newest)
 
 	/* The next event shows the gap, and the drops explain it. */
 	ck_assert(ls_lane_emit(lane, LS_EV_MARK, 1, 20, 0));
-	n = drain_all(r, ev, 32);
+	n = test_drain_all(r, ev, 32);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_uint_eq(ev[0].seq, 20);
 	ck_assert_uint_eq(ev[0].seq - 7 - 1, ls_ring_dropped(r, tid));
@@ -157,7 +132,7 @@ END_TEST
 
 START_TEST(test_merge_two_lanes)
 {
-	struct ls_ring *r = ring_new(64, 2);
+	struct ls_ring *r = test_ring_new(64, 2);
 	struct ls_lane *a = lane_new(r, "a"), *b = lane_new(r, "b");
 	struct ls_event ev[64];
 	size_t i, n;
@@ -165,7 +140,7 @@ START_TEST(test_merge_two_lanes)
 	/* Interleaved emits on two lanes come out interleaved, by time. */
 	for (i = 0; i < 30; i++)
 		ck_assert(ls_lane_emit(i % 2 ? b : a, LS_EV_MARK, 1, i, 0));
-	n = drain_all(r, ev, 64);
+	n = test_drain_all(r, ev, 64);
 	ck_assert_uint_eq(n, 30);
 	for (i = 1; i < n; i++)
 		ck_assert_uint_ge(ev[i].ts, ev[i - 1].ts);
@@ -181,7 +156,7 @@ END_TEST
 
 START_TEST(test_registration_and_reuse)
 {
-	struct ls_ring *r = ring_new(8, 2);
+	struct ls_ring *r = test_ring_new(8, 2);
 	struct ls_lane *a = lane_new(r, "alpha");
 	struct ls_lane *b = lane_new(r, "a-name-much-longer-than-thirty-one-bytes");
 	struct ls_lane *c = NULL;
@@ -203,14 +178,14 @@ START_TEST(test_registration_and_reuse)
 	ck_assert(ls_lane_emit(a, LS_EV_MARK, 1, 42, 0));
 	ls_ring_unregister(a);
 	ck_assert_int_eq(ls_ring_register(r, "gamma", &c), -EAGAIN);
-	ck_assert_uint_eq(drain_all(r, ev, 8), 1);
+	ck_assert_uint_eq(test_drain_all(r, ev, 8), 1);
 	ck_assert_uint_eq(ev[0].arg, 42);
 	/* The drain that found it empty freed it. */
 	ls_ring_drain(r, ev, 8);
 	ck_assert_int_eq(ls_ring_register(r, "gamma", &c), 0);
 	ck_assert_uint_eq(ls_lane_tid(c), 3);
 	ck_assert(ls_lane_emit(c, LS_EV_MARK, 1, 7, 0));
-	ck_assert_uint_eq(drain_all(r, ev, 8), 1);
+	ck_assert_uint_eq(test_drain_all(r, ev, 8), 1);
 	ck_assert_uint_eq(ev[0].tid, 3);
 	ck_assert_uint_eq(ev[0].seq, 0);
 	ls_ring_unregister(b);
@@ -221,7 +196,7 @@ END_TEST
 
 START_TEST(test_objects)
 {
-	struct ls_ring *r = ring_new(8, 1);
+	struct ls_ring *r = test_ring_new(8, 1);
 	unsigned kind = 0;
 	char name[40];
 
@@ -275,7 +250,7 @@ shortlived_main(void *p)
 START_TEST(test_many_short_lived_producers)
 {
 	unsigned total = (unsigned)test_size("RING_SHORT_THREADS", 1500, 300);
-	struct shortlived s = { .r = ring_new(64, 8), .events = 50 };
+	struct shortlived s = { .r = test_ring_new(64, 8), .events = 50 };
 	struct ls_event ev[256];
 	pthread_t th[16];
 	uint64_t got = 0, drops;
@@ -342,7 +317,7 @@ hb_main(void *p)
 START_TEST(test_happens_before_one_owner)
 {
 	struct hb h = {
-		.r = ring_new(1u << 16, 4),
+		.r = test_ring_new(1u << 16, 4),
 		.rounds = (unsigned)test_size("RING_HB_ROUNDS", 20000, 5000),
 	};
 	struct ls_event ev[512];
@@ -408,7 +383,7 @@ order_main(void *p)
 START_TEST(test_global_timestamp_order)
 {
 	struct order o = {
-		.r = ring_new(1024, 4),
+		.r = test_ring_new(1024, 4),
 		.events = (unsigned)test_size("RING_ORDER_EVENTS", 200000, 20000),
 	};
 	struct ls_event ev[256];

@@ -6,9 +6,7 @@
  */
 #include "testutil.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <time.h>
 
 #include "lockstep/gate.h"
 #include "lockstep/ring.h"
@@ -123,21 +121,6 @@ START_TEST(test_set_rejects_with_a_reason)
 }
 END_TEST
 
-static unsigned
-task_count(void)
-{
-	DIR *d = opendir("/proc/self/task");
-	struct dirent *e;
-	unsigned n = 0;
-
-	if (!d)
-		return 0;
-	while ((e = readdir(d)))
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n;
-}
-
 /* Every scene starts on its defaults, runs, pauses, and stops with no
  * thread left behind. */
 START_TEST(test_every_scene_starts_and_stops)
@@ -146,7 +129,7 @@ START_TEST(test_every_scene_starts_and_stops)
 	struct ls_ring *r;
 	struct scene_run run;
 	int params[SCENE_MAX_PARAMS];
-	unsigned before = task_count();
+	unsigned before = test_task_baseline();
 
 	ck_assert_int_eq(ls_ring_create(NULL, &r), 0);
 	scene_defaults(d, params);
@@ -160,11 +143,7 @@ START_TEST(test_every_scene_starts_and_stops)
 	/* pthread_join may return a moment before the thread leaves
 	 * /proc/self/task: wait for the count, bounded by the timeout.  A
 	 * leaked thread never leaves, and fails the test. */
-	while (task_count() != before) {
-		struct timespec ts = { 0, 1000000 };
-
-		nanosleep(&ts, NULL);
-	}
+	test_tasks_back_to(before);
 	ls_ring_destroy(r);
 }
 END_TEST

@@ -15,7 +15,6 @@
  */
 #include "testutil.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -59,69 +58,6 @@ static const struct variant variants[] = {
 
 static const char *const hazard_scenes[] = { "race", "deadlock",
 					     "philosophers" };
-
-static unsigned
-task_count(void)
-{
-	DIR *d = opendir("/proc/self/task");
-	struct dirent *e;
-	unsigned n = 0;
-
-	if (!d)
-		return 0;
-	while ((e = readdir(d)))
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n;
-}
-
-static void *
-noop_main(void *arg)
-{
-	return arg;
-}
-
-/*
- * The thread count to come back to.  A sanitizer runtime may start a
- * helper thread of its own at the first pthread_create (TSan does), so
- * one plain thread is started and joined before counting.
- */
-static unsigned
-task_baseline(void)
-{
-	pthread_t t;
-
-	ck_assert_int_eq(pthread_create(&t, NULL, noop_main, NULL), 0);
-	ck_assert_int_eq(pthread_join(t, NULL), 0);
-	return task_count();
-}
-
-static void
-sleep_ns(uint64_t ns)
-{
-	struct timespec ts = { (time_t)(ns / 1000000000u),
-			       (long)(ns % 1000000000u) };
-
-	nanosleep(&ts, NULL);
-}
-
-/*
- * Wait until the process is back to before threads.  pthread_join can
- * return a moment before the kernel drops the thread from /proc/self/task
- * (the join wakes on the tid futex cleared early in the thread's exit), so
- * one look can still see a joined thread.  A thread that really leaked
- * never goes: Check's timeout then fails the test.
- */
-static void
-tasks_back_to(unsigned before)
-{
-	unsigned n;
-
-	while ((n = task_count()) != before) {
-		ck_assert_uint_gt(n, before);
-		sleep_ns(100000);
-	}
-}
 
 /* The ring's events so far, folded into m with names, as the ui does. */
 struct watch {
@@ -259,7 +195,7 @@ START_TEST(test_invariant_every_time)
 	const struct variant *v = &variants[_i];
 	const struct scene_def *d = scene_find(v->scene);
 	unsigned long rounds = test_size("HAZARD_ROUNDS", 20, 5), r;
-	unsigned before = task_baseline();
+	unsigned before = test_task_baseline();
 	int params[SCENE_MAX_PARAMS], adders = 0, adds = 0;
 	struct watch w = { 0 };
 	char detail[256];
@@ -301,7 +237,7 @@ START_TEST(test_invariant_every_time)
 					      "%s fix=%s round %lu: %s",
 					      v->scene, v->fix, r, detail);
 			}
-			sleep_ns(1000000);
+			test_sleep_ns(1000000);
 		}
 		/* The screen agrees with the judgement to come. */
 		if (!strcmp(v->scene, "race")) {
@@ -337,11 +273,11 @@ START_TEST(test_invariant_every_time)
 				ck_assert_msg(strstr(detail, "DEADLOCK"),
 					      "%s", detail);
 			watch_drain(&w);
-			sleep_ns(1000000);
+			test_sleep_ns(1000000);
 		}
 		scene_stop(&run);
 		ck_assert_ptr_null(run.group);
-		tasks_back_to(before);
+		test_tasks_back_to(before);
 		watch_drain(&w);
 		ls_ring_destroy(w.ring);
 	}
@@ -355,7 +291,7 @@ START_TEST(test_reset_at_random_moments)
 {
 	static const unsigned speeds[] = { 1000, 20000, 100000, 0 };
 	unsigned long n = test_size("HAZARD_RESETS", 200, 40), i;
-	unsigned before = task_baseline(), seed = 12345u + (unsigned)_i;
+	unsigned before = test_task_baseline(), seed = 12345u + (unsigned)_i;
 	const struct scene_def *d = scene_find(hazard_scenes[_i]);
 	struct ls_event buf[1024];
 	struct ls_ring *ring;
@@ -374,7 +310,7 @@ START_TEST(test_reset_at_random_moments)
 			    rand_r(&seed) % (fix->max - fix->min + 1);
 		ck_assert_int_eq(scene_start(&run, d, ring, params,
 					     speeds[rand_r(&seed) % 4]), 0);
-		sleep_ns((uint64_t)(rand_r(&seed) % 3000) * 1000);
+		test_sleep_ns((uint64_t)(rand_r(&seed) % 3000) * 1000);
 		if (how == 1) {
 			ls_gate_pause(run.group);
 		} else if (how == 2) {
@@ -394,7 +330,7 @@ START_TEST(test_reset_at_random_moments)
 		}
 		scene_stop(&run);
 		ck_assert_ptr_null(run.group);
-		tasks_back_to(before);
+		test_tasks_back_to(before);
 		/* Drained, so lanes come back for the next run. */
 		while (ls_ring_drain(ring, buf, 1024))
 			;

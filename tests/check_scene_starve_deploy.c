@@ -16,7 +16,6 @@
  */
 #include "testutil.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdint.h>
 #include <time.h>
@@ -27,63 +26,6 @@
 #include "scenes/scene.h"
 
 #define SETTLE_NS 5000000000ull
-
-/* Threads of this process now. */
-static unsigned
-task_count(void)
-{
-	DIR *d = opendir("/proc/self/task");
-	struct dirent *e;
-	unsigned n = 0;
-
-	if (!d)
-		return 0;
-	while ((e = readdir(d)))
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n;
-}
-
-static void
-sleep_ms(unsigned long ms)
-{
-	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000 };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
-/*
- * The thread count once it is back to want, or what it is after two
- * seconds.  pthread_join returns when the kernel clears the thread's tid,
- * which it does a little before it removes the thread from
- * /proc/self/task, so a joined thread may still be listed for a moment;
- * a thread that was not joined stays listed.
- */
-static unsigned
-task_count_back_to(unsigned want)
-{
-	unsigned n = task_count(), tries;
-
-	for (tries = 0; n != want && tries < 200; tries++) {
-		sleep_ms(10);
-		n = task_count();
-	}
-	return n;
-}
-
-/* A ring small enough that a hundred runs side by side cost little;
- * nobody drains it, so events past a lane's size are dropped and
- * counted, which is what the ring does when the ui is slow. */
-static struct ls_ring *
-small_ring(void)
-{
-	struct ls_ring_config cfg = { .lane_events = 256, .max_lanes = 64 };
-	struct ls_ring *r = NULL;
-
-	ck_assert_int_eq(ls_ring_create(&cfg, &r), 0);
-	return r;
-}
 
 /* Set name=value in params, which must be allowed. */
 static void
@@ -145,12 +87,15 @@ run_trials(const char *scene, const char *extra,
 			set_param(d, params, extra);
 		snprintf(kv, sizeof(kv), "fix=%s", fixp->values[t[i].fix]);
 		set_param(d, params, kv);
-		t[i].ring = small_ring();
+		/* Small, so a hundred runs side by side cost little; nobody
+		 * drains it, so events past a lane's size are dropped and
+		 * counted, which is what the ring does when the ui is slow. */
+		t[i].ring = test_ring_new(256, 64);
 		err = scene_start(&t[i].run, d, t[i].ring, params, 1000);
 		ck_assert_msg(err == 0, "%s %s: start: %d", scene, kv, err);
 		t[i].forced = t[i].run.forced;
 	}
-	sleep_ms(run_ms);
+	test_sleep_ns((uint64_t)run_ms * 1000000u);
 	/* Pause them all first, so they settle side by side. */
 	for (i = 0; i < n; i++)
 		ls_gate_pause(t[i].run.group);
@@ -266,12 +211,12 @@ START_TEST(test_reset_anytime)
 	/* ThreadSanitizer starts a helper thread with the first thread we
 	 * create: count from after one cycle (it then waits out the two
 	 * seconds, as the count stays one up for good). */
-	before = task_count();
+	before = test_task_count();
 	scene_defaults(scene_find("deploy"), warm_params);
 	ck_assert_int_eq(scene_start(&warm, scene_find("deploy"), r,
 				     warm_params, 1000), 0);
 	scene_stop(&warm);
-	before = task_count_back_to(before);
+	before = test_task_count_settled(before);
 	for (i = 0; i < resets; i++) {
 		const struct scene_def *d = scene_find(names[i % 2]);
 		int params[SCENE_MAX_PARAMS];
@@ -284,7 +229,7 @@ START_TEST(test_reset_anytime)
 		err = scene_start(&run, d, r, params, 1000);
 		ck_assert_msg(err == 0, "cycle %lu: start: %d", i, err);
 		if (how > 0)
-			sleep_ms(scene_rand(&rng) % 30);
+			test_sleep_ns(scene_rand(&rng) % 30 * 1000000ull);
 		if (how == 2) {
 			/* Some threads parked, some still on their way. */
 			ls_gate_pause(run.group);
@@ -293,7 +238,7 @@ START_TEST(test_reset_anytime)
 		}
 		scene_stop(&run);
 		ck_assert_ptr_null(run.group);
-		after = task_count_back_to(before);
+		after = test_task_count_settled(before);
 		ck_assert_msg(after == before, "cycle %lu (%s, how %u): %u "
 			      "threads, %u before", i, d->name, how, after,
 			      before);

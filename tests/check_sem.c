@@ -43,68 +43,6 @@
 #define MAX_WAITERS 16
 #define EV_MAX 8192
 
-/* Seeded timing noise (as in check_mutex.c). */
-
-static uint64_t
-test_seed(void)
-{
-	static uint64_t seed;
-	const char *s;
-
-	if (seed)
-		return seed;
-	s = getenv("LS_SEED");
-	if (s && *s)
-		seed = strtoull(s, NULL, 10);
-	else
-		seed = ls_clock_ns() ^ (uint64_t)getpid() << 32;
-	if (!seed)
-		seed = 1;
-	return seed;
-}
-
-static uint64_t
-rng_next(uint64_t *x)
-{
-	/* splitmix64: any seed, including small ones, mixes well. */
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-/* Yield 1 time in 8, sleep up to 20 us 1 time in 64, else nothing. */
-static void
-jitter(uint64_t *rng)
-{
-	uint64_t r = rng_next(rng);
-
-	if ((r & 7) == 0) {
-		sched_yield();
-	} else if ((r & 63) == 1) {
-		struct timespec ts = { 0, (long)((r >> 8) % 20000) };
-
-		nanosleep(&ts, NULL);
-	}
-}
-
-/* Poll pred(arg) until it holds or WAIT_LIMIT_NS passes: a bounded wait
- * in the test for an order it forces, never a guess at a race. */
-static bool
-wait_until(bool (*pred)(void *), void *arg)
-{
-	uint64_t end = ls_clock_ns() + WAIT_LIMIT_NS;
-	struct timespec ts = { 0, 50000 };
-
-	while (!pred(arg)) {
-		if (ls_clock_ns() > end)
-			return false;
-		nanosleep(&ts, NULL);
-	}
-	return true;
-}
-
 struct waiters_at {
 	struct ls_sem *s;
 	unsigned n;
@@ -123,7 +61,7 @@ wait_waiters(struct ls_sem *s, unsigned n)
 {
 	struct waiters_at w = { s, n };
 
-	ck_assert_msg(wait_until(waiters_reached, &w),
+	ck_assert_msg(test_wait_until(waiters_reached, &w, WAIT_LIMIT_NS),
 		      "never saw %u waiters (saw %u)", n, ls_sem_waiters(s));
 }
 
@@ -134,45 +72,11 @@ ld(atomic_int *p)
 	return atomic_load(p);
 }
 
-static struct ls_ring *
-ring_new(uint32_t lane_events)
-{
-	struct ls_ring_config cfg = {
-		.lane_events = lane_events,
-		.max_lanes = 64,
-	};
-	struct ls_ring *r;
-
-	ck_assert_int_eq(ls_ring_create(&cfg, &r), 0);
-	return r;
-}
-
-static size_t
-drain_all(struct ls_ring *r, struct ls_event *ev, size_t max)
-{
-	size_t n = 0, k;
-
-	while (n < max && (k = ls_ring_drain(r, ev + n, max - n)) > 0)
-		n += k;
-	return n;
-}
-
-static size_t
-count_kind(const struct ls_event *ev, size_t n, unsigned kind, uint32_t obj)
-{
-	size_t i, c = 0;
-
-	for (i = 0; i < n; i++)
-		if (ev[i].kind == kind && ev[i].obj == obj)
-			c++;
-	return c;
-}
-
 /* Count semantics. */
 
 START_TEST(test_counts)
 {
-	struct ls_ring *r = ring_new(64);
+	struct ls_ring *r = test_ring_new(64, 64);
 	struct ls_sem *s;
 	unsigned kind;
 	char name[LS_NAME_MAX + 1];
@@ -232,7 +136,7 @@ END_TEST
 /* The events of one thread, with the count each carries. */
 START_TEST(test_events)
 {
-	struct ls_ring *r = ring_new(64);
+	struct ls_ring *r = test_ring_new(64, 64);
 	struct ls_event ev[64];
 	struct ls_lane *lane;
 	struct ls_sem *s;
@@ -264,7 +168,7 @@ START_TEST(test_events)
 	ls_trace_lane = NULL;
 	ls_ring_unregister(lane);
 
-	n = drain_all(r, ev, 64);
+	n = test_drain_all(r, ev, 64);
 	ck_assert_uint_eq(n, sizeof(want) / sizeof(want[0]));
 	for (i = 0; i < n; i++) {
 		ck_assert_msg(ev[i].kind == want[i].kind &&
@@ -321,7 +225,7 @@ done_reached(void *p)
 START_TEST(test_fifo_handoff)
 {
 	const unsigned k = 5;
-	struct ls_ring *r = ring_new(64);
+	struct ls_ring *r = test_ring_new(64, 64);
 	struct ls_event ev[128];
 	struct fifo f;
 	struct fifo_arg args[MAX_WAITERS];
@@ -352,7 +256,7 @@ START_TEST(test_fifo_handoff)
 		ck_assert_uint_eq(ls_sem_value(f.s), 0);
 		ck_assert_uint_eq(ls_sem_waiters(f.s), k - 1 - i);
 		ck_assert_int_eq(ls_sem_trywait(f.s), -EAGAIN);
-		ck_assert_msg(wait_until(done_reached, &d),
+		ck_assert_msg(test_wait_until(done_reached, &d, WAIT_LIMIT_NS),
 			      "waiter %u never returned", i);
 		ck_assert_uint_eq(atomic_load(&f.order[i]), i);
 	}
@@ -362,9 +266,9 @@ START_TEST(test_fifo_handoff)
 	ck_assert_uint_eq(ls_sem_value(f.s), 0);
 
 	/* Each waiter's SEM_ACQUIRED carries the count 0: hand-off. */
-	n = drain_all(r, ev, 128);
-	ck_assert_uint_eq(count_kind(ev, n, LS_EV_SEM_WAIT, id), k);
-	ck_assert_uint_eq(count_kind(ev, n, LS_EV_SEM_ACQUIRED, id), k);
+	n = test_drain_all(r, ev, 128);
+	ck_assert_uint_eq(test_count_kind(ev, n, LS_EV_SEM_WAIT, id), k);
+	ck_assert_uint_eq(test_count_kind(ev, n, LS_EV_SEM_ACQUIRED, id), k);
 	for (i = 0; i < n; i++)
 		if (ev[i].kind == LS_EV_SEM_ACQUIRED)
 			ck_assert_uint_eq(ev[i].arg, 0);
@@ -403,7 +307,7 @@ blocked_waiter(void *p)
 START_TEST(test_cancel_waiters)
 {
 	const unsigned k = 6;
-	struct ls_ring *r = ring_new(64);
+	struct ls_ring *r = test_ring_new(64, 64);
 	struct ls_event ev[256];
 	struct blocked b;
 	struct blocked_arg args[MAX_WAITERS];
@@ -432,10 +336,10 @@ START_TEST(test_cancel_waiters)
 	ck_assert_int_eq(ls_sem_post(b.s), 0);	/* nobody left to take it */
 	ck_assert_uint_eq(ls_sem_value(b.s), 1);
 
-	n = drain_all(r, ev, 256);
-	ck_assert_uint_eq(count_kind(ev, n, LS_EV_SEM_WAIT, id), k);
-	ck_assert_uint_eq(count_kind(ev, n, LS_EV_CANCELLED, id), k);
-	ck_assert_uint_eq(count_kind(ev, n, LS_EV_SEM_ACQUIRED, id), 0);
+	n = test_drain_all(r, ev, 256);
+	ck_assert_uint_eq(test_count_kind(ev, n, LS_EV_SEM_WAIT, id), k);
+	ck_assert_uint_eq(test_count_kind(ev, n, LS_EV_CANCELLED, id), k);
+	ck_assert_uint_eq(test_count_kind(ev, n, LS_EV_SEM_ACQUIRED, id), 0);
 	ls_group_destroy(g);
 	ls_sem_destroy(b.s);
 	ls_ring_destroy(r);
@@ -462,7 +366,7 @@ gated_main(void *p)
  * at post's gate; cancel: its post must still give the unit back. */
 START_TEST(test_cancel_at_post_gate)
 {
-	struct ls_ring *r = ring_new(64);	/* tids, to step by */
+	struct ls_ring *r = test_ring_new(64, 64);	/* tids, to step by */
 	struct ls_gate_view v;
 	struct gated s;
 	struct ls_group *g;
@@ -531,8 +435,6 @@ static void
 unwind_main(void *p)
 {
 	struct unwind *u = p;
-	struct timespec ts = { 0, 50000 };
-	uint64_t end = ls_clock_ns() + WAIT_LIMIT_NS;
 	int rc = ls_sem_wait(u->s);
 
 	atomic_store(&u->rc_wait, rc);
@@ -541,19 +443,12 @@ unwind_main(void *p)
 	atomic_store(&u->took, true);
 	/* Test-side bounded poll for the cancel, standing in for a scene
 	 * that checks ls_cancelled() between operations. */
-	while (!ls_cancelled() && ls_clock_ns() < end)
-		nanosleep(&ts, NULL);
+	(void)test_wait_until(test_cancelled, NULL, WAIT_LIMIT_NS);
 	atomic_store(&u->saw_cancel, ls_cancelled());
 	atomic_store(&u->rc_wait2, ls_sem_wait(u->s2));
 	atomic_store(&u->rc_try2, ls_sem_trywait(u->s2));
 	atomic_store(&u->rc_timed2, ls_sem_timedwait(u->s2, 1000000));
 	atomic_store(&u->rc_post, ls_sem_post(u->s));
-}
-
-static bool
-flag_set(void *p)
-{
-	return atomic_load((atomic_bool *)p);
 }
 
 START_TEST(test_cancel_unwind)
@@ -572,7 +467,7 @@ START_TEST(test_cancel_unwind)
 	atomic_init(&u.rc_post, 1);
 	ck_assert_int_eq(ls_group_create(NULL, "g", &g), 0);
 	ck_assert_int_eq(ls_thread_spawn(g, "T", unwind_main, &u), 0);
-	ck_assert(wait_until(flag_set, &u.took));
+	ck_assert(test_wait_until(test_flag_set, &u.took, WAIT_LIMIT_NS));
 	ck_assert_uint_eq(ls_sem_value(u.s), 0);
 	ls_group_cancel(g);
 	ck_assert_int_eq(ls_group_join(g), 0);
@@ -619,10 +514,10 @@ pool_worker(void *arg)
 	int in, max, rc;
 
 	for (k = 0; k < p->iters; k++) {
-		jitter(&rng);
+		test_jitter(&rng);
 		/* Mix the three ways in; a failed try or a timeout tries
 		 * again, so every iteration takes one unit. */
-		switch (rng_next(&rng) % 3) {
+		switch (test_rng_next(&rng) % 3) {
 		case 0:
 			rc = ls_sem_wait(p->s);
 			break;
@@ -650,10 +545,10 @@ pool_worker(void *arg)
 		if (p->count_value) {
 			int v = p->value;
 
-			jitter(&rng);
+			test_jitter(&rng);
 			p->value = v + 1;
 		} else {
-			jitter(&rng);
+			test_jitter(&rng);
 		}
 		atomic_fetch_sub(&p->inside, 1);
 		if (ls_sem_post(p->s))
@@ -712,7 +607,7 @@ START_TEST(test_k_holders)
 	unsigned long iters = test_size("LS_SEM_ITERS", 10000, 1000);
 	struct pool p = {
 		.iters = iters,
-		.seed = test_seed() + _i,
+		.seed = test_env_seed("LS_SEED") + _i,
 		.timeout_ns = 20000,
 	};
 	struct pool_arg *args = calloc(nthreads, sizeof(*args));
@@ -756,7 +651,7 @@ START_TEST(test_model_bound)
 	unsigned long rounds = test_size("LS_SEM_ROUNDS", 20, 5);
 	unsigned long iters = test_size("LS_SEM_ROUND_ITERS", 1000, 200);
 	const unsigned nthreads = 3, units = 2;
-	uint64_t seed = test_seed();
+	uint64_t seed = test_env_seed("LS_SEED");
 	struct ls_event *ev = malloc(EV_MAX * sizeof(*ev));
 	uint32_t lane_events = 16;
 	unsigned long round;
@@ -767,7 +662,7 @@ START_TEST(test_model_bound)
 	while (lane_events < 16 * iters)
 		lane_events *= 2;
 	for (round = 0; round < rounds; round++) {
-		struct ls_ring *r = ring_new(lane_events);
+		struct ls_ring *r = test_ring_new(lane_events, 64);
 		/* Long timeouts: few retries, so the lanes cannot fill. */
 		struct pool p = {
 			.iters = iters,

@@ -11,7 +11,6 @@
  */
 #include "testutil.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -28,19 +27,6 @@
 /* Generous bound for waits that end at once unless the engine is broken. */
 #define SETTLE_NS (20ull * 1000000000u)
 
-static struct ls_ring *
-ring_new(uint32_t lane_events, uint32_t max_lanes)
-{
-	struct ls_ring_config cfg = {
-		.lane_events = lane_events,
-		.max_lanes = max_lanes,
-	};
-	struct ls_ring *r = NULL;
-
-	ck_assert_int_eq(ls_ring_create(&cfg, &r), 0);
-	return r;
-}
-
 static struct ls_group *
 group_new(struct ls_ring *r, const char *name)
 {
@@ -49,80 +35,6 @@ group_new(struct ls_ring *r, const char *name)
 	ck_assert_int_eq(ls_group_create(r, name, &g), 0);
 	ck_assert_ptr_nonnull(g);
 	return g;
-}
-
-/* Drain until empty into out (at most max); returns the count. */
-static size_t
-drain_all(struct ls_ring *r, struct ls_event *out, size_t max)
-{
-	size_t n = 0, k;
-
-	while (n < max && (k = ls_ring_drain(r, out + n, max - n)) > 0)
-		n += k;
-	return n;
-}
-
-static void
-sleep_ns(uint64_t ns)
-{
-	struct timespec ts = {
-		.tv_sec = (time_t)(ns / 1000000000u),
-		.tv_nsec = (long)(ns % 1000000000u),
-	};
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
-static void *
-noop_main(void *p)
-{
-	return p;
-}
-
-/* Threads of this process, from /proc/self/task. */
-static unsigned
-task_count(void)
-{
-	DIR *d = opendir("/proc/self/task");
-	struct dirent *e;
-	unsigned n = 0;
-
-	ck_assert_ptr_nonnull(d);
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
-}
-
-/*
- * task_count(), once it is down to want or after about 2 s.  A thread that
- * pthread_join has returned for can still be listed for a moment: the
- * kernel wakes the joiner when the thread clears its tid, shortly before it
- * takes the task off the list.  A leaked thread never goes away.
- */
-static unsigned
-task_count_settled(unsigned want)
-{
-	unsigned n, tries;
-
-	for (tries = 0; (n = task_count()) > want && tries < 2000; tries++)
-		sleep_ns(1000000);
-	return n;
-}
-
-/* task_count() to compare with at the end of a test.  One thread is made
- * and joined first: TSan starts its own background thread at the first
- * pthread_create, and that one must not count as ours. */
-static unsigned
-task_baseline(void)
-{
-	pthread_t pt;
-
-	ck_assert_int_eq(pthread_create(&pt, NULL, noop_main, NULL), 0);
-	ck_assert_int_eq(pthread_join(pt, NULL), 0);
-	return task_count();
 }
 
 /* Spawn and events. */
@@ -150,7 +62,7 @@ named_main(void *p)
 START_TEST(test_spawn_join_events)
 {
 	unsigned n = (unsigned)test_size("LS_TEST_THREADS", 16, 8);
-	struct ls_ring *r = ring_new(64, n + 1);
+	struct ls_ring *r = test_ring_new(64, n + 1);
 	struct ls_group *g = group_new(r, "spawn");
 	struct named *a = calloc(n, sizeof(*a));
 	struct ls_event *ev = calloc(8 * n, sizeof(*ev));
@@ -172,7 +84,7 @@ START_TEST(test_spawn_join_events)
 	ck_assert_uint_eq(ls_group_live(g), 0);
 	ck_assert_uint_eq(ls_ring_thread_count(r), n);
 
-	nev = drain_all(r, ev, 8 * n);
+	nev = test_drain_all(r, ev, 8 * n);
 	for (k = 0; k < n; k++) {
 		unsigned tid = atomic_load(&a[k].tid), starts = 0, exits = 0;
 		char want[32], got[LS_NAME_MAX + 1];
@@ -257,12 +169,12 @@ sleeper_main(void *p)
 START_TEST(test_reap_only_returned)
 {
 	unsigned quick = 6, slow = 3, k;
-	struct ls_ring *r = ring_new(64, 16);
+	struct ls_ring *r = test_ring_new(64, 16);
 	struct ls_group *g = group_new(r, "reap");
 	struct sleeper s[3];
 	struct ls_gate_view v[16];
 	_Atomic int ran = 0;
-	unsigned before = task_baseline();
+	unsigned before = test_task_baseline();
 
 	memset(s, 0, sizeof(s));
 	/* PAUSE makes members report their state changes (sleeping), so
@@ -281,7 +193,8 @@ START_TEST(test_reap_only_returned)
 
 	ck_assert_int_eq(ls_group_reap(g), (int)quick);
 	ck_assert_int_eq(ls_group_reap(g), 0);
-	ck_assert_uint_eq(task_count_settled(before + slow), before + slow);
+	ck_assert_uint_eq(test_task_count_settled(before + slow),
+			  before + slow);
 	ck_assert_uint_eq(ls_gate_list(g, v, 16), slow);
 	for (k = 0; k < slow; k++) {
 		ck_assert_uint_eq(v[k].state, LS_STATE_SLEEPING);
@@ -296,7 +209,7 @@ START_TEST(test_reap_only_returned)
 	ck_assert_uint_eq(ls_gate_list(g, v, 16), 0);
 	for (k = 0; k < slow; k++)
 		ck_assert_int_eq(atomic_load(&s[k].rc), -ECANCELED);
-	ck_assert_uint_eq(task_count_settled(before), before);
+	ck_assert_uint_eq(test_task_count_settled(before), before);
 	ls_group_destroy(g);
 	ls_ring_destroy(r);
 }
@@ -325,7 +238,7 @@ START_TEST(test_reap_races_join)
 {
 	unsigned rounds = (unsigned)test_size("LS_TEST_REAP_ROUNDS", 200, 30);
 	unsigned n = 8, k, round;
-	unsigned before = task_baseline();
+	unsigned before = test_task_baseline();
 	_Atomic int ran = 0;
 
 	for (round = 0; round < rounds; round++) {
@@ -346,7 +259,7 @@ START_TEST(test_reap_races_join)
 		ls_group_destroy(rp.g);
 	}
 	ck_assert_int_eq(atomic_load(&ran), (int)(rounds * n));
-	ck_assert_uint_eq(task_count_settled(before), before);
+	ck_assert_uint_eq(test_task_count_settled(before), before);
 }
 END_TEST
 
@@ -354,7 +267,7 @@ END_TEST
 
 START_TEST(test_sleep_cut_short_by_cancel)
 {
-	struct ls_ring *r = ring_new(64, 4);
+	struct ls_ring *r = test_ring_new(64, 4);
 	struct ls_group *g = group_new(r, "sleep");
 	struct sleeper s = { 0 };
 	struct ls_gate_view v;
@@ -371,7 +284,7 @@ START_TEST(test_sleep_cut_short_by_cancel)
 	ls_group_join(g);
 	ck_assert_int_eq(atomic_load(&s.rc), -ECANCELED);
 	/* The sleep said so in STATE events: sleeping, then running. */
-	n = drain_all(r, ev, 16);
+	n = test_drain_all(r, ev, 16);
 	for (i = 0; i < n; i++) {
 		if (ev[i].kind != LS_EV_STATE)
 			continue;
@@ -461,7 +374,7 @@ compute_main(void *p)
 
 START_TEST(test_sleep_as_running)
 {
-	struct ls_ring *r = ring_new(64, 4);
+	struct ls_ring *r = test_ring_new(64, 4);
 	struct ls_group *g = group_new(r, "compute");
 	struct computer c = { 0 };
 	struct ls_gate_view v;
@@ -491,7 +404,7 @@ END_TEST
 
 START_TEST(test_spawn_into_cancelled)
 {
-	struct ls_ring *r = ring_new(64, 4);
+	struct ls_ring *r = test_ring_new(64, 4);
 	struct ls_group *g = group_new(r, "dead");
 	_Atomic int ran = 0;
 
@@ -551,7 +464,7 @@ spawner_main(void *p)
 START_TEST(test_spawn_races_cancel)
 {
 	unsigned rounds = (unsigned)test_size("LS_TEST_SPAWN_ROUNDS", 100, 20);
-	unsigned round, before = task_baseline();
+	unsigned round, before = test_task_baseline();
 
 	for (round = 0; round < rounds; round++) {
 		struct spawn_race sr = {
@@ -576,7 +489,7 @@ START_TEST(test_spawn_races_cancel)
 				  atomic_load(&sr.ok));
 		ls_group_destroy(sr.g);
 	}
-	ck_assert_uint_eq(task_count_settled(before), before);
+	ck_assert_uint_eq(test_task_count_settled(before), before);
 }
 END_TEST
 
@@ -737,7 +650,7 @@ START_TEST(test_cancel_during_join)
 	ck_assert_int_eq(pthread_create(&pt, NULL, joiner_main, &j), 0);
 	/* Let the joiner get into its wait; the outcome must not depend on
 	 * whether it did, only the bug needed it. */
-	sleep_ns(20000000);
+	test_sleep_ns(20000000);
 	ls_group_cancel(j.g);
 	ck_assert_int_eq(pthread_join(pt, NULL), 0);
 	ck_assert_int_eq(atomic_load(&j.done), 1);
@@ -752,7 +665,7 @@ START_TEST(test_destroy_live_group)
 {
 	struct ls_group *g = group_new(NULL, "live");
 	struct sleeper s[2];
-	unsigned before = task_baseline();
+	unsigned before = test_task_baseline();
 
 	memset(s, 0, sizeof(s));
 	ck_assert_int_eq(ls_thread_spawn(g, "a", sleeper_main, &s[0]), 0);
@@ -760,7 +673,7 @@ START_TEST(test_destroy_live_group)
 	ls_group_destroy(g);
 	ck_assert_int_eq(atomic_load(&s[0].rc), -ECANCELED);
 	ck_assert_int_eq(atomic_load(&s[1].rc), -ECANCELED);
-	ck_assert_uint_eq(task_count_settled(before), before);
+	ck_assert_uint_eq(test_task_count_settled(before), before);
 	ls_group_destroy(NULL);
 }
 END_TEST

@@ -909,22 +909,6 @@ END_TEST
 
 /* Real engine threads. */
 
-static bool
-sanitized(void)
-{
-#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
-	return true;
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
-	return true;
-#else
-	return test_sanitized();
-#endif
-#else
-	return test_sanitized();
-#endif
-}
-
 /* A ring whose lanes hold every event a thread emits in the test, so
  * nothing is dropped and every release reaches the model. */
 static struct ls_ring *
@@ -1186,8 +1170,7 @@ ordered_consumer(void *p)
 START_TEST(test_real_consistent_order_no_report)
 {
 	unsigned nworkers = (unsigned)test_size("WAITGRAPH_THREADS", 4, 3);
-	unsigned long iters = test_size("WAITGRAPH_ITERS",
-					sanitized() ? 300 : 3000, 300);
+	unsigned long iters = test_size("WAITGRAPH_ITERS", 3000, 300);
 	struct ls_ring *ring = ring_for(40 * iters + 64);
 	struct ls_group *g = NULL;
 	struct ordered o = { .iters = (unsigned)iters, .failures = 0 };

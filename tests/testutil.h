@@ -1,22 +1,41 @@
 /*
  * testutil.h - what every test program of lockstep shares: sizes taken
- * from the environment (smaller under sanitizers), a Check runner, and a
- * start barrier for stress threads.
+ * from the environment (smaller under sanitizers), seeded timing noise,
+ * bounded waits, counting the process's threads, ring and lane set-up, and
+ * a Check runner.  The helpers that assert need Check: define
+ * LOCKSTEP_WITH_CHECK before including this to get them.
  */
 #ifndef LOCKSTEP_TESTUTIL_H
 #define LOCKSTEP_TESTUTIL_H
 
 #include "config.h"
 
+#include <errno.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
-/* True in a sanitizer build: stress sizes shrink there. */
+#include "lockstep/clock.h"
+#include "lockstep/ring.h"
+#include "lockstep/thread.h"
+
+/* True in a sanitizer build, configured (LS_SANITIZER) or by hand. */
 static inline bool
 test_sanitized(void)
 {
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+	return true;
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
+	return true;
+#endif
+#endif
 	return strcmp(LS_SANITIZER, "none") != 0;
 }
 
@@ -43,8 +62,215 @@ test_size(const char *name, unsigned long def, unsigned long def_san)
 	return v;
 }
 
+/* A seed: env variable name if set (malformed: exit 99), else clock^pid. */
+static inline uint64_t
+test_env_seed(const char *name)
+{
+	const char *s = getenv(name);
+	char *end;
+	uint64_t v;
+
+	if (!s || !*s)
+		return ls_clock_ns() ^ ((uint64_t)getpid() << 32);
+	v = strtoull(s, &end, 0);
+	if (*end) {
+		fprintf(stderr, "%s: bad value '%s'\n", name, s);
+		exit(99);
+	}
+	return v;
+}
+
+/* splitmix64 step of the stream in *s: any seed, even 0, mixes well. */
+static inline uint64_t
+test_rng_next(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/* Sleep ns, resuming after a signal. */
+static inline void
+test_sleep_ns(uint64_t ns)
+{
+	struct timespec ts = {
+		.tv_sec = (time_t)(ns / 1000000000u),
+		.tv_nsec = (long)(ns % 1000000000u),
+	};
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/* Seeded noise: yield 1 time in 8, sleep <= 20 us 1 time in 64. */
+static inline void
+test_jitter(uint64_t *rng)
+{
+	uint64_t r = test_rng_next(rng);
+
+	if ((r & 7) == 0)
+		sched_yield();
+	else if ((r & 63) == 1)
+		test_sleep_ns((r >> 8) % 20000);
+}
+
+/* Poll pred(arg) until it holds (true) or limit_ns passes (false). */
+static inline bool
+test_wait_until(bool (*pred)(void *), void *arg, uint64_t limit_ns)
+{
+	uint64_t end = ls_clock_ns() + limit_ns;
+
+	while (!pred(arg)) {
+		if (ls_clock_ns() > end)
+			return false;
+		test_sleep_ns(50000);
+	}
+	return true;
+}
+
+/* A test_wait_until predicate: the atomic_bool at p is set. */
+static inline bool
+test_flag_set(void *p)
+{
+	return atomic_load((atomic_bool *)p);
+}
+
+/* A test_wait_until predicate: the calling engine thread was cancelled. */
+static inline bool
+test_cancelled(void *unused)
+{
+	(void)unused;
+	return ls_cancelled();
+}
+
+/* Drain what r has ready into ev (at most max); returns the count. */
+static inline size_t
+test_drain_all(struct ls_ring *r, struct ls_event *ev, size_t max)
+{
+	size_t n = 0, k;
+
+	while (n < max && (k = ls_ring_drain(r, ev + n, max - n)) > 0)
+		n += k;
+	return n;
+}
+
+/* How many of ev[0..n) are of kind on obj. */
+static inline size_t
+test_count_kind(const struct ls_event *ev, size_t n, unsigned kind,
+		uint32_t obj)
+{
+	size_t i, c = 0;
+
+	for (i = 0; i < n; i++)
+		if (ev[i].kind == kind && ev[i].obj == obj)
+			c++;
+	return c;
+}
+
+/* Bind a new lane of r to this thread, as the engine does; NULL if none. */
+static inline struct ls_lane *
+test_lane_bind(struct ls_ring *r, const char *name)
+{
+	struct ls_lane *lane;
+
+	if (ls_ring_register(r, name, &lane))
+		return NULL;
+	ls_trace_lane = lane;
+	return lane;
+}
+
+/* Undo test_lane_bind on the same thread. */
+static inline void
+test_lane_unbind(struct ls_lane *lane)
+{
+	ls_trace_lane = NULL;
+	ls_ring_unregister(lane);
+}
+
 #ifdef LOCKSTEP_WITH_CHECK
 #include <check.h>
+#include <dirent.h>
+#include <pthread.h>
+
+/* A new ring of max_lanes lanes of lane_events events; asserts. */
+static inline struct ls_ring *
+test_ring_new(uint32_t lane_events, uint32_t max_lanes)
+{
+	struct ls_ring_config cfg = {
+		.lane_events = lane_events,
+		.max_lanes = max_lanes,
+	};
+	struct ls_ring *r = NULL;
+
+	ck_assert_int_eq(ls_ring_create(&cfg, &r), 0);
+	ck_assert_ptr_nonnull(r);
+	return r;
+}
+
+/* The threads of this process now, from /proc/self/task; asserts. */
+static inline unsigned
+test_task_count(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	unsigned n = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/*
+ * A joined thread can stay in /proc/self/task for a moment (the kernel
+ * wakes the joiner when the thread clears its tid, shortly before it takes
+ * the task off the list); a leaked thread never goes.  Hence these waits.
+ */
+
+/* test_task_count() once it is down to want, or after about 2 s. */
+static inline unsigned
+test_task_count_settled(unsigned want)
+{
+	unsigned n, tries;
+
+	for (tries = 0; (n = test_task_count()) > want && tries < 2000;
+	     tries++)
+		test_sleep_ns(1000000);
+	return n;
+}
+
+/* Wait (Check's timeout bounds it) for the count to be before; < fails. */
+static inline void
+test_tasks_back_to(unsigned before)
+{
+	unsigned n;
+
+	while ((n = test_task_count()) != before) {
+		ck_assert_uint_gt(n, before);
+		test_sleep_ns(100000);
+	}
+}
+
+/* The start routine of test_task_baseline's thread. */
+static inline void *
+test_noop_main(void *p)
+{
+	return p;
+}
+
+/* The count to come back to, after one thread (TSan adds its own then). */
+static inline unsigned
+test_task_baseline(void)
+{
+	pthread_t pt;
+
+	ck_assert_int_eq(pthread_create(&pt, NULL, test_noop_main, NULL), 0);
+	ck_assert_int_eq(pthread_join(pt, NULL), 0);
+	return test_task_count();
+}
 
 /* Run a suite with Check's defaults (forked, CK_* environment honoured)
  * and turn the result into an exit status. */
