@@ -11,6 +11,7 @@
 #include "cli/headless.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,50 +20,22 @@
 #include "lockstep/clock.h"
 #include "lockstep/gate.h"
 #include "lockstep/ring.h"
+#include "model/feed.h"
 #include "model/model.h"
 
-#define DRAIN_BATCH 4096
 #define POLL_NS 10000000ull
 
 struct headless {
 	struct ls_ring *ring;
 	struct model *model;
-	unsigned names_threads, names_objects;
+	struct feed feed;
 };
 
-static void
-sync_names(struct headless *h)
-{
-	unsigned nt = ls_ring_thread_count(h->ring);
-	unsigned no = ls_ring_object_count(h->ring);
-	char name[LS_NAME_MAX + 1];
-	unsigned kind;
-
-	for (; h->names_threads < nt; h->names_threads++)
-		if (!ls_ring_thread_name(h->ring, h->names_threads + 1, name,
-					 sizeof(name)))
-			model_name_thread(h->model, h->names_threads + 1, name);
-	for (; h->names_objects < no; h->names_objects++)
-		if (!ls_ring_object_info(h->ring, h->names_objects + 1, &kind,
-					 name, sizeof(name)))
-			model_name_object(h->model, h->names_objects + 1, kind,
-					  name);
-}
-
+/* Everything the ring holds, into the model. */
 static void
 drain(struct headless *h)
 {
-	static struct ls_event buf[DRAIN_BATCH];
-	size_t n, i;
-
-	do {
-		sync_names(h);
-		n = ls_ring_drain(h->ring, buf, DRAIN_BATCH);
-		sync_names(h);
-		for (i = 0; i < n; i++)
-			model_apply(h->model, &buf[i]);
-	} while (n == DRAIN_BATCH);
-	model_set_ring_dropped(h->model, ls_ring_dropped_total(h->ring));
+	feed_drain(&h->feed, UINT_MAX, NULL);
 }
 
 static void
@@ -278,8 +251,9 @@ headless_main(const struct scene_def *def, const int *params, double seconds,
 		fprintf(stderr, "lockstep: out of memory\n");
 		return 1;
 	}
-	model_init(h.model);
 	err = ls_ring_create(NULL, &h.ring);
+	if (!err)
+		feed_start(&h.feed, h.ring, h.model);
 	if (!err)
 		err = scene_start(&run, def, h.ring, params, 1000);
 	if (err) {

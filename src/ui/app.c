@@ -30,7 +30,6 @@
 
 #define FRAME_NS 33333333ull		/* 30 frames a second at most */
 #define TICK_NS 1000000000ull		/* metrics window */
-#define DRAIN_BATCH 4096
 #define STEP_TIMEOUT_NS 200000000ull
 
 /* Speeds in thousandths; 0 is "max" (no simulated time). */
@@ -158,50 +157,17 @@ say(struct ui *u, const char *msg)
 	u->dirty = true;
 }
 
-/* Copy names the ring learned since last time into the model. */
-static void
-sync_names(struct ui *u)
-{
-	unsigned nt = ls_ring_thread_count(u->ring);
-	unsigned no = ls_ring_object_count(u->ring);
-	char name[LS_NAME_MAX + 1];
-	unsigned kind;
-
-	for (; u->names_threads < nt; u->names_threads++)
-		if (!ls_ring_thread_name(u->ring, u->names_threads + 1, name,
-					 sizeof(name)))
-			model_name_thread(u->model, u->names_threads + 1, name);
-	for (; u->names_objects < no; u->names_objects++)
-		if (!ls_ring_object_info(u->ring, u->names_objects + 1, &kind,
-					 name, sizeof(name)))
-			model_name_object(u->model, u->names_objects + 1, kind,
-					  name);
-}
-
 /* Drain what the ring has into the model.  Returns events applied. */
 static size_t
 drain(struct ui *u)
 {
-	static struct ls_event buf[DRAIN_BATCH];
-	size_t n, i, total = 0;
-
-	sync_names(u);
+	uint64_t oldest;
 	/* Bounded: a flood of events must not starve the drawing. */
-	for (int rounds = 0; rounds < 16; rounds++) {
-		n = ls_ring_drain(u->ring, buf, DRAIN_BATCH);
-		if (!n)
-			break;
-		/* Names first: the batch may mention new threads. */
-		sync_names(u);
-		for (i = 0; i < n; i++)
-			model_apply(u->model, &buf[i]);
-		/* Batches come oldest first: buf[0] is the oldest. */
-		if (stats.out && (!stats.oldest_new || buf[0].ts < stats.oldest_new))
-			stats.oldest_new = buf[0].ts;
-		total += n;
-	}
-	model_set_ring_dropped(u->model, ls_ring_dropped_total(u->ring));
-	return total;
+	size_t n = feed_drain(&u->feed, 16, &oldest);
+
+	if (n && stats.out && (!stats.oldest_new || oldest < stats.oldest_new))
+		stats.oldest_new = oldest;
+	return n;
 }
 
 static int
@@ -209,13 +175,9 @@ scene_begin(struct ui *u)
 {
 	int err;
 
-	/* Tids and object ids are never reused in one ring: the new model
-	 * needs only names from now on.  Skip every name the ring has now,
-	 * also ones never synced (a restart before a frame), or the earlier
-	 * runs' threads come back as ghosts. */
-	model_init(u->model);
-	u->names_threads = ls_ring_thread_count(u->ring);
-	u->names_objects = ls_ring_object_count(u->ring);
+	/* Also after a restart before any frame: the feed skips every name
+	 * the ring has now (feed.h says why). */
+	feed_start(&u->feed, u->ring, u->model);
 	u->selected_tid = 0;
 	u->threads_scroll = u->timeline_scroll = 0;
 	u->paused = u->stepping = false;

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "lockstep/event.h"
+#include "model/feed.h"
 #include "model/model.h"
 #include "scenes/scene.h"
 #include "ui/app.h"
@@ -66,7 +67,7 @@ struct ui {
 
 	/* What is seen. */
 	struct model *model;
-	unsigned names_threads, names_objects;	/* copied so far */
+	struct feed feed;	/* ring -> model */
 	struct theme theme;
 	struct layout lay;
 	bool show_help, show_log;
