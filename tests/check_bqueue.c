@@ -37,7 +37,7 @@
 #include "lockstep/gate.h"
 #include "lockstep/ring.h"
 #include "lockstep/thread.h"
-#include "testutil.h"
+#include "checkutil.h"
 
 #define SEC 1000000000ull
 #define MS 1000000ull

@@ -3,7 +3,7 @@
  * holding a higher one is reported at once as an ERROR event, and the
  * model counts it; taking them in order, or unleveled, reports nothing.
  */
-#include "testutil.h"
+#include "checkutil.h"
 
 #include "lockstep/mutex.h"
 #include "lockstep/ring.h"

@@ -6,7 +6,7 @@
  * threads contending for an engine mutex while the ring is drained into a
  * model, which must never see two owners.
  */
-#include "testutil.h"
+#include "checkutil.h"
 
 #include <pthread.h>
 #include <sched.h>

@@ -12,7 +12,7 @@
  * other window on a thread blocked inside the pool), and the only
  * deadlines are Check's per-test timeouts.
  */
-#include "testutil.h"
+#include "checkutil.h"
 
 #include <errno.h>
 #include <pthread.h>

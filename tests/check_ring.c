@@ -3,7 +3,7 @@
  * wrap-around, drops and their accounting, registration and lane reuse,
  * short-lived producers, global timestamp order and happens-before.
  */
-#include "testutil.h"
+#include "checkutil.h"
 
 #include <errno.h>
 #include <pthread.h>

@@ -40,10 +40,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifndef LOCKSTEP_WITH_CHECK
-#define LOCKSTEP_WITH_CHECK
-#endif
-#include "testutil.h"
+#include "checkutil.h"
 
 #include "lockstep/clock.h"
 #include "lockstep/event.h"

@@ -4,7 +4,7 @@
  * everything else with a message that says what is allowed; and every
  * scene starts and stops cleanly on its defaults.
  */
-#include "testutil.h"
+#include "checkutil.h"
 
 #include <errno.h>
 

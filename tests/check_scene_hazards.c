@@ -13,7 +13,7 @@
  * timeout bounds the wait.  The invariant is then judged as the headless
  * runner judges it, with the group paused and settled, several times.
  */
-#include "testutil.h"
+#include "checkutil.h"
 
 #include <errno.h>
 #include <pthread.h>

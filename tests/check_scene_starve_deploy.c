@@ -14,7 +14,7 @@
  * SCENE_RUN_MS per run (1200; 3000 under sanitizers), SCENE_RESETS
  * start/stop cycles (200; 50 under sanitizers).
  */
-#include "testutil.h"
+#include "checkutil.h"
 
 #include <errno.h>
 #include <stdint.h>

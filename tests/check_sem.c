@@ -37,7 +37,7 @@
 #include "lockstep/gate.h"
 #include "lockstep/ring.h"
 #include "lockstep/thread.h"
-#include "testutil.h"
+#include "checkutil.h"
 
 #define WAIT_LIMIT_NS (10ull * 1000000000u)
 #define MAX_WAITERS 16

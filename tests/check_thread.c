@@ -9,7 +9,7 @@
  * Threads the tests start never call ck_assert: they record what they saw
  * in atomics, and the test asserts after joining them.
  */
-#include "testutil.h"
+#include "checkutil.h"
 
 #include <errno.h>
 #include <pthread.h>

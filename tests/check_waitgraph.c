@@ -10,7 +10,7 @@
  * cleared by cancelling, and a contended workload in a consistent order
  * that must produce no report at all.
  */
-#include "testutil.h"
+#include "checkutil.h"
 
 #include <errno.h>
 #include <pthread.h>

@@ -2,8 +2,8 @@
  * testutil.h - what every test program of lockstep shares: sizes taken
  * from the environment (smaller under sanitizers), seeded timing noise,
  * bounded waits, counting the process's threads, ring and lane set-up, and
- * a Check runner.  The helpers that assert need Check: define
- * LOCKSTEP_WITH_CHECK before including this to get them.
+ * the helpers that need no test framework.  Check suites include
+ * checkutil.h, which adds the asserting helpers and the runner.
  */
 #ifndef LOCKSTEP_TESTUTIL_H
 #define LOCKSTEP_TESTUTIL_H
@@ -189,102 +189,5 @@ test_lane_unbind(struct ls_lane *lane)
 	ls_ring_unregister(lane);
 }
 
-#ifdef LOCKSTEP_WITH_CHECK
-#include <check.h>
-#include <dirent.h>
-#include <pthread.h>
-
-/* A new ring of max_lanes lanes of lane_events events; asserts. */
-static inline struct ls_ring *
-test_ring_new(uint32_t lane_events, uint32_t max_lanes)
-{
-	struct ls_ring_config cfg = {
-		.lane_events = lane_events,
-		.max_lanes = max_lanes,
-	};
-	struct ls_ring *r = NULL;
-
-	ck_assert_int_eq(ls_ring_create(&cfg, &r), 0);
-	ck_assert_ptr_nonnull(r);
-	return r;
-}
-
-/* The threads of this process now, from /proc/self/task; asserts. */
-static inline unsigned
-test_task_count(void)
-{
-	DIR *d = opendir("/proc/self/task");
-	struct dirent *e;
-	unsigned n = 0;
-
-	ck_assert_ptr_nonnull(d);
-	while ((e = readdir(d)))
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n;
-}
-
-/*
- * A joined thread can stay in /proc/self/task for a moment (the kernel
- * wakes the joiner when the thread clears its tid, shortly before it takes
- * the task off the list); a leaked thread never goes.  Hence these waits.
- */
-
-/* test_task_count() once it is down to want, or after about 2 s. */
-static inline unsigned
-test_task_count_settled(unsigned want)
-{
-	unsigned n, tries;
-
-	for (tries = 0; (n = test_task_count()) > want && tries < 2000;
-	     tries++)
-		test_sleep_ns(1000000);
-	return n;
-}
-
-/* Wait (Check's timeout bounds it) for the count to be before; < fails. */
-static inline void
-test_tasks_back_to(unsigned before)
-{
-	unsigned n;
-
-	while ((n = test_task_count()) != before) {
-		ck_assert_uint_gt(n, before);
-		test_sleep_ns(100000);
-	}
-}
-
-/* The start routine of test_task_baseline's thread. */
-static inline void *
-test_noop_main(void *p)
-{
-	return p;
-}
-
-/* The count to come back to, after one thread (TSan adds its own then). */
-static inline unsigned
-test_task_baseline(void)
-{
-	pthread_t pt;
-
-	ck_assert_int_eq(pthread_create(&pt, NULL, test_noop_main, NULL), 0);
-	ck_assert_int_eq(pthread_join(pt, NULL), 0);
-	return test_task_count();
-}
-
-/* Run a suite with Check's defaults (forked, CK_* environment honoured)
- * and turn the result into an exit status. */
-static inline int
-test_run_suite(Suite *s)
-{
-	SRunner *sr = srunner_create(s);
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
-#endif
 
 #endif
