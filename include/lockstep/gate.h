@@ -22,6 +22,7 @@
 #ifndef LOCKSTEP_GATE_H
 #define LOCKSTEP_GATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -53,6 +54,33 @@ enum ls_gate_mode {
  */
 int ls_gate(unsigned kind, uint32_t obj, const char *desc);
 
+/*
+ * What a primitive tells the controller about the operation waiting at a
+ * gate, so that the controller knows before it lets a thread go whether
+ * that thread will move on or block, and on whom.
+ */
+struct ls_gate_probe {
+	/*
+	 * Would the operation of kind (enum ls_event_kind) on prim go
+	 * through now without waiting?  If not, *holder gets the tid that
+	 * holds what it needs, or 0 when that is nobody in particular (an
+	 * empty queue, a semaphore).  Called by the controller only, with
+	 * the thread parked at the gate and the group at rest; it may take
+	 * prim's internal lock (never group->mu is held then).
+	 */
+	bool (*ready)(const void *prim, unsigned kind, unsigned *holder);
+};
+
+/*
+ * ls_gate for an operation on a primitive that may block: probe->ready
+ * (prim, kind) answers "will it block?" for the controller while the
+ * thread is parked here (ls_gate_view.ready).  prim must stay alive while
+ * the thread is parked, which it does: it is about to operate on it.
+ * Same contract and cost as ls_gate otherwise.
+ */
+int ls_gate_probed(unsigned kind, uint32_t obj, const char *desc,
+		   const struct ls_gate_probe *probe, const void *prim);
+
 /* Enter PAUSE mode: members park at their next gate.  Returns at once;
  * ls_gate_settle waits for them.  No effect on a cancelled group. */
 void ls_gate_pause(struct ls_group *g);
@@ -76,6 +104,27 @@ enum ls_gate_mode ls_gate_mode(const struct ls_group *g);
  * Controller only.
  */
 int ls_gate_settle(struct ls_group *g, uint64_t timeout_ns);
+
+/*
+ * As ls_gate_settle, but a sleeping member (simulated work or I/O,
+ * ls_thread_sleep) is not at rest: wait until it has slept and reached
+ * its next gate, blocked or returned.  This is rest for a stepping
+ * controller, which must see the whole effect of a step.  Same returns.
+ * Controller only.
+ */
+int ls_gate_quiesce(struct ls_group *g, uint64_t timeout_ns);
+
+/*
+ * Let member tid go once, without waiting for it, entering STEP mode
+ * first: if it is parked at a gate, it passes that one gate; if it is
+ * blocked in a timed wait whose timeout the controller holds
+ * (ls_gate_view.timed), that wait times out now.  Then use
+ * ls_gate_quiesce (or ls_gate_settle) to wait for the group to rest.
+ * Returns 0; -ENOENT when tid is not a member, or neither parked nor
+ * timed (the mode is then left as it was); -EBUSY when a release of tid
+ * is still in flight; -ECANCELED.  Controller only.
+ */
+int ls_gate_release(struct ls_group *g, unsigned tid);
 
 /*
  * Let the member tid, parked at a gate, pass that one gate, entering STEP
@@ -102,14 +151,29 @@ struct ls_gate_view {
 	uint32_t next_obj;	/* parked: the object of that operation */
 	uint32_t blocked_on;	/* blocked: the object waited for, else 0 */
 	char desc[LS_GATE_DESC_MAX + 1];	/* parked: the gate's desc */
+	/* Parked: will its next operation go through without waiting?
+	 * (true when the gate has no probe: it cannot block).  If not,
+	 * holder is who holds what it needs, 0 for nobody in particular. */
+	bool ready;
+	unsigned holder;
+	/* Blocked in a timed wait while the group is paused or stepping:
+	 * the deadline then belongs to the controller, and ls_gate_release
+	 * makes the wait time out.  In RUN mode a deadline fires by
+	 * itself, and a deadline that passes in PAUSE or STEP mode waits
+	 * for the controller, so a stepped run never depends on time. */
+	bool timed;
+	/* Sleeping or working (ls_thread_sleep_as): when that ends, in
+	 * monotonic ns; 0 otherwise.  For a progress bar. */
+	uint64_t busy_until;
 };
 
 /*
  * Fill out with up to max members (those not yet joined or reaped) in spawn
- * order.  A parked member shows state PARKED and what it will do next; a
- * blocked one shows what it waits for.  A snapshot: members that are not
- * at rest may have moved on.  Returns how many were filled.  Any thread
- * but a member.
+ * order.  A parked member shows state PARKED, what it will do next, and
+ * whether that will block (its gate's probe); a blocked one shows what it
+ * waits for.  A snapshot: members that are not at rest may have moved on.
+ * Returns how many were filled.  The controller only: the probes rely on
+ * no parked member being let go meanwhile.
  */
 size_t ls_gate_list(struct ls_group *g, struct ls_gate_view *out, size_t max);
 

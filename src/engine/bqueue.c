@@ -172,6 +172,25 @@ bqueue_take_locked(struct ls_bqueue *q)
 	return item;
 }
 
+/* The gate probe of a blocking push or pop: room (or a waiting consumer)
+ * for a push, an item for a pop; a closed queue fails at once. */
+static bool
+bqueue_ready(const void *prim, unsigned kind, unsigned *holder)
+{
+	struct ls_bqueue *q = (struct ls_bqueue *)prim;
+	bool ready;
+
+	(void)holder;
+	engine_lock(&q->mu);
+	ready = q->closed || (kind == LS_EV_Q_PUSHED
+				      ? q->consumers.head || q->count < q->cap
+				      : q->count > 0);
+	engine_unlock(&q->mu);
+	return ready;
+}
+
+static const struct ls_gate_probe bqueue_probe = { .ready = bqueue_ready };
+
 static int
 bqueue_push_op(struct ls_bqueue *q, void *item, enum wait_how how,
 	       uint64_t timeout_ns, const char *desc)
@@ -181,7 +200,8 @@ bqueue_push_op(struct ls_bqueue *q, void *item, enum wait_how how,
 	uint64_t deadline = 0;
 	int rc;
 
-	rc = ls_gate(LS_EV_Q_PUSHED, q->id, desc);
+	rc = ls_gate_probed(LS_EV_Q_PUSHED, q->id, desc,
+			    how == WAIT_NEVER ? NULL : &bqueue_probe, q);
 	if (rc)
 		return rc;
 	/* Timed after the gate: time parked by a pause is not waiting. */
@@ -236,7 +256,8 @@ bqueue_pop_op(struct ls_bqueue *q, void **item, enum wait_how how,
 	uint64_t deadline = 0;
 	int rc;
 
-	rc = ls_gate(LS_EV_Q_POPPED, q->id, desc);
+	rc = ls_gate_probed(LS_EV_Q_POPPED, q->id, desc,
+			    how == WAIT_NEVER ? NULL : &bqueue_probe, q);
 	if (rc)
 		return rc;
 	if (how == WAIT_DEADLINE)

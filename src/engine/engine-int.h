@@ -46,6 +46,7 @@ struct ls_thread {
 	/* Read by the controller without locks, for ls_gate_list. */
 	_Atomic unsigned state;		/* enum ls_thread_state */
 	_Atomic uint32_t blocked_on;	/* object waited for, or 0 */
+	_Atomic uint64_t busy_until;	/* end of a sleep or work, or 0 */
 
 	/* Guarded by group->mu. */
 	struct ls_thread *next;		/* group->members, spawn order */
@@ -56,6 +57,12 @@ struct ls_thread {
 	unsigned gate_kind;
 	uint32_t gate_obj;
 	const char *gate_desc;
+	const struct ls_gate_probe *gate_probe;	/* NULL: cannot block */
+	const void *gate_prim;
+	/* In a timed wait whose deadline the controller holds (gate.h,
+	 * ls_gate_view.timed); timeout_go: the controller fired it. */
+	bool timed_hold;
+	bool timeout_go;
 };
 
 struct ls_group {
@@ -114,6 +121,22 @@ void thread_set_state_quiet(struct ls_thread *self, unsigned state);
 /* Wake the controller of self's group if it is pausing or stepping.
  * Takes group->mu (see the lock order above). */
 void thread_notify_controller(struct ls_thread *self);
+
+/*
+ * One turn of a timed wait of self that ends at deadline_ns: returns
+ * -ETIMEDOUT when the wait must time out now (the deadline passed in RUN
+ * mode, or the controller fired it), else 0 with *sleep_to set to the
+ * deadline to park until: deadline_ns in RUN mode, 0 (none) while the
+ * group is paused or stepping, when the controller holds the timeout
+ * (self->timed_hold is set and the controller told).  Takes group->mu,
+ * so call it with at most a primitive lock held.
+ */
+int gate_timed_wait(struct ls_thread *self, uint64_t deadline_ns,
+		    uint64_t *sleep_to);
+
+/* A timed wait of self is over: clear what gate_timed_wait set.  Takes
+ * group->mu. */
+void gate_timed_end(struct ls_thread *self);
 
 /* One queued waiter, on the waiting thread's stack. */
 struct waiter {

@@ -40,7 +40,8 @@
  * path save six registers on every call (28 instructions against 12). */
 __attribute__((noinline, cold)) static int
 gate_park(struct ls_thread *self, unsigned kind, uint32_t obj,
-	  const char *desc)
+	  const char *desc, const struct ls_gate_probe *probe,
+	  const void *prim)
 {
 	struct ls_group *g = self->group;
 	bool cancelled;
@@ -64,6 +65,8 @@ gate_park(struct ls_thread *self, unsigned kind, uint32_t obj,
 	self->gate_kind = kind;
 	self->gate_obj = obj;
 	self->gate_desc = desc;
+	self->gate_probe = probe;
+	self->gate_prim = prim;
 	atomic_store(&self->state, LS_STATE_PARKED);
 	pthread_cond_broadcast(&g->cv);
 	/*
@@ -82,6 +85,8 @@ gate_park(struct ls_thread *self, unsigned kind, uint32_t obj,
 	self->step_go = false;
 	self->parked = false;
 	self->gate_desc = NULL;
+	self->gate_probe = NULL;
+	self->gate_prim = NULL;
 	/* RUNNING, whatever it was before: until it rests again the thread
 	 * runs, and a stepping controller must not take it for settled. */
 	atomic_store(&self->state, LS_STATE_RUNNING);
@@ -95,7 +100,8 @@ gate_park(struct ls_thread *self, unsigned kind, uint32_t obj,
 }
 
 int
-ls_gate(unsigned kind, uint32_t obj, const char *desc)
+ls_gate_probed(unsigned kind, uint32_t obj, const char *desc,
+	       const struct ls_gate_probe *probe, const void *prim)
 {
 	struct ls_thread *self = thread_current;
 
@@ -106,7 +112,64 @@ ls_gate(unsigned kind, uint32_t obj, const char *desc)
 	if (atomic_load_explicit(&self->group->gate_mode,
 				 memory_order_relaxed) == LS_GATE_RUN)
 		return 0;
-	return gate_park(self, kind, obj, desc);
+	return gate_park(self, kind, obj, desc, probe, prim);
+}
+
+int
+ls_gate(unsigned kind, uint32_t obj, const char *desc)
+{
+	return ls_gate_probed(kind, obj, desc, NULL, NULL);
+}
+
+int
+gate_timed_wait(struct ls_thread *self, uint64_t deadline_ns,
+		uint64_t *sleep_to)
+{
+	struct ls_group *g = self->group;
+	int mode;
+
+	if (g) {
+		engine_lock(&g->mu);
+		if (self->timeout_go) {
+			self->timeout_go = false;
+			self->timed_hold = false;
+			engine_unlock(&g->mu);
+			return -ETIMEDOUT;
+		}
+		mode = atomic_load_explicit(&g->gate_mode,
+					    memory_order_relaxed);
+		if (mode == LS_GATE_PAUSE || mode == LS_GATE_STEP) {
+			/* The controller holds the timeout from now on: a
+			 * stepped run must not depend on how long a step
+			 * took in real time. */
+			if (!self->timed_hold) {
+				self->timed_hold = true;
+				pthread_cond_broadcast(&g->cv);
+			}
+			engine_unlock(&g->mu);
+			*sleep_to = 0;
+			return 0;
+		}
+		self->timed_hold = false;
+		engine_unlock(&g->mu);
+	}
+	if (ls_clock_ns() >= deadline_ns)
+		return -ETIMEDOUT;
+	*sleep_to = deadline_ns;
+	return 0;
+}
+
+void
+gate_timed_end(struct ls_thread *self)
+{
+	struct ls_group *g = self->group;
+
+	if (!g)
+		return;
+	engine_lock(&g->mu);
+	self->timed_hold = false;
+	self->timeout_go = false;
+	engine_unlock(&g->mu);
 }
 
 /* Set the mode unless the group is cancelled (CANCELLED is final).
@@ -136,9 +199,11 @@ ls_gate_resume(struct ls_group *g)
 	struct ls_thread *t;
 
 	engine_lock(&g->mu);
+	/* Timed waiters held by the controller go back to their own
+	 * deadlines (a spurious wake-up for them: they look again). */
 	if (gate_set_mode_locked(g, LS_GATE_RUN))
 		for (t = g->members; t; t = t->next)
-			if (t->parked)
+			if (t->parked || t->timed_hold)
 				thread_unpark(t);
 	engine_unlock(&g->mu);
 }
@@ -156,18 +221,18 @@ ls_gate_mode(const struct ls_group *g)
  * waited for rest may reap at once.  g->mu held.
  */
 static bool
-thread_settled_locked(const struct ls_thread *t)
+thread_settled_locked(const struct ls_thread *t, bool sleepers_rest)
 {
 	unsigned s;
 
 	if (t->returned || (t->parked && !t->step_go))
 		return true;
-	if (t->parked)
+	if (t->parked || t->timeout_go)
 		return false;
 	/* seq_cst: see the file comment. */
 	s = atomic_load(&t->state);
-	return s == LS_STATE_BLOCKED || s == LS_STATE_SLEEPING ||
-	       s == LS_STATE_IDLE;
+	return s == LS_STATE_BLOCKED || s == LS_STATE_IDLE ||
+	       (s == LS_STATE_SLEEPING && sleepers_rest);
 }
 
 /* The member whose producer id is tid, or NULL.  g->mu held. */
@@ -211,8 +276,8 @@ group_wait_locked(struct ls_group *g, uint64_t deadline_ns)
 	return 0;
 }
 
-int
-ls_gate_settle(struct ls_group *g, uint64_t timeout_ns)
+static int
+group_settle(struct ls_group *g, uint64_t timeout_ns, bool sleepers_rest)
 {
 	uint64_t deadline = gate_deadline(timeout_ns);
 	struct ls_thread *t;
@@ -226,7 +291,7 @@ ls_gate_settle(struct ls_group *g, uint64_t timeout_ns)
 			break;
 		}
 		for (t = g->members; t; t = t->next)
-			if (!thread_settled_locked(t))
+			if (!thread_settled_locked(t, sleepers_rest))
 				break;
 		if (!t)
 			break;
@@ -234,6 +299,57 @@ ls_gate_settle(struct ls_group *g, uint64_t timeout_ns)
 		if (rc)
 			break;
 	}
+	engine_unlock(&g->mu);
+	return rc;
+}
+
+int
+ls_gate_settle(struct ls_group *g, uint64_t timeout_ns)
+{
+	return group_settle(g, timeout_ns, true);
+}
+
+int
+ls_gate_quiesce(struct ls_group *g, uint64_t timeout_ns)
+{
+	return group_settle(g, timeout_ns, false);
+}
+
+/* Let t go once (see ls_gate_release).  g->mu held. */
+static int
+gate_release_locked(struct ls_group *g, struct ls_thread *t)
+{
+	if (!t)
+		return -ENOENT;
+	if (t->step_go || t->timeout_go)
+		return -EBUSY;
+	if (t->parked) {
+		/* Before t leaves: the members still parked must stay so. */
+		gate_set_mode_locked(g, LS_GATE_STEP);
+		t->step_go = true;
+	} else if (t->timed_hold) {
+		gate_set_mode_locked(g, LS_GATE_STEP);
+		t->timeout_go = true;
+		/* No longer at rest from this moment, though it has not
+		 * woken yet (as waitq_grant does for a grant). */
+		atomic_store_explicit(&t->blocked_on, 0, memory_order_relaxed);
+		atomic_store(&t->state, LS_STATE_RUNNING);
+	} else {
+		return -ENOENT;
+	}
+	thread_unpark(t);
+	return 0;
+}
+
+int
+ls_gate_release(struct ls_group *g, unsigned tid)
+{
+	int rc;
+
+	engine_lock(&g->mu);
+	rc = atomic_load(&g->cancelled) ? -ECANCELED
+					: gate_release_locked(
+						  g, group_find_locked(g, tid));
 	engine_unlock(&g->mu);
 	return rc;
 }
@@ -252,31 +368,26 @@ ls_gate_step(struct ls_group *g, unsigned tid, uint64_t timeout_ns)
 		goto out;
 	}
 	t = group_find_locked(g, tid);
-	/* step_go already set: a step of t is still in flight. */
-	if (!t || !t->parked || t->step_go) {
+	arrivals = t ? t->gate_arrivals : 0;
+	rc = gate_release_locked(g, t);
+	if (rc) {
 		rc = -ENOENT;
 		goto out;
 	}
-	/* Before t leaves: the members still parked must stay so. */
-	gate_set_mode_locked(g, LS_GATE_STEP);
-	arrivals = t->gate_arrivals;
-	t->step_go = true;
-	thread_unpark(t);
 	for (;;) {
 		/*
 		 * Look t up again after every wait: once it returns, a
 		 * member calling ls_group_reap may free it.  Gone from the
 		 * list means it returned.  parked with more arrivals means
-		 * it passed our gate and reached the next one; not parked
-		 * and at rest means it blocked, slept, idled or is done.
-		 * While parked at the old gate (not yet woken) t is never
-		 * at rest because step_go is set.
+		 * it reached its next gate; not parked and at rest means it
+		 * blocked, slept, idled or is done.  While still at the old
+		 * gate (not yet woken) t is never at rest: step_go is set.
 		 */
 		t = group_find_locked(g, tid);
 		if (!t || t->returned)
 			break;
 		if (t->parked ? t->gate_arrivals > arrivals
-			      : thread_settled_locked(t))
+			      : thread_settled_locked(t, true))
 			break;
 		if (atomic_load(&g->cancelled)) {
 			rc = -ECANCELED;
@@ -294,8 +405,14 @@ out:
 size_t
 ls_gate_list(struct ls_group *g, struct ls_gate_view *out, size_t max)
 {
+	/* The probes of parked members, asked once g->mu is dropped: a
+	 * probe takes its primitive's lock, which comes before g->mu. */
+	struct {
+		const struct ls_gate_probe *probe;
+		const void *prim;
+	} ask[64];
 	struct ls_thread *t;
-	size_t n = 0;
+	size_t n = 0, i;
 
 	engine_lock(&g->mu);
 	for (t = g->members; t && n < max; t = t->next, n++) {
@@ -304,23 +421,38 @@ ls_gate_list(struct ls_group *g, struct ls_gate_view *out, size_t max)
 		memset(v, 0, sizeof(*v));
 		v->tid = t->tid;
 		memcpy(v->name, t->name, sizeof(v->name));
+		if (n < sizeof(ask) / sizeof(ask[0]))
+			ask[n].probe = NULL;
 		if (t->returned) {
 			v->state = LS_STATE_DONE;
 		} else if (t->parked) {
 			v->state = LS_STATE_PARKED;
 			v->next_kind = t->gate_kind;
 			v->next_obj = t->gate_obj;
+			v->ready = true;
 			if (t->gate_desc)
 				snprintf(v->desc, sizeof(v->desc), "%s",
 					 t->gate_desc);
+			if (n < sizeof(ask) / sizeof(ask[0]) && !t->step_go) {
+				ask[n].probe = t->gate_probe;
+				ask[n].prim = t->gate_prim;
+			}
 		} else {
 			v->state = atomic_load(&t->state);
 			/* Stored before BLOCKED (thread_block_begin). */
 			if (v->state == LS_STATE_BLOCKED)
 				v->blocked_on = atomic_load_explicit(
 					&t->blocked_on, memory_order_relaxed);
+			v->timed = t->timed_hold && !t->timeout_go;
+			v->busy_until = atomic_load_explicit(
+				&t->busy_until, memory_order_relaxed);
 		}
 	}
 	engine_unlock(&g->mu);
+	/* Still parked: only this controller lets a parked member go. */
+	for (i = 0; i < n && i < sizeof(ask) / sizeof(ask[0]); i++)
+		if (ask[i].probe)
+			out[i].ready = ask[i].probe->ready(
+				ask[i].prim, out[i].next_kind, &out[i].holder);
 	return n;
 }

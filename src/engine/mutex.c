@@ -166,6 +166,26 @@ ls_mutex_destroy(struct ls_mutex *m)
 	free(m);
 }
 
+/* The gate probe of a blocking lock: free, or held by the caller (which
+ * fails at once), goes through; else it waits for the owner. */
+static bool
+mutex_ready(const void *prim, unsigned kind, unsigned *holder)
+{
+	struct ls_mutex *m = (struct ls_mutex *)prim;
+	bool ready;
+
+	(void)kind;
+	engine_lock(&m->mu);
+	ready = !atomic_load_explicit(&m->owner, memory_order_relaxed);
+	if (!ready)
+		*holder = atomic_load_explicit(&m->owner_tid,
+					       memory_order_relaxed);
+	engine_unlock(&m->mu);
+	return ready;
+}
+
+static const struct ls_gate_probe mutex_probe = { .ready = mutex_ready };
+
 static int
 mutex_acquire(struct ls_mutex *m, enum mutex_how how, uint64_t timeout_ns,
 	      const char *desc)
@@ -176,7 +196,9 @@ mutex_acquire(struct ls_mutex *m, enum mutex_how how, uint64_t timeout_ns,
 	unsigned busy;
 	int rc;
 
-	rc = ls_gate(LS_EV_LOCK_ACQUIRED, m->id, desc);
+	/* A try never waits: no probe. */
+	rc = ls_gate_probed(LS_EV_LOCK_ACQUIRED, m->id, desc,
+			    how == MUTEX_TRY ? NULL : &mutex_probe, m);
 	if (rc)
 		return rc;
 	self = mutex_self();

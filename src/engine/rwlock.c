@@ -605,6 +605,29 @@ rwlock_lock_contended(struct ls_rwlock *l, unsigned mode, enum rw_how how,
 	return rwlock_acquire_slow(l, mode, how, timeout_ns);
 }
 
+/* The gate probe of a blocking acquisition: would the policy let the
+ * caller in now, with the lock and its queue as they are?  The queue is
+ * settled (the group rests), so a grant has nothing left to hand out. */
+static bool
+rwlock_ready(const void *prim, unsigned kind, unsigned *holder)
+{
+	struct ls_rwlock *l = (struct ls_rwlock *)prim;
+	unsigned mode = kind == LS_EV_WR_ACQUIRED ? RW_WRITE : RW_READ;
+	uint32_t s;
+	bool ready;
+
+	engine_lock(&l->mu);
+	s = rwlock_word(l);
+	ready = rwlock_admit_locked(l, mode, s);
+	if (!ready && (s & RW_WRITER))
+		*holder = atomic_load_explicit(&l->writer_tid,
+					       memory_order_relaxed);
+	engine_unlock(&l->mu);
+	return ready;
+}
+
+static const struct ls_gate_probe rwlock_probe = { .ready = rwlock_ready };
+
 /* Every acquisition: gate, misuse check, fast path, then the rest.
  * Inlined into each public function with its constant mode and how. */
 static RW_INLINE int
@@ -614,8 +637,10 @@ rwlock_lock(struct ls_rwlock *l, unsigned mode, enum rw_how how,
 	uint32_t s;
 	int rc;
 
-	if (ls_gate(mode == RW_WRITE ? LS_EV_WR_ACQUIRED : LS_EV_RD_ACQUIRED,
-		    l->id, desc))
+	if (ls_gate_probed(mode == RW_WRITE ? LS_EV_WR_ACQUIRED
+					    : LS_EV_RD_ACQUIRED,
+			   l->id, desc, how == RW_TRY ? NULL : &rwlock_probe,
+			   l))
 		return rwlock_cancelled(l);
 	rc = rwlock_check_acquire(l, mode);
 	if (rc)

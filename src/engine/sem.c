@@ -82,6 +82,24 @@ ls_sem_destroy(struct ls_sem *s)
 	free(s);
 }
 
+/* The gate probe of a blocking wait: a unit is there, or it waits for
+ * a post from nobody in particular. */
+static bool
+sem_ready(const void *prim, unsigned kind, unsigned *holder)
+{
+	struct ls_sem *s = (struct ls_sem *)prim;
+	bool ready;
+
+	(void)kind;
+	(void)holder;
+	engine_lock(&s->mu);
+	ready = s->count > 0;
+	engine_unlock(&s->mu);
+	return ready;
+}
+
+static const struct ls_gate_probe sem_probe = { .ready = sem_ready };
+
 static int
 sem_take(struct ls_sem *s, enum sem_how how, uint64_t timeout_ns,
 	 const char *desc)
@@ -91,7 +109,8 @@ sem_take(struct ls_sem *s, enum sem_how how, uint64_t timeout_ns,
 	uint64_t start = 0, deadline = 0;
 	int rc;
 
-	rc = ls_gate(LS_EV_SEM_ACQUIRED, s->id, desc);
+	rc = ls_gate_probed(LS_EV_SEM_ACQUIRED, s->id, desc,
+			    how == SEM_TRY ? NULL : &sem_probe, s);
 	if (rc)
 		return rc;
 	self = thread_current ? thread_current : ls_thread_self();

@@ -106,12 +106,14 @@ thread_alloc(const char *name)
 	copy_name(t->name, name);
 	atomic_init(&t->state, LS_STATE_RUNNING);
 	atomic_init(&t->blocked_on, 0);
-	/* These three are C11 atomics read without a lock (the parker word,
+	atomic_init(&t->busy_until, 0);
+	/* These four are C11 atomics read without a lock (the parker word,
 	 * and the state a controller lists); helgrind cannot see atomics,
 	 * so it is told not to check them.  TSan checks them in CI. */
 	VALGRIND_HG_DISABLE_CHECKING(&t->park, sizeof(t->park));
 	VALGRIND_HG_DISABLE_CHECKING(&t->state, sizeof(t->state));
 	VALGRIND_HG_DISABLE_CHECKING(&t->blocked_on, sizeof(t->blocked_on));
+	VALGRIND_HG_DISABLE_CHECKING(&t->busy_until, sizeof(t->busy_until));
 	return t;
 }
 
@@ -347,11 +349,15 @@ ls_thread_sleep_as(uint64_t ns, unsigned state)
 	deadline = ns > UINT64_MAX - now ? UINT64_MAX : now + ns;
 	if (!deadline)
 		deadline = 1;
+	/* Before the state, so a controller that sees it asleep knows
+	 * until when (a progress bar). */
+	atomic_store_explicit(&self->busy_until, deadline, memory_order_relaxed);
 	ls_thread_set_state(state);
 	do {
 		/* A stale permit from an earlier wait returns 0 early. */
 		rc = thread_park(self, deadline);
 	} while (rc == 0 && ls_clock_ns() < deadline);
+	atomic_store_explicit(&self->busy_until, 0, memory_order_relaxed);
 	ls_thread_set_state(LS_STATE_RUNNING);
 	/* A cancel that raced the deadline still ends the sleep cancelled,
 	 * so a scene loop stops at once either way. */
@@ -428,22 +434,40 @@ int
 waitq_sleep_locked(struct waitq *q, struct waiter *w, pthread_mutex_t *mu,
 		   uint64_t deadline_ns)
 {
+	uint64_t sleep_to = 0;
 	int rc = 0;
 
 	thread_block_begin(w->t, w->obj);
-	while (!w->granted) {
-		engine_unlock(mu);
-		rc = thread_park(w->t, deadline_ns);
-		engine_lock(mu);
+	for (;;) {
 		if (w->granted) {
 			rc = 0;
 			break;
+		}
+		/* A timed wait asks every turn whose deadline it sleeps to:
+		 * its own, or none while the controller holds it. */
+		if (deadline_ns)
+			rc = gate_timed_wait(w->t, deadline_ns, &sleep_to);
+		if (!rc) {
+			engine_unlock(mu);
+			rc = thread_park(w->t, sleep_to);
+			engine_lock(mu);
+			if (w->granted) {
+				rc = 0;
+				break;
+			}
+			/* A deadline that passed is judged by the next
+			 * turn's gate_timed_wait: the group may have been
+			 * paused meanwhile. */
+			if (rc == -ETIMEDOUT)
+				rc = 0;
 		}
 		if (rc) {
 			waitq_remove(q, w);
 			break;
 		}
 	}
+	if (deadline_ns)
+		gate_timed_end(w->t);
 	thread_block_end(w->t);
 	return rc;
 }
