@@ -370,6 +370,7 @@ START_TEST(test_quiesce_waits_out_sleepers)
 	struct sleeper sl = { 0 };
 	struct ls_gate_view v;
 	uint64_t before;
+	int rc;
 
 	ls_gate_pause(g);
 	ck_assert_int_eq(ls_thread_spawn(g, "sleeper", sleeper_main, &sl), 0);
@@ -377,7 +378,10 @@ START_TEST(test_quiesce_waits_out_sleepers)
 	before = ls_clock_ns();
 	/* release returns at once, whatever the thread does next. */
 	ck_assert_int_eq(ls_gate_release(g, v.tid), 0);
-	ck_assert_int_eq(ls_gate_release(g, v.tid), -EBUSY);
+	/* Still on its way (-EBUSY), or asleep, neither parked nor held
+	 * (-ENOENT): either way it cannot be let go twice. */
+	rc = ls_gate_release(g, v.tid);
+	ck_assert(rc == -EBUSY || rc == -ENOENT);
 	ck_assert_int_eq(ls_gate_settle(g, SETTLE_NS), 0);
 	ck_assert_uint_eq(ls_gate_list(g, &v, 1), 1);
 	if (!atomic_load(&sl.woke)) {

@@ -59,6 +59,7 @@
 #include "lockstep/gate.h"
 #include "lockstep/ring.h"
 #include "lockstep/thread.h"
+#include "util/hist.h"
 
 /* Queue entries carry id << SLOT_BITS | slot. */
 #define SLOT_BITS 24
@@ -67,11 +68,6 @@
 /* Without events, one task in TIME_EVERY per submitting thread is timed
  * for the percentiles (a power of two). */
 #define TIME_EVERY 8
-
-/* Histograms: values below 2^HIST_SUB ns have a bucket each; above, each
- * power of two is split in 2^HIST_SUB buckets. */
-#define HIST_SUB 3
-#define HIST_BUCKETS ((64 - HIST_SUB + 1) << HIST_SUB)
 
 enum pool_state {
 	POOL_RUNNING = 0,
@@ -164,8 +160,7 @@ struct ls_pool {
 	uint64_t submitted, completed, failed, rejected, dropped;
 	uint64_t spawned, retired, timed;
 	uint64_t spawn_req_ns, scale_up_ns, scale_up_at;
-	uint64_t wait_hist[HIST_BUCKETS];
-	uint64_t run_hist[HIST_BUCKETS];
+	struct hist wait_hist, run_hist;
 };
 
 /* The pool whose worker the calling thread is, to refuse self-waits. */
@@ -200,57 +195,13 @@ pool_deadline(uint64_t timeout_ns)
 	return timeout_ns > UINT64_MAX - now ? 0 : now + timeout_ns;
 }
 
-/* Histograms. */
-
-static unsigned
-hist_bucket(uint64_t v)
-{
-	unsigned e;
-
-	if (v < (1u << HIST_SUB))
-		return (unsigned)v;
-	e = 63u - (unsigned)__builtin_clzll(v);
-	return ((e - HIST_SUB + 1) << HIST_SUB) |
-	       (unsigned)((v >> (e - HIST_SUB)) & ((1u << HIST_SUB) - 1));
-}
-
-/* The middle of bucket b: within 1/16 of any value it holds. */
-static uint64_t
-hist_value(unsigned b)
-{
-	unsigned e, m;
-	uint64_t lo;
-
-	if (b < (1u << HIST_SUB))
-		return b;
-	e = (b >> HIST_SUB) + HIST_SUB - 1;
-	m = b & ((1u << HIST_SUB) - 1);
-	lo = (uint64_t)((1u << HIST_SUB) | m) << (e - HIST_SUB);
-	return lo + ((uint64_t)1 << (e - HIST_SUB)) / 2;
-}
-
 /* p50, p90 and p99 of h into out[0..2]; zeros for an empty histogram. */
 static void
-hist_percentiles(const uint64_t *h, uint64_t out[3])
+pool_percentiles(const struct hist *h, uint64_t out[3])
 {
-	static const unsigned pct[3] = { 50, 90, 99 };
-	uint64_t n = 0, sum = 0, rank;
-	unsigned b, k = 0;
-
-	for (b = 0; b < HIST_BUCKETS; b++)
-		n += h[b];
-	out[0] = out[1] = out[2] = 0;
-	if (!n)
-		return;
-	rank = (n * pct[0] + 99) / 100;
-	for (b = 0; b < HIST_BUCKETS && k < 3; b++) {
-		sum += h[b];
-		while (k < 3 && sum >= rank) {
-			out[k++] = hist_value(b);
-			if (k < 3)
-				rank = (n * pct[k] + 99) / 100;
-		}
-	}
+	out[0] = hist_percentile(&h, 1, 50);
+	out[1] = hist_percentile(&h, 1, 90);
+	out[2] = hist_percentile(&h, 1, 99);
 }
 
 /*
@@ -602,8 +553,8 @@ pool_finish_locked(struct ls_pool *p, const struct pool_task *t, int status,
 		p->completed++;
 	if (t->timed) {
 		p->timed++;
-		p->wait_hist[hist_bucket(start - t->queued_ns)]++;
-		p->run_hist[hist_bucket(end - start)]++;
+		hist_add(&p->wait_hist, start - t->queued_ns);
+		hist_add(&p->run_hist, end - start);
 	}
 	if (t->batch)
 		gone = batch_done_locked(p, t->batch, t->index, status);
@@ -1190,7 +1141,9 @@ ls_pool_wait_idle(struct ls_pool *p, uint64_t timeout_ns)
 void
 ls_pool_stats(struct ls_pool *p, struct ls_pool_stats *s)
 {
-	uint64_t wait[HIST_BUCKETS], run[HIST_BUCKETS], pc[3];
+	/* Copied under the lock, read after it. */
+	struct hist wait, run;
+	uint64_t pc[3];
 
 	memset(s, 0, sizeof(*s));
 	engine_lock(&p->mu);
@@ -1212,14 +1165,14 @@ ls_pool_stats(struct ls_pool *p, struct ls_pool_stats *s)
 	s->retired = p->retired;
 	s->scale_up_ns = p->scale_up_ns;
 	s->scale_up_at = p->scale_up_at;
-	memcpy(wait, p->wait_hist, sizeof(wait));
-	memcpy(run, p->run_hist, sizeof(run));
+	wait = p->wait_hist;
+	run = p->run_hist;
 	engine_unlock(&p->mu);
-	hist_percentiles(wait, pc);
+	pool_percentiles(&wait, pc);
 	s->wait_p50 = pc[0];
 	s->wait_p90 = pc[1];
 	s->wait_p99 = pc[2];
-	hist_percentiles(run, pc);
+	pool_percentiles(&run, pc);
 	s->run_p50 = pc[0];
 	s->run_p90 = pc[1];
 	s->run_p99 = pc[2];

@@ -261,70 +261,25 @@ model_set_ring_dropped(struct model *m, uint64_t dropped)
 	m->ring_dropped = dropped;
 }
 
-/* Histograms. */
-
-static unsigned
-hist_bucket(uint64_t ns)
-{
-	unsigned b;
-
-	if (ns < 2)
-		return 0;
-	b = 63u - (unsigned)__builtin_clzll(ns);
-	return b < MODEL_HIST_BUCKETS ? b : MODEL_HIST_BUCKETS - 1;
-}
-
-static void
-hist_add(struct model_hist *h, uint64_t ns)
-{
-	h->bucket[hist_bucket(ns)]++;
-	h->n++;
-}
-
-/* The p-th percentile over a and b together, interpolated inside its
- * bucket by rank, so the answer always lies in the right bucket. */
+/* The p-th percentile over the current window and the one before. */
 static uint64_t
-hist_percentile(const struct model_hist *a, const struct model_hist *b,
-		double p)
+model_percentile(const struct hist *now, const struct hist *prev, double p)
 {
-	uint64_t n = a->n + b->n, rank, cum = 0, c, lo;
-	double want;
-	unsigned i;
+	const struct hist *both[2] = { now, prev };
 
-	if (!n)
-		return 0;
-	if (!(p >= 0))
-		p = 0;
-	if (p > 100)
-		p = 100;
-	want = p / 100.0 * (double)n;
-	rank = (uint64_t)want;
-	if ((double)rank < want)
-		rank++;
-	if (rank < 1)
-		rank = 1;
-	for (i = 0; i < MODEL_HIST_BUCKETS; i++) {
-		c = a->bucket[i] + b->bucket[i];
-		if (cum + c >= rank) {
-			lo = (uint64_t)1 << i;
-			return lo + (uint64_t)(((double)(rank - cum) - 0.5) /
-					       (double)c * (double)lo);
-		}
-		cum += c;
-	}
-	return (uint64_t)1 << (MODEL_HIST_BUCKETS - 1);
+	return hist_percentile(both, 2, p);
 }
 
 uint64_t
 model_wait_percentile(const struct model *m, double p)
 {
-	return hist_percentile(&m->wait_now, &m->wait_prev, p);
+	return model_percentile(&m->wait_now, &m->wait_prev, p);
 }
 
 uint64_t
 model_run_percentile(const struct model *m, double p)
 {
-	return hist_percentile(&m->run_now, &m->run_prev, p);
+	return model_percentile(&m->run_now, &m->run_prev, p);
 }
 
 /* A wait that ended in getting o: the histogram and o's totals. */

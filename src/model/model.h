@@ -21,6 +21,7 @@
 
 #include "lockstep/event.h"
 #include "model/waitgraph.h"
+#include "util/hist.h"
 
 #define MODEL_MAX_THREADS 128	/* thread slots; done ones are recycled */
 #define MODEL_MAX_OBJECTS 128
@@ -128,12 +129,6 @@ struct model_object {
 	unsigned nsamples;
 };
 
-/* A latency histogram on a log scale: bucket i holds [2^i, 2^(i+1)) ns. */
-#define MODEL_HIST_BUCKETS 40
-struct model_hist {
-	uint64_t bucket[MODEL_HIST_BUCKETS];
-	uint64_t n;
-};
 
 struct model {
 	struct model_thread threads[MODEL_MAX_THREADS];
@@ -156,7 +151,7 @@ struct model {
 
 	/* Waits (lock/queue/task queue) and task run times: the current
 	 * window and the previous one, so percentiles cover 1-2 windows. */
-	struct model_hist wait_now, wait_prev, run_now, run_prev;
+	struct hist wait_now, wait_prev, run_now, run_prev;
 
 	struct ls_event log[MODEL_LOG];	/* a ring of recent events */
 	unsigned log_head, nlog;	/* next slot written; how many kept */
