@@ -133,7 +133,7 @@ START_TEST(test_every_scene_starts_and_stops)
 
 	ck_assert_int_eq(ls_ring_create(NULL, &r), 0);
 	scene_defaults(d, params);
-	ck_assert_int_eq(scene_start(&run, d, r, params, 1000), 0);
+	ck_assert_int_eq(scene_start(&run, d, NULL, r, params, 1000, 0), 0);
 	ck_assert_ptr_nonnull(run.group);
 	ls_gate_pause(run.group);
 	ls_gate_settle(run.group, 3000000000ull);

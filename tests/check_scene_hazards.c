@@ -217,7 +217,7 @@ START_TEST(test_invariant_every_time)
 		model_init(w.m);
 		w.nthreads = w.nobjects = 0;
 		ck_assert_int_eq(ls_ring_create(NULL, &w.ring), 0);
-		ck_assert_int_eq(scene_start(&run, d, w.ring, params, SPEED),
+		ck_assert_int_eq(scene_start(&run, d, NULL, w.ring, params, SPEED, 0),
 				 0);
 		ck_assert_msg(run.forced.stepped == v->stepped &&
 			      run.forced.skipped == v->skipped,
@@ -308,8 +308,8 @@ START_TEST(test_reset_at_random_moments)
 		ck_assert_str_eq(fix->name, "fix");
 		params[0] = fix->min +
 			    rand_r(&seed) % (fix->max - fix->min + 1);
-		ck_assert_int_eq(scene_start(&run, d, ring, params,
-					     speeds[rand_r(&seed) % 4]), 0);
+		ck_assert_int_eq(scene_start(&run, d, NULL, ring, params,
+					     speeds[rand_r(&seed) % 4], 0), 0);
 		test_sleep_ns((uint64_t)(rand_r(&seed) % 3000) * 1000);
 		if (how == 1) {
 			ls_gate_pause(run.group);

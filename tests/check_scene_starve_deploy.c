@@ -91,7 +91,7 @@ run_trials(const char *scene, const char *extra,
 		 * drains it, so events past a lane's size are dropped and
 		 * counted, which is what the ring does when the ui is slow. */
 		t[i].ring = test_ring_new(256, 64);
-		err = scene_start(&t[i].run, d, t[i].ring, params, 1000);
+		err = scene_start(&t[i].run, d, NULL, t[i].ring, params, 1000, 0);
 		ck_assert_msg(err == 0, "%s %s: start: %d", scene, kv, err);
 		t[i].forced = t[i].run.forced;
 	}
@@ -213,8 +213,8 @@ START_TEST(test_reset_anytime)
 	 * seconds, as the count stays one up for good). */
 	before = test_task_count();
 	scene_defaults(scene_find("deploy"), warm_params);
-	ck_assert_int_eq(scene_start(&warm, scene_find("deploy"), r,
-				     warm_params, 1000), 0);
+	ck_assert_int_eq(scene_start(&warm, scene_find("deploy"), NULL, r,
+				     warm_params, 1000, 0), 0);
 	scene_stop(&warm);
 	before = test_task_count_settled(before);
 	for (i = 0; i < resets; i++) {
@@ -226,7 +226,7 @@ START_TEST(test_reset_anytime)
 
 		ck_assert_ptr_nonnull(d);
 		random_params(d, params, &rng);
-		err = scene_start(&run, d, r, params, 1000);
+		err = scene_start(&run, d, NULL, r, params, 1000, 0);
 		ck_assert_msg(err == 0, "cycle %lu: start: %d", i, err);
 		if (how > 0)
 			test_sleep_ns(scene_rand(&rng) % 30 * 1000000ull);

@@ -63,6 +63,7 @@ enum ls_event_kind {
 	LS_EV_CANCELLED,	/* obj object waited on, arg -, aux - */
 	LS_EV_MARK,		/* obj scene object, arg value, aux scene-defined */
 	LS_EV_ERROR,		/* obj object, arg enum ls_error_code, aux detail */
+	LS_EV_OUTCOME,		/* obj object or -, arg enum ls_outcome, aux tid */
 
 	LS_EV_KIND_COUNT
 };
@@ -84,6 +85,26 @@ enum ls_error_code {
 	LS_ERR_LOCK_ORDER,	/* acquisition against an established order */
 	LS_ERR_HIERARCHY,	/* lower level taken while holding a higher one */
 	LS_ERR_RELOCK,		/* non-recursive lock taken twice by its owner */
+};
+
+/*
+ * What a scene or a script reports the moment it happens (OUTCOME): the
+ * failure its lesson is about, with the thread that caused it in aux and
+ * the object involved.  The scene also hands the controller a sentence
+ * that explains it (scenes/scene.h, scene_report).
+ */
+enum ls_outcome {
+	LS_OUT_NONE = 0,
+	LS_OUT_ASSERT,		/* a failed assert or fail() in a script */
+	LS_OUT_DEADLOCK,	/* no live thread can ever move again */
+	LS_OUT_CRITICAL,	/* two threads inside one critical section */
+	LS_OUT_ERROR,		/* a runtime error (unlock not held...) */
+	LS_OUT_LOST_UPDATE,	/* a write overwrote one it never saw */
+	LS_OUT_TORN_READ,	/* a reader saw half of an update */
+	LS_OUT_STARVED,		/* a thread waited while others kept going */
+	LS_OUT_INVARIANT,	/* a scene's invariant broke */
+	LS_OUT_LIVELOCK,	/* threads move, and nothing ever changes */
+	LS_OUT_COUNT
 };
 
 /* Object kinds, named when an object is registered (ring.h). */
@@ -115,6 +136,9 @@ const char *ls_event_kind_name(unsigned kind);
 
 /* Lower-case name of a thread state ("blocked"); "?" if unknown. */
 const char *ls_thread_state_name(unsigned state);
+
+/* Upper-case name of an outcome ("LOST UPDATE"); "?" if unknown. */
+const char *ls_outcome_name(unsigned outcome);
 
 /* Lower-case name of an object kind ("rwlock"); "?" if unknown. */
 const char *ls_obj_kind_name(unsigned kind);

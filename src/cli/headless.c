@@ -255,7 +255,7 @@ headless_main(const struct scene_def *def, const int *params, double seconds,
 	if (!err)
 		feed_start(&h.feed, h.ring, h.model);
 	if (!err)
-		err = scene_start(&run, def, h.ring, params, 1000);
+		err = scene_start(&run, def, NULL, h.ring, params, 1000, 0);
 	if (err) {
 		fprintf(stderr, "lockstep: cannot start scene %s: %s\n",
 			def->name, strerror(-err));

@@ -7,6 +7,7 @@
 #include "scenes/scene.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,11 +141,15 @@ scene_param_format(const struct scene_def *def, unsigned idx, int value,
 
 int
 scene_start(struct scene_run *run, const struct scene_def *def,
-	    struct ls_ring *ring, const int *params, unsigned speed_permille)
+	    const void *source, struct ls_ring *ring, const int *params,
+	    unsigned speed_permille, uint64_t seed)
 {
 	int err;
 
 	memset(run, 0, sizeof(*run));
+	run->source = source;
+	run->seed = seed ? seed : ls_clock_ns();
+	atomic_flag_clear(&run->outcome_claimed);
 	run->def = def;
 	run->ring = ring;
 	memcpy(run->params, params, sizeof(run->params));
@@ -265,4 +270,49 @@ scene_spin(struct scene_run *run, uint64_t ns)
 		if (ls_cancelled())
 			return -ECANCELED;
 	return 0;
+}
+
+void
+scene_report(struct scene_run *run, unsigned kind, uint32_t obj,
+	     unsigned line, const char *what, ...)
+{
+	struct ls_thread *self = ls_thread_self();
+	unsigned tid = ls_thread_tid(self);
+	va_list ap;
+
+	atomic_fetch_add(&run->reported, 1);
+	ls_emit(LS_EV_OUTCOME, obj, kind, tid);
+	/* The first report wins; its fields are written before kind is
+	 * published, so a reader never sees half of one. */
+	if (atomic_flag_test_and_set(&run->outcome_claimed))
+		return;
+	run->outcome.kind = kind;
+	run->outcome.tid = tid;
+	run->outcome.obj = obj;
+	run->outcome.line = line;
+	va_start(ap, what);
+	vsnprintf(run->outcome.what, sizeof(run->outcome.what), what, ap);
+	va_end(ap);
+	atomic_store_explicit(&run->outcome_kind, kind, memory_order_release);
+}
+
+bool
+scene_outcome_get(const struct scene_run *run, struct scene_outcome *out)
+{
+	if (!atomic_load_explicit(&run->outcome_kind, memory_order_acquire))
+		return false;
+	*out = run->outcome;
+	return true;
+}
+
+uint64_t
+scene_seed(const struct scene_run *run, unsigned stream)
+{
+	/* splitmix64 of seed and stream: streams are independent. */
+	uint64_t z = run->seed + 0x9e3779b97f4a7c15ull * (stream + 1);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	z ^= z >> 31;
+	return z ? z : 1;
 }

@@ -64,6 +64,22 @@ struct scene_def {
 	 * are still.  Writes its name and a detail line. */
 	bool (*invariant)(struct scene_run *run, const char **name,
 			  char *detail, size_t n);
+	/*
+	 * A hash of everything that decides what the threads do next
+	 * (variables, each thread's position and locals, every object), so
+	 * that a search can tell a state it has seen; NULL when the scene
+	 * cannot say (C scenes).  Called with the group at rest.
+	 */
+	uint64_t (*state_hash)(struct scene_run *run);
+};
+
+/* A failure the scene saw, the moment it happened (scene_report). */
+struct scene_outcome {
+	unsigned kind;		/* enum ls_outcome */
+	unsigned tid;		/* whose step caused it, 0 when unknown */
+	uint32_t obj;		/* the object involved, 0 for none */
+	unsigned line;		/* a script's source line, else 0 */
+	char what[200];		/* one or two sentences, for the banner */
 };
 
 /* After scene_start: the forced steps taken and skipped (blocked). */
@@ -73,14 +89,27 @@ struct scene_forced {
 
 struct scene_run {
 	const struct scene_def *def;
+	/* What start() builds from when the scene is generic (a compiled
+	 * script), else NULL.  Set by the caller of scene_start. */
+	const void *source;
 	struct ls_ring *ring;
 	struct ls_group *group;
 	int params[SCENE_MAX_PARAMS];
+	/* Every random choice a scene makes is drawn from this seed
+	 * (scene_seed), so a run under a schedule is the same run. */
+	uint64_t seed;
 	/* Speed in thousandths of the workload's time scale; 0 is "max"
 	 * (no simulated time at all).  Read by every scene thread. */
 	_Atomic unsigned speed_permille;
 	void *state;
 	struct scene_forced forced;
+	/* The first outcome reported (scene_report); kind is published
+	 * last, with a release store, so a reader that sees it non-zero
+	 * sees the rest.  reported counts every report, also later ones. */
+	struct scene_outcome outcome;
+	_Atomic unsigned outcome_kind;
+	atomic_flag outcome_claimed;
+	_Atomic unsigned reported;
 };
 
 extern const struct scene_def *const scene_table[];
@@ -107,11 +136,14 @@ void scene_param_format(const struct scene_def *def, unsigned idx, int value,
 			char *buf, size_t n);
 
 /*
- * Start def in a new group on ring with params.  Returns 0 or a negative
+ * Start def in a new group on ring with params; source is what a generic
+ * scene builds from (a compiled script), NULL for C scenes; seed draws
+ * every random choice (0: one from the clock).  Returns 0 or a negative
  * errno (then nothing is left running).  Controller thread only.
  */
 int scene_start(struct scene_run *run, const struct scene_def *def,
-		struct ls_ring *ring, const int *params, unsigned speed_permille);
+		const void *source, struct ls_ring *ring, const int *params,
+		unsigned speed_permille, uint64_t seed);
 
 /* Cancel, join, free.  Safe at any moment, deadlocked or not. */
 void scene_stop(struct scene_run *run);
@@ -151,6 +183,25 @@ scene_rand(uint64_t *state)
 	*state ^= *state << 17;
 	return (uint32_t)(*state >> 11);
 }
+
+/*
+ * Report a failure the moment a scene thread sees it: emits OUTCOME
+ * (kind, obj, aux tid) for the model, and keeps the first report, with
+ * its sentence, for the controller (scene_outcome_get).  what is printf
+ * formatted.  Any scene thread; lock-free.
+ */
+void scene_report(struct scene_run *run, unsigned kind, uint32_t obj,
+		  unsigned line, const char *what, ...)
+	__attribute__((format(printf, 5, 6)));
+
+/* The first outcome reported so far into *out; false when none.  Any
+ * thread. */
+bool scene_outcome_get(const struct scene_run *run,
+		       struct scene_outcome *out);
+
+/* A non-zero seed for a scene thread's scene_rand state, drawn from the
+ * run's seed and a stream number (the thread's index). */
+uint64_t scene_seed(const struct scene_run *run, unsigned stream);
 
 /* Spin ns of workload time on the CPU (simulated computation), scaled by
  * speed; returns early with -ECANCELED when the group is cancelled. */

@@ -46,6 +46,7 @@ static const char *const kind_names[LS_EV_KIND_COUNT] = {
 	[LS_EV_CANCELLED] = "CANCELLED",
 	[LS_EV_MARK] = "MARK",
 	[LS_EV_ERROR] = "ERROR",
+	[LS_EV_OUTCOME] = "OUTCOME",
 };
 
 static const char *const state_names[LS_STATE_COUNT] = {
@@ -84,4 +85,23 @@ const char *
 ls_obj_kind_name(unsigned kind)
 {
 	return kind < LS_OBJ_KIND_COUNT ? obj_names[kind] : "?";
+}
+
+static const char *const outcome_names[LS_OUT_COUNT] = {
+	[LS_OUT_NONE] = "NONE",
+	[LS_OUT_ASSERT] = "ASSERTION FAILED",
+	[LS_OUT_DEADLOCK] = "DEADLOCK",
+	[LS_OUT_CRITICAL] = "MUTUAL EXCLUSION BROKEN",
+	[LS_OUT_ERROR] = "RUNTIME ERROR",
+	[LS_OUT_LOST_UPDATE] = "LOST UPDATE",
+	[LS_OUT_TORN_READ] = "TORN READ",
+	[LS_OUT_STARVED] = "STARVED",
+	[LS_OUT_INVARIANT] = "INVARIANT BROKEN",
+	[LS_OUT_LIVELOCK] = "LIVELOCK",
+};
+
+const char *
+ls_outcome_name(unsigned outcome)
+{
+	return outcome < LS_OUT_COUNT ? outcome_names[outcome] : "?";
 }

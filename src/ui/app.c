@@ -183,8 +183,8 @@ scene_begin(struct ui *u)
 	u->paused = u->stepping = false;
 	u->paused_ns = 0;
 	u->run_start_ns = ls_clock_ns();
-	err = scene_start(&u->run, u->def, u->ring, u->params,
-			  speeds[u->speed_idx]);
+	err = scene_start(&u->run, u->def, NULL, u->ring, u->params,
+			  speeds[u->speed_idx], 0);
 	u->dirty = true;
 	return err;
 }
