@@ -8,7 +8,7 @@
 
 #include <errno.h>
 
-#include "lockstep/gate.h"
+#include "control/control.h"
 #include "lockstep/ring.h"
 #include "lockstep/thread.h"
 #include "scenes/scene.h"
@@ -126,20 +126,22 @@ END_TEST
 START_TEST(test_every_scene_starts_and_stops)
 {
 	const struct scene_def *d = scene_table[_i];
+	struct control_target t = { .def = d };
 	struct ls_ring *r;
-	struct scene_run run;
-	int params[SCENE_MAX_PARAMS];
+	struct control c;
 	unsigned before = test_task_baseline();
+	char err[160];
 
 	ck_assert_int_eq(ls_ring_create(NULL, &r), 0);
-	scene_defaults(d, params);
-	ck_assert_int_eq(scene_start(&run, d, NULL, r, params, 1000, 0), 0);
-	ck_assert_ptr_nonnull(run.group);
-	ls_gate_pause(run.group);
-	ls_gate_settle(run.group, 3000000000ull);
-	ls_gate_resume(run.group);
-	scene_stop(&run);
-	ck_assert_ptr_null(run.group);
+	scene_defaults(d, t.params);
+	ck_assert_int_eq(control_start(&c, r, &t, CONTROL_RUN, 1000, 0, err,
+				       sizeof(err)), 0);
+	ck_assert_ptr_nonnull(c.run.group);
+	control_pause(&c);
+	control_settle(&c, 3000000000ull);
+	control_resume(&c);
+	control_stop(&c);
+	ck_assert_ptr_null(c.run.group);
 	/* pthread_join may return a moment before the thread leaves
 	 * /proc/self/task: wait for the count, bounded by the timeout.  A
 	 * leaked thread never leaves, and fails the test. */

@@ -4,8 +4,8 @@
  * each fix it holds every time, and a scene resets cleanly at any moment,
  * deadlocked or not.
  *
- * Each round starts the scene on its own ring, lets its forced schedule
- * run (scene_start does), and drains the events into a model, as the
+ * Each round starts the scene running through the control module on its
+ * own ring, which applies its forced schedule first, and drains the events into a model, as the
  * screen would, until the scene has visibly done its work: two audited
  * rounds and every add for race, three transfers per thread for deadlock,
  * a meal per philosopher for philosophers; or, without a fix, until the
@@ -20,8 +20,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "control/control.h"
 #include "lockstep/clock.h"
-#include "lockstep/gate.h"
 #include "lockstep/ring.h"
 #include "lockstep/thread.h"
 #include "model/model.h"
@@ -163,19 +163,31 @@ ready(const struct watch *w, const struct variant *v, int adders, int adds)
 	return true;
 }
 
-/* Judge the invariant as the headless runner does. */
+/* Judge the invariant as the headless runner does, then run on. */
 static bool
-judge(struct scene_run *run, char *detail, size_t n)
+judge(struct control *c, char *detail, size_t n)
 {
-	const char *name = NULL;
-	bool holds;
+	struct control_verdict v;
 
-	ls_gate_pause(run->group);
-	ck_assert_int_eq(ls_gate_settle(run->group, SETTLE_NS), 0);
-	holds = run->def->invariant(run, &name, detail, n);
-	ck_assert_ptr_nonnull(name);
-	ls_gate_resume(run->group);
-	return holds;
+	control_judge(c, SETTLE_NS, &v);
+	ck_assert(v.judged);
+	ck_assert_ptr_nonnull(v.name);
+	snprintf(detail, n, "%s", v.detail);
+	control_resume(c);
+	return v.holds;
+}
+
+/* Start d with params running, as the ui and headless runner do. */
+static void
+start_running(struct control *c, struct ls_ring *ring,
+	      const struct scene_def *d, const int *params, unsigned speed)
+{
+	struct control_target t = { .def = d };
+	char err[160];
+
+	memcpy(t.params, params, sizeof(t.params));
+	ck_assert_msg(control_start(c, ring, &t, CONTROL_RUN, speed, 0, err,
+				    sizeof(err)) == 0, "%s", err);
 }
 
 static void
@@ -211,19 +223,18 @@ START_TEST(test_invariant_every_time)
 	w.m = malloc(sizeof(*w.m));
 	ck_assert_ptr_nonnull(w.m);
 	for (r = 0; r < rounds; r++) {
-		struct scene_run run;
+		struct control c;
 		unsigned k;
 
 		model_init(w.m);
 		w.nthreads = w.nobjects = 0;
 		ck_assert_int_eq(ls_ring_create(NULL, &w.ring), 0);
-		ck_assert_int_eq(scene_start(&run, d, NULL, w.ring, params, SPEED, 0),
-				 0);
-		ck_assert_msg(run.forced.stepped == v->stepped &&
-			      run.forced.skipped == v->skipped,
+		start_running(&c, w.ring, d, params, SPEED);
+		ck_assert_msg(c.run.forced.stepped == v->stepped &&
+			      c.run.forced.skipped == v->skipped,
 			      "%s fix=%s round %lu: forced %u steps, %u "
 			      "skipped; want %u, %u", v->scene, v->fix, r,
-			      run.forced.stepped, run.forced.skipped,
+			      c.run.forced.stepped, c.run.forced.skipped,
 			      v->stepped, v->skipped);
 		/* Bounded by Check's timeout, not by a clock of ours.  A fix
 		 * that deadlocks would never get ready: say so at once. */
@@ -232,7 +243,7 @@ START_TEST(test_invariant_every_time)
 			if (ready(&w, v, adders, adds))
 				break;
 			if (v->holds && k % 16 == 15) {
-				judge(&run, detail, sizeof(detail));
+				judge(&c, detail, sizeof(detail));
 				ck_assert_msg(!strstr(detail, "DEADLOCK"),
 					      "%s fix=%s round %lu: %s",
 					      v->scene, v->fix, r, detail);
@@ -261,7 +272,7 @@ START_TEST(test_invariant_every_time)
 			}
 		}
 		for (k = 0; k < JUDGEMENTS; k++) {
-			bool holds = judge(&run, detail, sizeof(detail));
+			bool holds = judge(&c, detail, sizeof(detail));
 
 			ck_assert_msg(holds == v->holds,
 				      "%s fix=%s round %lu judgement %u: "
@@ -275,8 +286,8 @@ START_TEST(test_invariant_every_time)
 			watch_drain(&w);
 			test_sleep_ns(1000000);
 		}
-		scene_stop(&run);
-		ck_assert_ptr_null(run.group);
+		control_stop(&c);
+		ck_assert_ptr_null(c.run.group);
 		test_tasks_back_to(before);
 		watch_drain(&w);
 		ls_ring_destroy(w.ring);
@@ -301,35 +312,26 @@ START_TEST(test_reset_at_random_moments)
 	for (i = 0; i < n; i++) {
 		const struct scene_param *fix = &d->params[0];
 		int params[SCENE_MAX_PARAMS];
-		struct scene_run run;
+		struct control c;
 		unsigned how = (unsigned)rand_r(&seed) % 4;
 
 		scene_defaults(d, params);
 		ck_assert_str_eq(fix->name, "fix");
 		params[0] = fix->min +
 			    rand_r(&seed) % (fix->max - fix->min + 1);
-		ck_assert_int_eq(scene_start(&run, d, NULL, ring, params,
-					     speeds[rand_r(&seed) % 4], 0), 0);
+		start_running(&c, ring, d, params, speeds[rand_r(&seed) % 4]);
 		test_sleep_ns((uint64_t)(rand_r(&seed) % 3000) * 1000);
 		if (how == 1) {
-			ls_gate_pause(run.group);
+			control_pause(&c);
 		} else if (how == 2) {
-			struct ls_gate_view v[16];
-			size_t nv, k;
-
-			/* Step whoever is at a gate; maybe nobody is. */
-			ls_gate_pause(run.group);
-			ls_gate_settle(run.group, SETTLE_NS);
-			nv = ls_gate_list(run.group, v, 16);
-			for (k = 0; k < nv; k++)
-				if (v[k].state == LS_STATE_PARKED) {
-					ls_gate_step(run.group, v[k].tid,
-						     1000000);
-					break;
-				}
+			/* Step whoever can move, without waiting for it;
+			 * maybe nobody can. */
+			control_pause(&c);
+			control_settle(&c, SETTLE_NS);
+			control_step(&c, 0, 1000000, NULL, 0);
 		}
-		scene_stop(&run);
-		ck_assert_ptr_null(run.group);
+		control_stop(&c);
+		ck_assert_ptr_null(c.run.group);
 		test_tasks_back_to(before);
 		/* Drained, so lanes come back for the next run. */
 		while (ls_ring_drain(ring, buf, 1024))

@@ -20,7 +20,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "lockstep/gate.h"
+#include "control/control.h"
 #include "lockstep/ring.h"
 #include "lockstep/thread.h"
 #include "scenes/scene.h"
@@ -37,9 +37,22 @@ set_param(const struct scene_def *d, int *params, const char *kv)
 		      "%s: %s", kv, err);
 }
 
+/* Start d with params running, as the ui and headless runner do. */
+static void
+start_running(struct control *c, struct ls_ring *ring,
+	      const struct scene_def *d, const int *params)
+{
+	struct control_target t = { .def = d };
+	char err[160];
+
+	memcpy(t.params, params, sizeof(t.params));
+	ck_assert_msg(control_start(c, ring, &t, CONTROL_RUN, 1000, 0, err,
+				    sizeof(err)) == 0, "%s: %s", d->name, err);
+}
+
 struct trial {
 	struct ls_ring *ring;
-	struct scene_run run;
+	struct control c;
 	int fix;		/* index into the fix parameter's values */
 	bool holds;
 	struct scene_forced forced;
@@ -79,7 +92,6 @@ run_trials(const char *scene, const char *extra,
 	for (i = 0; i < n; i++) {
 		int params[SCENE_MAX_PARAMS];
 		char kv[64];
-		int err;
 
 		t[i].fix = fixp->min + (int)(i % nfix);
 		scene_defaults(d, params);
@@ -91,21 +103,24 @@ run_trials(const char *scene, const char *extra,
 		 * drains it, so events past a lane's size are dropped and
 		 * counted, which is what the ring does when the ui is slow. */
 		t[i].ring = test_ring_new(256, 64);
-		err = scene_start(&t[i].run, d, NULL, t[i].ring, params, 1000, 0);
-		ck_assert_msg(err == 0, "%s %s: start: %d", scene, kv, err);
-		t[i].forced = t[i].run.forced;
+		start_running(&t[i].c, t[i].ring, d, params);
+		t[i].forced = t[i].c.run.forced;
 	}
 	test_sleep_ns((uint64_t)run_ms * 1000000u);
 	/* Pause them all first, so they settle side by side. */
 	for (i = 0; i < n; i++)
-		ls_gate_pause(t[i].run.group);
+		control_pause(&t[i].c);
 	for (i = 0; i < n; i++) {
-		ck_assert_int_eq(ls_gate_settle(t[i].run.group, SETTLE_NS), 0);
-		t[i].holds = d->invariant(&t[i].run, &inv_name, t[i].detail,
-					  sizeof(t[i].detail));
+		struct control_verdict v;
+
+		control_judge(&t[i].c, SETTLE_NS, &v);
+		ck_assert(v.judged);
+		inv_name = v.name;
+		t[i].holds = v.holds;
+		snprintf(t[i].detail, sizeof(t[i].detail), "%s", v.detail);
 	}
 	for (i = 0; i < n; i++) {
-		scene_stop(&t[i].run);
+		control_stop(&t[i].c);
 		ls_ring_destroy(t[i].ring);
 	}
 	/* Judge after cleaning up, so a failure leaks nothing. */
@@ -203,7 +218,7 @@ START_TEST(test_reset_anytime)
 	unsigned before, after;
 	struct ls_ring *r;
 	unsigned long i;
-	struct scene_run warm;
+	struct control warm;
 	int warm_params[SCENE_MAX_PARAMS];
 
 	/* One ring for every cycle, as the ui keeps one across resets. */
@@ -213,31 +228,27 @@ START_TEST(test_reset_anytime)
 	 * seconds, as the count stays one up for good). */
 	before = test_task_count();
 	scene_defaults(scene_find("deploy"), warm_params);
-	ck_assert_int_eq(scene_start(&warm, scene_find("deploy"), NULL, r,
-				     warm_params, 1000, 0), 0);
-	scene_stop(&warm);
+	start_running(&warm, r, scene_find("deploy"), warm_params);
+	control_stop(&warm);
 	before = test_task_count_settled(before);
 	for (i = 0; i < resets; i++) {
 		const struct scene_def *d = scene_find(names[i % 2]);
 		int params[SCENE_MAX_PARAMS];
-		struct scene_run run;
+		struct control c;
 		unsigned how = scene_rand(&rng) % 3;
-		int err;
 
 		ck_assert_ptr_nonnull(d);
 		random_params(d, params, &rng);
-		err = scene_start(&run, d, NULL, r, params, 1000, 0);
-		ck_assert_msg(err == 0, "cycle %lu: start: %d", i, err);
+		start_running(&c, r, d, params);
 		if (how > 0)
 			test_sleep_ns(scene_rand(&rng) % 30 * 1000000ull);
 		if (how == 2) {
 			/* Some threads parked, some still on their way. */
-			ls_gate_pause(run.group);
-			ls_gate_settle(run.group,
-				       (scene_rand(&rng) % 30) * 1000000ull);
+			control_pause(&c);
+			control_settle(&c, (scene_rand(&rng) % 30) * 1000000ull);
 		}
-		scene_stop(&run);
-		ck_assert_ptr_null(run.group);
+		control_stop(&c);
+		ck_assert_ptr_null(c.run.group);
 		after = test_task_count_settled(before);
 		ck_assert_msg(after == before, "cycle %lu (%s, how %u): %u "
 			      "threads, %u before", i, d->name, how, after,

@@ -153,7 +153,9 @@ struct ls_gate_view {
 	char desc[LS_GATE_DESC_MAX + 1];	/* parked: the gate's desc */
 	/* Parked: will its next operation go through without waiting?
 	 * (true when the gate has no probe: it cannot block).  If not,
-	 * holder is who holds what it needs, 0 for nobody in particular. */
+	 * holder is who holds what it needs, 0 for nobody in particular.
+	 * Blocked while the group is paused or stepping: holder is who
+	 * holds what it waits for, when its primitive can say. */
 	bool ready;
 	unsigned holder;
 	/* Blocked in a timed wait while the group is paused or stepping:

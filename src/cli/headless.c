@@ -4,7 +4,8 @@
  * the scene's invariant held, as text or as one JSON document.
  *
  * The same ring -> model path as the live ui, so the summary is what the
- * screen would have shown.
+ * screen would have shown, and the same control as the ui: the invariant
+ * is judged only on a group held at its gates and at rest.
  */
 #include "config.h"
 
@@ -17,13 +18,15 @@
 #include <string.h>
 #include <time.h>
 
+#include "control/control.h"
 #include "lockstep/clock.h"
-#include "lockstep/gate.h"
 #include "lockstep/ring.h"
 #include "model/feed.h"
 #include "model/model.h"
 
 #define POLL_NS 10000000ull
+/* How long the judge waits for the threads to come to rest. */
+#define JUDGE_TIMEOUT_NS 3000000000ull
 
 struct headless {
 	struct ls_ring *ring;
@@ -55,19 +58,20 @@ json_string(const char *s)
 	putchar('"');
 }
 
-/* The first deadlock of the run, or null. */
+/* The first deadlock of the run as it stood when judged, or null. */
 static void
-print_deadlock(const struct headless *h)
+print_deadlock(const struct headless *h, const struct model_cycle *cp)
 {
 	const struct model *m = h->model;
-	struct model_cycle c;
 	char name[MODEL_NAME + 8];
+	struct model_cycle c;
 	unsigned i;
 
-	if (!model_first_deadlock(m, &c)) {
+	if (!cp) {
 		printf("null");
 		return;
 	}
+	c = *cp;
 	printf("{\"at_s\": %.3f, \"threads\": [",
 	       c.ts > m->first_ts ? (double)(c.ts - m->first_ts) / 1e9 : 0.0);
 	for (i = 0; i < c.n; i++) {
@@ -93,12 +97,12 @@ print_deadlock(const struct headless *h)
 }
 
 static void
-print_json(const struct headless *h, const struct scene_run *run,
-	   double seconds, bool holds, const char *inv_name,
-	   const char *inv_detail)
+print_json(const struct headless *h, const struct control *c,
+	   double seconds, const struct control_verdict *v,
+	   const struct model_cycle *cycle)
 {
 	const struct model *m = h->model;
-	const struct scene_def *def = run->def;
+	const struct scene_def *def = c->target.def;
 	char val[64];
 	unsigned i, n;
 
@@ -106,7 +110,8 @@ print_json(const struct headless *h, const struct scene_run *run,
 	json_string(def->name);
 	printf(", \"params\": {");
 	for (i = 0; i < def->nparams; i++) {
-		scene_param_format(def, i, run->params[i], val, sizeof(val));
+		scene_param_format(def, i, c->target.params[i], val,
+				   sizeof(val));
 		printf("%s", i ? ", " : "");
 		json_string(def->params[i].name);
 		printf(": ");
@@ -115,12 +120,14 @@ print_json(const struct headless *h, const struct scene_run *run,
 		else
 			printf("%s", val);
 	}
-	printf("}, \"seconds\": %.3f,\n \"invariant\": {\"name\": ", seconds);
-	json_string(inv_name);
-	printf(", \"holds\": %s, \"detail\": ", holds ? "true" : "false");
-	json_string(inv_detail);
+	printf("}, \"seed\": %llu, \"seconds\": %.3f,\n \"invariant\": "
+	       "{\"name\": ", (unsigned long long)c->seed, seconds);
+	json_string(v->name);
+	printf(", \"judged\": %s, \"holds\": %s, \"detail\": ",
+	       v->judged ? "true" : "false", v->holds ? "true" : "false");
+	json_string(v->detail);
 	printf("},\n \"deadlock\": ");
-	print_deadlock(h);
+	print_deadlock(h, cycle);
 	printf(",\n \"threads\": [");
 	for (i = 0, n = 0; i < MODEL_MAX_THREADS; i++) {
 		const struct model_thread *t = &m->threads[i];
@@ -190,20 +197,20 @@ print_json(const struct headless *h, const struct scene_run *run,
 }
 
 static void
-print_text(const struct headless *h, const struct scene_run *run,
-	   double seconds, bool holds, const char *inv_name,
-	   const char *inv_detail)
+print_text(const struct headless *h, const struct control *c,
+	   double seconds, const struct control_verdict *v)
 {
 	const struct model *m = h->model;
 	unsigned i;
 
 	printf("lockstep run %s: %.1f s, %llu events (%llu dropped), "
-	       "%llu tasks\n", run->def->name, seconds,
+	       "%llu tasks\n", c->target.def->name, seconds,
 	       (unsigned long long)m->events,
 	       (unsigned long long)m->ring_dropped,
 	       (unsigned long long)m->tasks_done);
-	printf("invariant: %s: %s%s%s\n\n", inv_name, holds ? "holds" : "BROKEN",
-	       inv_detail[0] ? " - " : "", inv_detail);
+	printf("invariant: %s: %s%s%s\n\n", v->name,
+	       !v->judged ? "not judged" : v->holds ? "holds" : "BROKEN",
+	       v->detail[0] ? " - " : "", v->detail);
 	printf("%-16s %-9s %10s %6s %8s\n", "thread", "state", "events",
 	       "lost", "tasks");
 	for (i = 0; i < MODEL_MAX_THREADS; i++) {
@@ -235,36 +242,40 @@ print_text(const struct headless *h, const struct scene_run *run,
 }
 
 int
-headless_main(const struct scene_def *def, const int *params, double seconds,
-	      bool json)
+headless_main(const struct headless_opts *o)
 {
 	struct headless h = { 0 };
-	struct scene_run run;
-	const char *inv_name = "none";
-	char detail[256] = "";
+	struct control c;
+	struct control_verdict v;
+	struct model_cycle cycle;
+	bool deadlocked;
+	char err[256];
 	uint64_t start, end, last_tick;
-	bool holds = true;
-	int err;
+	int rc;
 
 	h.model = malloc(sizeof(*h.model));
 	if (!h.model) {
 		fprintf(stderr, "lockstep: out of memory\n");
 		return 1;
 	}
-	err = ls_ring_create(NULL, &h.ring);
-	if (!err)
-		feed_start(&h.feed, h.ring, h.model);
-	if (!err)
-		err = scene_start(&run, def, NULL, h.ring, params, 1000, 0);
-	if (err) {
-		fprintf(stderr, "lockstep: cannot start scene %s: %s\n",
-			def->name, strerror(-err));
+	rc = ls_ring_create(NULL, &h.ring);
+	if (rc) {
+		fprintf(stderr, "lockstep: cannot create the event ring: %s\n",
+			strerror(-rc));
+		free(h.model);
+		return 1;
+	}
+	feed_start(&h.feed, h.ring, h.model);
+	rc = control_start(&c, h.ring, &o->target, CONTROL_RUN, 1000, o->seed,
+			   err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "lockstep: %s\n", err);
 		ls_ring_destroy(h.ring);
 		free(h.model);
 		return 1;
 	}
 	start = last_tick = ls_clock_ns();
-	end = start + (uint64_t)(seconds * 1e9);
+	end = start + (uint64_t)(o->seconds * 1e9);
 	for (;;) {
 		struct timespec ts = { 0, POLL_NS };
 		uint64_t now;
@@ -279,19 +290,18 @@ headless_main(const struct scene_def *def, const int *params, double seconds,
 			break;
 		nanosleep(&ts, NULL);
 	}
-	/* Judge the run as it stands, before the reset unwinds it: pause
-	 * the threads at their gates first so the counters are still. */
-	ls_gate_pause(run.group);
-	ls_gate_settle(run.group, 3000000000ull);
+	/* Judge the run as it stands, before the reset unwinds it: the
+	 * threads held at their gates and at rest, so counters are still;
+	 * the deadlock as it was then, not as the teardown ended it. */
+	control_judge(&c, JUDGE_TIMEOUT_NS, &v);
 	drain(&h);
-	if (def->invariant)
-		holds = def->invariant(&run, &inv_name, detail, sizeof(detail));
-	scene_stop(&run);
+	deadlocked = model_first_deadlock(h.model, &cycle);
+	control_stop(&c);
 	drain(&h);
-	if (json)
-		print_json(&h, &run, seconds, holds, inv_name, detail);
+	if (o->json)
+		print_json(&h, &c, o->seconds, &v, deadlocked ? &cycle : NULL);
 	else
-		print_text(&h, &run, seconds, holds, inv_name, detail);
+		print_text(&h, &c, o->seconds, &v);
 	ls_ring_destroy(h.ring);
 	free(h.model);
 	return 0;

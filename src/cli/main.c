@@ -21,7 +21,7 @@
 #define EXIT_USAGE 2
 
 static const char usage_text[] =
-	"usage: lockstep [SCENE] [--set KEY=VALUE]...    the live ui (default scene: pool)\n"
+	"usage: lockstep [SCENE] [--paused] [--set KEY=VALUE]...  the live ui (default scene: pool)\n"
 	"       lockstep list [--json]                   scenes and their parameters\n"
 	"       lockstep run SCENE --headless [--seconds N] [--json] [--set KEY=VALUE]...\n"
 	"       lockstep bench ring|pool|rwlock|queue [--json] [--runs N] [--threads N] [--seconds S]\n"
@@ -69,7 +69,7 @@ scene_or_complain(const char *name)
 struct run_opts {
 	int params[SCENE_MAX_PARAMS];
 	double seconds;
-	bool json, headless;
+	bool json, headless, paused;
 };
 
 static int
@@ -105,6 +105,8 @@ parse_run_opts(const struct scene_def *def, int argc, char **argv,
 				return usage_error("--seconds wants a number of "
 						   "seconds above 0, got '%s'", v);
 			i++;
+		} else if (!strcmp(a, "--paused")) {
+			o->paused = true;
 		} else if (allow_run_opts && !strcmp(a, "--json")) {
 			o->json = true;
 		} else if (allow_run_opts && !strcmp(a, "--headless")) {
@@ -200,9 +202,19 @@ cmd_run(int argc, char **argv)
 	if (!o.headless) {
 		if (o.json)
 			return usage_error("run: --json needs --headless%s", "");
-		return ui_main(def, o.params);
+		return ui_main(def, o.params, o.paused ? CONTROL_PAUSE
+						       : CONTROL_RUN);
 	}
-	return headless_main(def, o.params, o.seconds, o.json);
+	{
+		struct headless_opts ho = {
+			.target = { .def = def },
+			.seconds = o.seconds,
+			.json = o.json,
+		};
+
+		memcpy(ho.target.params, o.params, sizeof(ho.target.params));
+		return headless_main(&ho);
+	}
 }
 
 static int
@@ -287,5 +299,5 @@ main(int argc, char **argv)
 	rc = parse_run_opts(def, argc - first, argv + first, false, &o);
 	if (rc)
 		return rc;
-	return ui_main(def, o.params);
+	return ui_main(def, o.params, o.paused ? CONTROL_PAUSE : CONTROL_RUN);
 }

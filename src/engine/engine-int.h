@@ -54,6 +54,9 @@ struct ls_thread {
 	bool step_go;			/* the controller let it through once */
 	bool returned;			/* fn has returned */
 	uint64_t gate_arrivals;		/* gates reached, for step */
+	/* The last gate it parked at: kind, object and probe stay after it
+	 * passed (a thread blocked in that operation is probed for its
+	 * holder); desc only while parked. */
 	unsigned gate_kind;
 	uint32_t gate_obj;
 	const char *gate_desc;

@@ -85,8 +85,9 @@ gate_park(struct ls_thread *self, unsigned kind, uint32_t obj,
 	self->step_go = false;
 	self->parked = false;
 	self->gate_desc = NULL;
-	self->gate_probe = NULL;
-	self->gate_prim = NULL;
+	/* gate_kind, gate_obj, gate_probe and gate_prim stay: a thread that
+	 * blocks after this gate blocks in that operation, and the
+	 * controller asks the same probe who it waits for (ls_gate_list). */
 	/* RUNNING, whatever it was before: until it rests again the thread
 	 * runs, and a stepping controller must not take it for settled. */
 	atomic_store(&self->state, LS_STATE_RUNNING);
@@ -410,19 +411,27 @@ ls_gate_list(struct ls_group *g, struct ls_gate_view *out, size_t max)
 	struct {
 		const struct ls_gate_probe *probe;
 		const void *prim;
-	} ask[64];
+		bool holder_only;
+	} ask[128];
 	struct ls_thread *t;
 	size_t n = 0, i;
+	bool held;
 
 	engine_lock(&g->mu);
+	held = atomic_load_explicit(&g->gate_mode, memory_order_relaxed) ==
+		       LS_GATE_PAUSE ||
+	       atomic_load_explicit(&g->gate_mode, memory_order_relaxed) ==
+		       LS_GATE_STEP;
 	for (t = g->members; t && n < max; t = t->next, n++) {
 		struct ls_gate_view *v = &out[n];
 
 		memset(v, 0, sizeof(*v));
 		v->tid = t->tid;
 		memcpy(v->name, t->name, sizeof(v->name));
-		if (n < sizeof(ask) / sizeof(ask[0]))
+		if (n < sizeof(ask) / sizeof(ask[0])) {
 			ask[n].probe = NULL;
+			ask[n].holder_only = false;
+		}
 		if (t->returned) {
 			v->state = LS_STATE_DONE;
 		} else if (t->parked) {
@@ -446,13 +455,36 @@ ls_gate_list(struct ls_group *g, struct ls_gate_view *out, size_t max)
 			v->timed = t->timed_hold && !t->timeout_go;
 			v->busy_until = atomic_load_explicit(
 				&t->busy_until, memory_order_relaxed);
+			/*
+			 * Blocked in the operation of its last gate (object
+			 * ids are never reused in a ring, so the same id is
+			 * the same primitive, alive while t waits in it):
+			 * its probe names the holder.  Only while the group
+			 * is held, when nobody can destroy it meanwhile.
+			 */
+			if (v->state == LS_STATE_BLOCKED && v->blocked_on &&
+			    v->blocked_on == t->gate_obj && t->gate_probe &&
+			    held && n < sizeof(ask) / sizeof(ask[0])) {
+				ask[n].probe = t->gate_probe;
+				ask[n].prim = t->gate_prim;
+				ask[n].holder_only = true;
+				v->next_kind = t->gate_kind;
+			}
 		}
 	}
 	engine_unlock(&g->mu);
-	/* Still parked: only this controller lets a parked member go. */
-	for (i = 0; i < n && i < sizeof(ask) / sizeof(ask[0]); i++)
-		if (ask[i].probe)
-			out[i].ready = ask[i].probe->ready(
-				ask[i].prim, out[i].next_kind, &out[i].holder);
+	/* Still parked or blocked: only this controller lets a member go. */
+	for (i = 0; i < n && i < sizeof(ask) / sizeof(ask[0]); i++) {
+		bool ready;
+
+		if (!ask[i].probe)
+			continue;
+		ready = ask[i].probe->ready(ask[i].prim, out[i].next_kind,
+					    &out[i].holder);
+		if (!ask[i].holder_only)
+			out[i].ready = ready;
+		else
+			out[i].next_kind = 0;
+	}
 	return n;
 }

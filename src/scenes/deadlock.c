@@ -363,7 +363,6 @@ deadlock_start(struct scene_run *run)
 		[FIX_TRYLOCK] = "retries", [FIX_HIERARCHY] = "violations",
 		[FIX_SCOPE] = "in flight",
 	};
-	uint64_t seed = ls_clock_ns();
 	char name[32];
 	unsigned i;
 	int err;
@@ -390,7 +389,7 @@ deadlock_start(struct scene_run *run)
 		m->name = i ? "T2" : "T1";
 		m->from = &s->acct[i];
 		m->to = &s->acct[1 - i];
-		m->rng = (seed ^ 0x9e3779b97f4a7c15ull * (i + 1)) | 1;
+		m->rng = scene_seed(run, i);
 		snprintf(name, sizeof(name), "%s transfers", m->name);
 		m->v_transfers = ls_ring_object_add(run->ring, LS_OBJ_VAR,
 						    name);
@@ -444,8 +443,8 @@ deadlock_schedule(struct scene_run *run)
 static bool
 deadlock_cycle(struct deadlock *s, char *buf, size_t n)
 {
-	struct ls_gate_view v[8];
-	size_t nv = ls_gate_list(s->run->group, v, 8), i;
+	const struct ls_gate_view *v = s->run->view;
+	size_t nv = s->run->nview, i;
 	int next[2] = { -1, -1 }, held[2] = { -1, -1 }, want[2] = { -1, -1 };
 	unsigned k, a;
 

@@ -44,6 +44,8 @@ enum { P_FIX, P_THINK_MS, P_EAT_MS };
 enum { FIX_NONE, FIX_ORDERED, FIX_WAITER, FIX_TRYLOCK };
 
 #define N 5
+/* Threads an invariant looks at: the philosophers and a few more. */
+#define MAX_VIEW (N + 8)
 #define MS 1000000ull
 #define BACKOFF_MIN_MS 10
 #define BACKOFF_SPAN_MS 100
@@ -163,7 +165,6 @@ static int
 philosophers_start(struct scene_run *run)
 {
 	struct table *s = run->state;
-	uint64_t seed = ls_clock_ns();
 	char name[32];
 	unsigned i;
 	int err;
@@ -193,7 +194,7 @@ philosophers_start(struct scene_run *run)
 		snprintf(p->name, sizeof(p->name), "P%u", i + 1);
 		p->left = i;
 		p->right = (i + 1) % N;
-		p->rng = (seed ^ 0x9e3779b97f4a7c15ull * (i + 1)) | 1;
+		p->rng = scene_seed(run, i);
 		snprintf(name, sizeof(name), "meals %s", p->name);
 		p->v_meals = ls_ring_object_add(run->ring, LS_OBJ_VAR, name);
 	}
@@ -243,11 +244,13 @@ philosophers_schedule(struct scene_run *run)
 static bool
 philosophers_cycle(struct table *s, char *buf, size_t n)
 {
-	struct ls_gate_view v[N + 2];
-	size_t nv = ls_gate_list(s->run->group, v, N + 2), i, used = 0;
-	int next[N + 2], start, k, steps;
+	const struct ls_gate_view *v = s->run->view;
+	size_t nv = s->run->nview, i, used = 0;
+	int next[MAX_VIEW], start, k, steps;
 	unsigned f;
 
+	if (nv > MAX_VIEW)
+		nv = MAX_VIEW;
 	for (i = 0; i < nv; i++) {
 		next[i] = -1;
 		if (v[i].state != LS_STATE_BLOCKED)

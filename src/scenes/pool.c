@@ -134,7 +134,7 @@ pool_start(struct scene_run *run)
 		return err;
 	for (i = 0; i < (unsigned)run->params[P_SUBMITTERS]; i++) {
 		s->sub[i] = (struct submitter){ .s = s,
-						.rng = 0x27d4eb2fu * (i + 3) };
+						.rng = scene_seed(run, i) };
 		snprintf(name, sizeof(name), "submitter-%u", i + 1);
 		err = ls_thread_spawn(run->group, name, submitter_main,
 				      &s->sub[i]);
@@ -183,11 +183,11 @@ static const struct scene_param pool_params[] = {
 			 "submits are rejected", .min = 1, .max = 64, .def = 8,
 			 .key = 'k', .key_down = 'K' },
 	[P_BURST] = { .name = "burst", .help = "tasks per burst, live",
-		      .min = 1, .max = 64, .def = 12, .key = 'b',
-		      .key_down = 'B', .live = true },
+		      .min = 1, .max = 64, .def = 12, .key = 'u',
+		      .key_down = 'U', .live = true },
 	[P_SUBMITTERS] = { .name = "submitters", .help = "submitting threads",
 			   .min = 1, .max = MAX_SUBMITTERS, .def = 2,
-			   .key = 'n', .key_down = 'N' },
+			   .key = 'o', .key_down = 'O' },
 	[P_TASK_MS] = { .name = "task_ms", .help = "mean task time (ms), live",
 			.min = 50, .max = 3000, .def = 600, .step = 50,
 			.key = 'd', .key_down = 'D', .live = true },

@@ -108,7 +108,7 @@ prodcons_start(struct scene_run *run)
 		return err;
 	for (i = 0; i < (unsigned)run->params[P_PRODUCERS]; i++) {
 		pc->producers[i] = (struct worker){ .pc = pc, .idx = i,
-						    .rng = 0x9e3779b9u * (i + 1) };
+						    .rng = scene_seed(run, i) };
 		snprintf(name, sizeof(name), "producer-%u", i + 1);
 		err = ls_thread_spawn(run->group, name, producer_main,
 				      &pc->producers[i]);
@@ -117,7 +117,7 @@ prodcons_start(struct scene_run *run)
 	}
 	for (i = 0; i < (unsigned)run->params[P_CONSUMERS]; i++) {
 		pc->consumers[i] = (struct worker){ .pc = pc, .idx = i,
-						    .rng = 0x85ebca6bu * (i + 1) };
+						    .rng = scene_seed(run, 64 + i) };
 		snprintf(name, sizeof(name), "consumer-%u", i + 1);
 		err = ls_thread_spawn(run->group, name, consumer_main,
 				      &pc->consumers[i]);

@@ -323,7 +323,6 @@ static int
 race_start(struct scene_run *run)
 {
 	struct race *s = run->state;
-	uint64_t seed = ls_clock_ns();
 	char name[32];
 	unsigned i;
 	int err;
@@ -362,7 +361,7 @@ race_start(struct scene_run *run)
 	for (i = 0; i < 2; i++) {
 		s->tellers[i] = (struct teller){
 			.s = s, .idx = i,
-			.rng = (seed ^ 0x9e3779b97f4a7c15ull * (i + 1)) | 1,
+			.rng = scene_seed(run, i),
 		};
 		err = ls_thread_spawn(run->group, teller_names[i], teller_main,
 				      &s->tellers[i]);

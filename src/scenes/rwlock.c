@@ -91,7 +91,7 @@ rw_start(struct scene_run *run)
 		return err;
 	for (i = 0; i < n; i++) {
 		s->w[i] = (struct rw_worker){ .s = s,
-					      .rng = 0x2545f491u * (i + 7) };
+					      .rng = scene_seed(run, i) };
 		snprintf(name, sizeof(name), "worker-%u", i + 1);
 		err = ls_thread_spawn(run->group, name, rw_main, &s->w[i]);
 		if (err)

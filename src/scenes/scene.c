@@ -14,7 +14,7 @@
 
 #include "lockstep/clock.h"
 #include "lockstep/event.h"
-#include "lockstep/gate.h"
+#include "lockstep/ring.h"
 #include "lockstep/thread.h"
 #include "scenes/scenes.h"
 
@@ -140,9 +140,9 @@ scene_param_format(const struct scene_def *def, unsigned idx, int value,
 }
 
 int
-scene_start(struct scene_run *run, const struct scene_def *def,
-	    const void *source, struct ls_ring *ring, const int *params,
-	    unsigned speed_permille, uint64_t seed)
+scene_prepare(struct scene_run *run, const struct scene_def *def,
+	      const void *source, struct ls_ring *ring, const int *params,
+	      unsigned speed_permille, uint64_t seed)
 {
 	int err;
 
@@ -163,53 +163,29 @@ scene_start(struct scene_run *run, const struct scene_def *def,
 	if (err) {
 		free(run->state);
 		run->state = NULL;
-		return err;
 	}
-	/* A schedule needs every thread held at its first gate. */
-	if (def->schedule)
-		ls_gate_pause(run->group);
-	err = def->start(run);
-	if (!err && def->schedule)
-		err = scene_force(run);
-	if (err)
-		scene_stop(run);
 	return err;
 }
 
-/* The tid of the member named name, or 0. */
-static unsigned
-member_tid(struct ls_group *g, const char *name)
+int
+scene_launch(struct scene_run *run)
 {
-	struct ls_gate_view v[64];
-	size_t n = ls_gate_list(g, v, 64), i;
-
-	for (i = 0; i < n; i++)
-		if (!strcmp(v[i].name, name))
-			return v[i].tid;
-	return 0;
+	return run->def->start(run);
 }
 
 int
-scene_force(struct scene_run *run)
+scene_start(struct scene_run *run, const struct scene_def *def,
+	    const void *source, struct ls_ring *ring, const int *params,
+	    unsigned speed_permille, uint64_t seed)
 {
-	const char *const *steps = run->def->schedule(run);
-	/* Generous: a step ends when the thread reaches its next gate,
-	 * which may be after simulated work. */
-	const uint64_t timeout = 2000000000ull;
-	unsigned tid;
+	int err = scene_prepare(run, def, source, ring, params,
+				speed_permille, seed);
 
-	if (steps) {
-		for (; *steps; steps++) {
-			ls_gate_settle(run->group, timeout);
-			tid = member_tid(run->group, *steps);
-			if (tid && ls_gate_step(run->group, tid, timeout) == 0)
-				run->forced.stepped++;
-			else
-				run->forced.skipped++;
-		}
-	}
-	ls_gate_resume(run->group);
-	return ls_group_cancelled(run->group) ? -ECANCELED : 0;
+	if (!err)
+		err = scene_launch(run);
+	if (err)
+		scene_stop(run);
+	return err;
 }
 
 void

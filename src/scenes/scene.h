@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 struct ls_ring;
+struct ls_gate_view;
 struct ls_group;
 struct scene_run;
 
@@ -52,16 +53,19 @@ struct scene_def {
 	void (*param_changed)(struct scene_run *run, unsigned idx);
 	/*
 	 * The forcing schedule for the current params, or NULL: thread
-	 * names, NULL-terminated.  scene_start starts the threads paused,
-	 * lets each named thread through one gate in this order (a thread
-	 * that is blocked then is skipped: a fix may forbid the bad
-	 * interleaving), then lets everything run.  This is how a hazard
-	 * scene shows its failure every time rather than by luck.
+	 * names, NULL-terminated.  A controller starting the scene running
+	 * holds the threads at their first gates, lets each named thread
+	 * through one gate in this order (a thread that is blocked then is
+	 * skipped: a fix may forbid the bad interleaving), then lets
+	 * everything run.  This is how a hazard scene shows its failure
+	 * every time rather than by luck.  Started held, the scene shows it
+	 * as a hint instead, for a class to step through by hand.
 	 */
 	const char *const *(*schedule)(struct scene_run *run);
 	/* Does the invariant hold?  Called with the group paused and
 	 * settled (every thread at a gate, blocked, or done), so counters
-	 * are still.  Writes its name and a detail line. */
+	 * are still, and run->view listing every thread as the controller
+	 * saw it then.  Writes its name and a detail line. */
 	bool (*invariant)(struct scene_run *run, const char **name,
 			  char *detail, size_t n);
 	/*
@@ -103,6 +107,10 @@ struct scene_run {
 	_Atomic unsigned speed_permille;
 	void *state;
 	struct scene_forced forced;
+	/* The threads as the controller saw them when it judges (for the
+	 * invariant), else NULL. */
+	const struct ls_gate_view *view;
+	size_t nview;
 	/* The first outcome reported (scene_report); kind is published
 	 * last, with a release store, so a reader that sees it non-zero
 	 * sees the rest.  reported counts every report, also later ones. */
@@ -145,12 +153,19 @@ int scene_start(struct scene_run *run, const struct scene_def *def,
 		const void *source, struct ls_ring *ring, const int *params,
 		unsigned speed_permille, uint64_t seed);
 
+/*
+ * scene_start in two halves, for a controller that must hold the group
+ * before any thread runs: scene_prepare sets run up and creates its group
+ * (no thread yet); scene_launch calls def->start.  Each returns 0 or a
+ * negative errno; after a failure of either, call scene_stop.
+ */
+int scene_prepare(struct scene_run *run, const struct scene_def *def,
+		  const void *source, struct ls_ring *ring, const int *params,
+		  unsigned speed_permille, uint64_t seed);
+int scene_launch(struct scene_run *run);
+
 /* Cancel, join, free.  Safe at any moment, deadlocked or not. */
 void scene_stop(struct scene_run *run);
-
-/* Apply def->schedule to a run whose group is paused, then resume it.
- * Called by scene_start.  Returns 0 or -ECANCELED. */
-int scene_force(struct scene_run *run);
 
 /* Sleep ns of workload time, scaled by the run's speed; cancellable.
  * Returns 0 or -ECANCELED.  Scene threads only. */

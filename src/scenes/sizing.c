@@ -156,7 +156,7 @@ static const char *const mix_names[] = { "cpu", "mixed", "io" };
 static const struct scene_param sizing_params[] = {
 	[P_MIX] = { .name = "mix", .help = "task mix: cpu, mixed (W/C=4) or "
 		    "io (W/C=19)", .min = 0, .max = 2, .def = 1,
-		    .values = mix_names, .key = 'x' },
+		    .values = mix_names, .key = 'm' },
 	[P_MAX_WORKERS] = { .name = "max_workers", .help = "sweep 1..this",
 			    .min = 2, .max = 16, .def = 12,
 			    .key = 'w', .key_down = 'W' },

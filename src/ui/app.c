@@ -30,7 +30,7 @@
 
 #define FRAME_NS 33333333ull		/* 30 frames a second at most */
 #define TICK_NS 1000000000ull		/* metrics window */
-#define STEP_TIMEOUT_NS 200000000ull
+#define SETTLE_NS 200000000ull
 
 /* Speeds in thousandths; 0 is "max" (no simulated time). */
 static const unsigned speeds[] = {
@@ -170,52 +170,57 @@ drain(struct ui *u)
 	return n;
 }
 
-static int
-scene_begin(struct ui *u)
+/* A new run on the ring (start, restart, step back): throw away what the
+ * old one left in it, and start the model afresh.  Called by the control
+ * between stopping the old run and starting the new one, so the feed
+ * skips the old names and sees every new one (feed.h). */
+static void
+model_restart(void *arg)
 {
-	int err;
+	struct ui *u = arg;
+	struct ls_event buf[256];
 
-	/* Also after a restart before any frame: the feed skips every name
-	 * the ring has now (feed.h says why). */
+	while (ls_ring_drain(u->ring, buf, 256))
+		;
 	feed_start(&u->feed, u->ring, u->model);
 	u->selected_tid = 0;
 	u->threads_scroll = u->timeline_scroll = 0;
-	u->paused = u->stepping = false;
 	u->paused_ns = 0;
 	u->run_start_ns = ls_clock_ns();
-	err = scene_start(&u->run, u->def, NULL, u->ring, u->params,
-			  speeds[u->speed_idx], 0);
 	u->dirty = true;
-	return err;
 }
 
-/* Stop the scene and throw away whatever it still had in the ring. */
-static void
-scene_end(struct ui *u)
+/* Start def with params in mode. */
+static int
+scene_begin(struct ui *u, const int *params, enum control_mode mode,
+	    char *err, size_t n)
 {
-	struct ls_event buf[256];
+	struct control_target t = { .def = u->def };
+	int rc;
 
-	scene_stop(&u->run);
-	while (ls_ring_drain(u->ring, buf, 256))
-		;
+	memcpy(t.params, params, sizeof(t.params));
+	model_restart(u);
+	rc = control_start(&u->ctl, u->ring, &t, mode, speeds[u->speed_idx],
+			   0, err, n);
+	u->ctl.before_launch = model_restart;
+	u->ctl.hook_arg = u;
+	u->paused = mode != CONTROL_RUN;
+	u->pause_began = ls_clock_ns();
+	return rc;
 }
 
+/* The run restarted in the same mode (r, a parameter, f): report it. */
 static void
 restart(struct ui *u, const char *why)
 {
-	int err;
+	char err[160];
 
-	scene_end(u);
-	err = scene_begin(u);
-	if (err) {
-		char msg[96];
-
-		snprintf(msg, sizeof(msg), "could not start %s: %s",
-			 u->def->name, strerror(-err));
-		say(u, msg);
-	} else if (why) {
+	if (control_restart(&u->ctl, err, sizeof(err)))
+		say(u, err);
+	else if (why)
 		say(u, why);
-	}
+	u->paused = u->ctl.mode != CONTROL_RUN;
+	u->pause_began = ls_clock_ns();
 }
 
 static void
@@ -223,57 +228,43 @@ toggle_pause(struct ui *u)
 {
 	uint64_t now = ls_clock_ns();
 
-	if (!u->run.group)
-		return;
 	if (u->paused) {
-		ls_gate_resume(u->run.group);
+		control_resume(&u->ctl);
 		u->paused_ns += now - u->pause_began;
-		u->paused = u->stepping = false;
+		u->paused = false;
 	} else {
-		ls_gate_pause(u->run.group);
+		control_pause(&u->ctl);
 		u->pause_began = now;
 		u->paused = true;
 	}
 	u->dirty = true;
 }
 
-/* Step the thread tid, or the next parked one after the last stepped. */
+/* Step thread tid (0: the next that can move, round robin).  The step
+ * goes on in the background while the thread works; the loop polls it. */
 static void
 step(struct ui *u, unsigned tid)
 {
-	struct ls_gate_view v[MODEL_MAX_THREADS];
-	size_t n, i, pick = SIZE_MAX;
-	int err;
+	char err[160];
+	int rc;
 
-	if (!u->run.group)
-		return;
 	if (!u->paused) {
 		toggle_pause(u);
-		ls_gate_settle(u->run.group, STEP_TIMEOUT_NS);
+		control_settle(&u->ctl, SETTLE_NS);
 	}
-	n = ls_gate_list(u->run.group, v, MODEL_MAX_THREADS);
-	for (i = 0; i < n; i++) {
-		if (v[i].state != LS_STATE_PARKED)
-			continue;
-		if (tid ? v[i].tid == tid : v[i].tid > u->last_stepped) {
-			pick = i;
-			break;
-		}
-	}
-	if (pick == SIZE_MAX && !tid)
-		for (i = 0; i < n && pick == SIZE_MAX; i++)
-			if (v[i].state == LS_STATE_PARKED)
-				pick = i;
-	if (pick == SIZE_MAX) {
-		say(u, tid ? "that thread is not at a gate: it is blocked or done"
-			   : "no thread is at a gate: all are blocked or done");
-		return;
-	}
-	u->stepping = true;
-	u->last_stepped = v[pick].tid;
-	err = ls_gate_step(u->run.group, v[pick].tid, STEP_TIMEOUT_NS);
-	if (err == -ETIMEDOUT)
-		say(u, "the stepped thread is still busy (long computation)");
+	rc = control_step_begin(&u->ctl, tid, err, sizeof(err));
+	if (rc && rc != -EINPROGRESS)
+		say(u, err);
+	u->dirty = true;
+}
+
+static void
+step_back(struct ui *u)
+{
+	char err[160];
+
+	if (control_step_back(&u->ctl, err, sizeof(err)))
+		say(u, err);
 	u->dirty = true;
 }
 
@@ -284,7 +275,7 @@ change_speed(struct ui *u, int dir)
 		u->speed_idx++;
 	else if (dir < 0 && u->speed_idx > 0)
 		u->speed_idx--;
-	atomic_store(&u->run.speed_permille, speeds[u->speed_idx]);
+	control_set_speed(&u->ctl, speeds[u->speed_idx]);
 	u->dirty = true;
 }
 
@@ -296,10 +287,10 @@ param_key(struct ui *u, int ch)
 
 	for (i = 0; i < u->def->nparams; i++) {
 		const struct scene_param *p = &u->def->params[i];
-		int v = u->params[i];
-		char msg[96], val[32];
-
+		int v = u->ctl.target.params[i];
 		int stepv = p->step ? p->step : 1;
+		char msg[96], val[32], err[160];
+		bool restarted;
 
 		if (ch == p->key)
 			v = v < p->max ? (v + stepv > p->max ? p->max : v + stepv)
@@ -308,20 +299,17 @@ param_key(struct ui *u, int ch)
 			v = v - stepv > p->min ? v - stepv : p->min;
 		else
 			continue;
-		if (v == u->params[i])
+		if (v == u->ctl.target.params[i])
 			return true;
-		u->params[i] = v;
+		if (control_set_param(&u->ctl, i, v, &restarted, err,
+				      sizeof(err))) {
+			say(u, err);
+			return true;
+		}
 		scene_param_format(u->def, i, v, val, sizeof(val));
 		snprintf(msg, sizeof(msg), "%s = %s%s", p->name, val,
-			 p->live ? "" : " (scene restarted)");
-		if (p->live) {
-			scene_param_set(&u->run, i, v);
-			if (u->def->param_changed)
-				u->def->param_changed(&u->run, i);
-			say(u, msg);
-		} else {
-			restart(u, msg);
-		}
+			 restarted ? " (scene restarted)" : "");
+		say(u, msg);
 		return true;
 	}
 	return false;
@@ -330,15 +318,20 @@ param_key(struct ui *u, int ch)
 static void
 switch_scene(struct ui *u, int dir)
 {
+	enum control_mode mode = u->ctl.mode;
+	int params[SCENE_MAX_PARAMS];
+	char err[160];
 	unsigned i;
 
 	for (i = 0; i < scene_count; i++)
 		if (scene_table[i] == u->def)
 			break;
 	i = (i + scene_count + (unsigned)dir) % scene_count;
+	control_stop(&u->ctl);
 	u->def = scene_table[i];
-	scene_defaults(u->def, u->params);
-	restart(u, NULL);
+	scene_defaults(u->def, params);
+	if (scene_begin(u, params, mode, err, sizeof(err)))
+		say(u, err);
 }
 
 static void
@@ -370,7 +363,15 @@ handle_key(struct ui *u, int ch)
 		toggle_pause(u);
 		break;
 	case 's':
+	case 'n':
 		step(u, 0);
+		break;
+	case 'b':
+		step_back(u);
+		break;
+	case 'g':
+		if (u->paused)
+			toggle_pause(u);
 		break;
 	case '+':
 	case '=':
@@ -381,6 +382,7 @@ handle_key(struct ui *u, int ch)
 		change_speed(u, -1);
 		break;
 	case 'r':
+	case 'R':
 		restart(u, "scene reset");
 		break;
 	case '\t':
@@ -487,6 +489,9 @@ loop(struct ui *u)
 		int timeout, ch, sig;
 
 		u->frame_now = now;
+		if (u->ctl.stepping && control_step_poll(&u->ctl) !=
+					       -EINPROGRESS)
+			u->dirty = true;
 		if (drain(u)) {
 			u->dirty = true;
 			last_event = now;
@@ -525,7 +530,8 @@ loop(struct ui *u)
 		 * the ring once a frame.  Paused, and a second after the last
 		 * thread came to rest, only a key, a signal or the metrics
 		 * tick wakes us. */
-		wait_ns = u->paused && !u->dirty && now - last_event > TICK_NS
+		wait_ns = u->paused && !u->dirty && !u->ctl.stepping &&
+					  now - last_event > TICK_NS
 				  ? TICK_NS
 				  : FRAME_NS - (now - last_frame) % FRAME_NS;
 		timeout = (int)(wait_ns / 1000000) + 1;
@@ -539,14 +545,20 @@ loop(struct ui *u)
 		/* The terminal went away (tmux session killed). */
 		if (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL))
 			return 1;
-		while ((ch = getch()) != ERR)
+		/* A quit signal goes before keys still queued behind it. */
+		while ((ch = getch()) != ERR) {
 			if (!handle_key(u, ch))
 				return 0;
+			sig = tty_exit_signal();
+			if (sig)
+				return -sig;
+		}
 	}
 }
 
 int
-ui_main(const struct scene_def *def, const int *params)
+ui_main(const struct scene_def *def, const int *params,
+	enum control_mode mode)
 {
 	struct ui *u;
 	char err[256];
@@ -565,14 +577,16 @@ ui_main(const struct scene_def *def, const int *params)
 		return 1;
 	}
 	u->def = def;
-	memcpy(u->params, params, sizeof(u->params));
 	u->speed_idx = SPEED_DEFAULT;
 	e = ls_ring_create(NULL, &u->ring);
-	if (!e)
-		e = scene_begin(u);
 	if (e) {
-		fprintf(stderr, "lockstep: cannot start scene %s: %s\n",
-			def->name, strerror(-e));
+		fprintf(stderr, "lockstep: cannot create the event ring: %s\n",
+			strerror(-e));
+		rc = 1;
+		goto out;
+	}
+	if (scene_begin(u, params, mode, err, sizeof(err))) {
+		fprintf(stderr, "lockstep: %s\n", err);
 		rc = 1;
 		goto out;
 	}
@@ -593,8 +607,9 @@ ui_main(const struct scene_def *def, const int *params)
 	tty_close();
 	stats_close();
 out:
-	scene_end(u);
-	ls_ring_destroy(u->ring);
+	control_stop(&u->ctl);
+	if (u->ring)
+		ls_ring_destroy(u->ring);
 	free(u->model);
 	free(u);
 	if (rc < 0)

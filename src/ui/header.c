@@ -16,8 +16,9 @@ header_draw(struct ui *u, struct rect r)
 	attr_t battr;
 	int rw;
 
-	if (u->stepping) {
-		snprintf(badge, sizeof(badge), " %s STEP ", t->utf8 ? "»" : ">>");
+	if (u->ctl.mode == CONTROL_STEP) {
+		snprintf(badge, sizeof(badge), " %s STEP %zu ",
+			 t->utf8 ? "»" : ">>", u->ctl.nsteps);
 		battr = t->badge_step;
 	} else if (u->paused) {
 		snprintf(badge, sizeof(badge), " %s PAUSED ", t->utf8 ? "‖" : "||");

@@ -29,7 +29,8 @@ param_keys(const struct ui *u, unsigned i, char *buf, size_t n)
 	char k1[8], k2[8], val[32];
 
 	keyname_short(p->key, k1, sizeof(k1));
-	scene_param_format(u->def, i, u->params[i], val, sizeof(val));
+	scene_param_format(u->def, i, u->ctl.target.params[i], val,
+			   sizeof(val));
 	if (p->key_down) {
 		keyname_short(p->key_down, k2, sizeof(k2));
 		snprintf(buf, n, "%s/%s %s=%s", k1, k2, p->name, val);

@@ -3,8 +3,9 @@
  *
  * This is the only header that includes curses (STYLE.md: one door to
  * curses, as htop's ProvideCurses.h).  Only the ui thread calls curses.
- * The ui draws the model and nothing else, and changes the engine only
- * through the controls in app.c (pause, step, speed, params, reset).
+ * The ui draws the model (and, while stepping, the control's list of who
+ * can move), and changes the engine only through the control module
+ * (src/control/control.h): pause, step, speed, params, reset.
  */
 #ifndef LOCKSTEP_UI_H
 #define LOCKSTEP_UI_H
@@ -15,6 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "control/control.h"
 #include "lockstep/event.h"
 #include "model/feed.h"
 #include "model/model.h"
@@ -53,14 +55,13 @@ struct theme {
 };
 
 struct ui {
-	/* What runs. */
-	const struct scene_def *def;
-	struct scene_run run;
+	/* What runs, driven through the one control door. */
+	const struct scene_def *def;	/* ctl.target.def */
+	struct control ctl;
 	struct ls_ring *ring;
-	int params[SCENE_MAX_PARAMS];
 	unsigned speed_idx;	/* into the speed table of app.c */
-	bool paused, stepping;
-	unsigned last_stepped;	/* tid, for round-robin stepping */
+	bool paused;		/* held: PAUSE or STEP mode */
+	unsigned generation;	/* ctl.generation the model was started at */
 	uint64_t run_start_ns;	/* monotonic time the scene (re)started */
 	uint64_t paused_ns;	/* total time paused, for the elapsed clock */
 	uint64_t pause_began;
@@ -74,7 +75,7 @@ struct ui {
 	unsigned selected_tid;	/* 0: none */
 	int timeline_scroll;	/* threads scrolled off the top */
 	int threads_scroll;
-	char message[128];	/* one line for the key bar, fades */
+	char message[192];	/* one line for the key bar, fades */
 	uint64_t message_until;
 	uint64_t frame_now;	/* monotonic ns of this frame */
 	bool dirty;
