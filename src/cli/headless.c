@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "control/control.h"
+#include "control/schedule.h"
 #include "lockstep/clock.h"
 #include "lockstep/ring.h"
 #include "model/feed.h"
@@ -27,11 +28,27 @@
 #define POLL_NS 10000000ull
 /* How long the judge waits for the threads to come to rest. */
 #define JUDGE_TIMEOUT_NS 3000000000ull
+/* How long one step of a stepped run may take to come to rest. */
+#define STEP_TIMEOUT_NS 10000000000ull
 
 struct headless {
 	struct ls_ring *ring;
 	struct model *model;
 	struct feed feed;
+};
+
+/* What a run found, gathered before the teardown. */
+struct headless_result {
+	const char *mode;		/* "run", "steps" or "replay" */
+	double seconds;
+	struct control_verdict verdict;
+	bool deadlocked;
+	struct model_cycle cycle;	/* the first deadlock, when judged */
+	bool has_outcome;
+	struct scene_outcome outcome;
+	size_t outcome_step;
+	size_t steps;
+	char note[160];			/* why a stepped run stopped */
 };
 
 /* Everything the ring holds, into the model. */
@@ -96,12 +113,33 @@ print_deadlock(const struct headless *h, const struct model_cycle *cp)
 		printf("null}");
 }
 
+/* The outcome of a stepped run, or null. */
+static void
+print_outcome(const struct headless *h, const struct headless_result *r)
+{
+	const struct model_thread *t;
+
+	if (!r->has_outcome) {
+		printf("null");
+		return;
+	}
+	t = model_thread(h->model, r->outcome.tid);
+	printf("{\"kind\": ");
+	json_string(ls_outcome_name(r->outcome.kind));
+	printf(", \"at_step\": %zu, \"thread\": ", r->outcome_step);
+	json_string(t && t->name[0] ? t->name : "");
+	printf(", \"what\": ");
+	json_string(r->outcome.what);
+	printf("}");
+}
+
 static void
 print_json(const struct headless *h, const struct control *c,
-	   double seconds, const struct control_verdict *v,
-	   const struct model_cycle *cycle)
+	   const struct headless_result *r)
 {
 	const struct model *m = h->model;
+	const struct control_verdict *v = &r->verdict;
+	double seconds = r->seconds;
 	const struct scene_def *def = c->target.def;
 	char val[64];
 	unsigned i, n;
@@ -120,14 +158,17 @@ print_json(const struct headless *h, const struct control *c,
 		else
 			printf("%s", val);
 	}
-	printf("}, \"seed\": %llu, \"seconds\": %.3f,\n \"invariant\": "
-	       "{\"name\": ", (unsigned long long)c->seed, seconds);
+	printf("}, \"seed\": %llu, \"mode\": \"%s\", \"steps\": %zu, "
+	       "\"seconds\": %.3f,\n \"outcome\": ",
+	       (unsigned long long)c->seed, r->mode, r->steps, seconds);
+	print_outcome(h, r);
+	printf(",\n \"invariant\": {\"name\": ");
 	json_string(v->name);
 	printf(", \"judged\": %s, \"holds\": %s, \"detail\": ",
 	       v->judged ? "true" : "false", v->holds ? "true" : "false");
 	json_string(v->detail);
 	printf("},\n \"deadlock\": ");
-	print_deadlock(h, cycle);
+	print_deadlock(h, r->deadlocked ? &r->cycle : NULL);
 	printf(",\n \"threads\": [");
 	for (i = 0, n = 0; i < MODEL_MAX_THREADS; i++) {
 		const struct model_thread *t = &m->threads[i];
@@ -198,9 +239,11 @@ print_json(const struct headless *h, const struct control *c,
 
 static void
 print_text(const struct headless *h, const struct control *c,
-	   double seconds, const struct control_verdict *v)
+	   const struct headless_result *r)
 {
 	const struct model *m = h->model;
+	const struct control_verdict *v = &r->verdict;
+	double seconds = r->seconds;
 	unsigned i;
 
 	printf("lockstep run %s: %.1f s, %llu events (%llu dropped), "
@@ -208,6 +251,14 @@ print_text(const struct headless *h, const struct control *c,
 	       (unsigned long long)m->events,
 	       (unsigned long long)m->ring_dropped,
 	       (unsigned long long)m->tasks_done);
+	if (r->steps || strcmp(r->mode, "run"))
+		printf("%zu steps (seed %llu)%s%s\n", r->steps,
+		       (unsigned long long)c->seed, r->note[0] ? ": " : "",
+		       r->note);
+	if (r->has_outcome)
+		printf("outcome at step %zu: %s: %s\n",
+		       r->outcome_step, ls_outcome_name(r->outcome.kind),
+		       r->outcome.what);
 	printf("invariant: %s: %s%s%s\n\n", v->name,
 	       !v->judged ? "not judged" : v->holds ? "holds" : "BROKEN",
 	       v->detail[0] ? " - " : "", v->detail);
@@ -241,18 +292,94 @@ print_text(const struct headless *h, const struct control *c,
 	       (unsigned long long)model_wait_percentile(m, 99));
 }
 
+/* Run freely for o->seconds, draining into the model as the ui would. */
+static void
+headless_run_free(struct headless *h, const struct headless_opts *o)
+{
+	uint64_t start = ls_clock_ns(), last_tick = start;
+	uint64_t end = start + (uint64_t)(o->seconds * 1e9);
+
+	for (;;) {
+		struct timespec ts = { 0, POLL_NS };
+		uint64_t now;
+
+		drain(h);
+		now = ls_clock_ns();
+		if (now - last_tick >= 1000000000ull) {
+			model_tick(h->model, now);
+			last_tick = now;
+		}
+		if (now >= end)
+			break;
+		nanosleep(&ts, NULL);
+	}
+}
+
+/* Take up to o->steps steps, each thread picked at random (from the seed)
+ * among those that can move, until none can.  Returns 0 or a negative
+ * errno with err set. */
+static int
+headless_run_steps(struct headless *h, struct control *c,
+		   const struct headless_opts *o, struct headless_result *r,
+		   char *err, size_t n)
+{
+	uint64_t rng = c->seed;
+	unsigned long k;
+	int rc;
+
+	for (k = 0; k < o->steps; k++) {
+		struct control_thread t[CONTROL_MAX_THREADS];
+		size_t nt = control_threads(c, t, CONTROL_MAX_THREADS), i;
+		size_t movable = 0, pick;
+
+		for (i = 0; i < nt; i++)
+			movable += t[i].can <= CAN_TIMEOUT;
+		if (!movable) {
+			snprintf(r->note, sizeof(r->note), "no thread can "
+				 "move");
+			return 0;
+		}
+		rng ^= rng << 13;
+		rng ^= rng >> 7;
+		rng ^= rng << 17;
+		pick = (size_t)(rng % movable);
+		for (i = 0; i < nt; i++)
+			if (t[i].can <= CAN_TIMEOUT && !pick--)
+				break;
+		rc = control_step(c, t[i].tid, STEP_TIMEOUT_NS, err, n);
+		if (rc == -ETIMEDOUT)
+			snprintf(err, n, "the step of %s did not come to rest "
+				 "within %.0f s", t[i].name,
+				 (double)STEP_TIMEOUT_NS / 1e9);
+		if (rc)
+			return rc;
+		drain(h);
+	}
+	snprintf(r->note, sizeof(r->note), "stopped at the step limit (%lu; "
+		 "--steps sets it)", o->steps);
+	return 0;
+}
+
 int
 headless_main(const struct headless_opts *o)
 {
 	struct headless h = { 0 };
+	struct headless_result r = { .mode = "run", .seconds = o->seconds };
 	struct control c;
-	struct control_verdict v;
-	struct model_cycle cycle;
-	bool deadlocked;
-	char err[256];
-	uint64_t start, end, last_tick;
-	int rc;
+	enum control_mode mode = CONTROL_RUN;
+	uint64_t seed = o->seed, began;
+	char err[512];
+	int rc, status = 0;
 
+	if (o->replay) {
+		r.mode = "replay";
+		mode = CONTROL_STEP;
+		if (!seed)
+			seed = o->replay->seed ? o->replay->seed : 1;
+	} else if (o->steps) {
+		r.mode = "steps";
+		mode = CONTROL_STEP;
+	}
 	h.model = malloc(sizeof(*h.model));
 	if (!h.model) {
 		fprintf(stderr, "lockstep: out of memory\n");
@@ -266,43 +393,54 @@ headless_main(const struct headless_opts *o)
 		return 1;
 	}
 	feed_start(&h.feed, h.ring, h.model);
-	rc = control_start(&c, h.ring, &o->target, CONTROL_RUN, 1000, o->seed,
-			   err, sizeof(err));
+	/* Stepped runs go at full speed: simulated time changes nothing a
+	 * schedule decides, and a step need not wait for it. */
+	rc = control_start(&c, h.ring, &o->target, mode,
+			   mode == CONTROL_RUN ? 1000 : 0, seed, err,
+			   sizeof(err));
 	if (rc) {
 		fprintf(stderr, "lockstep: %s\n", err);
 		ls_ring_destroy(h.ring);
 		free(h.model);
 		return 1;
 	}
-	start = last_tick = ls_clock_ns();
-	end = start + (uint64_t)(o->seconds * 1e9);
-	for (;;) {
-		struct timespec ts = { 0, POLL_NS };
-		uint64_t now;
-
-		drain(&h);
-		now = ls_clock_ns();
-		if (now - last_tick >= 1000000000ull) {
-			model_tick(h.model, now);
-			last_tick = now;
-		}
-		if (now >= end)
-			break;
-		nanosleep(&ts, NULL);
+	began = ls_clock_ns();
+	if (o->replay)
+		rc = schedule_replay(&c, o->replay, 0, o->replay->n,
+				     STEP_TIMEOUT_NS, err, sizeof(err));
+	else if (o->steps)
+		rc = headless_run_steps(&h, &c, o, &r, err, sizeof(err));
+	else
+		headless_run_free(&h, o);
+	if (rc) {
+		fprintf(stderr, "lockstep: %s\n", err);
+		status = o->replay && rc == -EINVAL ? 2 : 1;
+		goto out;
 	}
+	if (mode != CONTROL_RUN)
+		r.seconds = (double)(ls_clock_ns() - began) / 1e9;
+	r.steps = c.nsteps;
 	/* Judge the run as it stands, before the reset unwinds it: the
 	 * threads held at their gates and at rest, so counters are still;
 	 * the deadlock as it was then, not as the teardown ended it. */
-	control_judge(&c, JUDGE_TIMEOUT_NS, &v);
+	control_judge(&c, JUDGE_TIMEOUT_NS, &r.verdict);
+	r.has_outcome = control_outcome(&c, &r.outcome, &r.outcome_step);
 	drain(&h);
-	deadlocked = model_first_deadlock(h.model, &cycle);
+	r.deadlocked = model_first_deadlock(h.model, &r.cycle);
+	if (o->record && schedule_save(&c, o->record, err, sizeof(err))) {
+		fprintf(stderr, "lockstep: %s\n", err);
+		status = 1;
+		goto out;
+	}
 	control_stop(&c);
 	drain(&h);
 	if (o->json)
-		print_json(&h, &c, o->seconds, &v, deadlocked ? &cycle : NULL);
+		print_json(&h, &c, &r);
 	else
-		print_text(&h, &c, o->seconds, &v);
+		print_text(&h, &c, &r);
+out:
+	control_stop(&c);
 	ls_ring_destroy(h.ring);
 	free(h.model);
-	return 0;
+	return status;
 }

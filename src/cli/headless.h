@@ -9,11 +9,17 @@
 
 #include "control/control.h"
 
+struct schedule;
+
 struct headless_opts {
 	struct control_target target;
-	double seconds;		/* how long it runs */
+	double seconds;		/* how long it runs freely */
 	bool json;
 	uint64_t seed;		/* 0: a new one (printed) */
+	unsigned long steps;	/* > 0: a stepped run of at most this many
+				 * steps, threads picked from the seed */
+	const struct schedule *replay;	/* replay this, all at once */
+	const char *record;	/* write the run's schedule here */
 };
 
 /* Run the target, then print the summary as text or JSON on stdout.

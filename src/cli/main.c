@@ -15,6 +15,8 @@
 #include "cli/bench-queue.h"
 #include "cli/bench-rwlock.h"
 #include "cli/headless.h"
+#include "control/schedule.h"
+#include "control/target.h"
 #include "scenes/scene.h"
 #include "ui/app.h"
 
@@ -24,6 +26,7 @@ static const char usage_text[] =
 	"usage: lockstep [SCENE] [--paused] [--set KEY=VALUE]...  the live ui (default scene: pool)\n"
 	"       lockstep list [--json]                   scenes and their parameters\n"
 	"       lockstep run SCENE --headless [--seconds N] [--json] [--set KEY=VALUE]...\n"
+	"                [--steps N] [--seed N] [--record FILE] [--replay FILE]\n"
 	"       lockstep bench ring|pool|rwlock|queue [--json] [--runs N] [--threads N] [--seconds S]\n"
 	"       lockstep --help | --version\n";
 
@@ -65,12 +68,34 @@ scene_or_complain(const char *name)
 	return def;
 }
 
-/* Options shared by the ui and run: --set, --seconds, --json, --headless. */
+/* Options shared by the ui and run: --set, --seconds, --json,
+ * --headless, --paused, --steps, --seed, --record, --replay. */
 struct run_opts {
 	int params[SCENE_MAX_PARAMS];
 	double seconds;
 	bool json, headless, paused;
+	unsigned long steps;
+	uint64_t seed;
+	const char *record, *replay;
 };
+
+/* A positive integer option value, or 0 after a usage error. */
+static unsigned long long
+positive_value(const char *opt, const char *v, unsigned long long max)
+{
+	unsigned long long x;
+	char *end;
+
+	errno = 0;
+	x = strtoull(v, &end, 10);
+	if (errno || end == v || *end || v[0] < '0' || v[0] > '9' || !x ||
+	    x > max) {
+		fprintf(stderr, "lockstep: %s wants a whole number from 1 to "
+			"%llu, got '%s'\n", opt, max, v);
+		return 0;
+	}
+	return x;
+}
 
 static int
 parse_run_opts(const struct scene_def *def, int argc, char **argv,
@@ -107,6 +132,22 @@ parse_run_opts(const struct scene_def *def, int argc, char **argv,
 			i++;
 		} else if (!strcmp(a, "--paused")) {
 			o->paused = true;
+		} else if (allow_run_opts && !strcmp(a, "--steps") && v) {
+			o->steps = (unsigned long)positive_value(a, v, 100000000);
+			if (!o->steps)
+				return EXIT_USAGE;
+			i++;
+		} else if (allow_run_opts && !strcmp(a, "--seed") && v) {
+			o->seed = positive_value(a, v, UINT64_MAX);
+			if (!o->seed)
+				return EXIT_USAGE;
+			i++;
+		} else if (!strcmp(a, "--record") && v) {
+			o->record = v;
+			i++;
+		} else if (!strcmp(a, "--replay") && v) {
+			o->replay = v;
+			i++;
 		} else if (allow_run_opts && !strcmp(a, "--json")) {
 			o->json = true;
 		} else if (allow_run_opts && !strcmp(a, "--headless")) {
@@ -184,6 +225,63 @@ cmd_list(int argc, char **argv)
 	return 0;
 }
 
+/* The headless run of def: a schedule replayed, a stepped run, or a
+ * free run, as the options say. */
+static int
+run_headless(const struct scene_def *def, const struct run_opts *o)
+{
+	struct headless_opts ho = {
+		.target = { .def = def },
+		.seconds = o->seconds,
+		.json = o->json,
+		.seed = o->seed,
+		.steps = o->steps,
+		.record = o->record,
+	};
+	struct control_target st;
+	struct schedule sched;
+	char err[512], want[512], got[512];
+	int rc;
+
+	memcpy(ho.target.params, o->params, sizeof(ho.target.params));
+	if (o->record && !o->steps && !o->replay) {
+		fprintf(stderr, "lockstep: --record needs a stepped run: add "
+			"--steps N (or --replay FILE)\n");
+		return EXIT_USAGE;
+	}
+	if (!o->replay)
+		return headless_main(&ho);
+	if (o->steps) {
+		fprintf(stderr, "lockstep: --steps and --replay do not go "
+			"together\n");
+		return EXIT_USAGE;
+	}
+	rc = schedule_load(o->replay, &sched, err, sizeof(err));
+	if (!rc)
+		rc = schedule_target(&sched, &st, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "lockstep: %s\n", err);
+		if (!sched.target)
+			return rc == -ENOENT ? 1 : EXIT_USAGE;
+		schedule_free(&sched);
+		return EXIT_USAGE;
+	}
+	/* The schedule must be for what was asked. */
+	target_describe(&ho.target, want, sizeof(want));
+	target_describe(&st, got, sizeof(got));
+	target_free(&st);
+	if (strcmp(want, got)) {
+		fprintf(stderr, "lockstep: %s:%u: this schedule is for '%s', "
+			"not '%s'\n", sched.file, sched.target_line, got, want);
+		schedule_free(&sched);
+		return EXIT_USAGE;
+	}
+	ho.replay = &sched;
+	rc = headless_main(&ho);
+	schedule_free(&sched);
+	return rc;
+}
+
 static int
 cmd_run(int argc, char **argv)
 {
@@ -205,16 +303,7 @@ cmd_run(int argc, char **argv)
 		return ui_main(def, o.params, o.paused ? CONTROL_PAUSE
 						       : CONTROL_RUN);
 	}
-	{
-		struct headless_opts ho = {
-			.target = { .def = def },
-			.seconds = o.seconds,
-			.json = o.json,
-		};
-
-		memcpy(ho.target.params, o.params, sizeof(ho.target.params));
-		return headless_main(&ho);
-	}
+	return run_headless(def, &o);
 }
 
 static int
