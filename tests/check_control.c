@@ -419,8 +419,8 @@ START_TEST(test_judge_unsettled)
 	ck_assert_int_eq(sem_init(&s, 0, 0), 0);
 	ck_assert_int_eq(ls_group_create(ring, "outside", &g), 0);
 	control_attach(&c, g, ring);
-	ck_assert_int_eq(ls_thread_spawn(g, "o", outsider_main, &s), 0);
 	control_pause(&c);
+	ck_assert_int_eq(ls_thread_spawn(g, "o", outsider_main, &s), 0);
 	ck_assert_int_eq(control_settle(&c, STEP_NS), 0);
 	ck_assert_int_eq(control_step(&c, 0, 1000000, NULL, 0), -ETIMEDOUT);
 	control_judge(&c, 1000000, &v);

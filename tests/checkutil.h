@@ -80,15 +80,23 @@ test_noop_main(void *p)
 	return p;
 }
 
-/* The count to come back to, after one thread (TSan adds its own then). */
+/*
+ * The count to come back to, after one thread: ThreadSanitizer adds a
+ * thread of its own at the first pthread_create, and the joined thread
+ * may linger in /proc/self/task for a moment, so wait for it to leave
+ * (the count before, or one more when TSan's thread came).
+ */
 static inline unsigned
 test_task_baseline(void)
 {
+	unsigned n0 = test_task_count(), tries;
 	pthread_t pt;
 
 	ck_assert_int_eq(pthread_create(&pt, NULL, test_noop_main, NULL), 0);
 	ck_assert_int_eq(pthread_join(pt, NULL), 0);
-	return test_task_count();
+	for (tries = 0; test_task_count() != n0 && tries < 50; tries++)
+		test_sleep_ns(1000000);
+	return test_task_count_settled(n0 + 1);
 }
 
 /* Run a suite with Check's defaults (forked, CK_* environment honoured)
