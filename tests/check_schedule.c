@@ -57,6 +57,18 @@ START_TEST(test_parse_errors)
 	refused("lockstep-schedule 1\ntarget race\n\x1b]0;pwned\x07\n",
 		"t.sched:3: a step is one thread name (letters, digits, "
 		"-_.:[], at most 31)");
+	{
+		/* A NUL in a name (found by the fuzzer). */
+		static const char nul[] = "lockstep-schedule 1\ntarget race\n"
+					  "al\0ce\n";
+		struct schedule s;
+		char err[256];
+
+		ck_assert_int_eq(schedule_parse(nul, sizeof(nul) - 1, "t.sched",
+						&s, err, sizeof(err)), -EINVAL);
+		ck_assert_str_eq(err, "t.sched:3: a step is one thread name "
+				 "(letters, digits, -_.:[], at most 31)");
+	}
 	refused("lockstep-schedule 1\ntarget  ra\x1b" "ce\n",
 		"t.sched:2: the target has a character that is not allowed "
 		"at column 11");

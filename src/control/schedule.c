@@ -24,7 +24,8 @@
 static bool
 schedule_word_char(int c)
 {
-	return isalnum(c) || strchr("-_.:[]/=+,@", c);
+	/* c first: strchr finds the terminating NUL too. */
+	return isalnum(c) || (c && strchr("-_.:[]/=+,@", c));
 }
 
 /* The next line of buf[*pos..len): its start and length without the
