@@ -436,6 +436,10 @@ draw_frame(struct ui *u)
 {
 	int rows, cols;
 
+	/* Panels read who can move from here, one listing a frame. */
+	u->ncthreads = u->paused ? control_threads(&u->ctl, u->cthreads,
+						   CONTROL_MAX_THREADS) : 0;
+
 	getmaxyx(stdscr, rows, cols);
 	erase();
 	layout_compute(&u->lay, rows, cols);

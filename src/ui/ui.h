@@ -61,6 +61,10 @@ struct ui {
 	struct ls_ring *ring;
 	unsigned speed_idx;	/* into the speed table of app.c */
 	bool paused;		/* held: PAUSE or STEP mode */
+	/* Who can move and what each will do next, as the control listed
+	 * it this frame (refreshed while held; empty while running). */
+	struct control_thread cthreads[CONTROL_MAX_THREADS];
+	size_t ncthreads;
 	unsigned generation;	/* ctl.generation the model was started at */
 	uint64_t run_start_ns;	/* monotonic time the scene (re)started */
 	uint64_t paused_ns;	/* total time paused, for the elapsed clock */
