@@ -31,6 +31,8 @@
 #define FRAME_NS 33333333ull		/* 30 frames a second at most */
 #define TICK_NS 1000000000ull		/* metrics window */
 #define SETTLE_NS 200000000ull
+/* A replayed schedule takes a step this often when it plays by itself. */
+#define REPLAY_BEAT_NS 800000000ull
 
 /* Speeds in thousandths; 0 is "max" (no simulated time). */
 static const unsigned speeds[] = {
@@ -152,7 +154,10 @@ stats_close(void)
 static void
 say(struct ui *u, const char *msg)
 {
-	snprintf(u->message, sizeof(u->message), " %s", msg);
+	/* A status line: a long message is cut, which is fine. */
+	if (snprintf(u->message, sizeof(u->message), " %s", msg) >=
+	    (int)sizeof(u->message))
+		u->message[sizeof(u->message) - 1] = '\0';
 	u->message_until = ls_clock_ns() + 3000000000ull;
 	u->dirty = true;
 }
@@ -193,7 +198,7 @@ model_restart(void *arg)
 /* Start def with params in mode. */
 static int
 scene_begin(struct ui *u, const int *params, enum control_mode mode,
-	    char *err, size_t n)
+	    uint64_t seed, char *err, size_t n)
 {
 	struct control_target t = { .def = u->def };
 	int rc;
@@ -201,7 +206,8 @@ scene_begin(struct ui *u, const int *params, enum control_mode mode,
 	memcpy(t.params, params, sizeof(t.params));
 	model_restart(u);
 	rc = control_start(&u->ctl, u->ring, &t, mode, speeds[u->speed_idx],
-			   0, err, n);
+			   seed, err, n);
+	u->step_view = mode == CONTROL_STEP;
 	u->ctl.before_launch = model_restart;
 	u->ctl.hook_arg = u;
 	u->paused = mode != CONTROL_RUN;
@@ -252,9 +258,45 @@ step(struct ui *u, unsigned tid)
 		toggle_pause(u);
 		control_settle(&u->ctl, SETTLE_NS);
 	}
+	if (u->ctl.stepping) {
+		say(u, "the last step is still under way");
+		return;
+	}
+	stepview_snapshot(u);
 	rc = control_step_begin(&u->ctl, tid, err, sizeof(err));
 	if (rc && rc != -EINPROGRESS)
 		say(u, err);
+	u->step_view = true;
+	u->dirty = true;
+}
+
+/* The next step of a schedule being replayed: the thread it names. */
+static void
+replay_step(struct ui *u)
+{
+	const struct schedule *s = u->replay;
+	char err[600], why[256];
+	int rc;
+
+	if (u->ctl.stepping)
+		return;
+	if (u->replay_next >= s->n) {
+		u->replay = NULL;
+		say(u, "the schedule is done: go on by hand");
+		return;
+	}
+	stepview_snapshot(u);
+	rc = control_step_named(&u->ctl, s->steps[u->replay_next].thread, 0,
+				why, sizeof(why));
+	if (rc && rc != -ETIMEDOUT) {
+		snprintf(err, sizeof(err), "%s:%u: %s", s->file,
+			 s->steps[u->replay_next].line, why);
+		say(u, err);
+		u->replay = NULL;
+		return;
+	}
+	u->replay_next++;
+	u->step_view = true;
 	u->dirty = true;
 }
 
@@ -330,7 +372,7 @@ switch_scene(struct ui *u, int dir)
 	control_stop(&u->ctl);
 	u->def = scene_table[i];
 	scene_defaults(u->def, params);
-	if (scene_begin(u, params, mode, err, sizeof(err)))
+	if (scene_begin(u, params, mode, 0, err, sizeof(err)))
 		say(u, err);
 }
 
@@ -341,9 +383,17 @@ mouse_event(struct ui *u)
 
 	if (getmouse(&me) != OK)
 		return;
-	if (me.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED))
-		if (threads_click(u, u->lay.threads, me.y, me.x))
+	if (me.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)) {
+		unsigned tid;
+
+		if (u->step_view) {
+			if (stepview_click(u, u->lay.threads, me.y, me.x,
+					   &tid))
+				step(u, tid);
+		} else if (threads_click(u, u->lay.threads, me.y, me.x)) {
 			u->dirty = true;
+		}
+	}
 }
 
 /* Handle one key.  Returns false to quit. */
@@ -360,11 +410,23 @@ handle_key(struct ui *u, int ch)
 	case 'Q':
 		return false;
 	case ' ':
-		toggle_pause(u);
+		/* Replaying: space starts and stops the replay's beat. */
+		if (u->replay) {
+			u->replay_auto = !u->replay_auto;
+			u->replay_due = 0;
+		} else {
+			toggle_pause(u);
+		}
 		break;
 	case 's':
 	case 'n':
-		step(u, 0);
+		if (u->replay)
+			replay_step(u);
+		else
+			step(u, 0);
+		break;
+	case 'v':
+		u->step_view = !u->step_view;
 		break;
 	case 'b':
 		step_back(u);
@@ -415,6 +477,13 @@ handle_key(struct ui *u, int ch)
 		u->selected_tid = 0;
 		break;
 	default:
+		if (ch >= '1' && ch <= '9' && u->step_view) {
+			unsigned tid = stepview_column_tid(u, (unsigned)(ch - '0'));
+
+			if (tid)
+				step(u, tid);
+			break;
+		}
 		if (ch >= '1' && ch <= '9') {
 			unsigned tids[MODEL_MAX_THREADS];
 			unsigned n = threads_visible(u, tids, MODEL_MAX_THREADS);
@@ -442,7 +511,10 @@ draw_frame(struct ui *u)
 
 	getmaxyx(stdscr, rows, cols);
 	erase();
-	layout_compute(&u->lay, rows, cols);
+	if (u->step_view)
+		stepview_layout(&u->lay, rows, cols);
+	else
+		layout_compute(&u->lay, rows, cols);
 	if (u->lay.too_small) {
 		draw_textf(0, 0, cols, A_BOLD,
 			   "lockstep needs %dx%d; this terminal is %dx%d. "
@@ -452,8 +524,14 @@ draw_frame(struct ui *u)
 		return;
 	}
 	header_draw(u, u->lay.header);
-	threads_draw(u, u->lay.threads);
-	objects_draw(u, u->lay.objects);
+	if (u->step_view) {
+		stepview_draw(u, u->lay.threads);
+		stepview_shared_draw(u, u->lay.objects);
+		stepview_strip_draw(u, u->lay.strip);
+	} else {
+		threads_draw(u, u->lay.threads);
+		objects_draw(u, u->lay.objects);
+	}
 	if (u->show_log)
 		eventlog_draw(u, u->lay.timeline);
 	else
@@ -496,6 +574,14 @@ loop(struct ui *u)
 		if (u->ctl.stepping && control_step_poll(&u->ctl) !=
 					       -EINPROGRESS)
 			u->dirty = true;
+		if (u->replay && u->replay_auto && !u->ctl.stepping) {
+			if (!u->replay_due)
+				u->replay_due = now + REPLAY_BEAT_NS;
+			else if (now >= u->replay_due) {
+				replay_step(u);
+				u->replay_due = 0;
+			}
+		}
 		if (drain(u)) {
 			u->dirty = true;
 			last_event = now;
@@ -535,6 +621,7 @@ loop(struct ui *u)
 		 * thread came to rest, only a key, a signal or the metrics
 		 * tick wakes us. */
 		wait_ns = u->paused && !u->dirty && !u->ctl.stepping &&
+					  !u->replay_auto &&
 					  now - last_event > TICK_NS
 				  ? TICK_NS
 				  : FRAME_NS - (now - last_frame) % FRAME_NS;
@@ -560,9 +647,27 @@ loop(struct ui *u)
 	}
 }
 
+/* At exit: write the schedule of the run, if it can replay it. */
+static int
+record_schedule(struct ui *u)
+{
+	char err[320];
+
+	if (!u->ctl.replayable) {
+		fprintf(stderr, "lockstep: %s not written: the run was let go "
+			"(g or space) after it started; a schedule replays "
+			"only a run stepped from its start\n", u->record);
+		return 1;
+	}
+	if (schedule_save(&u->ctl, u->record, err, sizeof(err))) {
+		fprintf(stderr, "lockstep: %s\n", err);
+		return 1;
+	}
+	return 0;
+}
+
 int
-ui_main(const struct scene_def *def, const int *params,
-	enum control_mode mode)
+ui_main(const struct ui_opts *o)
 {
 	struct ui *u;
 	char err[256];
@@ -580,8 +685,11 @@ ui_main(const struct scene_def *def, const int *params,
 		free(u);
 		return 1;
 	}
-	u->def = def;
+	u->def = o->target.def;
 	u->speed_idx = SPEED_DEFAULT;
+	u->replay = o->replay;
+	u->replay_auto = o->replay != NULL;
+	u->record = o->record;
 	e = ls_ring_create(NULL, &u->ring);
 	if (e) {
 		fprintf(stderr, "lockstep: cannot create the event ring: %s\n",
@@ -589,7 +697,8 @@ ui_main(const struct scene_def *def, const int *params,
 		rc = 1;
 		goto out;
 	}
-	if (scene_begin(u, params, mode, err, sizeof(err))) {
+	if (scene_begin(u, o->target.params, o->replay ? CONTROL_STEP : o->mode,
+			o->seed, err, sizeof(err))) {
 		fprintf(stderr, "lockstep: %s\n", err);
 		rc = 1;
 		goto out;
@@ -610,6 +719,8 @@ ui_main(const struct scene_def *def, const int *params,
 	rc = loop(u);
 	tty_close();
 	stats_close();
+	if (!rc && u->record)
+		rc = record_schedule(u);
 out:
 	control_stop(&u->ctl);
 	if (u->ring)

@@ -17,11 +17,15 @@
 #include <stdint.h>
 
 #include "control/control.h"
+#include "control/schedule.h"
 #include "lockstep/event.h"
 #include "model/feed.h"
 #include "model/model.h"
 #include "scenes/scene.h"
 #include "ui/app.h"
+
+/* Shared values the step view compares from one step to the next. */
+#define UI_MAX_VARS 64
 
 /* The smallest terminal the full layout fits in. */
 #define UI_MIN_COLS 80
@@ -36,6 +40,7 @@ struct layout {
 	bool too_small;
 	struct rect header, threads, objects, timeline, metrics, lesson,
 		keybar;
+	struct rect strip;	/* the step view's goal and schedule lines */
 };
 
 /* Glyphs and attributes (theme.c).  Every state has a colour and a glyph,
@@ -65,6 +70,21 @@ struct ui {
 	 * it this frame (refreshed while held; empty while running). */
 	struct control_thread cthreads[CONTROL_MAX_THREADS];
 	size_t ncthreads;
+	bool step_view;		/* thread columns and the schedule strip */
+	/* The shared values when the last step began, to mark what it
+	 * changed (stepview.c). */
+	struct {
+		uint32_t id;
+		uint64_t value;
+	} var_before[UI_MAX_VARS];
+	size_t nvar_before;
+	/* A schedule being replayed step by step (--replay), and the next
+	 * of its steps; auto: it advances on its own, one step a beat. */
+	const struct schedule *replay;
+	size_t replay_next;
+	bool replay_auto;
+	uint64_t replay_due;
+	const char *record;	/* write the schedule here at exit */
 	unsigned generation;	/* ctl.generation the model was started at */
 	uint64_t run_start_ns;	/* monotonic time the scene (re)started */
 	uint64_t paused_ns;	/* total time paused, for the elapsed clock */
@@ -124,6 +144,19 @@ void lesson_draw(struct ui *u, struct rect r);
 void keybar_draw(struct ui *u, struct rect r);
 void help_draw(struct ui *u, int rows, int cols);
 void waitfor_draw(struct ui *u, struct rect r);
+/* The step view (stepview.c). */
+void stepview_layout(struct layout *l, int rows, int cols);
+void stepview_draw(struct ui *u, struct rect r);
+void stepview_shared_draw(struct ui *u, struct rect r);
+void stepview_strip_draw(struct ui *u, struct rect r);
+/* Remember the shared values as a step begins. */
+void stepview_snapshot(struct ui *u);
+/* The tid of the thread in column number (1-based, as shown), or 0. */
+unsigned stepview_column_tid(const struct ui *u, unsigned number);
+/* A click at y, x in the columns' rect r: the thread clicked. */
+bool stepview_click(struct ui *u, struct rect r, int y, int x,
+		    unsigned *tid);
+
 /* Draw the DEADLOCK banner in r if a cycle holds; false if none. */
 bool waitfor_banner(struct ui *u, struct rect r);
 
