@@ -266,7 +266,6 @@ step(struct ui *u, unsigned tid)
 	rc = control_step_begin(&u->ctl, tid, err, sizeof(err));
 	if (rc && rc != -EINPROGRESS)
 		say(u, err);
-	u->step_view = true;
 	u->dirty = true;
 }
 
@@ -296,7 +295,6 @@ replay_step(struct ui *u)
 		return;
 	}
 	u->replay_next++;
-	u->step_view = true;
 	u->dirty = true;
 }
 
