@@ -419,8 +419,36 @@ control_check_stuck(struct control *c)
 	c->outcome_step = c->nsteps;
 }
 
-/* After a step came to rest: the target's own report, else a deadlock
- * the control sees. */
+/* A safety invariant (one that needs no time to pass) judged after a
+ * step: broken, it is the outcome. */
+static void
+control_check_safety(struct control *c)
+{
+	const struct scene_def *def = c->target.def;
+	struct ls_gate_view view[CONTROL_MAX_THREADS];
+	const char *name = "";
+	char detail[sizeof(c->outcome.what)];
+
+	if (!c->running || !def->invariant || !def->invariant_is_safety)
+		return;
+	c->run.nview = ls_gate_list(c->group, view, CONTROL_MAX_THREADS);
+	c->run.view = view;
+	if (!def->invariant(&c->run, &name, detail, sizeof(detail))) {
+		c->outcome.kind = LS_OUT_INVARIANT;
+		c->outcome.tid = c->step_tid;
+		if (snprintf(c->outcome.what, sizeof(c->outcome.what),
+			     "%s: %s", name, detail) >=
+		    (int)sizeof(c->outcome.what))
+			c->outcome.what[sizeof(c->outcome.what) - 1] = '\0';
+		c->outcome_seen = true;
+		c->outcome_step = c->nsteps;
+	}
+	c->run.view = NULL;
+	c->run.nview = 0;
+}
+
+/* After a step came to rest: the target's own report, else a safety
+ * invariant broken, else a deadlock the control sees. */
 static void
 control_after_step(struct control *c)
 {
@@ -432,7 +460,9 @@ control_after_step(struct control *c)
 		c->outcome_step = c->nsteps;
 		return;
 	}
-	control_check_stuck(c);
+	control_check_safety(c);
+	if (!c->outcome_seen)
+		control_check_stuck(c);
 }
 
 /* Let thread t go, as control_step_begin does.  Returns 0 or an error
