@@ -505,7 +505,42 @@ control_release(struct control *c, const struct control_thread *t,
 	return control_record(c, t);
 }
 
-/* Step the thread whose entry in t[0..n) is i (or the one named name). */
+/* Finish a step in flight, waiting at most timeout_ns.  Returns 0 (none
+ * in flight any more), -EINPROGRESS or -ECANCELED. */
+static int
+control_finish(struct control *c, uint64_t timeout_ns)
+{
+	int rc;
+
+	if (!c->stepping)
+		return 0;
+	rc = ls_gate_quiesce(c->group, timeout_ns);
+	if (rc == -ETIMEDOUT)
+		return -EINPROGRESS;
+	if (rc)
+		return rc;
+	control_after_step(c);
+	return 0;
+}
+
+int
+control_step_thread(struct control *c, const struct control_thread *t,
+		    uint64_t timeout_ns, char *err, size_t n)
+{
+	int rc;
+
+	if (c->stepping) {
+		control_set_err(err, n, "%s%s", "the last step is still "
+				"working", "");
+		return -EINPROGRESS;
+	}
+	rc = control_release(c, t, err, n);
+	if (!rc)
+		rc = control_finish(c, timeout_ns);
+	return rc;
+}
+
+/* Step thread tid (0: control_next), or the one named name. */
 static int
 control_step_find(struct control *c, unsigned tid, const char *name,
 		  uint64_t timeout_ns, char *err, size_t n)
@@ -518,17 +553,12 @@ control_step_find(struct control *c, unsigned tid, const char *name,
 		control_set_err(err, n, "%s%s", "nothing runs", "");
 		return -ENOENT;
 	}
-	if (c->stepping) {
-		rc = ls_gate_quiesce(c->group, timeout_ns);
-		if (rc == -ETIMEDOUT) {
-			control_set_err(err, n, "%s%s", "the last step is "
-					"still working", "");
-			return -EINPROGRESS;
-		}
-		if (rc)
-			return rc;
-		control_after_step(c);
-	}
+	rc = control_finish(c, timeout_ns);
+	if (rc == -EINPROGRESS)
+		control_set_err(err, n, "%s%s", "the last step is still "
+				"working", "");
+	if (rc)
+		return rc;
 	if (!tid && !name)
 		tid = control_next(c);
 	nt = control_threads(c, t, CONTROL_MAX_THREADS);
@@ -544,16 +574,7 @@ control_step_find(struct control *c, unsigned tid, const char *name,
 					: "no thread can move", "");
 		return -ENOENT;
 	}
-	rc = control_release(c, &t[i], err, n);
-	if (rc)
-		return rc;
-	rc = ls_gate_quiesce(c->group, timeout_ns);
-	if (rc == -ETIMEDOUT)
-		return -EINPROGRESS;
-	if (rc)
-		return rc;
-	control_after_step(c);
-	return 0;
+	return control_step_thread(c, &t[i], timeout_ns, err, n);
 }
 
 int
@@ -583,17 +604,7 @@ control_step_begin(struct control *c, unsigned tid, char *err, size_t n)
 int
 control_step_poll(struct control *c)
 {
-	int rc;
-
-	if (!c->stepping || !c->group)
-		return 0;
-	rc = ls_gate_quiesce(c->group, 0);
-	if (rc == -ETIMEDOUT)
-		return -EINPROGRESS;
-	if (rc)
-		return rc;
-	control_after_step(c);
-	return 0;
+	return c->group ? control_finish(c, 0) : 0;
 }
 
 int

@@ -72,8 +72,20 @@ int schedule_replay(struct control *c, const struct schedule *s,
 		    size_t from, size_t upto, uint64_t timeout_ns,
 		    char *err, size_t n);
 
+/* Write steps[0..nsteps) of target t, run with seed, as a schedule to f.
+ * Returns 0 or -EIO. */
+int schedule_write_steps(FILE *f, const struct control_target *t,
+			 uint64_t seed, const struct control_step *steps,
+			 size_t nsteps);
+
 /* Write c's steps as a schedule to f.  Returns 0 or -EIO. */
 int schedule_write(const struct control *c, FILE *f);
+
+/* Write steps to the file at path (schedule_write_steps).  Returns 0 or
+ * a negative errno with "PATH: reason" in err. */
+int schedule_save_steps(const char *path, const struct control_target *t,
+			uint64_t seed, const struct control_step *steps,
+			size_t nsteps, char *err, size_t n);
 
 /* Write c's steps to the file at path.  Returns 0 or a negative errno
  * with "PATH: reason" in err. */
