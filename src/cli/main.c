@@ -14,6 +14,7 @@
 #include "cli/bench-pool.h"
 #include "cli/bench-queue.h"
 #include "cli/bench-rwlock.h"
+#include "cli/explore-cmd.h"
 #include "cli/headless.h"
 #include "control/schedule.h"
 #include "control/target.h"
@@ -28,6 +29,7 @@ static const char usage_text[] =
 	"       lockstep list [--json]                   scenes and their parameters\n"
 	"       lockstep run SCENE --headless [--seconds N] [--json] [--set KEY=VALUE]...\n"
 	"                [--steps N] [--seed N] [--record FILE] [--replay FILE]\n"
+	"       lockstep explore TARGET [--strategy S] [--preemptions K] [-o FILE] [--json] ...\n"
 	"       lockstep bench ring|pool|rwlock|queue [--json] [--runs N] [--threads N] [--seconds S]\n"
 	"       lockstep --help | --version\n";
 
@@ -401,6 +403,7 @@ static const struct command commands[] = {
 	{ .name = "list", .run = cmd_list },
 	{ .name = "run", .run = cmd_run },
 	{ .name = "bench", .run = cmd_bench },
+	{ .name = "explore", .run = explore_cmd_main },
 };
 
 int
