@@ -244,6 +244,30 @@ schedule_free(struct schedule *s)
 }
 
 int
+schedule_from_steps(struct schedule *s, const char *name,
+		    const struct control_target *t, uint64_t seed,
+		    const struct control_step *steps, size_t n)
+{
+	char target[512];
+	size_t k;
+	int rc = 0;
+
+	memset(s, 0, sizeof(*s));
+	snprintf(s->file, sizeof(s->file), "%s", name);
+	s->target = strdup(target_describe(t, target, sizeof(target)));
+	s->target_line = 2;
+	s->seed = seed;
+	if (!s->target)
+		rc = -ENOMEM;
+	for (k = 0; !rc && k < n; k++)
+		rc = schedule_add(s, steps[k].thread, strlen(steps[k].thread),
+				  (unsigned)k + 4);
+	if (rc)
+		schedule_free(s);
+	return rc;
+}
+
+int
 schedule_target(const struct schedule *s, struct control_target *t,
 		char *err, size_t n)
 {

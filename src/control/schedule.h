@@ -55,6 +55,12 @@ int schedule_load(const char *path, struct schedule *s, char *err,
 
 void schedule_free(struct schedule *s);
 
+/* Build *s from steps in memory (a search's find), for target t and seed,
+ * named name in messages.  Returns 0 or -ENOMEM. */
+int schedule_from_steps(struct schedule *s, const char *name,
+			const struct control_target *t, uint64_t seed,
+			const struct control_step *steps, size_t n);
+
 /*
  * Resolve the schedule's target into *t (target.h; free it with
  * target_free): its name and every key=value on the target line.

@@ -151,8 +151,8 @@ stats_close(void)
 	memset(&stats, 0, sizeof(stats));
 }
 
-static void
-say(struct ui *u, const char *msg)
+void
+app_say(struct ui *u, const char *msg)
 {
 	/* A status line: a long message is cut, which is fine. */
 	if (snprintf(u->message, sizeof(u->message), " %s", msg) >=
@@ -222,9 +222,9 @@ restart(struct ui *u, const char *why)
 	char err[160];
 
 	if (control_restart(&u->ctl, err, sizeof(err)))
-		say(u, err);
+		app_say(u, err);
 	else if (why)
-		say(u, why);
+		app_say(u, why);
 	u->paused = u->ctl.mode != CONTROL_RUN;
 	u->pause_began = ls_clock_ns();
 }
@@ -259,13 +259,13 @@ step(struct ui *u, unsigned tid)
 		control_settle(&u->ctl, SETTLE_NS);
 	}
 	if (u->ctl.stepping) {
-		say(u, "the last step is still under way");
+		app_say(u, "the last step is still under way");
 		return;
 	}
 	stepview_snapshot(u);
 	rc = control_step_begin(&u->ctl, tid, err, sizeof(err));
 	if (rc && rc != -EINPROGRESS)
-		say(u, err);
+		app_say(u, err);
 	u->dirty = true;
 }
 
@@ -281,7 +281,7 @@ replay_step(struct ui *u)
 		return;
 	if (u->replay_next >= s->n) {
 		u->replay = NULL;
-		say(u, "the schedule is done: go on by hand");
+		app_say(u, "the schedule is done: go on by hand");
 		return;
 	}
 	stepview_snapshot(u);
@@ -290,7 +290,7 @@ replay_step(struct ui *u)
 	if (rc && rc != -ETIMEDOUT) {
 		snprintf(err, sizeof(err), "%s:%u: %s", s->file,
 			 s->steps[u->replay_next].line, why);
-		say(u, err);
+		app_say(u, err);
 		u->replay = NULL;
 		return;
 	}
@@ -304,7 +304,7 @@ step_back(struct ui *u)
 	char err[160];
 
 	if (control_step_back(&u->ctl, err, sizeof(err)))
-		say(u, err);
+		app_say(u, err);
 	u->dirty = true;
 }
 
@@ -343,13 +343,13 @@ param_key(struct ui *u, int ch)
 			return true;
 		if (control_set_param(&u->ctl, i, v, &restarted, err,
 				      sizeof(err))) {
-			say(u, err);
+			app_say(u, err);
 			return true;
 		}
 		scene_param_format(u->def, i, v, val, sizeof(val));
 		snprintf(msg, sizeof(msg), "%s = %s%s", p->name, val,
 			 restarted ? " (scene restarted)" : "");
-		say(u, msg);
+		app_say(u, msg);
 		return true;
 	}
 	return false;
@@ -371,7 +371,7 @@ switch_scene(struct ui *u, int dir)
 	u->def = scene_table[i];
 	scene_defaults(u->def, params);
 	if (scene_begin(u, params, mode, 0, err, sizeof(err)))
-		say(u, err);
+		app_say(u, err);
 }
 
 static void
@@ -398,6 +398,11 @@ mouse_event(struct ui *u)
 static bool
 handle_key(struct ui *u, int ch)
 {
+	/* A search under way: any key stops it (the screen says so). */
+	if (u->search && ch != KEY_RESIZE && ch != KEY_MOUSE) {
+		search_cancel(u);
+		return true;
+	}
 	if (u->show_help && ch != KEY_RESIZE && ch != KEY_MOUSE) {
 		u->show_help = false;
 		u->dirty = true;
@@ -425,6 +430,10 @@ handle_key(struct ui *u, int ch)
 		break;
 	case 'v':
 		u->step_view = !u->step_view;
+		break;
+	case 'x':
+		if (!search_start(u))
+			app_say(u, "cannot start a search");
 		break;
 	case 'b':
 		step_back(u);
@@ -541,6 +550,8 @@ draw_frame(struct ui *u)
 		metrics_draw(u, u->lay.metrics);
 	lesson_draw(u, u->lay.lesson);
 	keybar_draw(u, u->lay.keybar);
+	if (u->search)
+		search_draw(u, (struct rect){ u->lay.keybar.y, 0, 1, cols });
 	if (u->show_help)
 		help_draw(u, rows, cols);
 	refresh();
@@ -572,6 +583,10 @@ loop(struct ui *u)
 		if (u->ctl.stepping && control_step_poll(&u->ctl) !=
 					       -EINPROGRESS)
 			u->dirty = true;
+		if (u->search) {
+			search_poll(u);
+			u->dirty = true;
+		}
 		if (u->replay && u->replay_auto && !u->ctl.stepping) {
 			if (!u->replay_due)
 				u->replay_due = now + REPLAY_BEAT_NS;
@@ -619,7 +634,7 @@ loop(struct ui *u)
 		 * thread came to rest, only a key, a signal or the metrics
 		 * tick wakes us. */
 		wait_ns = u->paused && !u->dirty && !u->ctl.stepping &&
-					  !u->replay_auto &&
+					  !u->replay_auto && !u->search &&
 					  now - last_event > TICK_NS
 				  ? TICK_NS
 				  : FRAME_NS - (now - last_frame) % FRAME_NS;
@@ -720,6 +735,13 @@ ui_main(const struct ui_opts *o)
 	if (!rc && u->record)
 		rc = record_schedule(u);
 out:
+	if (u->search) {
+		search_cancel(u);
+		while (search_poll(u))
+			nanosleep(&(struct timespec){ 0, 10000000 }, NULL);
+	}
+	if (u->have_found)
+		schedule_free(&u->found);
 	control_stop(&u->ctl);
 	if (u->ring)
 		ls_ring_destroy(u->ring);

@@ -281,7 +281,14 @@ stepview_strip_draw(struct ui *u, struct rect r)
 		draw_textf(r.y, r.x, r.w, th->alert, " %s%s%zu: %s",
 			   ls_outcome_name(out.kind),
 			   at ? " at step " : "", at, out.what);
-	} else if (!stepview_progress(u, r)) {
+	} else if (!stepview_progress(u, r) && u->replay) {
+		draw_textf(r.y, r.x, r.w, A_BOLD, " replaying %s: step %zu of "
+			   "%zu%s%zu - n takes the next, space %s", u->replay->file,
+			   u->replay_next, u->replay->n, u->replay_fail_at
+			   ? "; it fails at step " : "", u->replay_fail_at
+			   ? u->replay_fail_at : u->replay->n,
+			   u->replay_auto ? "stops" : "plays");
+	} else if (!u->ctl.stepping) {
 		hint = control_hint(&u->ctl);
 		if (hint && c->replayable) {
 			char buf[160];

@@ -85,6 +85,12 @@ struct ui {
 	bool replay_auto;
 	uint64_t replay_due;
 	const char *record;	/* write the schedule here at exit */
+	/* A schedule the ui owns (one a search found), replayed by hand;
+	 * replay_fail_at: the step at which it fails, 0 unknown. */
+	struct schedule found;
+	bool have_found;
+	size_t replay_fail_at;
+	struct search *search;	/* a search under way (x), or NULL */
 	unsigned generation;	/* ctl.generation the model was started at */
 	uint64_t run_start_ns;	/* monotonic time the scene (re)started */
 	uint64_t paused_ns;	/* total time paused, for the elapsed clock */
@@ -126,6 +132,9 @@ void format_ns(char *buf, size_t n, uint64_t ns);
  * for a short while.  Returns how many tids went into out. */
 unsigned threads_visible(const struct ui *u, unsigned *out, unsigned max);
 
+/* Show msg on the status line for a few seconds. */
+void app_say(struct ui *u, const char *msg);
+
 /* The speed label ("1.0x", "max") and the scene's elapsed run time. */
 const char *app_speed_label(const struct ui *u);
 uint64_t app_elapsed_ns(const struct ui *u);
@@ -144,6 +153,18 @@ void lesson_draw(struct ui *u, struct rect r);
 void keybar_draw(struct ui *u, struct rect r);
 void help_draw(struct ui *u, int rows, int cols);
 void waitfor_draw(struct ui *u, struct rect r);
+/* A search for a failing interleaving in the background (search.c). */
+struct search;
+/* Start searching the ui's target; false (and a message) if it cannot. */
+bool search_start(struct ui *u);
+/* Called each loop turn: true while it runs (draw its progress); when it
+ * ends, loads what it found into the step view. */
+bool search_poll(struct ui *u);
+/* Stop it now (any key). */
+void search_cancel(struct ui *u);
+/* Its progress line, for the strip. */
+void search_draw(struct ui *u, struct rect r);
+
 /* The step view (stepview.c). */
 void stepview_layout(struct layout *l, int rows, int cols);
 void stepview_draw(struct ui *u, struct rect r);
