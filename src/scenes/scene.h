@@ -72,6 +72,9 @@ struct scene_def {
 	 * time to pass, such as progress), so a search may judge it after
 	 * every step. */
 	bool invariant_is_safety;
+	/* The workload time (ms at 1x) a run needs before its invariant
+	 * can be judged: progress needs time to show.  0: any time. */
+	unsigned judge_after_ms;
 	/*
 	 * A hash of everything that decides what the threads do next
 	 * (variables, each thread's position and locals, every object), so

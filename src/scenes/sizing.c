@@ -177,4 +177,5 @@ const struct scene_def scene_sizing = {
 	.start = sizing_start,
 	.stop = NULL,
 	.invariant = sizing_invariant,
+	.judge_after_ms = 1000,
 };
