@@ -12,6 +12,7 @@
 
 #include "cli/bench.h"
 #include "cli/bench-pool.h"
+#include "cli/bench-explore.h"
 #include "cli/bench-queue.h"
 #include "cli/bench-rwlock.h"
 #include "cli/explore-cmd.h"
@@ -30,7 +31,7 @@ static const char usage_text[] =
 	"       lockstep run SCENE --headless [--seconds N] [--json] [--set KEY=VALUE]...\n"
 	"                [--steps N] [--seed N] [--record FILE] [--replay FILE]\n"
 	"       lockstep explore TARGET [--strategy S] [--preemptions K] [-o FILE] [--json] ...\n"
-	"       lockstep bench ring|pool|rwlock|queue [--json] [--runs N] [--threads N] [--seconds S]\n"
+	"       lockstep bench ring|pool|rwlock|queue|explore [--json] [--runs N] [--threads N] [--seconds S]\n"
 	"       lockstep --help | --version\n";
 
 struct command {
@@ -361,7 +362,7 @@ static int
 cmd_bench(int argc, char **argv)
 {
 	static const char usage[] =
-		"lockstep bench ring|pool|rwlock|queue [--json] [--runs N] "
+		"lockstep bench ring|pool|rwlock|queue|explore [--json] [--runs N] "
 		"[--threads N] [--seconds S]";
 	static const struct {
 		const char *name;
@@ -371,6 +372,7 @@ cmd_bench(int argc, char **argv)
 		{ "pool", bench_pool_main },
 		{ "rwlock", bench_rwlock_main },
 		{ "queue", bench_queue_main },
+		{ "explore", bench_explore_main },
 	};
 	struct bench_opts o = {
 		.runs = 5,
