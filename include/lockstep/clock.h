@@ -67,22 +67,32 @@ enum ls_clock_source {
  * starts the threads that read ticks afterwards. */
 extern _Atomic unsigned ls_clock_source_now;
 
-/* Read the TSC, ordered: the LFENCE before keeps it from running ahead of
- * the caller's earlier instructions (the ring's seq_cst store of its active
- * flag must be visible first), the one after keeps the caller's later loads
- * from running ahead of it (the ring's consumer reads the lanes after its
- * clock read).  Intel SDM vol. 2B, RDTSC. */
+/* Read the TSC, ordered after the caller's earlier instructions: the
+ * LFENCE keeps RDTSC from running ahead of them (the ring's seq_cst store
+ * of its active flag must be visible before the stamp is read).  Intel SDM
+ * vol. 2B, RDTSC.  A caller whose later loads must not run ahead of the
+ * read adds ls_clock_order_after(). */
 static inline uint64_t
 ls_clock_tsc(void)
 {
 #if defined(__x86_64__) || defined(__i386__)
 	uint32_t lo, hi;
 
-	__asm__ __volatile__("lfence\n\trdtsc\n\tlfence"
-			     : "=a"(lo), "=d"(hi) : : "memory");
+	__asm__ __volatile__("lfence\n\trdtsc" : "=a"(lo), "=d"(hi) : : "memory");
 	return (uint64_t)hi << 32 | lo;
 #else
 	return ls_clock_ns();
+#endif
+}
+
+/* Keep the caller's later loads after its last tick read (LFENCE after
+ * RDTSC, the SDM's recipe; a memory fence alone does not order RDTSC).
+ * The ring's consumer reads the lanes only after its clock. */
+static inline void
+ls_clock_order_after(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__asm__ __volatile__("lfence" : : : "memory");
 #endif
 }
 

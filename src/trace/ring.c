@@ -27,8 +27,9 @@
  * bounds is the watermark W; drain hands out the events older than W
  * (strictly: an event stamped W itself could tie with one still to come).
  * The seq_cst fence after reading T pairs with the seq_cst store of the
- * active flag before the producer reads the clock; the LFENCEs around a
- * TSC read keep it between the two (clock.h).
+ * active flag before the producer reads the clock; an LFENCE before the
+ * producer's TSC read and one after the consumer's keep each read on its
+ * side of those (clock.h).
  *
  * Drain in batches: for each lane the consumer first copies every slot
  * published so far (up to a stage of STAGE events) into the lane's stage,
@@ -105,9 +106,12 @@ struct ls_lane {
 	uint16_t tid;
 	struct ls_ring *ring;
 
-	/* The consumer's line. */
+	/* Written by the consumer, read by the producer when the lane looks
+	 * full: alone on its line, since a full producer polls it. */
 	alignas(64) _Atomic uint64_t tail;	/* events consumed, ever */
-	uint64_t last_ts;	/* newest ts taken, or registration time */
+
+	/* The consumer's own line; no producer reads it while it is LIVE. */
+	alignas(64) uint64_t last_ts;	/* newest ts staged, or registration */
 	uint64_t drops_seen;	/* drops already added to drops_by_tid */
 	struct ls_event *stage;	/* copied out of slots, not yet merged */
 	uint32_t stage_pos, stage_end;
@@ -612,6 +616,7 @@ drain_scan(struct ls_ring *r, size_t *nc)
 	uint32_t nused, i;
 
 	now = ls_clock_ticks();
+	ls_clock_order_after();
 	atomic_thread_fence(memory_order_seq_cst);
 	/* After the clock: a lane claimed after this load stamps every event
 	 * after now, like a lane that is not active. */
@@ -648,6 +653,46 @@ drain_scan(struct ls_ring *r, size_t *nc)
 	return w;
 }
 
+/*
+ * Two lanes ready, the common case of a busy ring: a plain two-way merge,
+ * one comparison per event.  Stops when one side runs out (or reaches w)
+ * or out is full; writes the positions back.  Returns the new n.
+ */
+static size_t
+merge_two(struct cursor *a, struct cursor *b, uint64_t w,
+	  struct ls_event *out, size_t n, size_t max)
+{
+	const struct ls_event *sa = a->lane->stage, *sb = b->lane->stage;
+	uint32_t pa = a->pos, pb = b->pos;
+	uint64_t ka = a->key, kb = b->key;
+
+	while (n < max) {
+		if (ka <= kb) {
+			out[n++] = sa[pa++];
+			if (pa == a->end || sa[pa].ts >= w)
+				break;
+			ka = event_key(&sa[pa]);
+		} else {
+			out[n++] = sb[pb++];
+			if (pb == b->end || sb[pb].ts >= w)
+				break;
+			kb = event_key(&sb[pb]);
+		}
+	}
+	a->lane->stage_pos = a->pos = pa;
+	b->lane->stage_pos = b->pos = pb;
+	a->key = pa < a->end ? event_key(&sa[pa]) : 0;
+	b->key = pb < b->end ? event_key(&sb[pb]) : 0;
+	return n;
+}
+
+/* Is the cursor's next event one to take (older than w)? */
+static inline bool
+cursor_ready(const struct cursor *c, uint64_t w)
+{
+	return c->pos < c->end && c->lane->stage[c->pos].ts < w;
+}
+
 size_t
 ls_ring_drain(struct ls_ring *r, struct ls_event *out, size_t max)
 {
@@ -657,9 +702,16 @@ ls_ring_drain(struct ls_ring *r, struct ls_event *out, size_t max)
 
 	/* The heap of lanes whose next event is older than w. */
 	for (j = 0; j < nc; j++)
-		if (h[j].lane->stage[h[j].pos].ts < w)
+		if (cursor_ready(&h[j], w))
 			h[k++] = h[j];
 	nc = k;
+	if (nc == 2) {
+		n = merge_two(&h[0], &h[1], w, out, n, max);
+		/* Whichever side is left goes on alone, below. */
+		if (!cursor_ready(&h[0], w))
+			h[0] = h[1];
+		nc = cursor_ready(&h[0], w) ? 1 : 0;
+	}
 	for (j = nc / 2; j-- > 0;)
 		heap_sift_down(h, nc, j);
 
