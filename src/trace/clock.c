@@ -234,6 +234,12 @@ ls_clock_ns_at(uint64_t ticks)
 	return d < anchor.ns ? anchor.ns - d : 0;
 }
 
+uint64_t
+ls_clock_ticks_fallback(void)
+{
+	return ls_clock_ns();
+}
+
 unsigned
 ls_clock_source(void)
 {
