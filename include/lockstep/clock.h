@@ -140,6 +140,14 @@ int ls_clock_tsc_usable(void);
 /* TSC ticks per second as calibrated (0 when the TSC is not usable). */
 double ls_clock_tsc_hz(void);
 
+/* A TSC read paired with the CLOCK_MONOTONIC time it happened at: the
+ * tightest of a few clock_gettime brackets around it.  Any thread; the
+ * calibration's and `lockstep bench clock`'s one way to take a pair. */
+void ls_clock_tsc_pair(uint64_t *tsc, uint64_t *ns);
+
+/* Sleep ns, resuming after signals.  Any thread. */
+void ls_clock_sleep_ns(uint64_t ns);
+
 /*
  * Switch the source, for benchmarks and tests that compare both in one
  * process.  Only while no thread reads ticks and no ring holds events:

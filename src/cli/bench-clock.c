@@ -19,14 +19,12 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli/bench.h"
 #include "lockstep/clock.h"
 
 #define READS 2000000u
 #define SAMPLE_NS 250000000ull	/* drift sample period */
-#define PAIR_TRIES 9
 
 double
 clock_trial_read(int tsc, uint64_t reads)
@@ -45,36 +43,6 @@ clock_trial_read(int tsc, uint64_t reads)
 	return (double)(ls_clock_ns() - t0) / (double)reads;
 }
 
-/* The tightest of a few CLOCK_MONOTONIC brackets around a TSC read. */
-static void
-pair(uint64_t *tsc, uint64_t *ns)
-{
-	uint64_t best = UINT64_MAX;
-	unsigned i;
-
-	for (i = 0; i < PAIR_TRIES; i++) {
-		uint64_t a = ls_clock_ns(), t = ls_clock_tsc(), b = ls_clock_ns();
-
-		if (b - a < best) {
-			best = b - a;
-			*tsc = t;
-			*ns = a + (b - a) / 2;
-		}
-	}
-}
-
-static void
-sleep_ns(uint64_t ns)
-{
-	struct timespec ts = {
-		.tv_sec = (time_t)(ns / 1000000000u),
-		.tv_nsec = (long)(ns % 1000000000u),
-	};
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
 int
 clock_trial_drift(double seconds, unsigned nwin, struct drift_window *w,
 		  double *total_ns)
@@ -85,7 +53,7 @@ clock_trial_drift(double seconds, unsigned nwin, struct drift_window *w,
 
 	if (!ls_clock_tsc_usable() || hz <= 0)
 		return -ENOTSUP;
-	pair(&t0, &n0);
+	ls_clock_tsc_pair(&t0, &n0);
 	wt = t0;
 	wn = n0;
 	win_ns = (uint64_t)(seconds * 1e9) / nwin;
@@ -96,7 +64,7 @@ clock_trial_drift(double seconds, unsigned nwin, struct drift_window *w,
 		do {
 			uint64_t left;
 
-			pair(&t, &n);
+			ls_clock_tsc_pair(&t, &n);
 			err = (double)ls_clock_ns_at(t) - (double)n;
 			if (err < 0)
 				err = -err;
@@ -104,7 +72,8 @@ clock_trial_drift(double seconds, unsigned nwin, struct drift_window *w,
 				worst = err;
 			left = end > n ? end - n : 0;
 			if (left)
-				sleep_ns(left < SAMPLE_NS ? left : SAMPLE_NS);
+				ls_clock_sleep_ns(left < SAMPLE_NS ? left :
+							 SAMPLE_NS);
 		} while (n < end);
 		w[k].rate_ppm = ((double)(t - wt) / hz * 1e9 -
 				 (double)(n - wn)) / (double)(n - wn) * 1e6;

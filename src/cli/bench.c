@@ -151,10 +151,15 @@ bench_print(const struct bench_opts *o, const char *title,
 	}
 	printf("%s: median of %u interleaved runs, min-max and spread "
 	       "((max - min) / median)\n\n", title, o->runs);
-	for (i = 0; i < nf; i++)
-		printf("  %-34s %14.2f %-9s [%.4g - %.4g] %5.1f%%\n",
+	for (i = 0; i < nf; i++) {
+		/* Small figures (ppm, ratios) keep their digits. */
+		bool small = f[i].median < 100 && f[i].median > -100;
+
+		printf(small ? "  %-34s %14.4g %-9s [%.4g - %.4g] %5.1f%%\n"
+			     : "  %-34s %14.2f %-9s [%.4g - %.4g] %5.1f%%\n",
 		       f[i].name, f[i].median, f[i].unit, f[i].min, f[i].max,
 		       100.0 * f[i].spread);
+	}
 	printf("\n");
 	for (i = 0; i < nr; i++)
 		printf("  %-34s %8.2fx  target %-8s %s\n", r[i].name,

@@ -55,11 +55,9 @@ static _Atomic uint64_t cal_next;	/* tsc at which to refine next */
 static _Atomic bool cal_done;		/* the first pair was taken */
 static pthread_mutex_t cal_mu = PTHREAD_MUTEX_INITIALIZER;
 
-/* The tightest of CAL_TRIES clock_gettime brackets around a TSC read. */
-static struct pair
-pair_take(void)
+void
+ls_clock_tsc_pair(uint64_t *tsc, uint64_t *ns)
 {
-	struct pair best = { 0, 0 };
 	uint64_t best_w = UINT64_MAX;
 	unsigned i;
 
@@ -68,10 +66,32 @@ pair_take(void)
 
 		if (b - a < best_w) {
 			best_w = b - a;
-			best = (struct pair){ .tsc = t, .ns = a + (b - a) / 2 };
+			*tsc = t;
+			*ns = a + (b - a) / 2;
 		}
 	}
-	return best;
+}
+
+/* A pair as a struct. */
+static struct pair
+pair_take(void)
+{
+	struct pair p;
+
+	ls_clock_tsc_pair(&p.tsc, &p.ns);
+	return p;
+}
+
+void
+ls_clock_sleep_ns(uint64_t ns)
+{
+	struct timespec ts = {
+		.tv_sec = (time_t)(ns / 1000000000u),
+		.tv_nsec = (long)(ns % 1000000000u),
+	};
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
 }
 
 /* Is the processor's TSC invariant (constant rate, never stops)? */
@@ -157,14 +177,8 @@ cal_first(void)
 		abort();
 	if (!atomic_load(&cal_done)) {
 		since = ls_clock_ns() - anchor.ns;
-		if (since < CAL_FIRST_NS) {
-			struct timespec ts = {
-				.tv_nsec = (long)(CAL_FIRST_NS - since),
-			};
-
-			while (nanosleep(&ts, &ts) && errno == EINTR)
-				;
-		}
+		if (since < CAL_FIRST_NS)
+			ls_clock_sleep_ns(CAL_FIRST_NS - since);
 		cal_refine_locked();
 		/* seq_cst: a reader that sees it done sees the fields. */
 		atomic_store(&cal_done, true);
