@@ -11,10 +11,14 @@
  * than the newest event it already published.  The smallest of those
  * bounds is the watermark W; drain hands out the events older than W
  * (strictly: an event stamped W itself could tie with one still to come).
- * The seq_cst fence after reading T pairs with the seq_cst store of the
- * active flag before the producer reads the clock; an LFENCE before the
- * producer's TSC read and one after the consumer's keep each read on its
- * side of those (clock.h).
+ * The barrier after reading T (a membarrier, or a seq_cst fence that pairs
+ * with a seq_cst store: ring.c, top) orders the producer's mark of active
+ * before its clock read against the consumer's loads; an LFENCE before
+ * the producer's TSC read and one after the consumer's keep each read on
+ * its side of those (clock.h).  With membarrier: the barrier runs on the
+ * producer's CPU (or its thread is off CPU) either before its store, and
+ * then its stamp is later than T, or after it, and then the consumer sees
+ * the lane active.
  *
  * Drain in batches: for each lane the consumer first copies every slot
  * published so far (up to a stage of STAGE events) into the lane's stage,
@@ -90,23 +94,19 @@ lane_note_drops(struct ls_ring *r, struct ls_lane *lane)
 /*
  * Copy the lane's published slots [tail, head) into its stage, as many as
  * fit, and give them back to the producer.  Returns the bound the lane
- * sets on the watermark: the stamp of its first event left in the slots
- * when the stage was too small (nothing newer may go out before it), else
- * for an active lane the stamp of its newest published event (its
- * in-flight one is no older), read before the slots go back, else none.
+ * sets on the watermark when the stage was too small: the stamp of its
+ * first event left in the slots (nothing newer may go out before it);
+ * else UINT64_MAX.
  */
 static uint64_t
-lane_stage(struct ls_ring *r, struct ls_lane *lane, uint64_t head,
-	   bool active)
+lane_stage(struct ls_ring *r, struct ls_lane *lane, uint64_t head)
 {
 	uint64_t tail = atomic_load_explicit(&lane->tail, memory_order_relaxed);
 	uint64_t bound = UINT64_MAX;
 	uint32_t room, n, at, first;
 
 	if (head == tail)
-		return active ? lane->last_ts : bound;
-	if (active)
-		bound = lane->slots[(head - 1) & lane->mask].ts;
+		return bound;
 	if (lane->stage_pos == lane->stage_end) {
 		lane->stage_pos = lane->stage_end = 0;
 	} else if (lane->stage_pos) {
@@ -136,6 +136,26 @@ lane_stage(struct ls_ring *r, struct ls_lane *lane, uint64_t head,
 	return bound;
 }
 
+/*
+ * The bound a lane sets on the watermark, read after the consumer's clock
+ * and barrier: its oldest event not staged (one published since we staged
+ * it, or left over by a full stage: that slot is not given back yet), else
+ * when it is active its newest staged one (its in-flight event is no
+ * older), else none (its next stamp is later than the consumer's clock).
+ * Active is read before head: an event published in between is counted.
+ */
+static uint64_t
+lane_bound(struct ls_lane *lane)
+{
+	bool active = atomic_load(&lane->active);
+	uint64_t head = atomic_load_explicit(&lane->head, memory_order_acquire);
+	uint64_t tail = atomic_load_explicit(&lane->tail, memory_order_relaxed);
+
+	if (head > tail)
+		return lane->slots[tail & lane->mask].ts;
+	return active ? lane->last_ts : UINT64_MAX;
+}
+
 /* Free a retired lane that has been drained; its tid goes free with it
  * (register moves it to the free queue). */
 static void
@@ -145,35 +165,32 @@ lane_free(struct ls_lane *lane)
 	atomic_store(&lane->state, LANE_FREE);
 }
 
-/* Scan the lanes: stage what they published, free the drained retired
- * ones, and return the watermark; cursors[0..*nc) get the lanes with
- * staged events. */
+/*
+ * Stage what the lanes published, free the drained retired ones, and,
+ * when there is anything to hand out, return the watermark; cursors[0..*nc)
+ * get the lanes with staged events.  The clock and the barrier come only
+ * then (a drain that finds nothing costs neither), and every lane's bound
+ * is read after them (lane_bound): what a lane published after we staged
+ * it waits for the next drain, and bounds this one.
+ */
 static uint64_t
 drain_scan(struct ls_ring *r, size_t *nc)
 {
-	uint64_t now, w;
+	uint64_t now, w = UINT64_MAX;
 	uint32_t nused, i;
 
-	now = ls_clock_ticks();
-	ls_clock_order_after();
-	atomic_thread_fence(memory_order_seq_cst);
-	/* After the clock: a lane claimed after this load stamps every event
-	 * after now, like a lane that is not active. */
-	nused = atomic_load(&r->lanes_used);
-	w = now;
 	*nc = 0;
+	nused = atomic_load(&r->lanes_used);
 	for (i = 0; i < nused; i++) {
 		struct ls_lane *lane = &r->lanes[i];
 		int state = atomic_load(&lane->state);
 		uint64_t head, bound;
-		bool active;
 
 		if (state != LANE_LIVE && state != LANE_RETIRED)
 			continue;
-		active = atomic_load(&lane->active);
 		head = atomic_load_explicit(&lane->head, memory_order_acquire);
 		lane_note_drops(r, lane);
-		bound = lane_stage(r, lane, head, active);
+		bound = lane_stage(r, lane, head);
 		if (bound < w)
 			w = bound;
 		if (lane->stage_pos == lane->stage_end) {
@@ -188,6 +205,28 @@ drain_scan(struct ls_ring *r, size_t *nc)
 			.end = lane->stage_end,
 			.key = event_key(&lane->stage[lane->stage_pos]),
 		};
+	}
+	if (!*nc)
+		return 0;
+	now = ls_clock_ticks();
+	ls_clock_order_after();
+	/* Pairs with every producer's mark of active (ring.c, top). */
+	ring_barrier();
+	if (now < w)
+		w = now;
+	/* After the clock: a lane claimed after this load stamps every event
+	 * after now, like a lane that is not active. */
+	nused = atomic_load(&r->lanes_used);
+	for (i = 0; i < nused; i++) {
+		struct ls_lane *lane = &r->lanes[i];
+		int state = atomic_load(&lane->state);
+		uint64_t bound;
+
+		if (state != LANE_LIVE && state != LANE_RETIRED)
+			continue;
+		bound = lane_bound(lane);
+		if (bound < w)
+			w = bound;
 	}
 	return w;
 }

@@ -9,11 +9,24 @@
 #include <pthread.h>
 #include <stdalign.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "lockstep/ring.h"
 
 #define STAGE 512u	/* events a lane's stage holds, at most */
+
+/*
+ * Whether the consumer orders the watermark with membarrier(2) (private
+ * expedited, registered by the first ls_ring_create): then a producer marks
+ * its lane active with a plain store and the consumer's membarrier is the
+ * full barrier on both sides; else the producer's store is seq_cst.  Set
+ * once, before any ring exists; relaxed, as it never changes after.
+ */
+extern _Atomic bool ring_membarrier;
+
+/* The consumer's half of that barrier; ring.c. */
+void ring_barrier(void);
 
 enum lane_state {
 	LANE_FREE = 0,	/* unused, may be claimed by register */

@@ -14,7 +14,12 @@
  *
  * Emit (wait-free, bounded): mark the lane active, read the clock (ticks,
  * clock.h), write the slot, publish head with a release store, clear
- * active.  Full: count a drop in the lane (single writer, so a plain
+ * active.  Marking active must be ordered before the clock read against
+ * the consumer's reads (a StoreLoad order): where the kernel offers
+ * membarrier(2), the consumer pays for it with one system call per drain
+ * (a barrier on every thread of the process) and the producer's store is
+ * a plain one - no locked instruction in the emit; elsewhere that store is
+ * seq_cst.  Full: count a drop in the lane (single writer, so a plain
  * atomic store) and return.  Every attempt takes a sequence number, so a
  * drop is a gap in seq.  A lane's slots are written once at registration
  * (page faults and zeroing there, not in the first burst of emits).
@@ -36,11 +41,37 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "lockstep/clock.h"
 #include "trace/ring-int.h"
 
 _Thread_local struct ls_lane *ls_trace_lane;
+
+_Atomic bool ring_membarrier;
+static pthread_once_t ring_membarrier_once = PTHREAD_ONCE_INIT;
+
+/* Register for private expedited membarriers, once per process. */
+static void
+ring_membarrier_init(void)
+{
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED,
+		    0, 0) == 0)
+		atomic_store(&ring_membarrier, true);
+}
+
+void
+ring_barrier(void)
+{
+	/* Registered, so it cannot fail; if it did, the order the emits
+	 * rely on would be gone: stop rather than mis-order. */
+	if (atomic_load_explicit(&ring_membarrier, memory_order_relaxed) &&
+	    syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0))
+		abort();
+	atomic_thread_fence(memory_order_seq_cst);
+}
 
 #ifdef LS_RING_TEST_HOOK
 void (*ls_ring_test_stall)(struct ls_lane *lane);
@@ -71,6 +102,8 @@ ls_ring_create(const struct ls_ring_config *cfg, struct ls_ring **out)
 
 	if (!cfg)
 		cfg = &def;
+	if (pthread_once(&ring_membarrier_once, ring_membarrier_init))
+		return -EINVAL;
 	if (cfg->lane_events < 2 || !is_pow2(cfg->lane_events) ||
 	    cfg->lane_events > (1u << 24) || cfg->max_lanes < 1 ||
 	    cfg->max_lanes > 1024 || cfg->max_tids > LS_RING_MAX_TIDS)
@@ -326,8 +359,15 @@ lane_drop(struct ls_lane *lane)
 static inline uint64_t
 lane_stamp_now(struct ls_lane *lane)
 {
-	/* seq_cst, before the clock read: the watermark rule. */
-	atomic_store(&lane->active, 1);
+	if (atomic_load_explicit(&ring_membarrier, memory_order_relaxed)) {
+		/* The consumer's membarrier orders it against its reads;
+		 * the compiler must still keep it before the clock read. */
+		atomic_store_explicit(&lane->active, 1, memory_order_relaxed);
+		atomic_signal_fence(memory_order_seq_cst);
+	} else {
+		/* seq_cst, before the clock read: the watermark rule. */
+		atomic_store(&lane->active, 1);
+	}
 	return ls_clock_ticks();
 }
 
