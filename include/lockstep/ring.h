@@ -5,8 +5,9 @@
  * feeder: the ui thread, the headless runner, a test) drains them in global
  * timestamp order.  Emit never blocks and takes no lock: when a producer's
  * space is full the new event is dropped and counted, and the drop shows as
- * a gap in that producer's sequence numbers.  See src/trace/ring.c for the
- * design and the measurements behind it.
+ * a gap in that producer's sequence numbers.  See src/trace/ring.c (the
+ * producers) and ring-drain.c (the consumer) for the design and the
+ * measurements behind it.
  *
  * Stamps are ticks (clock.h): what drain returns carries ls_clock_ticks()
  * values in ts, and src/model/feed.c turns them into CLOCK_MONOTONIC ns.
