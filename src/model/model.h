@@ -144,7 +144,7 @@ struct model {
 	uint64_t threads_overflow;	/* events dropped: no thread slot */
 	uint64_t objects_overflow;	/* events whose object had no slot */
 	/* Releases the model had to assume lost: an ACQUIRED while another
-	 * thread held the lock (model.c, top).  Nonzero means events were
+	 * thread held the lock (locks.c, top).  Nonzero means events were
 	 * dropped or reached the model out of order: show it. */
 	uint64_t healed;
 

@@ -1,0 +1,102 @@
+/*
+ * model-int.h - what the files of the model share, and nothing outside
+ * src/model sees.
+ *
+ * The model (model.h) is one fold written in several files, one per seam.
+ * model.c is the entry: it defines every model.h function, dispatches each
+ * event and folds what every thread does (its state, what it holds, what
+ * it waits for).  The work behind it lives under each file's own prefix:
+ * locks.c (mutexes, rwlocks), sems.c (semaphores), queues.c (bounded
+ * queues) and pools.c (thread pools) fold what an event does to an object
+ * of their kind; slotindex.c finds the slot of a tid or an object id;
+ * timeline.c keeps each thread's state spans; metrics.c the rates and the
+ * wait and run windows; history.c the event log; waitgraph.c deadlocks and
+ * lock order (its own header, waitgraph.h).
+ *
+ * Like the model, none of this is thread-safe: the model's owner calls it.
+ */
+#ifndef LOCKSTEP_MODEL_INT_H
+#define LOCKSTEP_MODEL_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lockstep/event.h"
+#include "model/model.h"
+
+/* slotindex.c: the slot of a tid or an object id, or -1 (always for the
+ * object id 0).  The insert and rebuild calls keep the hashes true when a
+ * slot is taken (insert) or recycled (rebuild: a key changed). */
+int slotindex_thread(const struct model *m, unsigned tid);
+int slotindex_object(const struct model *m, uint32_t id);
+void slotindex_insert_thread(struct model *m, unsigned slot);
+void slotindex_insert_object(struct model *m, unsigned slot);
+void slotindex_rebuild_threads(struct model *m);
+void slotindex_rebuild_objects(struct model *m);
+
+/* The thread with tid or the object with id, for writing; NULL if none. */
+static inline struct model_thread *
+model_thread_find(struct model *m, unsigned tid)
+{
+	int s = slotindex_thread(m, tid);
+
+	return s < 0 ? NULL : &m->threads[s];
+}
+
+static inline struct model_object *
+model_object_find(struct model *m, uint32_t id)
+{
+	int s = slotindex_object(m, id);
+
+	return s < 0 ? NULL : &m->objects[s];
+}
+
+/* model.c: t's held list.  unique: add id only if t does not hold it yet
+ * (locks); semaphores hold one entry per permit.  A NULL t is no-op for
+ * remove (a holder without a slot). */
+void model_held_add(struct model_thread *t, uint32_t id, bool unique);
+void model_held_remove(struct model_thread *t, uint32_t id);
+
+/*
+ * The per-kind folds: e (of their kind) into its thread t and object o (o
+ * is NULL when the event's object has no slot).  t has already left any
+ * wait and any gate (model.c); waited and since say whether t was waiting
+ * for this very object before e, and since when.  The *_WAIT events are
+ * model.c's (one rule for every wait), except for what a wait says about
+ * a semaphore's holders (sems_wait).
+ */
+void locks_apply(struct model *m, struct model_thread *t,
+		 struct model_object *o, const struct ls_event *e);
+void sems_apply(struct model *m, struct model_thread *t,
+		struct model_object *o, const struct ls_event *e, bool waited,
+		uint64_t since);
+void sems_wait(struct model_object *o, unsigned tid);
+void queues_apply(struct model *m, struct model_thread *t,
+		  struct model_object *o, const struct ls_event *e,
+		  bool waited, uint64_t since);
+void pools_apply(struct model *m, struct model_thread *t,
+		 struct model_object *o, const struct ls_event *e, bool waited,
+		 uint64_t since);
+
+/* timeline.c: t's state from ts on (a new span unless nothing changed);
+ * its state_since follows. */
+void timeline_push(struct model_thread *t, uint64_t ts, unsigned state);
+const struct model_span *timeline_span(const struct model_thread *t,
+				       unsigned i);
+unsigned timeline_state_at(const struct model_thread *t, uint64_t ts);
+
+/* metrics.c: a wait of ns that ended in getting o (NULL: no slot), a task
+ * run of ns, the tick (model_tick) and the percentiles. */
+void metrics_wait(struct model *m, struct model_object *o, uint64_t ns);
+void metrics_run(struct model *m, uint64_t ns);
+void metrics_tick(struct model *m, uint64_t now);
+uint64_t metrics_wait_percentile(const struct model *m, double p);
+uint64_t metrics_run_percentile(const struct model *m, double p);
+
+/* history.c: the event log (model_recent). */
+void history_push(struct model *m, const struct ls_event *e);
+size_t history_recent(const struct model *m, struct ls_event *out,
+		      size_t max);
+
+#endif
