@@ -198,7 +198,9 @@ uint64_t model_wait_percentile(const struct model *m, double p);
 uint64_t model_run_percentile(const struct model *m, double p);
 
 /* The state of thread t at time ts, from its spans (its first known state
- * before the oldest span).  For the timeline. */
+ * before the oldest span).  For the timeline.  A thread held at a gate is
+ * PARKED from its GATE_WAIT up to its next event, whatever it was before
+ * (also blocked, when the end of its wait was lost). */
 unsigned model_state_at(const struct model_thread *t, uint64_t ts);
 
 /* The i-th oldest span of t (i < t->nspans), or NULL.  For the timeline. */
