@@ -371,6 +371,25 @@ seq_check(struct model *m, struct model_thread *t, uint32_t seq)
 	t->next_seq = seq + 1;
 }
 
+/* A scene's outcome: the first is kept, the latest replaces the one
+ * before.  NONE reports nothing. */
+static void
+outcome_apply(struct model *m, const struct ls_event *e)
+{
+	struct model_outcome out = {
+		.kind = (unsigned)e->arg,
+		.obj = e->obj,
+		.tid = e->aux,
+		.ts = e->ts,
+	};
+
+	if (out.kind == LS_OUT_NONE)
+		return;
+	if (!m->outcomes++)
+		m->outcome_first = out;
+	m->outcome_last = out;
+}
+
 /*
  * Fold e into t and o (NULL when it has none or no slot).  t has already
  * left any wait and any gate (model_apply); waited and since say whether
@@ -439,6 +458,9 @@ apply_kind(struct model *m, struct model_thread *t, struct model_object *o,
 					o->nseries = e->aux + 1;
 			}
 		}
+		return;
+	case LS_EV_OUTCOME:
+		outcome_apply(m, e);
 		return;
 	case LS_EV_ERROR:
 		m->errors++;
@@ -614,6 +636,17 @@ size_t
 model_recent(const struct model *m, struct ls_event *out, size_t max)
 {
 	return history_recent(m, out, max);
+}
+
+uint64_t
+model_outcomes(const struct model *m, struct model_outcome *first,
+	       struct model_outcome *last)
+{
+	if (m->outcomes && first)
+		*first = m->outcome_first;
+	if (m->outcomes && last)
+		*last = m->outcome_last;
+	return m->outcomes;
 }
 
 /* Deadlocks and lock order: the state is waitgraph.c's (waitgraph.h). */

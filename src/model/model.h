@@ -129,6 +129,13 @@ struct model_object {
 	unsigned nsamples;
 };
 
+/* An outcome a scene reported (OUTCOME): the failure its lesson is about. */
+struct model_outcome {
+	unsigned kind;		/* enum ls_outcome */
+	uint32_t obj;		/* the object involved, 0 for none */
+	unsigned tid;		/* the thread that caused it (aux), 0 unknown */
+	uint64_t ts;
+};
 
 struct model {
 	struct model_thread threads[MODEL_MAX_THREADS];
@@ -141,6 +148,9 @@ struct model {
 	struct ls_event last_error;
 	uint64_t hierarchy_errors;	/* ERROR LS_ERR_HIERARCHY, anywhere */
 	struct ls_event last_hierarchy;
+	/* Outcomes: how many, the first and the latest (model_outcomes). */
+	uint64_t outcomes;
+	struct model_outcome outcome_first, outcome_last;
 	uint64_t threads_overflow;	/* events dropped: no thread slot */
 	uint64_t objects_overflow;	/* events whose object had no slot */
 	/* Releases the model had to assume lost: an ACQUIRED while another
@@ -209,6 +219,15 @@ const struct model_span *model_span(const struct model_thread *t,
 
 /* Copy up to max recent events, newest last.  Returns how many. */
 size_t model_recent(const struct model *m, struct ls_event *out, size_t max);
+
+/*
+ * The outcomes reported so far (LS_EV_OUTCOME, enum ls_outcome): returns
+ * how many, and copies the first and the latest into first and last (each
+ * may be NULL; untouched when there is none).  Read from the events alone,
+ * so a recording replayed later draws the same banner as the live run.
+ */
+uint64_t model_outcomes(const struct model *m, struct model_outcome *first,
+			struct model_outcome *last);
 
 /*
  * Deadlocks (waitgraph.h).  model_deadlock: whether a wait-for cycle holds
