@@ -2,10 +2,11 @@
  * check_model.c - unit tests of the model's fold of threads and locks:
  * hand-built event sequences for each rule (mutex hand-off, rwlock
  * sharing, gates, timeouts and cancels, sequence gaps, healing of lost
- * events, slot recycling, the timeline), and one run of real threads
- * contending for an engine mutex while the ring is drained into a model,
- * which must never see two owners.  Queues, pools and metrics are in
- * check_model_metrics.c, the event log in check_model_log.c.
+ * events, slot recycling), and one run of real threads contending for an
+ * engine mutex while the ring is drained into a model, which must never
+ * see two owners.  Queues, pools and metrics are in check_model_metrics.c,
+ * the timeline and change stamps in check_model_timeline.c, the event log
+ * in check_model_log.c.
  */
 #include "checkutil.h"
 
@@ -475,166 +476,6 @@ START_TEST(test_object_slots_full)
 }
 END_TEST
 
-/* Assert t's state is want at every us of [from, to). */
-static void
-assert_state_over(const struct model_thread *t, uint64_t from, uint64_t to,
-		  unsigned want)
-{
-	uint64_t ts;
-
-	for (ts = from; ts < to; ts += 500)
-		ck_assert_msg(model_state_at(t, ts) == want,
-			      "T%u at %llu: %s, not %s", t->tid,
-			      (unsigned long long)ts,
-			      ls_thread_state_name(model_state_at(t, ts)),
-			      ls_thread_state_name(want));
-}
-
-/* A thread held at a gate is PARKED in its spans for as long as it is
- * held, whatever it was before and whatever it does next, so the timeline
- * draws it paused and never blocked. */
-START_TEST(test_parked_spans)
-{
-	uint64_t at, pass, spans;
-	unsigned i;
-
-	/* Parked for a while from running, while others go on. */
-	feed(1, LS_EV_THREAD_START, 0, 0, 0);
-	feed(1, LS_EV_GATE_WAIT, MU, LS_EV_LOCK_ACQUIRED, 0);
-	at = feed_ts;
-	for (i = 0; i < 20; i++)
-		feed(2, i % 2 ? LS_EV_LOCK_RELEASED : LS_EV_LOCK_ACQUIRED,
-		     MU2, 0, 0);
-	ck_assert_uint_eq(thr(1)->state, LS_STATE_PARKED);
-	ck_assert_uint_eq(thr(1)->state_since, at);
-	assert_state_over(thr(1), at, feed_ts + 5000, LS_STATE_PARKED);
-	feed(1, LS_EV_GATE_PASS, MU, LS_EV_LOCK_ACQUIRED, 0);
-	pass = feed_ts;
-	assert_state_over(thr(1), at, pass, LS_STATE_PARKED);
-	ck_assert_uint_eq(model_state_at(thr(1), pass), LS_STATE_RUNNING);
-
-	/* Stepped straight into a held lock at the very instant it passed:
-	 * parked up to then, blocked from then, no running in between. */
-	feed(2, LS_EV_LOCK_ACQUIRED, MU, 0, 0);
-	feed(3, LS_EV_THREAD_START, 0, 0, 0);
-	feed(3, LS_EV_GATE_WAIT, MU, LS_EV_LOCK_ACQUIRED, 0);
-	at = feed_ts;
-	spans = thr(3)->nspans;
-	feed(3, LS_EV_GATE_PASS, MU, LS_EV_LOCK_ACQUIRED, 0);
-	pass = feed_ts;
-	feed_ts -= 1000;	/* the same ns as the pass */
-	feed(3, LS_EV_LOCK_WAIT, MU, 0, 0);
-	ck_assert_uint_eq(thr(3)->state, LS_STATE_BLOCKED);
-	ck_assert_uint_eq(thr(3)->nspans, spans + 1);
-	assert_state_over(thr(3), at, pass, LS_STATE_PARKED);
-	ck_assert_uint_eq(model_state_at(thr(3), pass), LS_STATE_BLOCKED);
-
-	/* Granted, and at the next gate in the same ns: the instant is
-	 * parked, the wait before it stays blocked. */
-	feed(2, LS_EV_LOCK_RELEASED, MU, 0, 0);
-	feed(3, LS_EV_LOCK_ACQUIRED, MU, 3000, 0);
-	at = feed_ts;
-	feed_ts -= 1000;
-	feed(3, LS_EV_GATE_WAIT, MU, LS_EV_LOCK_RELEASED, 0);
-	ck_assert_uint_eq(thr(3)->state, LS_STATE_PARKED);
-	assert_state_over(thr(3), pass, at, LS_STATE_BLOCKED);
-	ck_assert_uint_eq(model_state_at(thr(3), at), LS_STATE_PARKED);
-	ck_assert_uint_eq(model_state_at(thr(3), at + 100000),
-			  LS_STATE_PARKED);
-
-	/* Held as blocked by the model (its ACQUIRED was dropped), then at
-	 * a gate: parked, not blocked. */
-	feed(4, LS_EV_LOCK_WAIT, MU2, 0, 0);
-	feed_seq[4]++;
-	feed(4, LS_EV_GATE_WAIT, MU2, LS_EV_LOCK_RELEASED, 0);
-	ck_assert_uint_eq(thr(4)->state, LS_STATE_PARKED);
-	ck_assert_uint_eq(thr(4)->waiting_for, 0);
-	ck_assert_uint_eq(model_state_at(thr(4), feed_ts), LS_STATE_PARKED);
-
-	/* Idle, parked, idle again: one parked span between. */
-	feed(5, LS_EV_STATE, 0, LS_STATE_IDLE, 0);
-	feed(5, LS_EV_GATE_WAIT, Q, LS_EV_Q_POPPED, 0);
-	at = feed_ts;
-	feed(6, LS_EV_MARK, 0, 0, 0);
-	feed(5, LS_EV_GATE_PASS, Q, LS_EV_Q_POPPED, 0);
-	ck_assert_uint_eq(thr(5)->nspans, 3);
-	ck_assert_uint_eq(model_span(thr(5), 1)->state, LS_STATE_PARKED);
-	ck_assert_uint_eq(model_span(thr(5), 1)->start, at);
-	ck_assert_uint_eq(model_span(thr(5), 2)->state, LS_STATE_IDLE);
-}
-END_TEST
-
-START_TEST(test_timeline)
-{
-	const struct model_thread *t;
-	unsigned i;
-	uint64_t base = feed_ts + 1000;
-
-	feed(1, LS_EV_THREAD_START, 0, 0, 0);		/* base: running */
-	feed(1, LS_EV_STATE, 0, LS_STATE_SLEEPING, 0);	/* +1 us */
-	feed(1, LS_EV_STATE, 0, LS_STATE_RUNNING, 0);	/* +2 us */
-	feed(1, LS_EV_LOCK_WAIT, MU, 0, 0);		/* +3 us */
-	feed(1, LS_EV_LOCK_ACQUIRED, MU, 1000, 0);	/* +4 us */
-	feed(1, LS_EV_LOCK_RELEASED, MU, 0, 0);		/* no change */
-	t = thr(1);
-	ck_assert_uint_eq(t->nspans, 5);
-	ck_assert_uint_eq(t->state_since, base + 4000);
-	ck_assert_uint_eq(model_state_at(t, base - 500), LS_STATE_RUNNING);
-	ck_assert_uint_eq(model_state_at(t, base), LS_STATE_RUNNING);
-	ck_assert_uint_eq(model_state_at(t, base + 999), LS_STATE_RUNNING);
-	ck_assert_uint_eq(model_state_at(t, base + 1000), LS_STATE_SLEEPING);
-	ck_assert_uint_eq(model_state_at(t, base + 1999), LS_STATE_SLEEPING);
-	ck_assert_uint_eq(model_state_at(t, base + 2500), LS_STATE_RUNNING);
-	ck_assert_uint_eq(model_state_at(t, base + 3500), LS_STATE_BLOCKED);
-	ck_assert_uint_eq(model_state_at(t, base + 99999), LS_STATE_RUNNING);
-
-	/* Two changes at one instant: the later wins, and a state like the
-	 * one before merges into it instead of leaving a zero-length span. */
-	{
-		struct ls_event e = {
-			.ts = feed_ts + 1000, .tid = 1, .kind = LS_EV_STATE,
-			.arg = LS_STATE_SLEEPING, .seq = feed_seq[1]++,
-		};
-
-		model_apply(M, &e);
-		ck_assert_uint_eq(t->nspans, 6);
-		e.arg = LS_STATE_IDLE;
-		e.seq = feed_seq[1]++;
-		model_apply(M, &e);
-		ck_assert_uint_eq(t->nspans, 6);
-		ck_assert_uint_eq(model_state_at(t, e.ts), LS_STATE_IDLE);
-		e.arg = LS_STATE_RUNNING;
-		e.seq = feed_seq[1]++;
-		model_apply(M, &e);
-		ck_assert_uint_eq(t->nspans, 5);
-		ck_assert_uint_eq(model_state_at(t, e.ts), LS_STATE_RUNNING);
-		ck_assert_uint_eq(t->state, LS_STATE_RUNNING);
-		ck_assert_uint_eq(t->state_since, base + 4000);
-		feed_ts = e.ts;
-	}
-
-	/* Overflow the span ring: the oldest spans go, order stays. */
-	for (i = 0; i < 3 * MODEL_SPANS; i++)
-		feed(2, LS_EV_STATE, 0,
-		     i % 2 ? LS_STATE_RUNNING : LS_STATE_IDLE, 0);
-	t = thr(2);
-	ck_assert_uint_eq(t->nspans, MODEL_SPANS);
-	for (i = 1; i < t->nspans; i++) {
-		ck_assert_uint_lt(model_span(t, i - 1)->start,
-				  model_span(t, i)->start);
-		ck_assert_uint_ne(model_span(t, i - 1)->state,
-				  model_span(t, i)->state);
-	}
-	ck_assert_ptr_null(model_span(t, MODEL_SPANS));
-	ck_assert_uint_eq(model_span(t, t->nspans - 1)->start, feed_ts);
-	/* Before the oldest span kept: the first known state. */
-	ck_assert_uint_eq(model_state_at(t, 0), model_span(t, 0)->state);
-	for (i = 0; i < t->nspans; i++)
-		ck_assert_uint_eq(model_state_at(t, model_span(t, i)->start),
-				  model_span(t, i)->state);
-}
-END_TEST
-
 /* Real threads on an engine mutex, drained into a model. */
 
 struct contend {
@@ -807,8 +648,6 @@ model_suite(void)
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_slot_recycling);
 	tcase_add_test(tc, test_object_slots_full);
-	tcase_add_test(tc, test_timeline);
-	tcase_add_test(tc, test_parked_spans);
 	suite_add_tcase(s, tc);
 
 	tcase_add_checked_fixture(rt, setup, teardown);

@@ -7,7 +7,7 @@
  * owns the lock and T1 no longer holds it; a writer inside means every
  * listed reader's release was lost, and a reader inside the writer's.  A
  * late release by a thread that no longer owns the lock changes nothing.
- * Each such heal is counted (model.h: healed).
+ * Each such heal is counted (model_held_lost, model.h: healed).
  * Waits begin and end in model.c (one rule for every kind).
  */
 #include "config.h"
@@ -50,10 +50,8 @@ static void
 locks_owner_take(struct model *m, struct model_object *o, unsigned tid,
 		 uint64_t ts)
 {
-	if (o->owner && o->owner != tid) {
-		model_held_remove(model_thread_find(m, o->owner), o->id);
-		m->healed++;
-	}
+	if (o->owner && o->owner != tid)
+		model_held_lost(m, o->owner, o->id, ts);
 	if (o->owner != tid)
 		o->owned_since = ts;
 	o->owner = tid;
@@ -83,11 +81,8 @@ locks_apply(struct model *m, struct model_thread *t, struct model_object *o,
 			/* A writer is alone: readers still listed lost their
 			 * release. */
 			while (e->kind == LS_EV_WR_ACQUIRED && o->nreaders) {
-				model_held_remove(
-					model_thread_find(m, o->readers[0]),
-					o->id);
+				model_held_lost(m, o->readers[0], o->id, e->ts);
 				locks_reader_remove(o, o->readers[0]);
-				m->healed++;
 			}
 			if (e->kind == LS_EV_WR_ACQUIRED)
 				o->count = 0;
@@ -111,10 +106,8 @@ locks_apply(struct model *m, struct model_thread *t, struct model_object *o,
 		o->acquired++;
 		/* Readers never share with a writer: its release was lost. */
 		if (o->owner && o->owner != t->tid) {
-			model_held_remove(model_thread_find(m, o->owner),
-					  o->id);
+			model_held_lost(m, o->owner, o->id, e->ts);
 			locks_owner_release(o, o->owner);
-			m->healed++;
 		}
 		locks_reader_add(o, t->tid);
 		o->count = e->arg;

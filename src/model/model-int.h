@@ -58,6 +58,12 @@ model_object_find(struct model *m, uint32_t id)
 void model_held_add(struct model_thread *t, uint32_t id, bool unique);
 void model_held_remove(struct model_thread *t, uint32_t id);
 
+/* model.c: thread tid (any slot, or none) holds id no more, though it
+ * never said so: its release was lost (a heal, counted in healed; ts the
+ * event that proved it).  A change of that thread. */
+void model_held_lost(struct model *m, unsigned tid, uint32_t id,
+		     uint64_t ts);
+
 /*
  * The per-kind folds: e (of their kind) into its thread t and object o (o
  * is NULL when the event's object has no slot).  t has already left any

@@ -199,6 +199,78 @@ model_held_remove(struct model_thread *t, uint32_t id)
 		}
 }
 
+void
+model_held_lost(struct model *m, unsigned tid, uint32_t id, uint64_t ts)
+{
+	struct model_thread *t = model_thread_find(m, tid);
+
+	m->healed++;
+	if (!t)
+		return;
+	model_held_remove(t, id);
+	t->changed = ts;
+}
+
+/*
+ * Real changes (model.h: changed).  What a row shows is compared before
+ * and after each event for its thread and its object; the few changes an
+ * event makes elsewhere (a waiter leaving another object, a heal of
+ * another thread) are stamped where they are made.
+ */
+
+struct thread_look {
+	unsigned state, nheld;
+	uint32_t waiting_for;
+	uint64_t task;
+	uint32_t held[MODEL_MAX_HELD];
+};
+
+struct object_look {
+	unsigned owner, nreaders, nwaiting, nholders, workers, idle;
+	uint64_t count, capacity;
+	bool closed;
+};
+
+static void
+thread_look(const struct model_thread *t, struct thread_look *l)
+{
+	l->state = t->state;
+	l->nheld = t->nheld;
+	l->waiting_for = t->waiting_for;
+	l->task = t->task;
+	memcpy(l->held, t->held, t->nheld * sizeof(t->held[0]));
+}
+
+static bool
+thread_look_same(const struct model_thread *t, const struct thread_look *l)
+{
+	return l->state == t->state && l->nheld == t->nheld &&
+	       l->waiting_for == t->waiting_for && l->task == t->task &&
+	       !memcmp(l->held, t->held, t->nheld * sizeof(t->held[0]));
+}
+
+static void
+object_look(const struct model_object *o, struct object_look *l)
+{
+	*l = (struct object_look){
+		.owner = o->owner, .nreaders = o->nreaders,
+		.nwaiting = o->nwaiting, .nholders = o->nholders,
+		.workers = o->workers, .idle = o->idle,
+		.count = o->count, .capacity = o->capacity,
+		.closed = o->closed,
+	};
+}
+
+static bool
+object_look_same(const struct model_object *o, const struct object_look *l)
+{
+	return l->owner == o->owner && l->nreaders == o->nreaders &&
+	       l->nwaiting == o->nwaiting && l->nholders == o->nholders &&
+	       l->workers == o->workers && l->idle == o->idle &&
+	       l->count == o->count && l->capacity == o->capacity &&
+	       l->closed == o->closed;
+}
+
 /* Waiter queues: one rule for every kind's waits. */
 
 static bool
@@ -244,9 +316,10 @@ waiters_refill(struct model *m, struct model_object *o)
 	}
 }
 
-/* t stops waiting, for whatever reason: out of its object's queue. */
+/* t stops waiting at ts, for whatever reason: out of its object's
+ * queue, which changes. */
 static void
-wait_end(struct model *m, struct model_thread *t)
+wait_end(struct model *m, struct model_thread *t, uint64_t ts)
 {
 	struct model_object *o = model_object_find(m, t->waiting_for);
 	unsigned i;
@@ -256,6 +329,7 @@ wait_end(struct model *m, struct model_thread *t)
 	t->granted = false;
 	if (!o)
 		return;
+	o->changed = ts;
 	for (i = 0; i < o->nwaiters; i++)
 		if (o->waiters[i].tid == t->tid) {
 			memmove(&o->waiters[i], &o->waiters[i + 1],
@@ -513,6 +587,8 @@ model_apply(struct model *m, const struct ls_event *e)
 {
 	struct model_thread *t;
 	struct model_object *o = NULL;
+	struct thread_look tl;
+	struct object_look ol = { 0 };
 	unsigned before, kind = e->kind, okind;
 	uint32_t waited_on;
 	uint64_t since;
@@ -556,11 +632,14 @@ model_apply(struct model *m, const struct ls_event *e)
 	t->last_arg = e->arg;
 
 	before = t->state;
+	thread_look(t, &tl);
+	if (o)
+		object_look(o, &ol);
 	/* Whatever t emits, it is no longer waiting nor parked (see top). */
 	waited_on = t->waiting_for;
 	since = t->wait_since;
 	if (waited_on)
-		wait_end(m, t);
+		wait_end(m, t, e->ts);
 	if (t->state == LS_STATE_BLOCKED)
 		t->state = LS_STATE_RUNNING;
 	if (t->state == LS_STATE_PARKED && kind != LS_EV_GATE_WAIT)
@@ -581,6 +660,12 @@ model_apply(struct model *m, const struct ls_event *e)
 
 	if (t->state != before || !t->nspans)
 		timeline_push(t, e->ts, t->state);
+	if (t->events == 1 || !thread_look_same(t, &tl))
+		t->changed = e->ts;
+	if (o && !object_look_same(o, &ol))
+		o->changed = e->ts;
+	if (t->changed == e->ts || (o && o->changed == e->ts))
+		m->changed = e->ts;
 }
 
 /* Lookups, the timeline, metrics and the log: the work is in the files

@@ -68,6 +68,10 @@ struct model_thread {
 	 * nobody (waitgraph.h).  Cleared when its wait ends. */
 	bool granted;
 	bool in_cycle;		/* one of the current deadlock's threads */
+	/* The ts of its last real change (its first event, its state, what
+	 * it holds or waits for, its task), 0 before any: what a frame drawn
+	 * at model time x emphasises when changed > x. */
+	uint64_t changed;
 	struct model_span spans[MODEL_SPANS];	/* a ring, oldest first */
 	unsigned span_head, nspans;	/* index of the oldest; how many */
 };
@@ -121,6 +125,10 @@ struct model_object {
 	unsigned nholders;
 	bool sem_signal;
 	bool in_cycle;		/* one of the current deadlock's objects */
+	/* The ts of its last real change (owner, readers, waiters, permit
+	 * holders, depth or count or value, capacity, workers, closed), 0
+	 * before any.  Counters (acquired, submitted...) are no change. */
+	uint64_t changed;
 	/* Lock hierarchy violations (ERROR LS_ERR_HIERARCHY) on it. */
 	uint64_t hierarchy_errors;
 	struct ls_event last_hierarchy;
@@ -151,6 +159,7 @@ struct model {
 	/* Outcomes: how many, the first and the latest (model_outcomes). */
 	uint64_t outcomes;
 	struct model_outcome outcome_first, outcome_last;
+	uint64_t changed;	/* the latest change of any thread or object */
 	uint64_t threads_overflow;	/* events dropped: no thread slot */
 	uint64_t objects_overflow;	/* events whose object had no slot */
 	/* Releases the model had to assume lost: an ACQUIRED while another
