@@ -68,7 +68,7 @@ START_TEST(test_mutex_handoff)
 	ck_assert_uint_eq(thr(2)->waiting_for, 0);
 	assert_waiters(MU, 1, w3);
 	ck_assert_uint_eq(thr(3)->state, LS_STATE_BLOCKED);
-	ck_assert_uint_eq(M->wait_now.n, 1);
+	ck_assert_uint_eq(model_wait_samples(M, MODEL_WAIT_ALL), 1);
 	assert_in_bucket(model_wait_percentile(M, 50), 5000);
 	ck_assert_uint_eq(obj(MU)->wait_ns_max, 5000);
 
@@ -81,7 +81,7 @@ START_TEST(test_mutex_handoff)
 	ck_assert_uint_eq(obj(MU)->acquired, 3);
 	ck_assert_uint_eq(obj(MU)->wait_ns_total, 14000);
 	/* An uncontended acquisition is no wait sample. */
-	ck_assert_uint_eq(M->wait_now.n, 2);
+	ck_assert_uint_eq(model_wait_samples(M, MODEL_WAIT_ALL), 2);
 	ck_assert_uint_eq(thr(3)->nheld, 0);
 	ck_assert_uint_eq(M->events, 11);
 	ck_assert_uint_eq(M->lost, 0);
@@ -131,7 +131,7 @@ START_TEST(test_rwlock_readers_and_writer)
 	ck_assert_uint_eq(obj(RW)->readers[0], 4);
 	assert_waiters(RW, 0, NULL);
 	ck_assert_uint_eq(thr(4)->state, LS_STATE_RUNNING);
-	ck_assert_uint_eq(M->wait_now.n, 2);
+	ck_assert_uint_eq(model_wait_samples(M, MODEL_WAIT_ALL), 2);
 	ck_assert_uint_eq(obj(RW)->wait_ns_max, 7000);
 
 	/* A writer that times out leaves the queue, readers stay. */
@@ -206,7 +206,7 @@ START_TEST(test_timeouts_and_cancels_remove_waiters)
 	ck_assert_uint_eq(thr(4)->state, LS_STATE_RUNNING);
 	ck_assert_uint_eq(obj(MU)->owner, 1);
 	/* The wait of a timeout is no acquisition and no wait sample. */
-	ck_assert_uint_eq(M->wait_now.n, 0);
+	ck_assert_uint_eq(model_wait_samples(M, MODEL_WAIT_ALL), 0);
 
 	/* Semaphores: permits are held until the same thread posts. */
 	feed(5, LS_EV_SEM_ACQUIRED, SEM, 1, 0);
@@ -227,7 +227,7 @@ START_TEST(test_timeouts_and_cancels_remove_waiters)
 	feed(6, LS_EV_SEM_ACQUIRED, SEM, 0, 0);
 	ck_assert_uint_eq(obj(SEM)->nwaiting, 0);
 	ck_assert(holds(6, SEM));
-	ck_assert_uint_eq(M->wait_now.n, 1);	/* T6's wait, from ts */
+	ck_assert_uint_eq(model_wait_samples(M, MODEL_WAIT_ALL), 1);	/* T6's wait, from ts */
 
 	/* Queue waits end by timeout and by cancel too. */
 	feed(9, LS_EV_Q_POP_WAIT, Q, 0, 4);

@@ -66,16 +66,28 @@ locks_owner_release(struct model_object *o, unsigned tid)
 	}
 }
 
+/* A wait for o that ended in its acquisition: the engine's measure (ns,
+ * 0 when it did not wait or the wait was shorter than its unit), or the
+ * model's own from the *_WAIT it saw. */
+static void
+locks_waited(struct model *m, struct model_object *o, uint64_t ns,
+	     bool waited, uint64_t since, uint64_t ts)
+{
+	if (!ns && waited)
+		ns = ts - since;
+	if (ns)
+		metrics_wait(m, o, MODEL_WAIT_LOCK, ns);
+}
+
 void
 locks_apply(struct model *m, struct model_thread *t, struct model_object *o,
-	    const struct ls_event *e)
+	    const struct ls_event *e, bool waited, uint64_t since)
 {
 	switch (e->kind) {
 	case LS_EV_LOCK_ACQUIRED:
 	case LS_EV_WR_ACQUIRED:
 		t->state = LS_STATE_RUNNING;
-		if (e->arg > 0)
-			metrics_wait(m, o, e->arg);
+		locks_waited(m, o, e->arg, waited, since, e->ts);
 		if (o) {
 			o->acquired++;
 			/* A writer is alone: readers still listed lost their
@@ -99,8 +111,9 @@ locks_apply(struct model *m, struct model_thread *t, struct model_object *o,
 	case LS_EV_RD_ACQUIRED:
 		t->state = LS_STATE_RUNNING;
 		model_held_add(t, e->obj, true);
-		if (e->aux > 0)
-			metrics_wait(m, o, (uint64_t)e->aux * 1000u);
+		/* Its wait in us: a shorter one says 0. */
+		locks_waited(m, o, (uint64_t)e->aux * 1000u, waited, since,
+			     e->ts);
 		if (!o)
 			break;
 		o->acquired++;

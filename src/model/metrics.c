@@ -14,9 +14,10 @@
 #include <string.h>
 
 void
-metrics_wait(struct model *m, struct model_object *o, uint64_t ns)
+metrics_wait(struct model *m, struct model_object *o, unsigned cls,
+	     uint64_t ns)
 {
-	hist_add(&m->wait_now, ns);
+	hist_add(&m->wait_now[cls], ns);
 	if (o) {
 		o->wait_ns_total += ns;
 		if (ns > o->wait_ns_max)
@@ -30,26 +31,55 @@ metrics_run(struct model *m, uint64_t ns)
 	hist_add(&m->run_now, ns);
 }
 
-/* The p-th percentile over the current window and the one before. */
-static uint64_t
-metrics_percentile(const struct hist *now, const struct hist *prev,
-		   double p)
+/* The windows (current and previous) of class cls, or of every class for
+ * MODEL_WAIT_ALL, into hs; returns how many (0 for no such class). */
+static size_t
+metrics_wait_windows(const struct model *m, unsigned cls,
+		     const struct hist **hs)
 {
-	const struct hist *both[2] = { now, prev };
+	unsigned c, from = cls, to = cls + 1;
+	size_t n = 0;
 
-	return hist_percentile(both, 2, p);
+	if (cls == MODEL_WAIT_ALL) {
+		from = 0;
+		to = MODEL_WAIT_CLASSES;
+	} else if (cls > MODEL_WAIT_ALL) {
+		return 0;
+	}
+	for (c = from; c < to; c++) {
+		hs[n++] = &m->wait_now[c];
+		hs[n++] = &m->wait_prev[c];
+	}
+	return n;
 }
 
 uint64_t
-metrics_wait_percentile(const struct model *m, double p)
+metrics_wait_percentile(const struct model *m, unsigned cls, double p)
 {
-	return metrics_percentile(&m->wait_now, &m->wait_prev, p);
+	const struct hist *hs[2 * MODEL_WAIT_CLASSES];
+	size_t n = metrics_wait_windows(m, cls, hs);
+
+	return n ? hist_percentile(hs, n, p) : 0;
+}
+
+uint64_t
+metrics_wait_samples(const struct model *m, unsigned cls)
+{
+	const struct hist *hs[2 * MODEL_WAIT_CLASSES];
+	size_t n = metrics_wait_windows(m, cls, hs), i;
+	uint64_t k = 0;
+
+	for (i = 0; i < n; i++)
+		k += hs[i]->n;
+	return k;
 }
 
 uint64_t
 metrics_run_percentile(const struct model *m, double p)
 {
-	return metrics_percentile(&m->run_now, &m->run_prev, p);
+	const struct hist *both[2] = { &m->run_now, &m->run_prev };
+
+	return hist_percentile(both, 2, p);
 }
 
 /* Rates since the last tick (or the first event). */
@@ -100,8 +130,8 @@ metrics_tick(struct model *m, uint64_t now)
 {
 	metrics_rates(m, now);
 	metrics_sample_depths(m);
-	m->wait_prev = m->wait_now;
-	memset(&m->wait_now, 0, sizeof(m->wait_now));
+	memcpy(m->wait_prev, m->wait_now, sizeof(m->wait_prev));
+	memset(m->wait_now, 0, sizeof(m->wait_now));
 	m->run_prev = m->run_now;
 	memset(&m->run_now, 0, sizeof(m->run_now));
 }

@@ -73,7 +73,8 @@ void model_held_lost(struct model *m, unsigned tid, uint32_t id,
  * a semaphore's holders (sems_wait).
  */
 void locks_apply(struct model *m, struct model_thread *t,
-		 struct model_object *o, const struct ls_event *e);
+		 struct model_object *o, const struct ls_event *e, bool waited,
+		 uint64_t since);
 void sems_apply(struct model *m, struct model_thread *t,
 		struct model_object *o, const struct ls_event *e, bool waited,
 		uint64_t since);
@@ -85,6 +86,10 @@ void pools_apply(struct model *m, struct model_thread *t,
 		 struct model_object *o, const struct ls_event *e, bool waited,
 		 uint64_t since);
 
+/* pools.c: no task of pool o waits any more (o's slot is recycled, or
+ * its queue is empty). */
+void pools_forget(struct model *m, struct model_object *o);
+
 /* timeline.c: t's state from ts on (a new span unless nothing changed);
  * its state_since follows. */
 void timeline_push(struct model_thread *t, uint64_t ts, unsigned state);
@@ -92,12 +97,16 @@ const struct model_span *timeline_span(const struct model_thread *t,
 				       unsigned i);
 unsigned timeline_state_at(const struct model_thread *t, uint64_t ts);
 
-/* metrics.c: a wait of ns that ended in getting o (NULL: no slot), a task
- * run of ns, the tick (model_tick) and the percentiles. */
-void metrics_wait(struct model *m, struct model_object *o, uint64_t ns);
+/* metrics.c: a wait of class cls and ns ns that ended in getting o (NULL:
+ * no slot), a task run of ns, the tick (model_tick), the percentiles and
+ * the sample counts behind them (model.h). */
+void metrics_wait(struct model *m, struct model_object *o, unsigned cls,
+		  uint64_t ns);
 void metrics_run(struct model *m, uint64_t ns);
 void metrics_tick(struct model *m, uint64_t now);
-uint64_t metrics_wait_percentile(const struct model *m, double p);
+uint64_t metrics_wait_percentile(const struct model *m, unsigned cls,
+				 double p);
+uint64_t metrics_wait_samples(const struct model *m, unsigned cls);
 uint64_t metrics_run_percentile(const struct model *m, double p);
 
 /* history.c: the event log (model_recent). */

@@ -122,6 +122,8 @@ object_get(struct model *m, uint32_t id)
 	if (!victim)
 		return NULL;
 	recycled = victim->used;
+	if (recycled && victim->kind == LS_OBJ_POOL)
+		pools_forget(m, victim);
 	memset(victim, 0, sizeof(*victim));
 	victim->used = true;
 	victim->id = id;
@@ -259,6 +261,20 @@ object_look(const struct model_object *o, struct object_look *l)
 		.count = o->count, .capacity = o->capacity,
 		.closed = o->closed,
 	};
+}
+
+/* How a pool counts a worker in state (model_pool_workers). */
+static unsigned
+worker_class(unsigned state)
+{
+	switch (state) {
+	case LS_STATE_IDLE:
+	case LS_STATE_PARKED:
+	case LS_STATE_DONE:
+		return state;
+	default:
+		return LS_STATE_RUNNING;	/* busy */
+	}
 }
 
 static bool
@@ -554,7 +570,7 @@ apply_kind(struct model *m, struct model_thread *t, struct model_object *o,
 	switch (kind_of_event(e->kind)) {
 	case LS_OBJ_MUTEX:
 	case LS_OBJ_RWLOCK:
-		locks_apply(m, t, o, e);
+		locks_apply(m, t, o, e, waited, since);
 		break;
 	case LS_OBJ_SEM:
 		sems_apply(m, t, o, e, waited, since);
@@ -586,11 +602,11 @@ void
 model_apply(struct model *m, const struct ls_event *e)
 {
 	struct model_thread *t;
-	struct model_object *o = NULL;
+	struct model_object *o = NULL, *p;
 	struct thread_look tl;
 	struct object_look ol = { 0 };
 	unsigned before, kind = e->kind, okind;
-	uint32_t waited_on;
+	uint32_t waited_on, pool;
 	uint64_t since;
 
 	if (!m->events || e->ts < m->first_ts)
@@ -632,6 +648,7 @@ model_apply(struct model *m, const struct ls_event *e)
 	t->last_arg = e->arg;
 
 	before = t->state;
+	pool = t->pool;
 	thread_look(t, &tl);
 	if (o)
 		object_look(o, &ol);
@@ -664,6 +681,14 @@ model_apply(struct model *m, const struct ls_event *e)
 		t->changed = e->ts;
 	if (o && !object_look_same(o, &ol))
 		o->changed = e->ts;
+	/* A worker that joins or leaves, or goes idle, busy or paused,
+	 * changes its pool's counts (model_pool_workers). */
+	if (pool != t->pool || worker_class(before) != worker_class(t->state)) {
+		if (pool && (p = model_object_find(m, pool)))
+			p->changed = e->ts;
+		if (t->pool && (p = model_object_find(m, t->pool)))
+			p->changed = e->ts;
+	}
 	if (t->changed == e->ts || (o && o->changed == e->ts))
 		m->changed = e->ts;
 }
@@ -708,7 +733,19 @@ model_tick(struct model *m, uint64_t now)
 uint64_t
 model_wait_percentile(const struct model *m, double p)
 {
-	return metrics_wait_percentile(m, p);
+	return metrics_wait_percentile(m, MODEL_WAIT_ALL, p);
+}
+
+uint64_t
+model_wait_class_percentile(const struct model *m, unsigned cls, double p)
+{
+	return metrics_wait_percentile(m, cls, p);
+}
+
+uint64_t
+model_wait_samples(const struct model *m, unsigned cls)
+{
+	return metrics_wait_samples(m, cls);
 }
 
 uint64_t

@@ -35,6 +35,50 @@
 #define MODEL_NAME 32
 #define MODEL_SERIES 33	/* points of a variable's series, 1..32 */
 #define MODEL_INDEX 256		/* id -> slot hash size (internal) */
+#define MODEL_PRIOS 8		/* priorities listed per pool */
+#define MODEL_TASKS 4096	/* waiting tasks whose priority is known */
+#define MODEL_TASK_BUCKETS 1024	/* (pool, task id) hash size (internal) */
+
+/*
+ * What a wait was for.  A wait sample is a wait that blocked and ended in
+ * getting what it waited for: a contended lock, rwlock or semaphore
+ * acquisition, a push or pop that found the queue full or empty, a submit
+ * that waited for room in a pool's queue, and every task's time in its
+ * pool's queue (from submit to start).  An acquisition that did not wait
+ * is no sample; neither is a wait that timed out or was cancelled (each
+ * object counts those).
+ */
+enum model_wait_class {
+	MODEL_WAIT_LOCK,	/* mutexes, rwlocks, semaphores */
+	MODEL_WAIT_QUEUE,	/* room or an item in a queue, room in a pool */
+	MODEL_WAIT_TASK,	/* a task from submit to start */
+	MODEL_WAIT_ALL,		/* all of the above together */
+};
+#define MODEL_WAIT_CLASSES MODEL_WAIT_ALL
+
+/* Tasks waiting in a pool at one priority. */
+struct model_prio {
+	int32_t priority;	/* as submitted: lower runs sooner */
+	uint32_t waiting;
+};
+
+/* A waiting task's priority, by (pool, task id): pools.c, internal. */
+struct model_task {
+	uint64_t id;
+	uint32_t pool;
+	int32_t priority;
+	uint16_t next;		/* the next in its bucket + 1, 0 ends */
+	bool unlisted;		/* counted in its pool's prio_other */
+};
+
+/* A pool's workers as their own states tell (model_pool_workers). */
+struct model_pool_workers {
+	unsigned workers;	/* its worker threads not done */
+	unsigned idle;		/* IDLE: waiting for a task */
+	unsigned paused;	/* PARKED at a gate */
+	unsigned busy;		/* the rest: running, or blocked or in I/O
+				 * inside a task */
+};
 
 /* A run of one state, for the timeline. */
 struct model_span {
@@ -64,6 +108,10 @@ struct model_thread {
 	uint32_t next_seq;	/* the seq expected next */
 	uint64_t lost;		/* events missing from its sequence */
 	uint64_t tasks_done;
+	/* The pool it works for, 0 if none: set by its TASK_ events and by
+	 * the POOL_SCALE a worker emits when it starts; the one it emits
+	 * when it leaves clears it (engine/pool.c). */
+	uint32_t pool;
 	/* A post handed it the semaphore it still waits for: it waits for
 	 * nobody (waitgraph.h).  Cleared when its wait ends. */
 	bool granted;
@@ -111,9 +159,24 @@ struct model_object {
 	uint64_t capacity;	/* queue/pool capacity, 0 unknown */
 	uint64_t acquired, contended, timeouts, cancelled, errors;
 	uint64_t wait_ns_total, wait_ns_max;
-	/* Pools. */
+	/* Pools.  workers and idle: the engine's figures at its last
+	 * POOL_SCALE, which says nothing when a worker goes idle or busy;
+	 * model_pool_workers counts from the workers' own states. */
 	unsigned workers, idle;
 	uint64_t submitted, completed, failed, rejected, dropped;
+	/*
+	 * Pools: the tasks waiting to run (submitted, not yet started nor
+	 * dropped) at each priority, ascending (lower runs sooner), only
+	 * priorities with some; prio_other counts the waiting tasks of the
+	 * priorities past the first MODEL_PRIOS listed.  A task past the
+	 * MODEL_TASKS the model keeps is counted in tasks_overflow alone.  A
+	 * task a worker has taken but not yet started (a worker paused at
+	 * its "run task" gate) still waits here; a depth of 0 (POOL_DEPTH)
+	 * clears them all.
+	 */
+	struct model_prio prios[MODEL_PRIOS];
+	unsigned nprios;
+	uint64_t prio_other;
 	/*
 	 * Semaphores: the threads that took permits and have not posted
 	 * them, for the wait-for graph.  sem_signal: the permits have no
@@ -162,6 +225,7 @@ struct model {
 	uint64_t changed;	/* the latest change of any thread or object */
 	uint64_t threads_overflow;	/* events dropped: no thread slot */
 	uint64_t objects_overflow;	/* events whose object had no slot */
+	uint64_t tasks_overflow;	/* tasks whose priority was not kept */
 	/* Releases the model had to assume lost: an ACQUIRED while another
 	 * thread held the lock (locks.c, top).  Nonzero means events were
 	 * dropped or reached the model out of order: show it. */
@@ -172,12 +236,20 @@ struct model {
 	double events_per_s, tasks_per_s;
 	uint64_t tasks_done;
 
-	/* Waits (lock/queue/task queue) and task run times: the current
-	 * window and the previous one, so percentiles cover 1-2 windows. */
-	struct hist wait_now, wait_prev, run_now, run_prev;
+	/* Waits by class (enum model_wait_class) and task run times: the
+	 * current window and the previous one, so percentiles cover 1-2
+	 * windows (model_wait_class_percentile). */
+	struct hist wait_now[MODEL_WAIT_CLASSES], wait_prev[MODEL_WAIT_CLASSES];
+	struct hist run_now, run_prev;
 
 	struct ls_event log[MODEL_LOG];	/* a ring of recent events */
 	unsigned log_head, nlog;	/* next slot written; how many kept */
+
+	/* Waiting pool tasks' priorities (pools.c): ntasks entries, found
+	 * through chains from task_bucket (entry + 1, 0 empty). */
+	struct model_task tasks[MODEL_TASKS];
+	unsigned ntasks;
+	uint16_t task_bucket[MODEL_TASK_BUCKETS];
 
 	/* Hashes of tid and object id to slot + 1 (0 empty), internal. */
 	uint8_t thread_index[MODEL_INDEX];
@@ -211,10 +283,17 @@ const struct model_thread *model_thread(const struct model *m, unsigned tid);
 /* The object with id, or NULL. */
 const struct model_object *model_object(const struct model *m, uint32_t id);
 
-/* The p-th percentile (0..100) of waits or run times over the last one or
- * two windows, in ns; 0 with no samples. */
+/* The p-th percentile (0..100) of waits (of every class) or run times
+ * over the last one or two windows, in ns; 0 with no samples. */
 uint64_t model_wait_percentile(const struct model *m, double p);
 uint64_t model_run_percentile(const struct model *m, double p);
+
+/* The same for the waits of one class (enum model_wait_class, or
+ * MODEL_WAIT_ALL), and how many samples that class has in those windows
+ * (0 for a class out of range). */
+uint64_t model_wait_class_percentile(const struct model *m, unsigned cls,
+				     double p);
+uint64_t model_wait_samples(const struct model *m, unsigned cls);
 
 /* The state of thread t at time ts, from its spans (its first known state
  * before the oldest span).  For the timeline.  A thread held at a gate is
@@ -228,6 +307,15 @@ const struct model_span *model_span(const struct model_thread *t,
 
 /* Copy up to max recent events, newest last.  Returns how many. */
 size_t model_recent(const struct model *m, struct ls_event *out, size_t max);
+
+/*
+ * How many workers of pool (an object id) are idle, paused and busy, from
+ * the states of the worker threads themselves (model_thread.pool), so the
+ * figures always agree with the Threads panel: workers the model has no
+ * slot for are not counted.  Zeros for an unknown pool.
+ */
+void model_pool_workers(const struct model *m, uint32_t pool,
+			struct model_pool_workers *out);
 
 /*
  * The outcomes reported so far (LS_EV_OUTCOME, enum ls_outcome): returns

@@ -16,7 +16,7 @@ queues_apply(struct model *m, struct model_thread *t, struct model_object *o,
 	case LS_EV_Q_POPPED:
 		t->state = LS_STATE_RUNNING;
 		if (waited)
-			metrics_wait(m, o, e->ts - since);
+			metrics_wait(m, o, MODEL_WAIT_QUEUE, e->ts - since);
 		if (o)
 			o->acquired++;
 		break;

@@ -99,7 +99,7 @@ sems_apply(struct model *m, struct model_thread *t, struct model_object *o,
 		t->state = LS_STATE_RUNNING;
 		model_held_add(t, e->obj, false);
 		if (waited)
-			metrics_wait(m, o, e->ts - since);
+			metrics_wait(m, o, MODEL_WAIT_LOCK, e->ts - since);
 		if (o) {
 			o->acquired++;
 			sems_holder_take(o, t->tid);
