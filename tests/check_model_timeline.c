@@ -250,6 +250,24 @@ START_TEST(test_changed)
 	feed(1, LS_EV_MARK, 50, 50, 0);
 	ck_assert_uint_eq(o_changed(50), feed_ts);
 	ck_assert_uint_eq(t_changed(1), t1);
+	/* A read leaves the value and is no change; a write is one even
+	 * when it stores the value there was (a lost update does that). */
+	feed(2, LS_EV_MARK, 50, 100, LS_MARK_READ);
+	ts = o_changed(50);
+	ck_assert_uint_lt(ts, feed_ts);
+	ck_assert_uint_eq(obj(50)->count, 50);
+	ck_assert_uint_eq(obj(50)->access_tid, 2);
+	ck_assert_uint_eq(obj(50)->access, LS_MARK_READ);
+	feed(1, LS_EV_MARK, 50, 50, LS_MARK_WRITE);
+	ck_assert_uint_eq(o_changed(50), feed_ts);
+	ck_assert_uint_eq(M->changed, feed_ts);
+	ck_assert_uint_eq(obj(50)->access_tid, 1);
+	ck_assert_uint_eq(obj(50)->access, LS_MARK_WRITE);
+	/* The series index stays in aux's low bits beside the flags. */
+	feed(1, LS_EV_MARK, 50, 409, 3 | LS_MARK_WRITE);
+	ck_assert_uint_eq(obj(50)->series[3], 409);
+	ck_assert_uint_eq(obj(50)->nseries, 4);
+	ck_assert_uint_eq(obj(50)->count, 409);
 
 	/* Queue depth: a push that leaves the depth as it was (a blocked
 	 * push let in by a pop) is no change of the queue. */

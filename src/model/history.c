@@ -1,27 +1,105 @@
 /*
- * history.c - the event log: the latest events the model folded, in
- * order, in a ring of MODEL_LOG.
+ * history.c - the event log: every event the model folds, numbered in the
+ * order folded, the newest MODEL_LOG kept in a ring, each with the little
+ * the fold knew before it that the event does not carry (model.h:
+ * struct model_log_entry), so that say.c can tell it later as it was.
+ *
+ * Names are looked up when an entry is told, not copied into it (that
+ * would triple its size): a thread's slot names it while the slot is the
+ * same thread's (the entry is no older than the slot's first event), and
+ * the names of recycled slots are kept in a small ring of their own for
+ * the entries older than that.  Objects keep their ids for the whole run,
+ * so their slots name them while they have one.
  */
 #include "config.h"
 
 #include "model/model-int.h"
 
+#include <stdio.h>
+#include <string.h>
+
 void
-history_push(struct model *m, const struct ls_event *e)
+history_entry(const struct ls_event *e, const struct model_thread *t,
+	      const struct model_object *o, struct model_log_entry *out)
 {
-	m->log[m->log_head] = *e;
-	m->log_head = (m->log_head + 1) % MODEL_LOG;
-	if (m->nlog < MODEL_LOG)
-		m->nlog++;
+	*out = (struct model_log_entry){ .e = *e };
+	if (o) {
+		out->holder = (uint16_t)o->owner;
+		out->readers = (uint16_t)(o->nreaders < UINT16_MAX
+						  ? o->nreaders
+						  : UINT16_MAX);
+	}
+	if (t && e->obj && t->waiting_for == e->obj)
+		out->flags |= MODEL_LOG_WAITED;
+}
+
+void
+history_push(struct model *m, const struct ls_event *e,
+	     const struct model_thread *t, const struct model_object *o)
+{
+	history_entry(e, t, o, &m->log[m->log_end % MODEL_LOG]);
+	m->log_end++;
+}
+
+uint64_t
+history_first(const struct model *m)
+{
+	return m->log_end > MODEL_LOG ? m->log_end - MODEL_LOG : 0;
+}
+
+const struct model_log_entry *
+history_get(const struct model *m, uint64_t i)
+{
+	if (i < history_first(m) || i >= m->log_end)
+		return NULL;
+	return &m->log[i % MODEL_LOG];
 }
 
 size_t
 history_recent(const struct model *m, struct ls_event *out, size_t max)
 {
-	size_t n = max < m->nlog ? max : m->nlog, i;
-	unsigned start = (m->log_head + MODEL_LOG - (unsigned)n) % MODEL_LOG;
+	uint64_t kept = m->log_end - history_first(m);
+	size_t n = max < kept ? max : (size_t)kept, i;
 
 	for (i = 0; i < n; i++)
-		out[i] = m->log[(start + i) % MODEL_LOG];
+		out[i] = history_get(m, m->log_end - n + i)->e;
 	return n;
+}
+
+void
+history_retire(struct model *m, const struct model_thread *t)
+{
+	struct model_retired *r;
+
+	if (!t->name[0])
+		return;
+	r = &m->retired[m->nretired++ % MODEL_RETIRED];
+	r->tid = t->tid;
+	r->first_ts = t->first_ts;
+	memcpy(r->name, t->name, sizeof(r->name));
+}
+
+void
+history_thread_name(const struct model *m, unsigned tid, uint64_t ts,
+		    char *buf, size_t n)
+{
+	const struct model_thread *t = model_thread(m, tid);
+	const struct model_retired *r;
+	unsigned i, k;
+
+	/* The slot names ts if its thread had begun by then. */
+	if (t && t->name[0] && (!t->events || ts >= t->first_ts)) {
+		snprintf(buf, n, "%s", t->name);
+		return;
+	}
+	/* Newest first: a reused tid's latest life before ts. */
+	k = m->nretired < MODEL_RETIRED ? m->nretired : MODEL_RETIRED;
+	for (i = 0; i < k; i++) {
+		r = &m->retired[(m->nretired - 1 - i) % MODEL_RETIRED];
+		if (r->tid == tid && ts >= r->first_ts) {
+			snprintf(buf, n, "%s", r->name);
+			return;
+		}
+	}
+	snprintf(buf, n, "T%u", tid);
 }

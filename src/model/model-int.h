@@ -10,8 +10,8 @@
  * queues) and pools.c (thread pools) fold what an event does to an object
  * of their kind; slotindex.c finds the slot of a tid or an object id;
  * timeline.c keeps each thread's state spans; metrics.c the rates and the
- * wait and run windows; history.c the event log; waitgraph.c deadlocks and
- * lock order (its own header, waitgraph.h).
+ * wait and run windows; history.c the event log and say.c its sentences;
+ * waitgraph.c deadlocks and lock order (its own header, waitgraph.h).
  *
  * Like the model, none of this is thread-safe: the model's owner calls it.
  */
@@ -51,6 +51,11 @@ model_object_find(struct model *m, uint32_t id)
 
 	return s < 0 ? NULL : &m->objects[s];
 }
+
+/* model.c: the object kind an event of kind implies, for objects with no
+ * name yet (a replayed trace without its tables) and for the sentences;
+ * LS_OBJ_NONE when it says none. */
+unsigned model_event_object_kind(unsigned kind);
 
 /* model.c: t's held list.  unique: add id only if t does not hold it yet
  * (locks); semaphores hold one entry per permit.  A NULL t is no-op for
@@ -109,9 +114,29 @@ uint64_t metrics_wait_percentile(const struct model *m, unsigned cls,
 uint64_t metrics_wait_samples(const struct model *m, unsigned cls);
 uint64_t metrics_run_percentile(const struct model *m, double p);
 
-/* history.c: the event log (model_recent). */
-void history_push(struct model *m, const struct ls_event *e);
+/*
+ * history.c: the event log (model.h: model_log_*, model_recent).
+ * history_entry: e with what the model knows before folding it, its
+ * thread t and object o (each may be NULL: no slot).  history_push: the
+ * same, logged.  history_retire: t's slot is about to be recycled; keep
+ * its name for the log.  history_thread_name: the name tid had at ts (a
+ * live slot's, a recycled one's, else "T<tid>"), into buf of n.
+ */
+void history_entry(const struct ls_event *e, const struct model_thread *t,
+		   const struct model_object *o, struct model_log_entry *out);
+void history_push(struct model *m, const struct ls_event *e,
+		  const struct model_thread *t, const struct model_object *o);
 size_t history_recent(const struct model *m, struct ls_event *out,
 		      size_t max);
+uint64_t history_first(const struct model *m);
+const struct model_log_entry *history_get(const struct model *m,
+					  uint64_t i);
+void history_retire(struct model *m, const struct model_thread *t);
+void history_thread_name(const struct model *m, unsigned tid, uint64_t ts,
+			 char *buf, size_t n);
+
+/* say.c: the sentence of log entry le (model.h: model_log_say). */
+size_t say_entry(const struct model *m, const struct model_log_entry *le,
+		 char *buf, size_t n);
 
 #endif

@@ -63,6 +63,8 @@ thread_get(struct model *m, unsigned tid)
 	if (!victim)
 		return NULL;
 	recycled = victim->used;
+	if (recycled)
+		history_retire(m, victim);
 	memset(victim, 0, sizeof(*victim));
 	victim->used = true;
 	victim->tid = tid;
@@ -379,10 +381,8 @@ wait_begin(struct model_thread *t, struct model_object *o, uint32_t id,
 		};
 }
 
-/* The object kind an event implies, for objects with no name yet (a
- * replayed trace without its tables); LS_OBJ_NONE when it says none. */
-static unsigned
-kind_of_event(unsigned kind)
+unsigned
+model_event_object_kind(unsigned kind)
 {
 	switch (kind) {
 	case LS_EV_LOCK_WAIT:
@@ -461,6 +461,34 @@ seq_check(struct model *m, struct model_thread *t, uint32_t seq)
 	t->next_seq = seq + 1;
 }
 
+/*
+ * A scene variable (LS_MARK_* in event.h) shows its value as last written
+ * (or as the scene says it is, unflagged); a read leaves it and only says
+ * who read it.  A MARK with series index k > 0 is point k of the
+ * variable's series (the sizing scene's throughput by pool size).  A
+ * write is a change even when it stores the value there was: a lost
+ * update looks just like that.
+ */
+static void
+mark_apply(struct model_object *o, const struct ls_event *e)
+{
+	unsigned k = e->aux & LS_MARK_SERIES;
+
+	if (e->aux & (LS_MARK_READ | LS_MARK_WRITE)) {
+		o->access_tid = e->tid;
+		o->access = e->aux & (LS_MARK_READ | LS_MARK_WRITE);
+	}
+	if (e->aux & LS_MARK_WRITE)
+		o->changed = e->ts;
+	if (!(e->aux & LS_MARK_READ) || (e->aux & LS_MARK_WRITE))
+		o->count = e->arg;
+	if (k > 0 && k < MODEL_SERIES) {
+		o->series[k] = e->arg;
+		if (k >= o->nseries)
+			o->nseries = k + 1;
+	}
+}
+
 /* A scene's outcome: the first is kept, the latest replaces the one
  * before.  NONE reports nothing. */
 static void
@@ -537,17 +565,8 @@ apply_kind(struct model *m, struct model_thread *t, struct model_object *o,
 			o->cancelled++;
 		return;
 	case LS_EV_MARK:
-		/* A scene variable shows the value last written or read; a
-		 * MARK with aux k > 0 is point k of the variable's series
-		 * (the sizing scene's throughput by pool size). */
-		if (o && o->kind == LS_OBJ_VAR) {
-			o->count = e->arg;
-			if (e->aux > 0 && e->aux < MODEL_SERIES) {
-				o->series[e->aux] = e->arg;
-				if (e->aux >= o->nseries)
-					o->nseries = e->aux + 1;
-			}
-		}
+		if (o && o->kind == LS_OBJ_VAR)
+			mark_apply(o, e);
 		return;
 	case LS_EV_OUTCOME:
 		outcome_apply(m, e);
@@ -567,7 +586,7 @@ apply_kind(struct model *m, struct model_thread *t, struct model_object *o,
 		}
 		return;
 	}
-	switch (kind_of_event(e->kind)) {
+	switch (model_event_object_kind(e->kind)) {
 	case LS_OBJ_MUTEX:
 	case LS_OBJ_RWLOCK:
 		locks_apply(m, t, o, e, waited, since);
@@ -614,11 +633,11 @@ model_apply(struct model *m, const struct ls_event *e)
 	if (e->ts > m->now)
 		m->now = e->ts;
 	m->events++;
-	history_push(m, e);
 
 	t = thread_get(m, e->tid);
 	if (!t) {
 		m->threads_overflow++;
+		history_push(m, e, NULL, model_object_find(m, e->obj));
 		return;
 	}
 	/* A reused tid (ring.h): a new thread starts where a finished one,
@@ -632,11 +651,12 @@ model_apply(struct model *m, const struct ls_event *e)
 			m->objects_overflow++;
 		} else {
 			o->last_ts = e->ts;
-			okind = kind_of_event(kind);
+			okind = model_event_object_kind(kind);
 			if (o->kind == LS_OBJ_NONE && okind != LS_OBJ_NONE)
 				o->kind = okind;
 		}
 	}
+	history_push(m, e, t, o);
 
 	seq_check(m, t, e->seq);
 	if (!t->events)
@@ -758,6 +778,47 @@ size_t
 model_recent(const struct model *m, struct ls_event *out, size_t max)
 {
 	return history_recent(m, out, max);
+}
+
+uint64_t
+model_log_first(const struct model *m)
+{
+	return history_first(m);
+}
+
+uint64_t
+model_log_end(const struct model *m)
+{
+	return m->log_end;
+}
+
+const struct model_log_entry *
+model_log_entry(const struct model *m, uint64_t i)
+{
+	return history_get(m, i);
+}
+
+size_t
+model_log_say(const struct model *m, uint64_t i, char *buf, size_t n)
+{
+	const struct model_log_entry *le = history_get(m, i);
+
+	if (le)
+		return say_entry(m, le, buf, n);
+	if (n)
+		buf[0] = 0;
+	return 0;
+}
+
+size_t
+model_say(const struct model *m, const struct ls_event *e, char *buf,
+	  size_t n)
+{
+	struct model_log_entry le;
+
+	history_entry(e, model_thread(m, e->tid), model_object(m, e->obj),
+		      &le);
+	return say_entry(m, &le, buf, n);
 }
 
 uint64_t

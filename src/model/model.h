@@ -31,13 +31,14 @@
 #define MODEL_MAX_HOLDERS 32	/* semaphore permit holders */
 #define MODEL_SPANS 256		/* state changes kept per thread */
 #define MODEL_SAMPLES 120	/* metric samples kept (one per tick) */
-#define MODEL_LOG 256		/* recent events kept for the event log */
+#define MODEL_LOG 32768		/* events kept for the log: 1.25 MiB */
 #define MODEL_NAME 32
 #define MODEL_SERIES 33	/* points of a variable's series, 1..32 */
 #define MODEL_INDEX 256		/* id -> slot hash size (internal) */
 #define MODEL_PRIOS 8		/* priorities listed per pool */
 #define MODEL_TASKS 4096	/* waiting tasks whose priority is known */
 #define MODEL_TASK_BUCKETS 1024	/* (pool, task id) hash size (internal) */
+#define MODEL_RETIRED 256	/* names of recycled thread slots kept */
 
 /*
  * What a wait was for.  A wait sample is a wait that blocked and ended in
@@ -69,6 +70,29 @@ struct model_task {
 	int32_t priority;
 	uint16_t next;		/* the next in its bucket + 1, 0 ends */
 	bool unlisted;		/* counted in its pool's prio_other */
+};
+
+/*
+ * One event as the log keeps it, with what the fold knew just before it
+ * that the event itself does not say, so that it can be told later
+ * (model_log_say) as it was: who held the object a thread began to wait
+ * for, not who holds it now.
+ */
+struct model_log_entry {
+	struct ls_event e;
+	uint16_t holder;	/* the object's owner (mutex, writer), 0 none */
+	uint16_t readers;	/* rwlocks: readers inside */
+	uint16_t flags;		/* MODEL_LOG_* */
+	uint16_t unused;
+};
+
+#define MODEL_LOG_WAITED 1u	/* its thread was waiting for this object */
+
+/* The name a recycled thread slot had, for the log's older entries. */
+struct model_retired {
+	unsigned tid;
+	uint64_t first_ts;	/* its first event */
+	char name[MODEL_NAME];
 };
 
 /* A pool's workers as their own states tell (model_pool_workers). */
@@ -152,10 +176,13 @@ struct model_object {
 	bool closed;		/* a queue that has been closed */
 	uint64_t last_ts;	/* its latest event, for slot recycling */
 	uint64_t count;		/* queue/pool depth, semaphore count,
-				 * rwlock readers inside, variable value */
-	/* Variables: a series by index (MARK aux), 0 unused. */
+				 * rwlock readers inside, variable value
+				 * (a MARK that reads it leaves it) */
+	/* Variables: a series by index (MARK aux), 0 unused; who read or
+	 * wrote it last (access: LS_MARK_READ or LS_MARK_WRITE). */
 	uint64_t series[MODEL_SERIES];
 	unsigned nseries;
+	unsigned access_tid, access;
 	uint64_t capacity;	/* queue/pool capacity, 0 unknown */
 	uint64_t acquired, contended, timeouts, cancelled, errors;
 	uint64_t wait_ns_total, wait_ns_max;
@@ -242,8 +269,13 @@ struct model {
 	struct hist wait_now[MODEL_WAIT_CLASSES], wait_prev[MODEL_WAIT_CLASSES];
 	struct hist run_now, run_prev;
 
-	struct ls_event log[MODEL_LOG];	/* a ring of recent events */
-	unsigned log_head, nlog;	/* next slot written; how many kept */
+	/* The event log: a ring of the newest MODEL_LOG of the log_end
+	 * events logged (model_log_first, model_log_say). */
+	struct model_log_entry log[MODEL_LOG];
+	uint64_t log_end;
+	/* Names of recycled thread slots, a ring of the newest. */
+	struct model_retired retired[MODEL_RETIRED];
+	unsigned nretired;
 
 	/* Waiting pool tasks' priorities (pools.c): ntasks entries, found
 	 * through chains from task_bucket (entry + 1, 0 empty). */
@@ -258,7 +290,8 @@ struct model {
 	struct waitgraph wg;	/* deadlocks, lock order (waitgraph.h) */
 };
 
-/* Start an empty model.  m is large (about 830 KiB): allocate it. */
+/* Start an empty model.  m is large (about 2.2 MiB, 1.25 MiB of it the
+ * event log): allocate it. */
 void model_init(struct model *m);
 
 /* Name a thread or an object (from the ring's tables).  Creates the slot
@@ -307,6 +340,37 @@ const struct model_span *model_span(const struct model_thread *t,
 
 /* Copy up to max recent events, newest last.  Returns how many. */
 size_t model_recent(const struct model *m, struct ls_event *out, size_t max);
+
+/*
+ * The event log, for the whole run as far as it fits.  Every event the
+ * model folds is numbered in the order folded, from 0; the newest
+ * MODEL_LOG are kept (40 bytes each, 1.25 MiB).  model_log_end: one past
+ * the newest number (the events logged).  model_log_first: the oldest
+ * number kept, which is also how many older events were dropped; the ts
+ * of that entry says from when the log is whole.  model_log_entry: entry
+ * i, or NULL when it was dropped or is not there yet.
+ */
+uint64_t model_log_first(const struct model *m);
+uint64_t model_log_end(const struct model *m);
+const struct model_log_entry *model_log_entry(const struct model *m,
+					      uint64_t i);
+
+/*
+ * One event as a short sentence a class reads, with the model's names for
+ * its thread and objects and no engine words: "bob locked B", "alice
+ * waits for B (held by bob)", "bob wrote balance = 50", "queue depth 3 of
+ * 8 after carol pushed", "bob is paused before: lock B".  Writes at most n
+ * bytes including the NUL (truncating) and returns the length of the
+ * whole sentence, as snprintf does.  model_log_say tells entry i of the
+ * log as it was when it was folded (0 and "" when i is not kept); a
+ * thread whose slot is gone is named from the model's names of recycled
+ * slots, else "T<tid>".  model_say tells an event not (yet) folded, with
+ * what the model knows now.
+ */
+size_t model_log_say(const struct model *m, uint64_t i, char *buf,
+		     size_t n);
+size_t model_say(const struct model *m, const struct ls_event *e, char *buf,
+		 size_t n);
 
 /*
  * How many workers of pool (an object id) are idle, paused and busy, from
