@@ -8,7 +8,8 @@
  * it waits for).  The work behind it lives under each file's own prefix:
  * locks.c (mutexes, rwlocks), sems.c (semaphores), queues.c (bounded
  * queues) and pools.c (thread pools) fold what an event does to an object
- * of their kind; slotindex.c finds the slot of a tid or an object id;
+ * of their kind; waits.c keeps who waits for what; changes.c stamps real
+ * changes; slotindex.c finds the slot of a tid or an object id;
  * timeline.c keeps each thread's state spans; metrics.c the rates and the
  * wait and run windows; history.c the event log and say.c its sentences;
  * waitgraph.c deadlocks and lock order (its own header, waitgraph.h).
@@ -68,6 +69,43 @@ void model_held_remove(struct model_thread *t, uint32_t id);
  * event that proved it).  A change of that thread. */
 void model_held_lost(struct model *m, unsigned tid, uint32_t id,
 		     uint64_t ts);
+
+/* waits.c: t blocks on o (NULL: no slot; id is its id) in a *_WAIT of
+ * kind at ts; t stops waiting at ts, for whatever reason. */
+void waits_begin(struct model_thread *t, struct model_object *o, uint32_t id,
+		 unsigned kind, uint64_t ts);
+void waits_end(struct model *m, struct model_thread *t, uint64_t ts);
+
+/*
+ * changes.c: what the rows of an event's thread and object show before it
+ * (changes_before, o may be NULL), and the stamps of what changed after it
+ * (changes_stamp, with the event's ts).  The structs are here only so the
+ * caller can keep them on its stack.
+ */
+struct changes_thread {
+	unsigned state, nheld;
+	uint32_t waiting_for;
+	uint64_t task;
+	uint32_t held[MODEL_MAX_HELD];
+};
+
+struct changes_object {
+	unsigned owner, nreaders, nwaiting, nholders, workers, idle;
+	uint64_t count, capacity;
+	bool closed;
+};
+
+struct changes_before {
+	struct changes_thread t;
+	struct changes_object o;
+	uint32_t pool;
+};
+
+void changes_before(const struct model_thread *t,
+		    const struct model_object *o, struct changes_before *was);
+void changes_stamp(struct model *m, struct model_thread *t,
+		   struct model_object *o, const struct changes_before *was,
+		   uint64_t ts);
 
 /*
  * The per-kind folds: e (of their kind) into its thread t and object o (o

@@ -215,172 +215,6 @@ model_held_lost(struct model *m, unsigned tid, uint32_t id, uint64_t ts)
 	t->changed = ts;
 }
 
-/*
- * Real changes (model.h: changed).  What a row shows is compared before
- * and after each event for its thread and its object; the few changes an
- * event makes elsewhere (a waiter leaving another object, a heal of
- * another thread) are stamped where they are made.
- */
-
-struct thread_look {
-	unsigned state, nheld;
-	uint32_t waiting_for;
-	uint64_t task;
-	uint32_t held[MODEL_MAX_HELD];
-};
-
-struct object_look {
-	unsigned owner, nreaders, nwaiting, nholders, workers, idle;
-	uint64_t count, capacity;
-	bool closed;
-};
-
-static void
-thread_look(const struct model_thread *t, struct thread_look *l)
-{
-	l->state = t->state;
-	l->nheld = t->nheld;
-	l->waiting_for = t->waiting_for;
-	l->task = t->task;
-	memcpy(l->held, t->held, t->nheld * sizeof(t->held[0]));
-}
-
-static bool
-thread_look_same(const struct model_thread *t, const struct thread_look *l)
-{
-	return l->state == t->state && l->nheld == t->nheld &&
-	       l->waiting_for == t->waiting_for && l->task == t->task &&
-	       !memcmp(l->held, t->held, t->nheld * sizeof(t->held[0]));
-}
-
-static void
-object_look(const struct model_object *o, struct object_look *l)
-{
-	*l = (struct object_look){
-		.owner = o->owner, .nreaders = o->nreaders,
-		.nwaiting = o->nwaiting, .nholders = o->nholders,
-		.workers = o->workers, .idle = o->idle,
-		.count = o->count, .capacity = o->capacity,
-		.closed = o->closed,
-	};
-}
-
-/* How a pool counts a worker in state (model_pool_workers). */
-static unsigned
-worker_class(unsigned state)
-{
-	switch (state) {
-	case LS_STATE_IDLE:
-	case LS_STATE_PARKED:
-	case LS_STATE_DONE:
-		return state;
-	default:
-		return LS_STATE_RUNNING;	/* busy */
-	}
-}
-
-static bool
-object_look_same(const struct model_object *o, const struct object_look *l)
-{
-	return l->owner == o->owner && l->nreaders == o->nreaders &&
-	       l->nwaiting == o->nwaiting && l->nholders == o->nholders &&
-	       l->workers == o->workers && l->idle == o->idle &&
-	       l->count == o->count && l->capacity == o->capacity &&
-	       l->closed == o->closed;
-}
-
-/* Waiter queues: one rule for every kind's waits. */
-
-static bool
-waiter_listed(const struct model_object *o, unsigned tid)
-{
-	unsigned i;
-
-	for (i = 0; i < o->nwaiters; i++)
-		if (o->waiters[i].tid == tid)
-			return true;
-	return false;
-}
-
-/* The list shows the first MODEL_MAX_WAITERS waiters; when one leaves
- * and more wait, bring in the longest-waiting unlisted one, so the list
- * is always the head of the real queue. */
-static void
-waiters_refill(struct model *m, struct model_object *o)
-{
-	struct model_thread *best;
-	unsigned i;
-
-	while (o->nwaiters < MODEL_MAX_WAITERS && o->nwaiting > o->nwaiters) {
-		best = NULL;
-		for (i = 0; i < MODEL_MAX_THREADS; i++) {
-			struct model_thread *t = &m->threads[i];
-
-			if (t->used && t->waiting_for == o->id &&
-			    (!best || t->wait_since < best->wait_since) &&
-			    !waiter_listed(o, t->tid))
-				best = t;
-		}
-		if (!best) {
-			/* The rest are threads without a slot. */
-			o->nwaiting = o->nwaiters;
-			return;
-		}
-		o->waiters[o->nwaiters++] = (struct model_waiter){
-			.tid = best->tid,
-			.kind = best->wait_kind,
-			.since = best->wait_since,
-		};
-	}
-}
-
-/* t stops waiting at ts, for whatever reason: out of its object's
- * queue, which changes. */
-static void
-wait_end(struct model *m, struct model_thread *t, uint64_t ts)
-{
-	struct model_object *o = model_object_find(m, t->waiting_for);
-	unsigned i;
-
-	t->waiting_for = 0;
-	t->wait_kind = 0;
-	t->granted = false;
-	if (!o)
-		return;
-	o->changed = ts;
-	for (i = 0; i < o->nwaiters; i++)
-		if (o->waiters[i].tid == t->tid) {
-			memmove(&o->waiters[i], &o->waiters[i + 1],
-				(o->nwaiters - i - 1) * sizeof(o->waiters[0]));
-			o->nwaiters--;
-			break;
-		}
-	if (o->nwaiting)
-		o->nwaiting--;
-	waiters_refill(m, o);
-}
-
-/* t blocks on o (which may have no slot) in a *_WAIT of kind. */
-static void
-wait_begin(struct model_thread *t, struct model_object *o, uint32_t id,
-	   unsigned kind, uint64_t ts)
-{
-	t->state = LS_STATE_BLOCKED;
-	t->waiting_for = id;
-	t->wait_kind = kind;
-	t->wait_since = ts;
-	if (!o)
-		return;
-	o->contended++;
-	o->nwaiting++;
-	if (o->nwaiters < MODEL_MAX_WAITERS)
-		o->waiters[o->nwaiters++] = (struct model_waiter){
-			.tid = t->tid,
-			.kind = kind,
-			.since = ts,
-		};
-}
-
 unsigned
 model_event_object_kind(unsigned kind)
 {
@@ -544,7 +378,7 @@ apply_kind(struct model *m, struct model_thread *t, struct model_object *o,
 	case LS_EV_Q_POP_WAIT:
 		if (o && e->kind == LS_EV_SEM_WAIT)
 			sems_wait(o, t->tid);
-		wait_begin(t, o, e->obj, e->kind, e->ts);
+		waits_begin(t, o, e->obj, e->kind, e->ts);
 		/* Readers inside, semaphore count, queue depth. */
 		if (o && e->kind != LS_EV_LOCK_WAIT)
 			o->count = e->arg;
@@ -621,11 +455,10 @@ void
 model_apply(struct model *m, const struct ls_event *e)
 {
 	struct model_thread *t;
-	struct model_object *o = NULL, *p;
-	struct thread_look tl;
-	struct object_look ol = { 0 };
+	struct model_object *o = NULL;
+	struct changes_before was;
 	unsigned before, kind = e->kind, okind;
-	uint32_t waited_on, pool;
+	uint32_t waited_on;
 	uint64_t since;
 
 	if (!m->events || e->ts < m->first_ts)
@@ -668,15 +501,12 @@ model_apply(struct model *m, const struct ls_event *e)
 	t->last_arg = e->arg;
 
 	before = t->state;
-	pool = t->pool;
-	thread_look(t, &tl);
-	if (o)
-		object_look(o, &ol);
+	changes_before(t, o, &was);
 	/* Whatever t emits, it is no longer waiting nor parked (see top). */
 	waited_on = t->waiting_for;
 	since = t->wait_since;
 	if (waited_on)
-		wait_end(m, t, e->ts);
+		waits_end(m, t, e->ts);
 	if (t->state == LS_STATE_BLOCKED)
 		t->state = LS_STATE_RUNNING;
 	if (t->state == LS_STATE_PARKED && kind != LS_EV_GATE_WAIT)
@@ -697,20 +527,7 @@ model_apply(struct model *m, const struct ls_event *e)
 
 	if (t->state != before || !t->nspans)
 		timeline_push(t, e->ts, t->state);
-	if (t->events == 1 || !thread_look_same(t, &tl))
-		t->changed = e->ts;
-	if (o && !object_look_same(o, &ol))
-		o->changed = e->ts;
-	/* A worker that joins or leaves, or goes idle, busy or paused,
-	 * changes its pool's counts (model_pool_workers). */
-	if (pool != t->pool || worker_class(before) != worker_class(t->state)) {
-		if (pool && (p = model_object_find(m, pool)))
-			p->changed = e->ts;
-		if (t->pool && (p = model_object_find(m, t->pool)))
-			p->changed = e->ts;
-	}
-	if (t->changed == e->ts || (o && o->changed == e->ts))
-		m->changed = e->ts;
+	changes_stamp(m, t, o, &was, e->ts);
 }
 
 /* Lookups, the timeline, metrics and the log: the work is in the files
