@@ -14,16 +14,23 @@
 
 #include "model/model-int.h"
 
-#include <string.h>
+/* An event adds or drops at most one entry of a thread's held list (or
+ * none, when the list is full), so its length and its last entry tell a
+ * change without a copy of the list. */
+static uint32_t
+changes_last_held(const struct model_thread *t)
+{
+	return t->nheld ? t->held[t->nheld - 1] : 0;
+}
 
 static void
 changes_thread_look(const struct model_thread *t, struct changes_thread *l)
 {
 	l->state = t->state;
 	l->nheld = t->nheld;
+	l->last_held = changes_last_held(t);
 	l->waiting_for = t->waiting_for;
 	l->task = t->task;
-	memcpy(l->held, t->held, t->nheld * sizeof(t->held[0]));
 }
 
 static bool
@@ -31,20 +38,22 @@ changes_thread_same(const struct model_thread *t,
 		    const struct changes_thread *l)
 {
 	return l->state == t->state && l->nheld == t->nheld &&
-	       l->waiting_for == t->waiting_for && l->task == t->task &&
-	       !memcmp(l->held, t->held, t->nheld * sizeof(t->held[0]));
+	       l->last_held == changes_last_held(t) &&
+	       l->waiting_for == t->waiting_for && l->task == t->task;
 }
 
 static void
 changes_object_look(const struct model_object *o, struct changes_object *l)
 {
-	*l = (struct changes_object){
-		.owner = o->owner, .nreaders = o->nreaders,
-		.nwaiting = o->nwaiting, .nholders = o->nholders,
-		.workers = o->workers, .idle = o->idle,
-		.count = o->count, .capacity = o->capacity,
-		.closed = o->closed,
-	};
+	l->owner = o->owner;
+	l->nreaders = o->nreaders;
+	l->nwaiting = o->nwaiting;
+	l->nholders = o->nholders;
+	l->workers = o->workers;
+	l->idle = o->idle;
+	l->count = o->count;
+	l->capacity = o->capacity;
+	l->closed = o->closed;
 }
 
 static bool
@@ -77,9 +86,10 @@ changes_before(const struct model_thread *t, const struct model_object *o,
 	       struct changes_before *was)
 {
 	changes_thread_look(t, &was->t);
-	memset(&was->o, 0, sizeof(was->o));
 	if (o)
 		changes_object_look(o, &was->o);
+	else
+		was->o = (struct changes_object){ 0 };
 	was->pool = t->pool;
 }
 
@@ -95,8 +105,9 @@ changes_stamp(struct model *m, struct model_thread *t, struct model_object *o,
 		o->changed = ts;
 	/* A worker that joins or leaves, or goes idle, busy or paused,
 	 * changes its pool's counts (model_pool_workers). */
-	if (was->pool != t->pool || changes_worker_class(was->t.state) !=
-					    changes_worker_class(t->state)) {
+	if ((was->pool || t->pool) &&
+	    (was->pool != t->pool || changes_worker_class(was->t.state) !=
+					     changes_worker_class(t->state))) {
 		if (was->pool && (p = model_object_find(m, was->pool)))
 			p->changed = ts;
 		if (t->pool && (p = model_object_find(m, t->pool)))

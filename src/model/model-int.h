@@ -26,11 +26,63 @@
 #include "lockstep/event.h"
 #include "model/model.h"
 
-/* slotindex.c: the slot of a tid or an object id, or -1 (always for the
- * object id 0).  The insert and rebuild calls keep the hashes true when a
- * slot is taken (insert) or recycled (rebuild: a key changed). */
-int slotindex_thread(const struct model *m, unsigned tid);
-int slotindex_object(const struct model *m, uint32_t id);
+/*
+ * slotindex.c: the id -> slot hashes.  The insert and rebuild calls keep
+ * them true when a slot is taken (insert) or recycled (rebuild: a key
+ * changed).  The lookups are here, inline: the fold makes several for
+ * every event.  slotindex_thread and slotindex_object: the slot of a tid
+ * or an object id, or -1 (always for the object id 0).
+ */
+static inline unsigned
+slotindex_hash(uint32_t key)
+{
+	/* Fibonacci hashing: consecutive ids spread over the table. */
+	return (unsigned)((key * 2654435769u) >> 24) & (MODEL_INDEX - 1);
+}
+
+static inline uint32_t
+slotindex_thread_key(const struct model *m, unsigned slot)
+{
+	return m->threads[slot].tid;
+}
+
+static inline uint32_t
+slotindex_object_key(const struct model *m, unsigned slot)
+{
+	return m->objects[slot].id;
+}
+
+/* The slot whose key is key in the hash idx, or -1. */
+static inline int
+slotindex_find(const struct model *m, const uint8_t *idx,
+	       uint32_t (*key_of)(const struct model *, unsigned),
+	       uint32_t key)
+{
+	unsigned h = slotindex_hash(key), i;
+
+	for (i = 0; i < MODEL_INDEX; i++, h = (h + 1) & (MODEL_INDEX - 1)) {
+		if (!idx[h])
+			return -1;
+		if (key_of(m, idx[h] - 1u) == key)
+			return idx[h] - 1;
+	}
+	return -1;
+}
+
+static inline int
+slotindex_thread(const struct model *m, unsigned tid)
+{
+	return slotindex_find(m, m->thread_index, slotindex_thread_key, tid);
+}
+
+static inline int
+slotindex_object(const struct model *m, uint32_t id)
+{
+	if (!id)
+		return -1;
+	return slotindex_find(m, m->object_index, slotindex_object_key, id);
+}
+
 void slotindex_insert_thread(struct model *m, unsigned slot);
 void slotindex_insert_object(struct model *m, unsigned slot);
 void slotindex_rebuild_threads(struct model *m);
@@ -84,9 +136,8 @@ void waits_end(struct model *m, struct model_thread *t, uint64_t ts);
  */
 struct changes_thread {
 	unsigned state, nheld;
-	uint32_t waiting_for;
+	uint32_t last_held, waiting_for;
 	uint64_t task;
-	uint32_t held[MODEL_MAX_HELD];
 };
 
 struct changes_object {

@@ -1,6 +1,7 @@
 /*
  * slotindex.c - the model's id -> slot hashes: which thread slot holds a
- * tid, which object slot an object id.
+ * tid, which object slot an object id (the lookups are inline, in
+ * model-int.h).
  *
  * The fold looks a thread and usually an object up for every event the
  * ring yields, and a linear scan would touch one cache line per slot; so
@@ -23,42 +24,6 @@ _Static_assert(MODEL_INDEX >= 2 * MODEL_MAX_THREADS &&
 		       (MODEL_INDEX & (MODEL_INDEX - 1)) == 0,
 	       "the hashes stay at most half full and mask cleanly");
 
-static unsigned
-slotindex_hash(uint32_t key)
-{
-	/* Fibonacci hashing: consecutive ids spread over the table. */
-	return (unsigned)((key * 2654435769u) >> 24) & (MODEL_INDEX - 1);
-}
-
-static uint32_t
-slotindex_thread_key(const struct model *m, unsigned slot)
-{
-	return m->threads[slot].tid;
-}
-
-static uint32_t
-slotindex_object_key(const struct model *m, unsigned slot)
-{
-	return m->objects[slot].id;
-}
-
-/* The slot holding key, or -1. */
-static int
-slotindex_find(const struct model *m, const uint8_t *idx,
-	       uint32_t (*key_of)(const struct model *, unsigned),
-	       uint32_t key)
-{
-	unsigned h = slotindex_hash(key), i;
-
-	for (i = 0; i < MODEL_INDEX; i++, h = (h + 1) & (MODEL_INDEX - 1)) {
-		if (!idx[h])
-			return -1;
-		if (key_of(m, idx[h] - 1u) == key)
-			return idx[h] - 1;
-	}
-	return -1;
-}
-
 static void
 slotindex_insert(uint8_t *idx, uint32_t key, unsigned slot)
 {
@@ -67,20 +32,6 @@ slotindex_insert(uint8_t *idx, uint32_t key, unsigned slot)
 	while (idx[h])
 		h = (h + 1) & (MODEL_INDEX - 1);
 	idx[h] = (uint8_t)(slot + 1);
-}
-
-int
-slotindex_thread(const struct model *m, unsigned tid)
-{
-	return slotindex_find(m, m->thread_index, slotindex_thread_key, tid);
-}
-
-int
-slotindex_object(const struct model *m, uint32_t id)
-{
-	if (!id)
-		return -1;
-	return slotindex_find(m, m->object_index, slotindex_object_key, id);
 }
 
 void
