@@ -259,6 +259,48 @@ START_TEST(test_sentences_as_they_were)
 }
 END_TEST
 
+/* A reused tid: the new name arrives before the new thread's start
+ * (feed.c); the old thread's entries keep its name throughout. */
+START_TEST(test_sentences_reused_tid)
+{
+	uint64_t old_start, old_exit, new_start;
+	char line[160];
+
+	model_name_thread(M, 60, "teller");
+	feed(60, LS_EV_THREAD_START, 0, 0, 0);
+	old_start = model_log_end(M) - 1;
+	feed(60, LS_EV_THREAD_EXIT, 0, 0, 0);
+	old_exit = model_log_end(M) - 1;
+	/* Renamed: not started yet, the old entries still read as they
+	 * were. */
+	model_name_thread(M, 60, "auditor");
+	model_log_say(M, old_exit, line, sizeof(line));
+	ck_assert_str_eq(line, "teller finished");
+	feed_seq[60] = 0;	/* a new lane */
+	feed(60, LS_EV_THREAD_START, 0, 0, 0);
+	new_start = model_log_end(M) - 1;
+	ck_assert_uint_eq(thr(60)->events, 1);
+	ck_assert_str_eq(thr(60)->name, "auditor");
+	model_log_say(M, old_start, line, sizeof(line));
+	ck_assert_str_eq(line, "teller started");
+	model_log_say(M, old_exit, line, sizeof(line));
+	ck_assert_str_eq(line, "teller finished");
+	model_log_say(M, new_start, line, sizeof(line));
+	ck_assert_str_eq(line, "auditor started");
+	/* Reused under the same name, restarted by its start alone. */
+	feed(60, LS_EV_THREAD_EXIT, 0, 0, 0);
+	old_exit = model_log_end(M) - 1;
+	model_name_thread(M, 60, "auditor");
+	feed_seq[60] = 0;
+	feed(60, LS_EV_THREAD_START, 0, 0, 0);
+	ck_assert_uint_eq(thr(60)->events, 1);
+	model_log_say(M, old_exit, line, sizeof(line));
+	ck_assert_str_eq(line, "auditor finished");
+	model_log_say(M, old_start, line, sizeof(line));
+	ck_assert_str_eq(line, "teller started");
+}
+END_TEST
+
 static Suite *
 model_log_suite(void)
 {
@@ -272,6 +314,7 @@ model_log_suite(void)
 	tcase_add_test(tc, test_sentences);
 	tcase_add_test(tc, test_sentences_every_kind);
 	tcase_add_test(tc, test_sentences_as_they_were);
+	tcase_add_test(tc, test_sentences_reused_tid);
 	suite_add_tcase(s, tc);
 	return s;
 }

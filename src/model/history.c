@@ -15,6 +15,7 @@
 
 #include "model/model-int.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -67,12 +68,35 @@ history_recent(const struct model *m, struct ls_event *out, size_t max)
 	return n;
 }
 
+/* The newest name kept for tid's life that began at or before ts (any,
+ * for ts UINT64_MAX), or NULL. */
+static const struct model_retired *
+history_retired(const struct model *m, unsigned tid, uint64_t ts)
+{
+	const struct model_retired *r;
+	unsigned i, k;
+
+	k = m->nretired < MODEL_RETIRED ? m->nretired : MODEL_RETIRED;
+	for (i = 0; i < k; i++) {
+		r = &m->retired[(m->nretired - 1 - i) % MODEL_RETIRED];
+		if (r->tid == tid && r->first_ts <= ts)
+			return r;
+	}
+	return NULL;
+}
+
 void
 history_retire(struct model *m, const struct model_thread *t)
 {
+	const struct model_retired *k;
 	struct model_retired *r;
 
 	if (!t->name[0])
+		return;
+	/* Once per life: a rename (a reused tid) keeps the old name, and the
+	 * restart that follows must not keep the new one for it. */
+	k = history_retired(m, t->tid, UINT64_MAX);
+	if (k && k->first_ts == t->first_ts)
 		return;
 	r = &m->retired[m->nretired++ % MODEL_RETIRED];
 	r->tid = t->tid;
@@ -85,22 +109,18 @@ history_thread_name(const struct model *m, unsigned tid, uint64_t ts,
 		    char *buf, size_t n)
 {
 	const struct model_thread *t = model_thread(m, tid);
-	const struct model_retired *r;
-	unsigned i, k;
+	const struct model_retired *r = history_retired(m, tid, ts);
 
-	/* The slot names ts if its thread had begun by then. */
-	if (t && t->name[0] && (!t->events || ts >= t->first_ts)) {
+	/*
+	 * The slot names ts if its thread had begun by then, unless its
+	 * name was kept for this very life: renamed for a reused tid, and
+	 * not yet restarted by the new thread's start (model.c).
+	 */
+	if (t && t->name[0] && (!t->events || ts >= t->first_ts) &&
+	    !(r && t->events && r->first_ts >= t->first_ts))
 		snprintf(buf, n, "%s", t->name);
-		return;
-	}
-	/* Newest first: a reused tid's latest life before ts. */
-	k = m->nretired < MODEL_RETIRED ? m->nretired : MODEL_RETIRED;
-	for (i = 0; i < k; i++) {
-		r = &m->retired[(m->nretired - 1 - i) % MODEL_RETIRED];
-		if (r->tid == tid && ts >= r->first_ts) {
-			snprintf(buf, n, "%s", r->name);
-			return;
-		}
-	}
-	snprintf(buf, n, "T%u", tid);
+	else if (r)
+		snprintf(buf, n, "%s", r->name);
+	else
+		snprintf(buf, n, "T%u", tid);
 }

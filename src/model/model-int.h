@@ -207,8 +207,9 @@ uint64_t metrics_run_percentile(const struct model *m, double p);
  * history.c: the event log (model.h: model_log_*, model_recent).
  * history_entry: e with what the model knows before folding it, its
  * thread t and object o (each may be NULL: no slot).  history_push: the
- * same, logged.  history_retire: t's slot is about to be recycled; keep
- * its name for the log.  history_thread_name: the name tid had at ts (a
+ * same, logged.  history_retire: t's life in its slot ends (the slot is
+ * recycled, or renamed and restarted for a reused tid); keep its name for
+ * the log, once per life.  history_thread_name: the name tid had at ts (a
  * live slot's, a recycled one's, else "T<tid>"), into buf of n.
  */
 void history_entry(const struct ls_event *e, const struct model_thread *t,

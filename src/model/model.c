@@ -14,9 +14,9 @@
  * threads or objects that found no slot.
  *
  * The thread fold is all here: thread_get (a slot per tid, finished
- * threads recycled), seq_check, apply_kind's THREAD_START, THREAD_EXIT,
- * STATE and GATE cases, unparked_state, and model_apply's one rule that
- * ends waits and gates.
+ * threads recycled), thread_restart (a reused tid), seq_check,
+ * apply_kind's THREAD_START, THREAD_EXIT, STATE and GATE cases,
+ * unparked_state, and model_apply's one rule that ends waits and gates.
  *
  * Deadlocks and lock order are waitgraph.c's: model_apply calls it before
  * and after folding each event, and the folds keep the facts it reads
@@ -147,8 +147,13 @@ model_name_thread(struct model *m, unsigned tid, const char *name)
 {
 	struct model_thread *t = thread_get(m, tid);
 
-	if (t)
-		snprintf(t->name, sizeof(t->name), "%s", name ? name : "");
+	if (!t)
+		return;
+	/* A new name for a row with events: the tid is reused (feed.c), and
+	 * the log keeps the old thread's name for its entries. */
+	if (t->events && strncmp(t->name, name ? name : "", sizeof(t->name)))
+		history_retire(m, t);
+	snprintf(t->name, sizeof(t->name), "%s", name ? name : "");
 }
 
 void
@@ -476,8 +481,10 @@ model_apply(struct model *m, const struct ls_event *e)
 	/* A reused tid (ring.h): a new thread starts where a finished one,
 	 * or a lane's first event, says so.  A fresh row, its new name kept. */
 	if (kind == LS_EV_THREAD_START && t->events &&
-	    (t->state == LS_STATE_DONE || e->seq == 0))
+	    (t->state == LS_STATE_DONE || e->seq == 0)) {
+		history_retire(m, t);
 		thread_restart(t);
+	}
 	if (e->obj) {
 		o = object_get(m, e->obj);
 		if (!o) {
