@@ -61,12 +61,23 @@ enum ls_event_kind {
 	LS_EV_GATE_WAIT,	/* obj gate's object, arg event kind it guards, aux tag */
 	LS_EV_GATE_PASS,	/* obj gate's object, arg event kind it guards, aux - */
 	LS_EV_CANCELLED,	/* obj object waited on, arg -, aux - */
-	LS_EV_MARK,		/* obj scene object, arg value, aux scene-defined */
+	LS_EV_MARK,		/* obj scene object, arg value, aux LS_MARK_* */
 	LS_EV_ERROR,		/* obj object, arg enum ls_error_code, aux detail */
 	LS_EV_OUTCOME,		/* obj object or -, arg enum ls_outcome, aux tid */
 
 	LS_EV_KIND_COUNT
 };
+
+/*
+ * MARK's aux: the low bits are the point of the variable's series the
+ * value is (0 for none; the sizing scene's throughput by pool size), and
+ * at most one flag says what the thread did to the variable: read it (arg
+ * is the value it saw) or wrote it (arg is the value it stored).  With
+ * neither, arg is simply the variable's value now.
+ */
+#define LS_MARK_SERIES 0x0000ffffu	/* the series index */
+#define LS_MARK_READ 0x40000000u
+#define LS_MARK_WRITE 0x80000000u
 
 /* Thread states carried by LS_EV_STATE. */
 enum ls_thread_state {
