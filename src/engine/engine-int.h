@@ -186,6 +186,23 @@ void waitq_grant_deferred(struct waitq *q, struct waiter *w,
 			  struct wake *wk);
 
 /*
+ * The oldest waiter of q whose group is not cancelled, or NULL: the one a
+ * hand-off goes to.  A cancelled waiter wakes with -ECANCELED and leaves
+ * the queue by itself; granting it would hand it what it must not get.
+ * Primitive lock held.
+ */
+struct waiter *waitq_first_live(struct waitq *q);
+
+/*
+ * Grant every waiter of q whose group is not cancelled (the others leave
+ * by themselves, as above), oldest first: a release that opens for all
+ * (a barrier, a latch, a broadcast).  The oldest one's
+ * wake-up is left in *wk, as waitq_grant_deferred does; the others are
+ * woken at once.  Returns how many were granted.  Primitive lock held.
+ */
+unsigned waitq_grant_all(struct waitq *q, struct wake *wk);
+
+/*
  * Sleep until w is granted.  Called with *mu held and w queued on q by the
  * caller; returns with *mu held.  Returns 0 when granted, or -ETIMEDOUT /
  * -ECANCELED after taking w off q.  A grant that races a timeout or a

@@ -474,6 +474,34 @@ waitq_grant_deferred(struct waitq *q, struct waiter *w, struct wake *wk)
 	wk->word = thread_give_permit(w->t);
 }
 
+struct waiter *
+waitq_first_live(struct waitq *q)
+{
+	struct waiter *w;
+
+	for (w = q->head; w && thread_cancelled(w->t); w = w->next)
+		;
+	return w;
+}
+
+unsigned
+waitq_grant_all(struct waitq *q, struct wake *wk)
+{
+	struct waiter *w, *next;
+	unsigned n = 0;
+
+	for (w = q->head; w; w = next) {
+		next = w->next;
+		if (thread_cancelled(w->t))
+			continue;
+		if (n++ == 0)
+			waitq_grant_deferred(q, w, wk);
+		else
+			waitq_grant(q, w);
+	}
+	return n;
+}
+
 int
 waitq_sleep_locked(struct waitq *q, struct waiter *w, pthread_mutex_t *mu,
 		   uint64_t deadline_ns)
