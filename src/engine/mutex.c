@@ -33,6 +33,7 @@
 #include "engine-int.h"
 #include "lockstep/clock.h"
 #include "lockstep/event.h"
+#include "mutex-int.h"
 
 struct ls_mutex {
 	/* Serialises every change of owner and owner_tid, and guards
@@ -408,6 +409,42 @@ mutex_release_unlock(struct ls_mutex *m)
 		atomic_store_explicit(&m->owner_tid, 0, memory_order_relaxed);
 	}
 	engine_unlock(&m->mu);
+}
+
+unsigned
+mutex_unlock_all(struct ls_mutex *m)
+{
+	unsigned depth;
+
+	engine_lock(&m->mu);
+	if (atomic_load_explicit(&m->owner, memory_order_relaxed) !=
+	    thread_current)
+		engine_panic("mutex_unlock_all: not the owner", EPERM);
+	depth = m->relocks + 1;
+	m->relocks = 0;
+	mutex_release_unlock(m);
+	return depth;
+}
+
+void
+mutex_restore_depth(struct ls_mutex *m, unsigned depth)
+{
+	/* Owner-private, and the caller owns m again. */
+	if (depth <= 1)
+		return;
+	m->relocks = depth - 1;
+	ls_emit(LS_EV_LOCK_DEPTH, m->id, depth, 1);
+}
+
+bool
+mutex_owned_by(struct ls_mutex *m, const struct ls_thread *t)
+{
+	bool owned;
+
+	engine_lock(&m->mu);
+	owned = atomic_load_explicit(&m->owner, memory_order_relaxed) == t;
+	engine_unlock(&m->mu);
+	return owned;
 }
 
 uint32_t
