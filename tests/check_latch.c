@@ -353,8 +353,9 @@ round_member(void *p)
 
 /* Fold the latch's events as the model will: the count only goes down,
  * one at a time; a wait is queued only while it is above zero; nobody
- * passes before it is zero; every count carried is the count then.  Returns the index of the first bad event or
- * -1. */
+ * passes before it is zero; every count carried is the count then.
+ * Counts the waits that blocked in *waits.  Returns the index of the
+ * first bad event or -1. */
 static long
 latch_fold(unsigned *count, unsigned long *waits, const struct ls_event *ev,
 	   size_t n, uint32_t id)

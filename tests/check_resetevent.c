@@ -13,8 +13,9 @@
  * and nobody may be inside twice), and a manual one under a random mix of
  * set, reset and waits.
  *
- * Sizes: LS_RE_THREADS, LS_RE_ITERS, LS_RE_ROUNDS, LS_RE_RACES.  LS_SEED=n replays the
- * random timing of a failure (every stress failure prints its seed).
+ * Sizes: LS_RE_THREADS, LS_RE_ITERS, LS_RE_ROUNDS, LS_RE_RACES.  LS_SEED=n
+ * replays the random timing of a failure (every stress failure prints its
+ * seed).
  */
 #include "config.h"
 

@@ -12,7 +12,9 @@
  * keeps the wait queue explicit so the ui can show it in order.
  *
  * Lock order: a primitive's internal mutex, then group->mu.  No
- * primitive lock is taken while holding group->mu.  The parker itself is
+ * primitive lock is taken while holding group->mu.  One primitive nests
+ * another's: a condition's internal mutex, then its mutex's (cond.c,
+ * mutex-int.h).  The parker itself is
  * lock-free (an atomic word and a futex), so waking a thread takes no lock,
  * and a grant may leave the wake-up until after the primitive lock is
  * dropped (waitq_grant_deferred): the woken thread then never runs into a
