@@ -64,7 +64,6 @@ START_TEST(test_round_events)
 {
 	struct ls_ring *r = test_ring_new(256, 8);
 	struct ls_lane *lane = test_lane_bind(r, "main");
-	struct ls_event ev[256];
 	struct prim_run run;
 	struct ls_barrier *b;
 	struct ls_group *g;
@@ -94,9 +93,7 @@ START_TEST(test_round_events)
 	ck_assert_int_eq(ls_group_join(g), 0);
 	ck_assert_int_eq(prim_rc(&run, 0), 0);
 	ck_assert_int_eq(prim_rc(&run, 1), 0);
-	test_lane_unbind(lane);
-	prim_expect(ev, test_drain_all(r, ev, 256), id, want,
-		    sizeof(want) / sizeof(want[0]));
+	prim_expect_lane(r, lane, id, want, sizeof(want) / sizeof(want[0]));
 	ls_group_destroy(g);
 	ls_barrier_destroy(b);
 	ls_ring_destroy(r);
@@ -117,17 +114,15 @@ START_TEST(test_probe)
 	ck_assert_int_eq(ls_barrier_create(r, "b", 2, &b), 0);
 	id = ls_barrier_id(b);
 	prim_run_init(&run, op_wait, b);
-	ck_assert_int_eq(ls_group_create(r, "g", &g), 0);
-	ls_gate_pause(g);
+	g = prim_group_paused(r);
 	prim_spawn(g, &run, 0, "first");
 	prim_spawn(g, &run, 1, "second");
-	prim_assert_parked(g, "first", LS_EV_BAR_PASSED, id, false);
-	ck_assert_uint_eq(prim_view(g, "first").holder, 0);
-	prim_assert_parked(g, "second", LS_EV_BAR_PASSED, id, false);
+	prim_assert_parked(g, "first", LS_EV_BAR_PASSED, id, false, 0);
+	prim_assert_parked(g, "second", LS_EV_BAR_PASSED, id, false, 0);
 	prim_step(g, "first");
 	prim_assert_blocked(g, "first", id);
 	/* Now second completes the round. */
-	prim_assert_parked(g, "second", LS_EV_BAR_PASSED, id, true);
+	prim_assert_parked(g, "second", LS_EV_BAR_PASSED, id, true, 0);
 	prim_step(g, "second");
 	v = prim_view(g, "first");
 	ck_assert_uint_eq(v.state, LS_STATE_PARKED);
@@ -221,8 +216,7 @@ START_TEST(test_cancel_at_gate)
 
 	ck_assert_int_eq(ls_barrier_create(NULL, "b", 2, &b), 0);
 	prim_run_init(&run, op_wait, b);
-	ck_assert_int_eq(ls_group_create(NULL, "g", &g), 0);
-	ls_gate_pause(g);
+	g = prim_group_paused(NULL);
 	prim_spawn(g, &run, 0, "T");
 	ck_assert_int_eq(ls_gate_settle(g, PRIM_LIMIT_NS), 0);
 	ls_group_cancel(g);
@@ -257,17 +251,12 @@ struct rounds {
 	atomic_ulong serials;
 };
 
-struct rounds_arg {
-	struct rounds *rs;
-	unsigned i;
-};
-
 static void
 rounds_worker(void *p)
 {
-	struct rounds_arg *a = p;
-	struct rounds *rs = a->rs;
-	uint64_t rng = rs->seed ^ (0x9e3779b97f4a7c15ull * (a->i + 1));
+	struct prim_member *a = p;
+	struct rounds *rs = a->state;
+	uint64_t rng = prim_rng(rs->seed, a->i);
 	unsigned long k, st;
 	unsigned j;
 	int rc;
@@ -296,33 +285,35 @@ rounds_worker(void *p)
  * Fold the barrier's events as the model will: in each generation the
  * waits count 1, 2... up to parties - 1, then one BAR_RELEASE of the next
  * generation, and every BAR_PASSED names a generation released already
- * and not yet passed by parties - 1 waiters.  Returns the index of the
- * first bad event or -1.
+ * and not yet passed by parties - 1 waiters.
  */
 struct bar_fold {
+	uint32_t id;
+	unsigned parties;
 	unsigned arrived;	/* waits of the open generation */
 	uint64_t generation;	/* released so far */
+	unsigned long passed_all;
 	unsigned long passed[4096];	/* by generation, modulo */
 };
 
 static long
-bar_fold(struct bar_fold *f, unsigned parties, const struct ls_event *ev,
-	 size_t n, uint32_t id)
+bar_fold(void *state, const struct ls_event *ev, size_t n)
 {
+	struct bar_fold *f = state;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		const struct ls_event *e = &ev[i];
 
-		if (e->obj != id)
+		if (e->obj != f->id)
 			continue;
 		switch (e->kind) {
 		case LS_EV_BAR_WAIT:
-			if (e->arg != ++f->arrived || e->aux != parties)
+			if (e->arg != ++f->arrived || e->aux != f->parties)
 				return (long)i;
 			break;
 		case LS_EV_BAR_RELEASE:
-			if (f->arrived + 1 != parties ||
+			if (f->arrived + 1 != f->parties ||
 			    e->arg != ++f->generation)
 				return (long)i;
 			f->arrived = 0;
@@ -330,8 +321,9 @@ bar_fold(struct bar_fold *f, unsigned parties, const struct ls_event *ev,
 			break;
 		case LS_EV_BAR_PASSED:
 			if (!e->arg || e->arg > f->generation ||
-			    ++f->passed[e->arg % 4096] >= parties)
+			    ++f->passed[e->arg % 4096] >= f->parties)
 				return (long)i;
+			f->passed_all++;
 			break;
 		}
 	}
@@ -344,17 +336,14 @@ START_TEST(test_stress_rounds)
 	unsigned long rounds = test_size("LS_BARRIER_ROUNDS", 2000, 300);
 	uint64_t seed = test_env_seed("LS_SEED") + _i;
 	unsigned before = test_task_baseline(), i, parties, lane_events = 64;
-	struct ls_event *ev = malloc(8192 * sizeof(*ev));
 	struct bar_fold *f = calloc(1, sizeof(*f));
-	struct rounds_arg args[PRIM_MAX];
+	struct prim_member args[PRIM_MAX];
 	struct rounds rs = { .seed = seed };
-	unsigned long passed = 0;
+	struct ls_event bad_ev = { 0 };
 	struct ls_ring *r;
 	struct ls_group *g;
-	long bad = -1;
-	size_t n;
+	long bad;
 
-	ck_assert_ptr_nonnull(ev);
 	ck_assert_ptr_nonnull(f);
 	if (nthreads > PRIM_MAX)
 		nthreads = PRIM_MAX;
@@ -378,33 +367,18 @@ START_TEST(test_stress_rounds)
 	atomic_init(&rs.serials, 0);
 	atomic_init(&rs.tickets, 0);
 	ck_assert_int_eq(ls_barrier_create(r, "b", parties, &rs.b), 0);
+	f->id = ls_barrier_id(rs.b);
+	f->parties = parties;
 	ck_assert_int_eq(ls_group_create(r, "g", &g), 0);
-	for (i = 0; i < nthreads; i++) {
-		args[i] = (struct rounds_arg){ &rs, i };
-		ck_assert_int_eq(ls_thread_spawn(g, "T", rounds_worker,
-						 &args[i]),
-				 0);
-	}
-	/* Drain while they run, so the lanes never fill. */
-	while (ls_group_live(g) && bad < 0) {
-		n = ls_ring_drain(r, ev, 8192);
-		bad = bar_fold(f, parties, ev, n, ls_barrier_id(rs.b));
-		passed += test_count_kind(ev, n, LS_EV_BAR_PASSED,
-					  ls_barrier_id(rs.b));
-		if (!n)
-			test_sleep_ns(100000);
-	}
-	ck_assert_int_eq(ls_group_join(g), 0);
-	while (bad < 0 && (n = ls_ring_drain(r, ev, 8192)) > 0) {
-		bad = bar_fold(f, parties, ev, n, ls_barrier_id(rs.b));
-		passed += test_count_kind(ev, n, LS_EV_BAR_PASSED,
-					  ls_barrier_id(rs.b));
-	}
+	prim_spawn_all(g, "T", rounds_worker, &rs, args, nthreads);
+	bad = prim_drain_fold(r, g, bar_fold, f, NULL, NULL, &bad_ev);
 	ck_assert_msg(bad < 0 && atomic_load(&rs.bad_stamps) == 0 &&
 			      atomic_load(&rs.errors) == 0,
-		      "%u threads, %u parties: event %ld breaks the fold, %d "
+		      "%u threads, %u parties: %s by T%u breaks the fold, %d "
 		      "bad stamps, %d errors (LS_SEED=%" PRIu64 ")",
-		      nthreads, parties, bad, atomic_load(&rs.bad_stamps),
+		      nthreads, parties,
+		      bad < 0 ? "no event" : ls_event_kind_name(bad_ev.kind),
+		      bad_ev.tid, atomic_load(&rs.bad_stamps),
 		      atomic_load(&rs.errors), seed - _i);
 	ck_assert_uint_eq(ls_ring_dropped_total(r), 0);
 	/* Every round full, one serial thread each, the rest passed. */
@@ -412,7 +386,7 @@ START_TEST(test_stress_rounds)
 	ck_assert_uint_eq(atomic_load(&rs.serials),
 			  ls_barrier_generation(rs.b));
 	ck_assert_uint_eq(f->generation, ls_barrier_generation(rs.b));
-	ck_assert_uint_eq(passed, f->generation * (parties - 1));
+	ck_assert_uint_eq(f->passed_all, f->generation * (parties - 1));
 	ck_assert_uint_eq(f->arrived, 0);
 	ck_assert_uint_eq(ls_barrier_waiters(rs.b), 0);
 	printf("check_barrier stress: %u threads, %u parties, %" PRIu64
@@ -423,7 +397,6 @@ START_TEST(test_stress_rounds)
 	ls_ring_destroy(r);
 	test_tasks_back_to(before);
 	free(f);
-	free(ev);
 }
 END_TEST
 

@@ -414,27 +414,25 @@ START_TEST(test_stepped_reacquire)
 	mid = ls_mutex_id(cm.m);
 	prim_run_init(&waits, op_wait, &cm);
 	prim_run_init(&sigs, op_lock_signal, &cm);
-	ck_assert_int_eq(ls_group_create(r, "g", &g), 0);
-	ls_gate_pause(g);
+	g = prim_group_paused(r);
 	prim_spawn(g, &waits, 0, "waiter");
 	prim_spawn(g, &sigs, 0, "signaller");
 	prim_step(g, "waiter");			/* lock m */
-	prim_assert_parked(g, "waiter", LS_EV_CV_WAIT, cid, false);
-	ck_assert_uint_eq(prim_view(g, "waiter").holder, 0);
+	prim_assert_parked(g, "waiter", LS_EV_CV_WAIT, cid, false, 0);
 	prim_step(g, "waiter");			/* wait: m let go */
 	prim_assert_blocked(g, "waiter", cid);
 	ck_assert_uint_eq(ls_mutex_owner(cm.m), 0);
 	prim_step(g, "signaller");		/* lock m */
-	prim_assert_parked(g, "signaller", LS_EV_CV_SIGNAL, cid, true);
+	prim_assert_parked(g, "signaller", LS_EV_CV_SIGNAL, cid, true, 0);
 	prim_step(g, "signaller");		/* signal */
-	prim_assert_parked(g, "waiter", LS_EV_LOCK_ACQUIRED, mid, false);
+	prim_assert_parked(g, "waiter", LS_EV_LOCK_ACQUIRED, mid, false,
+			   prim_view(g, "signaller").tid);
 	v = prim_view(g, "waiter");
-	ck_assert_uint_eq(v.holder, prim_view(g, "signaller").tid);
 	prim_step(g, "waiter");
 	prim_assert_blocked(g, "waiter", mid);
-	prim_assert_parked(g, "signaller", LS_EV_LOCK_RELEASED, mid, true);
+	prim_assert_parked(g, "signaller", LS_EV_LOCK_RELEASED, mid, true, 0);
 	prim_step(g, "signaller");		/* unlock: hand-off */
-	prim_assert_parked(g, "waiter", LS_EV_LOCK_RELEASED, mid, true);
+	prim_assert_parked(g, "waiter", LS_EV_LOCK_RELEASED, mid, true, 0);
 	ck_assert_uint_eq(ls_mutex_owner(cm.m), v.tid);
 	ls_gate_resume(g);
 	ck_assert_int_eq(ls_group_join(g), 0);
@@ -465,12 +463,11 @@ START_TEST(test_probe_without_mutex)
 
 	cm_init(&cm, r, false);
 	prim_run_init(&run, op_bare_wait, &cm);
-	ck_assert_int_eq(ls_group_create(r, "g", &g), 0);
-	ls_gate_pause(g);
+	g = prim_group_paused(r);
 	prim_spawn(g, &run, 0, "bare");
-	prim_assert_parked(g, "bare", LS_EV_CV_WAIT, ls_cond_id(cm.c), true);
+	prim_assert_parked(g, "bare", LS_EV_CV_WAIT, ls_cond_id(cm.c), true, 0);
 	prim_step(g, "bare");
-	prim_assert_parked(g, "bare", LS_EV_MARK, 0, true);
+	prim_assert_parked(g, "bare", LS_EV_MARK, 0, true, 0);
 	ck_assert_int_eq(prim_rc(&run, 0), -EPERM);
 	ls_gate_resume(g);
 	ck_assert_int_eq(ls_group_join(g), 0);
@@ -514,13 +511,12 @@ START_TEST(test_cancel_at_gates)
 	ck_assert_int_eq(ls_group_create(r, "g2", &g2), 0);
 	prim_spawn(g2, &outside, 2, "outside");
 	prim_wait_blocked(g2, ls_cond_id(cm.c), 1);
-	ck_assert_int_eq(ls_group_create(r, "g", &g), 0);
-	ls_gate_pause(g);
+	g = prim_group_paused(r);
 	prim_spawn(g, &waits, 0, "waiter");
 	prim_spawn(g, &sigs, 0, "signaller");
 	prim_step(g, "waiter");		/* lock m, park at the wait */
 	prim_assert_parked(g, "waiter", LS_EV_CV_WAIT, ls_cond_id(cm.c),
-			   false);
+			   false, 0);
 	ck_assert_uint_eq(ls_mutex_owner(cm.m), prim_view(g, "waiter").tid);
 	ls_group_cancel(g);
 	ck_assert_int_eq(ls_group_join(g), 0);

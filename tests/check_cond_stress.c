@@ -43,11 +43,6 @@ struct pc {
 	atomic_int errors;
 };
 
-struct pc_arg {
-	struct pc *pc;
-	unsigned i;
-};
-
 /* Wait on c: plainly or timed (a timeout just looks again).  Returns 0
  * with m held, or -ECANCELED without it. */
 static int
@@ -129,13 +124,14 @@ pc_consumer(struct pc *pc, uint64_t *rng)
 static void
 pc_main(void *p)
 {
-	struct pc_arg *a = p;
-	uint64_t rng = a->pc->seed ^ (0x9e3779b97f4a7c15ull * (a->i + 1));
+	struct prim_member *a = p;
+	struct pc *pc = a->state;
+	uint64_t rng = prim_rng(pc->seed, a->i);
 
 	if (a->i & 1)
-		pc_consumer(a->pc, &rng);
+		pc_consumer(pc, &rng);
 	else
-		pc_producer(a->pc, &rng);
+		pc_producer(pc, &rng);
 }
 
 /*
@@ -148,6 +144,7 @@ struct cv_fold {
 	unsigned q[PRIM_MAX];	/* tids queued, oldest first */
 	unsigned nq;
 	long pending;		/* woken by a signal, not yet CV_WOKEN */
+	uint32_t id;
 };
 
 static bool
@@ -165,7 +162,7 @@ cv_fold_remove(struct cv_fold *f, unsigned tid)
 }
 
 static long
-cv_fold(struct cv_fold *f, const struct ls_event *ev, size_t n, uint32_t id)
+cv_fold(struct cv_fold *f, const struct ls_event *ev, size_t n)
 {
 	size_t i;
 
@@ -173,7 +170,7 @@ cv_fold(struct cv_fold *f, const struct ls_event *ev, size_t n, uint32_t id)
 		const struct ls_event *e = &ev[i];
 		bool ok = true;
 
-		if (e->obj != id)
+		if (e->obj != f->id)
 			continue;
 		switch (e->kind) {
 		case LS_EV_CV_WAIT:
@@ -209,23 +206,59 @@ cv_fold(struct cv_fold *f, const struct ls_event *ev, size_t n, uint32_t id)
 	return -1;
 }
 
+/* The three folds of a run: the mutex's owner always, the conditions'
+ * queues only in a run without a cancel (a cancel leaves waiters queued
+ * that a signal may pass over). */
+struct pc_fold {
+	uint32_t mid;
+	unsigned holder;
+	bool strict;
+	struct cv_fold full, empty;
+};
+
+static long
+pc_fold(void *state, const struct ls_event *ev, size_t n)
+{
+	struct pc_fold *f = state;
+	long at = prim_owner_fold(&f->holder, ev, n, f->mid);
+
+	if (at < 0 && f->strict)
+		at = cv_fold(&f->full, ev, n);
+	if (at < 0 && f->strict)
+		at = cv_fold(&f->empty, ev, n);
+	return at;
+}
+
+/* Cancel the group, in a run that is to be, once half the items are
+ * through. */
+struct pc_cancel {
+	struct pc *pc;
+	struct ls_group *g;
+};
+
+static void
+pc_tick(void *p)
+{
+	struct pc_cancel *pcc = p;
+
+	if (atomic_load(&pcc->pc->progress) > pcc->pc->items / 2)
+		ls_group_cancel(pcc->g);
+}
+
 START_TEST(test_stress_prodcons)
 {
 	unsigned nthreads = (unsigned)test_size("LS_COND_THREADS", 8, 4);
 	unsigned long items = test_size("LS_COND_ITEMS", 20000, 2000);
 	uint64_t seed = test_env_seed("LS_SEED") + _i;
-	unsigned before = test_task_baseline(), i, holder = 0;
-	struct ls_event *ev = malloc(8192 * sizeof(*ev));
-	struct cv_fold ff = { .nq = 0 }, fe = { .nq = 0 };
-	struct pc_arg args[PRIM_MAX];
+	unsigned before = test_task_baseline();
 	struct pc pc = { .items = items, .seed = seed };
-	bool cancel = _i == 1;
-	long bad[3] = { -1, -1, -1 };
+	struct pc_fold f = { .strict = _i == 0 };
+	struct prim_member args[PRIM_MAX];
+	struct ls_event bad_ev = { 0 };
+	struct pc_cancel pcc = { &pc, NULL };
 	struct ls_ring *r;
-	struct ls_group *g;
-	size_t n;
+	long bad;
 
-	ck_assert_ptr_nonnull(ev);
 	if (nthreads > PRIM_MAX)
 		nthreads = PRIM_MAX;
 	if (nthreads < 2)
@@ -236,68 +269,43 @@ START_TEST(test_stress_prodcons)
 	ck_assert_int_eq(ls_mutex_create(r, "m", &pc.m), 0);
 	ck_assert_int_eq(ls_cond_create(r, "not full", &pc.not_full), 0);
 	ck_assert_int_eq(ls_cond_create(r, "not empty", &pc.not_empty), 0);
+	f.mid = ls_mutex_id(pc.m);
+	f.full.id = ls_cond_id(pc.not_full);
+	f.empty.id = ls_cond_id(pc.not_empty);
 	atomic_init(&pc.progress, 0);
 	atomic_init(&pc.errors, 0);
-	ck_assert_int_eq(ls_group_create(r, "g", &g), 0);
-	for (i = 0; i < nthreads; i++) {
-		args[i] = (struct pc_arg){ &pc, i };
-		ck_assert_int_eq(ls_thread_spawn(g, i & 1 ? "C" : "P", pc_main,
-						 &args[i]),
-				 0);
-	}
-	/* Drain while they run, so the lanes never fill.  A cancel leaves
-	 * the queues with waiters that a signal may pass over: the
-	 * conditions' strict fold is for runs without one. */
-	while (ls_group_live(g) && bad[0] < 0 && bad[1] < 0 && bad[2] < 0) {
-		if (cancel && atomic_load(&pc.progress) > items / 2)
-			ls_group_cancel(g);
-		n = ls_ring_drain(r, ev, 8192);
-		bad[0] = prim_owner_fold(&holder, ev, n, ls_mutex_id(pc.m));
-		if (!cancel) {
-			bad[1] = cv_fold(&ff, ev, n, ls_cond_id(pc.not_full));
-			bad[2] = cv_fold(&fe, ev, n, ls_cond_id(pc.not_empty));
-		}
-		if (!n)
-			test_sleep_ns(100000);
-	}
-	ck_assert_int_eq(ls_group_join(g), 0);
-	while ((n = ls_ring_drain(r, ev, 8192)) > 0 && bad[0] < 0 &&
-	       bad[1] < 0 && bad[2] < 0) {
-		bad[0] = prim_owner_fold(&holder, ev, n, ls_mutex_id(pc.m));
-		if (!cancel) {
-			bad[1] = cv_fold(&ff, ev, n, ls_cond_id(pc.not_full));
-			bad[2] = cv_fold(&fe, ev, n, ls_cond_id(pc.not_empty));
-		}
-	}
-	ck_assert_msg(bad[0] < 0 && bad[1] < 0 && bad[2] < 0 &&
-			      atomic_load(&pc.errors) == 0,
-		      "events %ld %ld %ld break the folds, %d errors "
-		      "(LS_SEED=%" PRIu64 ")",
-		      bad[0], bad[1], bad[2], atomic_load(&pc.errors),
-		      seed - _i);
+	ck_assert_int_eq(ls_group_create(r, "g", &pcc.g), 0);
+	/* Even members produce, odd ones consume. */
+	prim_spawn_all(pcc.g, "PC", pc_main, &pc, args, nthreads);
+	bad = prim_drain_fold(r, pcc.g, pc_fold, &f, f.strict ? NULL : pc_tick,
+			      &pcc, &bad_ev);
+	ck_assert_msg(bad < 0 && atomic_load(&pc.errors) == 0,
+		      "%s by T%u breaks the folds, %d errors (LS_SEED=%" PRIu64
+		      ")",
+		      bad < 0 ? "no event" : ls_event_kind_name(bad_ev.kind),
+		      bad_ev.tid, atomic_load(&pc.errors), seed - _i);
 	ck_assert_uint_eq(ls_ring_dropped_total(r), 0);
-	ck_assert_uint_eq(holder, 0);
+	ck_assert_uint_eq(f.holder, 0);
 	ck_assert_uint_eq(ls_mutex_owner(pc.m), 0);
 	ck_assert_uint_eq(pc.consumed + pc.count, pc.produced);
-	if (!cancel) {
+	if (f.strict) {
 		ck_assert_uint_eq(pc.consumed, items);
-		ck_assert_uint_eq(ff.nq + fe.nq, 0);
-		ck_assert_int_eq(ff.pending + fe.pending, 0);
+		ck_assert_uint_eq(f.full.nq + f.empty.nq, 0);
+		ck_assert_int_eq(f.full.pending + f.empty.pending, 0);
 	}
 	ck_assert_uint_eq(ls_cond_waiters(pc.not_full), 0);
 	ck_assert_uint_eq(ls_cond_waiters(pc.not_empty), 0);
 	printf("check_cond stress: %u threads, %lu of %lu items through%s "
 	       "(LS_SEED=%" PRIu64 ")\n",
-	       nthreads, pc.consumed, items, cancel ? ", cancelled" : "",
+	       nthreads, pc.consumed, items, f.strict ? "" : ", cancelled",
 	       seed - _i);
-	ls_group_destroy(g);
+	ls_group_destroy(pcc.g);
 	ls_cond_destroy(pc.not_full);
 	ls_cond_destroy(pc.not_empty);
 	ls_mutex_destroy(pc.m);
 	ls_ring_destroy(r);
 	test_tasks_back_to(before);
 	free(pc.seen);
-	free(ev);
 }
 END_TEST
 

@@ -94,7 +94,6 @@ END_TEST
 START_TEST(test_events)
 {
 	struct ls_ring *r = test_ring_new(64, 8);
-	struct ls_event ev[64];
 	struct ls_lane *lane;
 	struct ls_latch *l;
 	static const struct prim_ev want[] = {
@@ -114,9 +113,8 @@ START_TEST(test_events)
 	ck_assert_int_eq(ls_latch_count_down(l, 2), -ERANGE);
 	ck_assert_int_eq(ls_latch_count_down(l, 1), 0);
 	ck_assert_int_eq(ls_latch_wait(l), 0);
-	test_lane_unbind(lane);
-	prim_expect(ev, test_drain_all(r, ev, 64), ls_latch_id(l), want,
-		    sizeof(want) / sizeof(want[0]));
+	prim_expect_lane(r, lane, ls_latch_id(l), want,
+			 sizeof(want) / sizeof(want[0]));
 	ls_latch_destroy(l);
 	ls_ring_destroy(r);
 }
@@ -203,25 +201,23 @@ START_TEST(test_probe)
 	id = ls_latch_id(l);
 	prim_run_init(&waits, op_wait, l);
 	prim_run_init(&downs, op_down, l);
-	ck_assert_int_eq(ls_group_create(r, "g", &g), 0);
-	ls_gate_pause(g);
+	g = prim_group_paused(r);
 	prim_spawn(g, &waits, 0, "waiter");
 	prim_spawn(g, &downs, 0, "counter");
-	prim_assert_parked(g, "waiter", LS_EV_LATCH_PASSED, id, false);
-	ck_assert_uint_eq(prim_view(g, "waiter").holder, 0);
+	prim_assert_parked(g, "waiter", LS_EV_LATCH_PASSED, id, false, 0);
 	/* A count-down never blocks. */
-	prim_assert_parked(g, "counter", LS_EV_LATCH_DOWN, id, true);
+	prim_assert_parked(g, "counter", LS_EV_LATCH_DOWN, id, true, 0);
 	prim_step(g, "waiter");
 	prim_assert_blocked(g, "waiter", id);
 	prim_step(g, "counter");
 	/* Opened by that step: the waiter ran on to its next gate. */
-	prim_assert_parked(g, "waiter", LS_EV_MARK, 0, true);
+	prim_assert_parked(g, "waiter", LS_EV_MARK, 0, true, 0);
 	ck_assert_int_eq(prim_rc(&waits, 0), 0);
 	ck_assert_int_eq(prim_rc(&downs, 0), 0);
 
 	/* An open latch: a new waiter's probe says it goes through. */
 	prim_spawn(g, &waits, 1, "late");
-	prim_assert_parked(g, "late", LS_EV_LATCH_PASSED, id, true);
+	prim_assert_parked(g, "late", LS_EV_LATCH_PASSED, id, true, 0);
 	prim_step(g, "late");
 	v = prim_view(g, "late");
 	ck_assert_uint_eq(v.state, LS_STATE_PARKED);
@@ -234,13 +230,19 @@ START_TEST(test_probe)
 }
 END_TEST
 
-START_TEST(test_cancel_waiters)
+/* k waiters cancelled (_i 0), or one timed wait held by a stepping
+ * controller until it fires it (_i 1): either way the latch is left as
+ * it was. */
+START_TEST(test_waits_unwound)
 {
 	struct ls_ring *r = test_ring_new(256, 16);
 	struct ls_latch *l;
 
 	ck_assert_int_eq(ls_latch_create(r, "l", 1, &l), 0);
-	prim_cancel_waiters(r, op_wait, l, ls_latch_id(l), 6);
+	if (_i)
+		prim_timed_held(r, op_timed, l, ls_latch_id(l), 1);
+	else
+		prim_cancel_waiters(r, op_wait, l, ls_latch_id(l), 6);
 	ck_assert_uint_eq(ls_latch_waiters(l), 0);
 	ck_assert_uint_eq(ls_latch_count(l), 1);
 	ck_assert_int_eq(ls_latch_count_down(l, 1), 0);
@@ -262,8 +264,7 @@ START_TEST(test_cancel_at_gates)
 	ck_assert_int_eq(ls_latch_create(r, "l", 1, &l), 0);
 	prim_run_init(&waits, op_wait, l);
 	prim_run_init(&downs, op_down, l);
-	ck_assert_int_eq(ls_group_create(r, "g", &g), 0);
-	ls_gate_pause(g);
+	g = prim_group_paused(r);
 	prim_spawn(g, &waits, 0, "waiter");
 	prim_spawn(g, &downs, 0, "counter");
 	ck_assert_int_eq(ls_gate_settle(g, PRIM_LIMIT_NS), 0);
@@ -278,44 +279,33 @@ START_TEST(test_cancel_at_gates)
 }
 END_TEST
 
-START_TEST(test_timed_held)
-{
-	struct ls_ring *r = test_ring_new(64, 8);
-	struct ls_latch *l;
-
-	ck_assert_int_eq(ls_latch_create(r, "l", 1, &l), 0);
-	prim_timed_held(r, op_timed, l, ls_latch_id(l), 1);
-	ck_assert_uint_eq(ls_latch_waiters(l), 0);
-	ck_assert_uint_eq(ls_latch_count(l), 1);
-	ls_latch_destroy(l);
-	ls_ring_destroy(r);
-}
-END_TEST
-
 /* Stress: in each round, workers mark themselves done and count down;
  * waiters must see every mark once they pass.  Some rounds are cancelled
  * at a random moment: a waiter may then give up, but never pass early. */
 
 struct round {
 	struct ls_latch *l;
+	uint32_t id;
 	unsigned workers;
 	uint64_t seed;
 	atomic_bool marked[PRIM_MAX];
 	atomic_int early;	/* waiters that passed before all marks */
 	atomic_int errors;	/* unexpected results */
-};
-
-struct round_arg {
-	struct round *rd;
-	unsigned i;
+	/* The fold, by the test thread: the count as the events say, and
+	 * how many waits blocked. */
+	unsigned count;
+	unsigned long waits;
+	/* Cancel the round at a random moment: by the test thread. */
+	bool cancel;
+	uint64_t rng;
 };
 
 static void
 round_member(void *p)
 {
-	struct round_arg *a = p;
-	struct round *rd = a->rd;
-	uint64_t rng = rd->seed ^ (0x9e3779b97f4a7c15ull * (a->i + 1));
+	struct prim_member *a = p;
+	struct round *rd = a->state;
+	uint64_t rng = prim_rng(rd->seed, a->i);
 	unsigned j;
 	int rc;
 
@@ -353,37 +343,35 @@ round_member(void *p)
 
 /* Fold the latch's events as the model will: the count only goes down,
  * one at a time; a wait is queued only while it is above zero; nobody
- * passes before it is zero; every count carried is the count then.
- * Counts the waits that blocked in *waits.  Returns the index of the
- * first bad event or -1. */
+ * passes before it is zero; every count carried is the count then. */
 static long
-latch_fold(unsigned *count, unsigned long *waits, const struct ls_event *ev,
-	   size_t n, uint32_t id)
+latch_fold(void *state, const struct ls_event *ev, size_t n)
 {
+	struct round *rd = state;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (ev[i].obj != id)
+		if (ev[i].obj != rd->id)
 			continue;
 		switch (ev[i].kind) {
 		case LS_EV_LATCH_DOWN:
-			if (ev[i].arg + 1 != *count)
+			if (ev[i].arg + 1 != rd->count)
 				return (long)i;
-			*count = (unsigned)ev[i].arg;
+			rd->count = (unsigned)ev[i].arg;
 			break;
 		case LS_EV_LATCH_WAIT:
-			++*waits;
-			if (!*count || ev[i].arg != *count)
+			rd->waits++;
+			if (!rd->count || ev[i].arg != rd->count)
 				return (long)i;
 			break;
 		case LS_EV_LATCH_TIMEOUT:
 			/* Even at 0: a cancelled waiter is passed over by
 			 * the opening, and its deadline may come first. */
-			if (ev[i].arg != *count)
+			if (ev[i].arg != rd->count)
 				return (long)i;
 			break;
 		case LS_EV_LATCH_PASSED:
-			if (*count || ev[i].arg)
+			if (rd->count || ev[i].arg)
 				return (long)i;
 			break;
 		}
@@ -396,12 +384,10 @@ START_TEST(test_stress)
 	unsigned nthreads = (unsigned)test_size("LS_LATCH_THREADS", 12, 6);
 	unsigned long rounds = test_size("LS_LATCH_ROUNDS", 1000, 150);
 	uint64_t seed = test_env_seed("LS_SEED"), rng = seed;
-	struct ls_event *ev = malloc(8192 * sizeof(*ev));
-	unsigned before = test_task_baseline(), i, cancelled = 0;
-	struct round_arg args[PRIM_MAX];
+	unsigned before = test_task_baseline(), cancelled = 0, i;
+	struct prim_member args[PRIM_MAX];
 	unsigned long k, waits = 0;
 
-	ck_assert_ptr_nonnull(ev);
 	if (nthreads > PRIM_MAX)
 		nthreads = PRIM_MAX;
 	if (nthreads < 2)
@@ -409,46 +395,45 @@ START_TEST(test_stress)
 	for (k = 0; k < rounds; k++) {
 		struct ls_ring *r = test_ring_new(4096, 2 * PRIM_MAX);
 		struct round rd = { .seed = test_rng_next(&rng) };
-		bool cancel = test_rng_next(&rng) % 4 == 0;
+		struct ls_event bad_ev = { 0 };
 		struct ls_group *g;
-		unsigned count;
 		long bad;
-		size_t n;
 
+		rd.cancel = test_rng_next(&rng) % 4 == 0;
+		rd.rng = test_rng_next(&rng);
 		rd.workers = 1 + (unsigned)(test_rng_next(&rng) %
 					    (nthreads - 1));
-		count = rd.workers;
+		rd.count = rd.workers;
 		atomic_init(&rd.early, 0);
 		atomic_init(&rd.errors, 0);
 		for (i = 0; i < PRIM_MAX; i++)
 			atomic_init(&rd.marked[i], false);
 		ck_assert_int_eq(ls_latch_create(r, "l", rd.workers, &rd.l),
 				 0);
+		rd.id = ls_latch_id(rd.l);
 		ck_assert_int_eq(ls_group_create(r, "g", &g), 0);
-		for (i = 0; i < nthreads; i++) {
-			args[i] = (struct round_arg){ &rd, i };
-			ck_assert_int_eq(ls_thread_spawn(g, "T", round_member,
-							 &args[i]),
-					 0);
-		}
-		if (cancel) {
-			test_jitter(&rng);
+		prim_spawn_all(g, "T", round_member, &rd, args, nthreads);
+		if (rd.cancel) {
+			test_jitter(&rd.rng);
 			ls_group_cancel(g);
 			cancelled++;
 		}
-		ck_assert_int_eq(ls_group_join(g), 0);
-		n = test_drain_all(r, ev, 8192);
-		bad = latch_fold(&count, &waits, ev, n, ls_latch_id(rd.l));
+		bad = prim_drain_fold(r, g, latch_fold, &rd, NULL, NULL,
+				      &bad_ev);
 		ck_assert_msg(atomic_load(&rd.early) == 0 &&
 				      atomic_load(&rd.errors) == 0 && bad < 0,
-			      "round %lu: %d early, %d errors, event %ld "
+			      "round %lu: %d early, %d errors, %s by T%u "
 			      "breaks the fold (LS_SEED=%" PRIu64 ")",
 			      k, atomic_load(&rd.early),
-			      atomic_load(&rd.errors), bad, seed);
+			      atomic_load(&rd.errors),
+			      bad < 0 ? "no event"
+				      : ls_event_kind_name(bad_ev.kind),
+			      bad < 0 ? 0 : bad_ev.tid, seed);
 		ck_assert_uint_eq(ls_ring_dropped_total(r), 0);
-		ck_assert_uint_eq(count, 0);
+		ck_assert_uint_eq(rd.count, 0);
 		ck_assert_uint_eq(ls_latch_count(rd.l), 0);
 		ck_assert_uint_eq(ls_latch_waiters(rd.l), 0);
+		waits += rd.waits;
 		ls_group_destroy(g);
 		ls_latch_destroy(rd.l);
 		ls_ring_destroy(r);
@@ -457,7 +442,6 @@ START_TEST(test_stress)
 	printf("check_latch stress: %lu rounds of %u threads, %u cancelled, "
 	       "%lu waits blocked (LS_SEED=%" PRIu64 ")\n",
 	       rounds, nthreads, cancelled, waits, seed);
-	free(ev);
 }
 END_TEST
 
@@ -477,9 +461,8 @@ latch_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_open_releases_all);
 	tcase_add_test(tc, test_probe);
-	tcase_add_test(tc, test_cancel_waiters);
+	tcase_add_loop_test(tc, test_waits_unwound, 0, 2);
 	tcase_add_test(tc, test_cancel_at_gates);
-	tcase_add_test(tc, test_timed_held);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("stress");

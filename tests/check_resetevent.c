@@ -284,22 +284,20 @@ START_TEST(test_probe)
 
 	prim_run_init(&waits, op_wait, e);
 	prim_run_init(&sets, op_set, e);
-	ck_assert_int_eq(ls_group_create(r, "g", &g), 0);
-	ls_gate_pause(g);
+	g = prim_group_paused(r);
 	prim_spawn(g, &waits, 0, "w1");
 	prim_spawn(g, &waits, 2, "w2");
 	prim_spawn(g, &sets, 0, "setter");
-	prim_assert_parked(g, "w1", LS_EV_RE_PASSED, id, false);
-	ck_assert_uint_eq(prim_view(g, "w1").holder, 0);
-	prim_assert_parked(g, "setter", LS_EV_RE_SET, id, true);
+	prim_assert_parked(g, "w1", LS_EV_RE_PASSED, id, false, 0);
+	prim_assert_parked(g, "setter", LS_EV_RE_SET, id, true, 0);
 	prim_step(g, "w1");
 	prim_assert_blocked(g, "w1", id);
 	prim_step(g, "setter");
-	prim_assert_parked(g, "w1", LS_EV_MARK, 0, true);
+	prim_assert_parked(g, "w1", LS_EV_MARK, 0, true, 0);
 	ck_assert_int_eq(prim_rc(&waits, 0), 0);
 	/* Manual: still set, w2 goes through; auto: used up. */
 	prim_assert_parked(g, "w2", LS_EV_RE_PASSED, id,
-			   _i == LS_RESETEVENT_MANUAL);
+			   _i == LS_RESETEVENT_MANUAL, 0);
 	ls_gate_resume(g);
 	if (_i == LS_RESETEVENT_AUTO) {
 		prim_wait_blocked(g, id, 1);
@@ -313,15 +311,20 @@ START_TEST(test_probe)
 }
 END_TEST
 
-START_TEST(test_cancel_waiters)
+/* In each mode (_i & 1), k waiters cancelled (_i < 2), or one timed
+ * wait held by a stepping controller until it fires it: either way the
+ * event is left as it was, and a set then stays for nobody took it. */
+START_TEST(test_waits_unwound)
 {
 	struct ls_ring *r = test_ring_new(256, 16);
-	struct ls_resetevent *e = event_new(r, _i, false);
+	struct ls_resetevent *e = event_new(r, _i & 1, false);
 
-	prim_cancel_waiters(r, op_wait, e, ls_resetevent_id(e), 6);
+	if (_i < 2)
+		prim_cancel_waiters(r, op_wait, e, ls_resetevent_id(e), 6);
+	else
+		prim_timed_held(r, op_timed, e, ls_resetevent_id(e), 1);
 	ck_assert_uint_eq(ls_resetevent_waiters(e), 0);
 	ck_assert(!ls_resetevent_is_set(e));
-	/* Nobody left to take it: the set stays. */
 	ck_assert_int_eq(ls_resetevent_set(e), 0);
 	ck_assert(ls_resetevent_is_set(e));
 	ls_resetevent_destroy(e);
@@ -387,8 +390,7 @@ START_TEST(test_cancel_at_gates)
 	prim_run_init(&waits, op_wait, e);
 	prim_run_init(&sets, op_set, e);
 	prim_run_init(&resets, op_reset, e);
-	ck_assert_int_eq(ls_group_create(r, "g", &g), 0);
-	ls_gate_pause(g);
+	g = prim_group_paused(r);
 	prim_spawn(g, &waits, 0, "waiter");
 	prim_spawn(g, &sets, 0, "setter");
 	prim_spawn(g, &resets, 0, "resetter");
@@ -405,27 +407,14 @@ START_TEST(test_cancel_at_gates)
 }
 END_TEST
 
-START_TEST(test_timed_held)
-{
-	struct ls_ring *r = test_ring_new(64, 8);
-	struct ls_resetevent *e = event_new(r, _i, false);
-
-	prim_timed_held(r, op_timed, e, ls_resetevent_id(e), 1);
-	ck_assert_uint_eq(ls_resetevent_waiters(e), 0);
-	ck_assert(!ls_resetevent_is_set(e));
-	ls_resetevent_destroy(e);
-	ls_ring_destroy(r);
-}
-END_TEST
-
 /*
  * Fold an event's events as the model will.  A wait queues only while it
  * is not set; a set says how many it released, and exactly that many
  * queued waiters then pass; a wait that did not queue passes only when
- * it is set, and an auto one resets it.  Returns the index of the first
- * bad event or -1.
+ * it is set, and an auto one resets it.
  */
 struct re_fold {
+	uint32_t id;
 	bool manual;
 	bool set;
 	long pending;		/* released by sets, not yet passed */
@@ -434,15 +423,16 @@ struct re_fold {
 };
 
 static long
-re_fold(struct re_fold *f, const struct ls_event *ev, size_t n, uint32_t id)
+re_fold(void *state, const struct ls_event *ev, size_t n)
 {
+	struct re_fold *f = state;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		const struct ls_event *e = &ev[i];
 		bool *q = &f->queued[e->tid % 64];
 
-		if (e->obj != id)
+		if (e->obj != f->id)
 			continue;
 		switch (e->kind) {
 		case LS_EV_RE_WAIT:
@@ -482,56 +472,111 @@ re_fold(struct re_fold *f, const struct ls_event *ev, size_t n, uint32_t id)
 	return -1;
 }
 
-/* Stress 1: an auto-reset event, initially set, as a lock. */
-struct lock_run {
+/* One stress run: threads on one event, its events folded meanwhile. */
+struct re_run {
 	struct ls_resetevent *e;
+	struct ls_group *g;
 	unsigned long iters;
 	uint64_t seed;
-	int value;		/* plain int: only the event guards it */
+	int value;		/* the lock's: plain, only the event guards it */
 	atomic_int inside;
 	atomic_int overlap;
 	atomic_int errors;
 	atomic_ulong entered;
+	bool cancel;		/* the lock's: cancel the group half-way */
+	struct re_fold f;	/* the test thread's */
 };
 
-struct lock_arg {
-	struct lock_run *lr;
-	unsigned i;
-};
+/* Cancel a lock run once half of its entries are done. */
+static void
+re_run_tick(void *p)
+{
+	struct re_run *run = p;
 
+	if (run->cancel && atomic_load(&run->entered) > run->iters)
+		ls_group_cancel(run->g);
+}
+
+/* Run nthreads members of fn on a new event of mode, set or not, fold
+ * its events while they run, and check what every run must show. */
+static void
+re_run(struct re_run *run, enum ls_resetevent_mode mode, bool set,
+       void (*fn)(void *), unsigned nthreads)
+{
+	struct ls_event bad_ev = { 0 };
+	struct prim_member args[PRIM_MAX];
+	unsigned lane_events = 64;
+	struct ls_ring *r;
+	long bad;
+
+	/* Room for every event of a thread: a drop would blind the fold. */
+	while (lane_events < 8 * run->iters)
+		lane_events *= 2;
+	r = test_ring_new(lane_events, PRIM_MAX + 4);
+	run->e = event_new(r, mode, set);
+	run->f = (struct re_fold){
+		.id = ls_resetevent_id(run->e),
+		.manual = mode == LS_RESETEVENT_MANUAL,
+		.set = set,
+	};
+	atomic_init(&run->inside, 0);
+	atomic_init(&run->overlap, 0);
+	atomic_init(&run->errors, 0);
+	atomic_init(&run->entered, 0);
+	ck_assert_int_eq(ls_group_create(r, "g", &run->g), 0);
+	prim_spawn_all(run->g, "T", fn, run, args, nthreads);
+	bad = prim_drain_fold(r, run->g, re_fold, &run->f, re_run_tick, run,
+			      &bad_ev);
+	ck_assert_msg(bad < 0 && atomic_load(&run->errors) == 0 &&
+			      atomic_load(&run->overlap) == 0,
+		      "%s by T%u breaks the fold, %d errors, overlap %d "
+		      "(LS_SEED=%" PRIu64 ")",
+		      bad < 0 ? "no event" : ls_event_kind_name(bad_ev.kind),
+		      bad_ev.tid, atomic_load(&run->errors),
+		      atomic_load(&run->overlap), run->seed);
+	ck_assert_uint_eq(ls_ring_dropped_total(r), 0);
+	ck_assert_int_eq(run->f.pending, 0);
+	ck_assert_int_eq(run->f.set, ls_resetevent_is_set(run->e));
+	ck_assert_uint_eq(ls_resetevent_waiters(run->e), 0);
+	ls_group_destroy(run->g);
+	ls_resetevent_destroy(run->e);
+	ls_ring_destroy(r);
+}
+
+/* Stress 1: an auto-reset event, initially set, as a lock. */
 static void
 lock_worker(void *p)
 {
-	struct lock_arg *a = p;
-	struct lock_run *lr = a->lr;
-	uint64_t rng = lr->seed ^ (0x9e3779b97f4a7c15ull * (a->i + 1));
+	struct prim_member *a = p;
+	struct re_run *run = a->state;
+	uint64_t rng = prim_rng(run->seed, a->i);
 	unsigned long k;
 	int rc, v;
 
-	for (k = 0; k < lr->iters; k++) {
+	for (k = 0; k < run->iters; k++) {
 		test_jitter(&rng);
 		if (test_rng_next(&rng) & 1)
-			rc = ls_resetevent_wait(lr->e);
+			rc = ls_resetevent_wait(run->e);
 		else
-			while ((rc = ls_resetevent_timedwait(lr->e, 200000)) ==
+			while ((rc = ls_resetevent_timedwait(run->e, 200000)) ==
 			       -ETIMEDOUT)
 				;
 		if (rc == -ECANCELED)
 			return;
 		if (rc) {
-			atomic_fetch_add(&lr->errors, 1);
+			atomic_fetch_add(&run->errors, 1);
 			continue;
 		}
-		if (atomic_fetch_add(&lr->inside, 1))
-			atomic_fetch_add(&lr->overlap, 1);
-		v = lr->value;
+		if (atomic_fetch_add(&run->inside, 1))
+			atomic_fetch_add(&run->overlap, 1);
+		v = run->value;
 		test_jitter(&rng);
-		lr->value = v + 1;
-		atomic_fetch_add(&lr->entered, 1);
-		atomic_fetch_sub(&lr->inside, 1);
+		run->value = v + 1;
+		atomic_fetch_add(&run->entered, 1);
+		atomic_fetch_sub(&run->inside, 1);
 		/* The release: done even once cancelled. */
-		if (ls_resetevent_set(lr->e))
-			atomic_fetch_add(&lr->errors, 1);
+		if (ls_resetevent_set(run->e))
+			atomic_fetch_add(&run->errors, 1);
 	}
 }
 
@@ -541,167 +586,77 @@ START_TEST(test_stress_auto_lock)
 	unsigned long iters = test_size("LS_RE_ITERS", 2000, 300);
 	unsigned long rounds = test_size("LS_RE_ROUNDS", 20, 4), k;
 	uint64_t seed = test_env_seed("LS_SEED");
-	unsigned before = test_task_baseline(), i, lane_events = 64;
-	struct ls_event *ev = malloc(8192 * sizeof(*ev));
-	struct lock_arg args[PRIM_MAX];
+	unsigned before = test_task_baseline();
 
-	ck_assert_ptr_nonnull(ev);
 	if (nthreads > PRIM_MAX)
 		nthreads = PRIM_MAX;
-	/* Room for every event of a thread: a drop would blind the fold. */
-	while (lane_events < 8 * iters)
-		lane_events *= 2;
 	for (k = 0; k < rounds; k++) {
-		struct ls_ring *r = test_ring_new(lane_events, PRIM_MAX + 4);
-		struct lock_run lr = { .iters = iters, .seed = seed + k };
-		struct re_fold f = { .set = true };
-		bool cancel = k % 4 == 3;
-		struct ls_group *g;
-		long bad = -1;
-		size_t n;
+		struct re_run run = {
+			.iters = iters,
+			.seed = seed + k,
+			.cancel = k % 4 == 3,
+		};
 
-		lr.e = event_new(r, LS_RESETEVENT_AUTO, true);
-		atomic_init(&lr.inside, 0);
-		atomic_init(&lr.overlap, 0);
-		atomic_init(&lr.errors, 0);
-		atomic_init(&lr.entered, 0);
-		ck_assert_int_eq(ls_group_create(r, "g", &g), 0);
-		for (i = 0; i < nthreads; i++) {
-			args[i] = (struct lock_arg){ &lr, i };
-			ck_assert_int_eq(ls_thread_spawn(g, "T", lock_worker,
-							 &args[i]),
-					 0);
-		}
-		/* Drain while they run, so the lanes never fill. */
-		while (ls_group_live(g) && bad < 0) {
-			if (cancel && atomic_load(&lr.entered) > iters)
-				ls_group_cancel(g);
-			n = ls_ring_drain(r, ev, 8192);
-			bad = re_fold(&f, ev, n, ls_resetevent_id(lr.e));
-			if (!n)
-				test_sleep_ns(100000);
-		}
-		ck_assert_int_eq(ls_group_join(g), 0);
-		while (bad < 0 && (n = ls_ring_drain(r, ev, 8192)) > 0)
-			bad = re_fold(&f, ev, n, ls_resetevent_id(lr.e));
-		ck_assert_msg(bad < 0 && atomic_load(&lr.overlap) == 0 &&
-				      atomic_load(&lr.errors) == 0 &&
-				      (unsigned long)lr.value ==
-					      atomic_load(&lr.entered),
-			      "round %lu: event %ld breaks the fold, overlap "
-			      "%d, errors %d, value %d of %lu (LS_SEED=%" PRIu64
-			      ")",
-			      k, bad, atomic_load(&lr.overlap),
-			      atomic_load(&lr.errors), lr.value,
-			      atomic_load(&lr.entered), seed);
-		ck_assert_uint_eq(ls_ring_dropped_total(r), 0);
-		if (!cancel)
-			ck_assert_uint_eq(lr.value, nthreads * iters);
-		ck_assert_uint_eq(f.passed, atomic_load(&lr.entered));
-		ck_assert_int_eq(f.pending, 0);
-		/* Every entry gave its set back. */
-		ck_assert(ls_resetevent_is_set(lr.e));
-		ck_assert_uint_eq(ls_resetevent_waiters(lr.e), 0);
-		ls_group_destroy(g);
-		ls_resetevent_destroy(lr.e);
-		ls_ring_destroy(r);
+		/* Every entry gave its set back: it ends set. */
+		re_run(&run, LS_RESETEVENT_AUTO, true, lock_worker, nthreads);
+		ck_assert_msg((unsigned long)run.value ==
+				      atomic_load(&run.entered),
+			      "value %d of %lu entries (LS_SEED=%" PRIu64 ")",
+			      run.value, atomic_load(&run.entered), seed + k);
+		if (!run.cancel)
+			ck_assert_uint_eq(run.value, nthreads * iters);
+		ck_assert_uint_eq(run.f.passed, atomic_load(&run.entered));
+		ck_assert(run.f.set);
 	}
 	test_tasks_back_to(before);
-	free(ev);
 }
 END_TEST
 
 /* Stress 2: a manual event under a random mix of set, reset and waits
- * (short timed ones, which give up), folded as the model will. */
-struct mix_arg {
-	struct ls_resetevent *e;
-	unsigned long iters;
-	uint64_t seed;
-	atomic_int *errors;
-};
-
+ * (short timed ones, which give up). */
 static void
 mix_worker(void *p)
 {
-	struct mix_arg *a = p;
-	uint64_t rng = a->seed;
+	struct prim_member *a = p;
+	struct re_run *run = a->state;
+	uint64_t rng = prim_rng(run->seed, a->i);
 	unsigned long k;
 	int rc;
 
-	for (k = 0; k < a->iters; k++) {
+	for (k = 0; k < run->iters; k++) {
 		test_jitter(&rng);
 		switch (test_rng_next(&rng) % 4) {
 		case 0:
-			rc = ls_resetevent_set(a->e);
+			rc = ls_resetevent_set(run->e);
 			break;
 		case 1:
-			rc = ls_resetevent_reset(a->e);
+			rc = ls_resetevent_reset(run->e);
 			break;
 		default:
-			rc = ls_resetevent_timedwait(a->e, 50000);
+			rc = ls_resetevent_timedwait(run->e, 50000);
 			if (rc == -ETIMEDOUT)
 				rc = 0;
 			break;
 		}
 		if (rc)
-			atomic_fetch_add(a->errors, 1);
+			atomic_fetch_add(&run->errors, 1);
 	}
 }
 
 START_TEST(test_stress_manual_mix)
 {
 	unsigned nthreads = (unsigned)test_size("LS_RE_THREADS", 8, 4);
-	unsigned long iters = test_size("LS_RE_ITERS", 2000, 300);
-	uint64_t seed = test_env_seed("LS_SEED");
-	unsigned lane_events = 64, i;
-	struct ls_event *ev = malloc(8192 * sizeof(*ev));
-	struct mix_arg args[PRIM_MAX];
-	struct re_fold f = { .manual = true };
-	struct ls_resetevent *e;
-	struct ls_ring *r;
-	struct ls_group *g;
-	atomic_int errors;
-	long bad = -1;
-	size_t n;
+	struct re_run run = {
+		.iters = test_size("LS_RE_ITERS", 2000, 300),
+		.seed = test_env_seed("LS_SEED"),
+	};
 
-	ck_assert_ptr_nonnull(ev);
 	if (nthreads > PRIM_MAX)
 		nthreads = PRIM_MAX;
-	while (lane_events < 4 * iters)
-		lane_events *= 2;
-	r = test_ring_new(lane_events, PRIM_MAX + 4);
-	e = event_new(r, LS_RESETEVENT_MANUAL, false);
-	atomic_init(&errors, 0);
-	ck_assert_int_eq(ls_group_create(r, "g", &g), 0);
-	for (i = 0; i < nthreads; i++) {
-		args[i] = (struct mix_arg){ e, iters, seed + i, &errors };
-		ck_assert_int_eq(ls_thread_spawn(g, "T", mix_worker,
-						 &args[i]),
-				 0);
-	}
-	while (ls_group_live(g) && bad < 0) {
-		n = ls_ring_drain(r, ev, 8192);
-		bad = re_fold(&f, ev, n, ls_resetevent_id(e));
-		if (!n)
-			test_sleep_ns(100000);
-	}
-	ck_assert_int_eq(ls_group_join(g), 0);
-	while (bad < 0 && (n = ls_ring_drain(r, ev, 8192)) > 0)
-		bad = re_fold(&f, ev, n, ls_resetevent_id(e));
-	ck_assert_msg(bad < 0 && atomic_load(&errors) == 0,
-		      "event %ld breaks the fold, %d errors (LS_SEED=%" PRIu64
-		      ")",
-		      bad, atomic_load(&errors), seed);
-	ck_assert_uint_eq(ls_ring_dropped_total(r), 0);
-	ck_assert_int_eq(f.pending, 0);
-	ck_assert_int_eq(f.set, ls_resetevent_is_set(e));
+	re_run(&run, LS_RESETEVENT_MANUAL, false, mix_worker, nthreads);
 	printf("check_resetevent mix: %lu waits passed of %u threads x %lu "
 	       "(LS_SEED=%" PRIu64 ")\n",
-	       f.passed, nthreads, iters, seed);
-	ls_group_destroy(g);
-	ls_resetevent_destroy(e);
-	ls_ring_destroy(r);
-	free(ev);
+	       run.f.passed, nthreads, run.iters, run.seed);
 }
 END_TEST
 
@@ -718,16 +673,16 @@ resetevent_suite(void)
 	tcase_add_test(tc, test_events);
 	suite_add_tcase(s, tc);
 
-	/* Loop tests run once per mode (_i: enum ls_resetevent_mode). */
+	/* Loop tests run once per mode (_i: enum ls_resetevent_mode; for
+	 * test_waits_unwound, _i & 1). */
 	tc = tcase_create("threads");
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_manual_releases_all);
 	tcase_add_test(tc, test_auto_fifo);
 	tcase_add_loop_test(tc, test_probe, 0, 2);
-	tcase_add_loop_test(tc, test_cancel_waiters, 0, 2);
+	tcase_add_loop_test(tc, test_waits_unwound, 0, 4);
 	tcase_add_test(tc, test_cancelled_waiter_skipped);
 	tcase_add_loop_test(tc, test_cancel_at_gates, 0, 2);
-	tcase_add_loop_test(tc, test_timed_held, 0, 2);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("stress");

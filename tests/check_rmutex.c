@@ -28,7 +28,6 @@ START_TEST(test_depth)
 {
 	struct ls_ring *r = test_ring_new(64, 8);
 	struct ls_lane *lane = test_lane_bind(r, "main");
-	struct ls_event ev[64];
 	struct ls_mutex *m;
 	static const struct prim_ev want[] = {
 		{ LS_EV_LOCK_ACQUIRED, 0, 0 },
@@ -61,9 +60,8 @@ START_TEST(test_depth)
 	ck_assert(!ls_mutex_held(m));
 	ck_assert_uint_eq(ls_mutex_owner(m), 0);
 	ck_assert_int_eq(ls_mutex_unlock(m), -EPERM);
-	test_lane_unbind(lane);
-	prim_expect(ev, test_drain_all(r, ev, 64), ls_mutex_id(m), want,
-		    sizeof(want) / sizeof(want[0]));
+	prim_expect_lane(r, lane, ls_mutex_id(m), want,
+			 sizeof(want) / sizeof(want[0]));
 	ls_mutex_destroy(m);
 	ls_ring_destroy(r);
 }
@@ -163,16 +161,14 @@ START_TEST(test_stepped_other_waits)
 	id = ls_mutex_id(two.m);
 	prim_run_init(&ra, op_nest, &two);
 	prim_run_init(&rb, op_nest, &one);
-	ck_assert_int_eq(ls_group_create(r, "g", &g), 0);
-	ls_gate_pause(g);
+	g = prim_group_paused(r);
 	prim_spawn(g, &ra, 0, "A");
 	prim_spawn(g, &rb, 0, "B");
 	a = prim_view(g, "A").tid;
 	prim_step(g, "A");
 	/* Held by A: A's relock goes through, B's lock would wait for A. */
-	prim_assert_parked(g, "A", LS_EV_LOCK_ACQUIRED, id, true);
-	prim_assert_parked(g, "B", LS_EV_LOCK_ACQUIRED, id, false);
-	ck_assert_uint_eq(prim_view(g, "B").holder, a);
+	prim_assert_parked(g, "A", LS_EV_LOCK_ACQUIRED, id, true, 0);
+	prim_assert_parked(g, "B", LS_EV_LOCK_ACQUIRED, id, false, a);
 	prim_step(g, "A");
 	prim_step(g, "B");
 	prim_assert_blocked(g, "B", id);
@@ -180,7 +176,7 @@ START_TEST(test_stepped_other_waits)
 	prim_assert_blocked(g, "B", id);
 	ck_assert_uint_eq(ls_mutex_owner(two.m), a);
 	prim_step(g, "A");		/* last unlock: hand-off */
-	prim_assert_parked(g, "B", LS_EV_LOCK_RELEASED, id, true);
+	prim_assert_parked(g, "B", LS_EV_LOCK_RELEASED, id, true, 0);
 	ck_assert_uint_eq(ls_mutex_owner(two.m), prim_view(g, "B").tid);
 	ls_gate_resume(g);
 	ck_assert_int_eq(ls_group_join(g), 0);
@@ -313,11 +309,6 @@ struct nester {
 	atomic_int errors;
 };
 
-struct nester_arg {
-	struct nester *ns;
-	unsigned i;
-};
-
 static int
 nester_enter(struct nester *ns, uint64_t *rng)
 {
@@ -341,9 +332,9 @@ nester_enter(struct nester *ns, uint64_t *rng)
 static void
 nester_main(void *p)
 {
-	struct nester_arg *a = p;
-	struct nester *ns = a->ns;
-	uint64_t rng = ns->seed ^ (0x9e3779b97f4a7c15ull * (a->i + 1));
+	struct prim_member *a = p;
+	struct nester *ns = a->state;
+	uint64_t rng = prim_rng(ns->seed, a->i);
 	unsigned long k, v;
 	unsigned depth, d;
 
@@ -374,30 +365,35 @@ nester_main(void *p)
 }
 
 /* The depth as the model will fold it: LOCK_DEPTH only from the holder,
- * one level at a time; released only from the first level.  holder and
- * depth carry across calls.  Returns the first bad event or -1. */
+ * one level at a time; released only from the first level. */
+struct depth_fold {
+	uint32_t id;
+	unsigned holder;
+	unsigned depth;
+};
+
 static long
-depth_fold(unsigned *holder, unsigned *depth, const struct ls_event *ev,
-	   size_t n, uint32_t id)
+depth_fold(void *state, const struct ls_event *ev, size_t n)
 {
+	struct depth_fold *f = state;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		const struct ls_event *e = &ev[i];
 
-		if (e->obj != id)
+		if (e->obj != f->id)
 			continue;
 		if (e->kind == LS_EV_LOCK_ACQUIRED) {
-			*depth = 1;
+			f->depth = 1;
 		} else if (e->kind == LS_EV_LOCK_DEPTH) {
-			if (e->tid != *holder ||
-			    e->arg != (e->aux ? *depth + 1 : *depth - 1))
+			if (e->tid != f->holder ||
+			    e->arg != (e->aux ? f->depth + 1 : f->depth - 1))
 				return (long)i;
-			*depth = (unsigned)e->arg;
-		} else if (e->kind == LS_EV_LOCK_RELEASED && *depth != 1) {
+			f->depth = (unsigned)e->arg;
+		} else if (e->kind == LS_EV_LOCK_RELEASED && f->depth != 1) {
 			return (long)i;
 		}
-		if (prim_owner_fold(holder, e, 1, id) >= 0)
+		if (prim_owner_fold(&f->holder, e, 1, f->id) >= 0)
 			return (long)i;
 	}
 	return -1;
@@ -408,60 +404,46 @@ START_TEST(test_stress)
 	unsigned nthreads = (unsigned)test_size("LS_RMUTEX_THREADS", 8, 4);
 	unsigned long iters = test_size("LS_RMUTEX_ITERS", 3000, 400);
 	uint64_t seed = test_env_seed("LS_SEED");
-	unsigned before = test_task_baseline(), i, holder = 0, depth = 0;
-	struct ls_event *ev = malloc(8192 * sizeof(*ev));
+	unsigned before = test_task_baseline(), lane_events = 64;
 	struct nester ns = { .iters = iters, .seed = seed };
-	struct nester_arg args[PRIM_MAX];
-	unsigned lane_events = 64;
+	struct prim_member args[PRIM_MAX];
+	struct ls_event bad_ev = { 0 };
+	struct depth_fold f = { 0 };
 	struct ls_ring *r;
 	struct ls_group *g;
-	long bad = -1;
-	size_t n;
+	long bad;
 
-	ck_assert_ptr_nonnull(ev);
 	if (nthreads > PRIM_MAX)
 		nthreads = PRIM_MAX;
 	while (lane_events < 4 * iters)
 		lane_events *= 2;
 	r = test_ring_new(lane_events, PRIM_MAX + 4);
 	ck_assert_int_eq(ls_mutex_create_recursive(r, "rm", &ns.m), 0);
+	f.id = ls_mutex_id(ns.m);
 	atomic_init(&ns.levels, 0);
 	atomic_init(&ns.inside, 0);
 	atomic_init(&ns.overlap, 0);
 	atomic_init(&ns.errors, 0);
 	ck_assert_int_eq(ls_group_create(r, "g", &g), 0);
-	for (i = 0; i < nthreads; i++) {
-		args[i] = (struct nester_arg){ &ns, i };
-		ck_assert_int_eq(ls_thread_spawn(g, "T", nester_main,
-						 &args[i]),
-				 0);
-	}
-	/* Drain while they run, so the lanes never fill. */
-	while (ls_group_live(g) && bad < 0) {
-		n = ls_ring_drain(r, ev, 8192);
-		bad = depth_fold(&holder, &depth, ev, n, ls_mutex_id(ns.m));
-		if (!n)
-			test_sleep_ns(100000);
-	}
-	ck_assert_int_eq(ls_group_join(g), 0);
-	while (bad < 0 && (n = ls_ring_drain(r, ev, 8192)) > 0)
-		bad = depth_fold(&holder, &depth, ev, n, ls_mutex_id(ns.m));
+	prim_spawn_all(g, "T", nester_main, &ns, args, nthreads);
+	bad = prim_drain_fold(r, g, depth_fold, &f, NULL, NULL, &bad_ev);
 	ck_assert_msg(bad < 0 && atomic_load(&ns.overlap) == 0 &&
 			      atomic_load(&ns.errors) == 0 &&
 			      ns.value == atomic_load(&ns.levels),
-		      "event %ld breaks the fold, overlap %d, errors %d, "
+		      "%s by T%u breaks the fold, overlap %d, errors %d, "
 		      "value %lu of %lu (LS_SEED=%" PRIu64 ")",
-		      bad, atomic_load(&ns.overlap), atomic_load(&ns.errors),
-		      ns.value, atomic_load(&ns.levels), seed);
+		      bad < 0 ? "no event" : ls_event_kind_name(bad_ev.kind),
+		      bad_ev.tid, atomic_load(&ns.overlap),
+		      atomic_load(&ns.errors), ns.value,
+		      atomic_load(&ns.levels), seed);
 	ck_assert_uint_eq(ls_ring_dropped_total(r), 0);
-	ck_assert_uint_eq(holder, 0);
+	ck_assert_uint_eq(f.holder, 0);
 	ck_assert_uint_eq(ls_mutex_owner(ns.m), 0);
 	ck_assert_uint_eq(ls_mutex_waiters(ns.m), 0);
 	ls_group_destroy(g);
 	ls_mutex_destroy(ns.m);
 	ls_ring_destroy(r);
 	test_tasks_back_to(before);
-	free(ev);
 }
 END_TEST
 

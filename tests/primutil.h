@@ -194,20 +194,33 @@ prim_step(struct ls_group *g, const char *name)
 }
 
 /* Check the member named name is parked at its next gate: kind on obj
- * (0: any object), which its probe says will go through (ready) or not. */
+ * (0: any object), which its probe says will go through (ready) or not,
+ * and then on whom (holder: a tid, 0 for nobody in particular). */
 static inline void
 prim_assert_parked(struct ls_group *g, const char *name, unsigned kind,
-		   uint32_t obj, bool ready)
+		   uint32_t obj, bool ready, unsigned holder)
 {
 	struct ls_gate_view v = prim_view(g, name);
 
 	ck_assert_msg(v.state == LS_STATE_PARKED && v.next_kind == kind &&
-			      (!obj || v.next_obj == obj) && v.ready == ready,
-		      "%s: state %s next %s obj %u ready %d, want parked at "
-		      "%s obj %u ready %d",
+			      (!obj || v.next_obj == obj) &&
+			      v.ready == ready && v.holder == holder,
+		      "%s: state %s next %s obj %u ready %d holder %u, want "
+		      "parked at %s obj %u ready %d holder %u",
 		      name, ls_thread_state_name(v.state),
 		      ls_event_kind_name(v.next_kind), v.next_obj, v.ready,
-		      ls_event_kind_name(kind), obj, ready);
+		      v.holder, ls_event_kind_name(kind), obj, ready, holder);
+}
+
+/* A new group of ring r, paused before any member starts. */
+static inline struct ls_group *
+prim_group_paused(struct ls_ring *r)
+{
+	struct ls_group *g = NULL;
+
+	ck_assert_int_eq(ls_group_create(r, "g", &g), 0);
+	ls_gate_pause(g);
+	return g;
 }
 
 /* Check the member named name is blocked on obj. */
@@ -287,6 +300,83 @@ prim_owner_fold(unsigned *holder, const struct ls_event *ev, size_t n,
 		}
 	}
 	return -1;
+}
+
+/* One member of a stress run: the state all share, and its index. */
+struct prim_member {
+	void *state;
+	unsigned i;
+};
+
+/* Start n members of g running fn, each with its prim_member in m[]. */
+static inline void
+prim_spawn_all(struct ls_group *g, const char *name, void (*fn)(void *),
+	       void *state, struct prim_member *m, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		m[i] = (struct prim_member){ state, i };
+		ck_assert_int_eq(ls_thread_spawn(g, name, fn, &m[i]), 0);
+	}
+}
+
+/* Member i's own random stream of a run seeded with seed. */
+static inline uint64_t
+prim_rng(uint64_t seed, unsigned i)
+{
+	return seed ^ (0x9e3779b97f4a7c15ull * (i + 1));
+}
+
+/* Folds a batch of events into state; returns the index of the first
+ * event that breaks it, or -1. */
+typedef long (*prim_fold_fn)(void *state, const struct ls_event *ev,
+			     size_t n);
+
+/*
+ * Drain r while the members of g run (so no lane fills), calling
+ * tick(tick_arg) each turn if tick is set (to cancel g at some moment),
+ * then join g and drain the rest; every batch goes through fold.  Stops
+ * folding at the first bad event, copied to *bad.  Returns -1, or the
+ * index of that event in its batch.
+ */
+static inline long
+prim_drain_fold(struct ls_ring *r, struct ls_group *g, prim_fold_fn fold,
+		void *state, void (*tick)(void *), void *tick_arg,
+		struct ls_event *bad)
+{
+	struct ls_event *ev = malloc(8192 * sizeof(*ev));
+	long at = -1;
+	size_t n;
+
+	ck_assert_ptr_nonnull(ev);
+	while (ls_group_live(g) && at < 0) {
+		if (tick)
+			tick(tick_arg);
+		n = ls_ring_drain(r, ev, 8192);
+		at = fold(state, ev, n);
+		if (!n)
+			test_sleep_ns(100000);
+	}
+	ck_assert_int_eq(ls_group_join(g), 0);
+	while (at < 0 && (n = ls_ring_drain(r, ev, 8192)) > 0)
+		at = fold(state, ev, n);
+	if (at >= 0)
+		*bad = ev[at];
+	free(ev);
+	return at;
+}
+
+/* Unbind the test thread's lane (test_lane_bind) and check the events of
+ * obj it and the others emitted so far are exactly want[0..nwant). */
+static inline void
+prim_expect_lane(struct ls_ring *r, struct ls_lane *lane, uint32_t obj,
+		 const struct prim_ev *want, size_t nwant)
+{
+	struct ls_event ev[256];
+
+	test_lane_unbind(lane);
+	prim_expect(ev, test_drain_all(r, ev, 256), obj, want, nwant);
 }
 
 /*

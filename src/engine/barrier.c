@@ -127,12 +127,7 @@ ls_barrier_wait(struct ls_barrier *b)
 			    &barrier_probe, b);
 	if (rc)
 		return rc;
-	w = (struct waiter){
-		.t = thread_current ? thread_current : ls_thread_self(),
-		.obj = b->id,
-		.since_ns = ls_clock_ns(),
-	};
-
+	(void)waitq_waiter_start(&w, b->id, false, 0);
 	engine_lock(&b->mu);
 	arrived = barrier_arrived_locked(b) + 1;
 	if (arrived >= b->parties) {
@@ -150,11 +145,8 @@ ls_barrier_wait(struct ls_barrier *b)
 	waitq_push(&b->waiters, &w);
 	ls_emit(LS_EV_BAR_WAIT, b->id, arrived, b->parties);
 	rc = waitq_sleep_locked(&b->waiters, &w, &b->mu, 0);
-	if (!rc)
-		ls_emit(LS_EV_BAR_PASSED, b->id, generation,
-			(uint32_t)((ls_clock_ns() - w.since_ns) / 1000u));
-	else
-		ls_emit(LS_EV_CANCELLED, b->id, 0, 0);
+	waitq_emit_end(rc, b->id, LS_EV_BAR_PASSED, LS_EV_NONE, generation,
+		       (uint32_t)((ls_clock_ns() - w.since_ns) / 1000u));
 	engine_unlock(&b->mu);
 	return rc;
 }

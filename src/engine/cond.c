@@ -110,7 +110,7 @@ cond_wait_op(struct ls_cond *c, struct ls_mutex *m, bool timed,
 	struct cond_call call = { m, self };
 	struct ls_lane *lane = ls_trace_lane;
 	struct waiter w;
-	uint64_t deadline = 0;
+	uint64_t deadline;
 	unsigned depth;
 	int rc, lrc;
 
@@ -126,37 +126,16 @@ cond_wait_op(struct ls_cond *c, struct ls_mutex *m, bool timed,
 			ls_mutex_owner(m));
 		return -EPERM;
 	}
-	/* Timed from after the gate: time parked by a pause is no wait. */
-	w = (struct waiter){
-		.t = self,
-		.obj = c->id,
-		.mode = lane ? ls_lane_tid(lane) : ls_thread_tid(self),
-		.since_ns = ls_clock_ns(),
-	};
-	if (timed)
-		deadline = timeout_ns > UINT64_MAX - w.since_ns
-				   ? UINT64_MAX
-				   : w.since_ns + timeout_ns;
-
+	deadline = waitq_waiter_start(&w, c->id, timed, timeout_ns);
+	w.mode = lane ? ls_lane_tid(lane) : ls_thread_tid(self);
 	engine_lock(&c->mu);
 	/* Queued before m is let go: see the top of the file. */
 	waitq_push(&c->waiters, &w);
 	depth = mutex_unlock_all(m);
 	ls_emit(LS_EV_CV_WAIT, c->id, ls_mutex_id(m), c->waiters.len);
 	rc = waitq_sleep_locked(&c->waiters, &w, &c->mu, deadline);
-	switch (rc) {
-	case 0:
-		ls_emit(LS_EV_CV_WOKEN, c->id, ls_clock_ns() - w.since_ns,
-			c->waiters.len);
-		break;
-	case -ETIMEDOUT:
-		ls_emit(LS_EV_CV_TIMEOUT, c->id, ls_clock_ns() - w.since_ns,
-			c->waiters.len);
-		break;
-	default:
-		ls_emit(LS_EV_CANCELLED, c->id, 0, 0);
-		break;
-	}
+	waitq_emit_end(rc, c->id, LS_EV_CV_WOKEN, LS_EV_CV_TIMEOUT,
+		       ls_clock_ns() - w.since_ns, c->waiters.len);
 	engine_unlock(&c->mu);
 	if (rc == -ECANCELED)
 		return rc;

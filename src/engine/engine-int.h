@@ -205,6 +205,20 @@ struct waiter *waitq_first_live(struct waitq *q);
 unsigned waitq_grant_all(struct waitq *q, struct wake *wk);
 
 /*
+ * Start w as the calling thread's wait for obj, from now.  Returns the
+ * deadline for waitq_sleep_locked: timeout_ns from now (saturating) when
+ * timed, else 0 (none).  Call it after the gate: time parked there by a
+ * pause is no wait.
+ */
+uint64_t waitq_waiter_start(struct waiter *w, uint32_t obj, bool timed,
+			    uint64_t timeout_ns);
+
+/* Say how a wait on obj ended, rc being waitq_sleep_locked's: ok_kind
+ * (granted) or timeout_kind, each with arg and aux, or CANCELLED. */
+void waitq_emit_end(int rc, uint32_t obj, unsigned ok_kind,
+		    unsigned timeout_kind, uint64_t arg, uint32_t aux);
+
+/*
  * Sleep until w is granted.  Called with *mu held and w queued on q by the
  * caller; returns with *mu held.  Returns 0 when granted, or -ETIMEDOUT /
  * -ECANCELED after taking w off q.  A grant that races a timeout or a

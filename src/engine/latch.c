@@ -99,23 +99,13 @@ latch_wait_op(struct ls_latch *l, bool timed, uint64_t timeout_ns,
 	      const char *desc)
 {
 	struct waiter w;
-	uint64_t deadline = 0;
+	uint64_t deadline;
 	int rc;
 
 	rc = ls_gate_probed(LS_EV_LATCH_PASSED, l->id, desc, &latch_probe, l);
 	if (rc)
 		return rc;
-	/* Timed from after the gate: time parked by a pause is no wait. */
-	w = (struct waiter){
-		.t = thread_current ? thread_current : ls_thread_self(),
-		.obj = l->id,
-		.since_ns = ls_clock_ns(),
-	};
-	if (timed)
-		deadline = timeout_ns > UINT64_MAX - w.since_ns
-				   ? UINT64_MAX
-				   : w.since_ns + timeout_ns;
-
+	deadline = waitq_waiter_start(&w, l->id, timed, timeout_ns);
 	engine_lock(&l->mu);
 	if (!l->count) {
 		ls_emit(LS_EV_LATCH_PASSED, l->id, 0, l->waiters.len);
@@ -125,17 +115,8 @@ latch_wait_op(struct ls_latch *l, bool timed, uint64_t timeout_ns,
 	waitq_push(&l->waiters, &w);
 	ls_emit(LS_EV_LATCH_WAIT, l->id, l->count, l->waiters.len);
 	rc = waitq_sleep_locked(&l->waiters, &w, &l->mu, deadline);
-	switch (rc) {
-	case 0:
-		ls_emit(LS_EV_LATCH_PASSED, l->id, l->count, l->waiters.len);
-		break;
-	case -ETIMEDOUT:
-		ls_emit(LS_EV_LATCH_TIMEOUT, l->id, l->count, l->waiters.len);
-		break;
-	default:
-		ls_emit(LS_EV_CANCELLED, l->id, 0, 0);
-		break;
-	}
+	waitq_emit_end(rc, l->id, LS_EV_LATCH_PASSED, LS_EV_LATCH_TIMEOUT,
+		       l->count, l->waiters.len);
 	engine_unlock(&l->mu);
 	return rc;
 }

@@ -111,24 +111,14 @@ resetevent_wait_op(struct ls_resetevent *e, bool timed, uint64_t timeout_ns,
 		   const char *desc)
 {
 	struct waiter w;
-	uint64_t deadline = 0;
+	uint64_t deadline;
 	int rc;
 
 	rc = ls_gate_probed(LS_EV_RE_PASSED, e->id, desc, &resetevent_probe,
 			    e);
 	if (rc)
 		return rc;
-	/* Timed from after the gate: time parked by a pause is no wait. */
-	w = (struct waiter){
-		.t = thread_current ? thread_current : ls_thread_self(),
-		.obj = e->id,
-		.since_ns = ls_clock_ns(),
-	};
-	if (timed)
-		deadline = timeout_ns > UINT64_MAX - w.since_ns
-				   ? UINT64_MAX
-				   : w.since_ns + timeout_ns;
-
+	deadline = waitq_waiter_start(&w, e->id, timed, timeout_ns);
 	engine_lock(&e->mu);
 	if (e->set) {
 		/* Going through an auto-reset event resets it. */
@@ -141,18 +131,9 @@ resetevent_wait_op(struct ls_resetevent *e, bool timed, uint64_t timeout_ns,
 	waitq_push(&e->waiters, &w);
 	ls_emit(LS_EV_RE_WAIT, e->id, 0, e->waiters.len);
 	rc = waitq_sleep_locked(&e->waiters, &w, &e->mu, deadline);
-	switch (rc) {
-	case 0:
-		/* Granted by a set, which left the flag as it is now. */
-		ls_emit(LS_EV_RE_PASSED, e->id, e->set, e->waiters.len);
-		break;
-	case -ETIMEDOUT:
-		ls_emit(LS_EV_RE_TIMEOUT, e->id, e->set, e->waiters.len);
-		break;
-	default:
-		ls_emit(LS_EV_CANCELLED, e->id, 0, 0);
-		break;
-	}
+	/* Granted by a set, which left the flag as it is now. */
+	waitq_emit_end(rc, e->id, LS_EV_RE_PASSED, LS_EV_RE_TIMEOUT, e->set,
+		       e->waiters.len);
 	engine_unlock(&e->mu);
 	return rc;
 }

@@ -502,6 +502,33 @@ waitq_grant_all(struct waitq *q, struct wake *wk)
 	return n;
 }
 
+uint64_t
+waitq_waiter_start(struct waiter *w, uint32_t obj, bool timed,
+		   uint64_t timeout_ns)
+{
+	*w = (struct waiter){
+		.t = thread_current ? thread_current : ls_thread_self(),
+		.obj = obj,
+		.since_ns = ls_clock_ns(),
+	};
+	if (!timed)
+		return 0;
+	return timeout_ns > UINT64_MAX - w->since_ns ? UINT64_MAX
+						      : w->since_ns + timeout_ns;
+}
+
+void
+waitq_emit_end(int rc, uint32_t obj, unsigned ok_kind, unsigned timeout_kind,
+	       uint64_t arg, uint32_t aux)
+{
+	if (!rc)
+		ls_emit(ok_kind, obj, arg, aux);
+	else if (rc == -ETIMEDOUT)
+		ls_emit(timeout_kind, obj, arg, aux);
+	else
+		ls_emit(LS_EV_CANCELLED, obj, 0, 0);
+}
+
 int
 waitq_sleep_locked(struct waitq *q, struct waiter *w, pthread_mutex_t *mu,
 		   uint64_t deadline_ns)
