@@ -79,24 +79,16 @@ ls_cond_destroy(struct ls_cond *c)
 	free(c);
 }
 
-/* What a wait's gate probe looks at (on the stack of the thread parked at
- * the gate, so alive while it is). */
-struct cond_call {
-	struct ls_mutex *m;
-	const struct ls_thread *self;
-};
-
-/* The gate probe of a wait: it fails at once when the waiter does not
- * hold the mutex, and otherwise always waits (a signal sent before it is
- * lost), for nobody in particular. */
+/* The gate probe of a wait by the mutex's holder: it always waits (a
+ * signal sent before it is lost), for nobody in particular.  A wait
+ * without the mutex fails at once, and passes its gate unprobed. */
 static bool
 cond_ready(const void *prim, unsigned kind, unsigned *holder)
 {
-	const struct cond_call *call = prim;
-
+	(void)prim;
 	(void)kind;
 	(void)holder;
-	return !mutex_owned_by(call->m, call->self);
+	return false;
 }
 
 static const struct ls_gate_probe cond_probe = { .ready = cond_ready };
@@ -107,21 +99,25 @@ cond_wait_op(struct ls_cond *c, struct ls_mutex *m, bool timed,
 {
 	struct ls_thread *self = thread_current ? thread_current
 						: ls_thread_self();
-	struct cond_call call = { m, self };
 	struct ls_lane *lane = ls_trace_lane;
 	struct waiter w;
 	uint64_t deadline;
 	unsigned depth;
+	bool owned;
 	int rc, lrc;
 
-	rc = ls_gate_probed(LS_EV_CV_WAIT, c->id, desc, &cond_probe, &call);
+	/* Only the caller itself changes whether it holds m, so what it
+	 * finds here still holds after the gate. */
+	owned = mutex_owned_by(m, self);
+	rc = ls_gate_probed(LS_EV_CV_WAIT, c->id, desc,
+			    owned ? &cond_probe : NULL, c);
 	if (rc) {
 		/* -ECANCELED means m is let go, whenever it came (cond.h). */
-		if (mutex_owned_by(m, self))
+		if (owned)
 			(void)mutex_unlock_all(m);
 		return rc;
 	}
-	if (!mutex_owned_by(m, self)) {
+	if (!owned) {
 		ls_emit(LS_EV_ERROR, c->id, LS_ERR_CV_NOT_OWNER,
 			ls_mutex_owner(m));
 		return -EPERM;

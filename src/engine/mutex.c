@@ -195,28 +195,17 @@ ls_mutex_destroy(struct ls_mutex *m)
 	free(m);
 }
 
-/* What a lock's gate probe looks at: the mutex, and who wants it (on
- * the stack of the thread parked at the gate, so alive while it is). */
-struct mutex_call {
-	struct ls_mutex *m;
-	const struct ls_thread *self;
-};
-
 /* The gate probe of a blocking lock: free, or held by the caller (which
- * fails at once, or goes deeper if recursive), goes through; else it
- * waits for the owner. */
+ * fails at once), goes through; else it waits for the owner. */
 static bool
 mutex_ready(const void *prim, unsigned kind, unsigned *holder)
 {
-	const struct mutex_call *call = prim;
-	struct ls_mutex *m = call->m;
-	struct ls_thread *owner;
+	struct ls_mutex *m = (struct ls_mutex *)prim;
 	bool ready;
 
 	(void)kind;
 	engine_lock(&m->mu);
-	owner = atomic_load_explicit(&m->owner, memory_order_relaxed);
-	ready = !owner || owner == call->self;
+	ready = !atomic_load_explicit(&m->owner, memory_order_relaxed);
 	if (!ready)
 		*holder = atomic_load_explicit(&m->owner_tid,
 					       memory_order_relaxed);
@@ -252,15 +241,18 @@ mutex_acquire(struct ls_mutex *m, enum mutex_how how, uint64_t timeout_ns,
 	      const char *desc)
 {
 	struct ls_thread *self = mutex_self();
-	struct mutex_call call = { m, self };
 	struct waiter w;
 	uint64_t start = 0, deadline = 0, waited;
 	unsigned busy;
+	bool waits;
 	int rc;
 
-	/* A try never waits: no probe. */
+	/* A try never waits, nor does a recursive mutex's owner: no probe,
+	 * so the controller knows the step goes through.  (Only the owner
+	 * itself makes it own m or not, so the answer holds at the gate.) */
+	waits = how != MUTEX_TRY && !(m->recursive && mutex_owned_by(m, self));
 	rc = ls_gate_probed(LS_EV_LOCK_ACQUIRED, m->id, desc,
-			    how == MUTEX_TRY ? NULL : &mutex_probe, &call);
+			    waits ? &mutex_probe : NULL, m);
 	if (rc)
 		return rc;
 	if (m->level)
