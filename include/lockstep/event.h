@@ -23,7 +23,7 @@ enum ls_event_kind {
 	LS_EV_THREAD_EXIT,	/* obj -, arg exit status, aux - */
 	LS_EV_STATE,		/* obj -, arg enum ls_thread_state, aux - */
 
-	LS_EV_LOCK_WAIT,	/* obj mutex, arg -, aux - */
+	LS_EV_LOCK_WAIT,	/* obj mutex, arg -, aux 1: timed (it gives up) */
 	LS_EV_LOCK_ACQUIRED,	/* obj mutex, arg wait ns, aux - */
 	LS_EV_LOCK_RELEASED,	/* obj mutex, arg hold ns, aux - */
 	LS_EV_LOCK_TIMEOUT,	/* obj mutex, arg wait ns, aux - */

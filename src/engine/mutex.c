@@ -300,7 +300,7 @@ mutex_acquire(struct ls_mutex *m, enum mutex_how how, uint64_t timeout_ns,
 		.mode = mutex_tid(self),
 		.since_ns = start ? start : ls_clock_ns(),
 	};
-	ls_emit(LS_EV_LOCK_WAIT, m->id, 0, 0);
+	ls_emit(LS_EV_LOCK_WAIT, m->id, 0, how == MUTEX_TIMED);
 	waitq_push(&m->waiters, &w);
 	rc = waitq_sleep_locked(&m->waiters, &w, &m->mu, deadline);
 	engine_unlock(&m->mu);
