@@ -13,9 +13,14 @@ cd "$(dirname "$0")/../.." || exit 99
 # signal_case HOW: run the ui in a shell, end it with HOW (q, or a signal
 # name for kill -s), then look at that shell's terminal.
 signal_case() {
-	local how=$1 name="sig-$1" pid flags
+	local how=$1 name="sig-$1" pid flags SANLOG=
+	# A sanitizer's report of the crash goes to a file: written to the
+	# pane after the terminal is given back, it scrolls over the line
+	# the arrow key is read from.
+	[ -n "$SANITIZED" ] &&
+		SANLOG="ASAN_OPTIONS=\${ASAN_OPTIONS:-}:log_path=$TMPD/$how.san"
 	start "$name" 100 30 bash -c "ulimit -c 0; trap : INT QUIT;
-		stty -g >$TMPD/$how.before; $LOCKSTEP pool;
+		stty -g >$TMPD/$how.before; $SANLOG $LOCKSTEP pool;
 		echo \$? >$TMPD/$how.status; stty -g >$TMPD/$how.after;
 		echo READY; exec cat -v"
 	if ! wait_for "$name" 'RUNNING'; then
