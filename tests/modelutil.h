@@ -105,6 +105,8 @@ model_consistent(const struct model *m)
 			return "thread index does not find a used thread";
 		if (t->waiting_for && t->state != LS_STATE_BLOCKED)
 			return "waiting but not blocked";
+		if ((t->granted || t->wait_timed) && !t->waiting_for)
+			return "granted or timed without a wait";
 		if (t->waiting_for && (o = model_object(m, t->waiting_for)) &&
 		    o->nwaiters < MODEL_MAX_WAITERS) {
 			for (j = 0; j < o->nwaiters; j++)
@@ -195,5 +197,6 @@ assert_in_bucket(uint64_t got, uint64_t want)
 
 /* Object ids the suites use. */
 enum { MU = 1, RW = 2, Q = 3, POOL = 4, SEM = 5, MU2 = 6 };
+enum { MU3 = 15 };
 
 #endif

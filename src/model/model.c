@@ -384,6 +384,7 @@ apply_kind(struct model *m, struct model_thread *t, struct model_object *o,
 		if (o && e->kind == LS_EV_SEM_WAIT)
 			sems_wait(o, t->tid);
 		waits_begin(t, o, e->obj, e->kind, e->ts);
+		t->wait_timed = e->kind == LS_EV_LOCK_WAIT && e->aux == 1;
 		/* Readers inside, semaphore count, queue depth. */
 		if (o && e->kind != LS_EV_LOCK_WAIT)
 			o->count = e->arg;

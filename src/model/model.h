@@ -139,6 +139,10 @@ struct model_thread {
 	/* A post handed it the semaphore it still waits for: it waits for
 	 * nobody (waitgraph.h).  Cleared when its wait ends. */
 	bool granted;
+	/* Its wait is timed (a LOCK_WAIT with aux 1): it gives up by itself,
+	 * so no deadlock passes through it (waitgraph.h).  Cleared when its
+	 * wait ends. */
+	bool wait_timed;
 	bool in_cycle;		/* one of the current deadlock's threads */
 	/* The ts of its last real change (its first event, its state, what
 	 * it holds or waits for, its task), 0 before any: what a frame drawn
@@ -414,7 +418,9 @@ size_t model_inversions(const struct model *m, struct model_inversion *out,
 /*
  * The wait-for graph now, for the Wait-for panel: one edge per blocked
  * thread that has a slot, in slot order, up to max.  Returns how many.
- * Queues and pools have no holders: their waiters come with none.
+ * Queues and pools have no holders: their waiters come with none.  A
+ * timed lock wait comes with its holders, marked timed: it is in no
+ * deadlock (waitgraph.h).
  */
 size_t model_wait_edges(const struct model *m, struct model_wait_edge *out,
 			size_t max);

@@ -66,6 +66,7 @@ waits_end(struct model *m, struct model_thread *t, uint64_t ts)
 	t->waiting_for = 0;
 	t->wait_kind = 0;
 	t->granted = false;
+	t->wait_timed = false;
 	if (!o)
 		return;
 	o->changed = ts;
