@@ -65,6 +65,8 @@ model_consistent(const struct model *m)
 			return "object index does not find a used object";
 		if (o->nwaiting < o->nwaiters)
 			return "fewer waiting than listed";
+		if (o->depth && !o->owner)
+			return "a depth without an owner";
 		if (o->owner && (t = model_thread(m, o->owner)) &&
 		    t->state != LS_STATE_DONE && t->nheld < MODEL_MAX_HELD) {
 			for (j = 0; j < t->nheld; j++)
@@ -197,6 +199,18 @@ assert_in_bucket(uint64_t got, uint64_t want)
 
 /* Object ids the suites use. */
 enum { MU = 1, RW = 2, Q = 3, POOL = 4, SEM = 5, MU2 = 6 };
-enum { MU3 = 15 };
+enum { CV = 10, BAR = 11, EVM = 12, EVA = 13, LAT = 14, MU3 = 15 };
+
+/* The waiters of o let go and not yet running (model.h: granted). */
+static inline unsigned
+granted_on(const struct model *m, const struct model_object *o)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < MODEL_MAX_THREADS; i++)
+		n += m->threads[i].used && m->threads[i].granted &&
+		     m->threads[i].waiting_for == o->id;
+	return n;
+}
 
 #endif

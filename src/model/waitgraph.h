@@ -82,7 +82,7 @@ struct model_wait_edge {
 	uint64_t since;
 	unsigned nholders;	/* threads it waits for (all of them) */
 	unsigned holder[MODEL_MAX_EDGE_HOLDERS];	/* the first ones */
-	bool granted;		/* handed its permit, not yet running */
+	bool granted;		/* let go, not running yet */
 	bool timed;		/* a timed wait: it gives up, so it is in no
 				 * deadlock (its holders are listed still) */
 	bool in_cycle;		/* this edge is part of the current cycle */
