@@ -177,8 +177,8 @@ START_TEST(test_sentences)
 }
 END_TEST
 
-/* Every kind of event reads as a sentence without an engine word in it,
- * and never overruns the buffer. */
+/* Every kind of event reads as a sentence of its own without an engine
+ * word in it, and never overruns the buffer. */
 START_TEST(test_sentences_every_kind)
 {
 	static const uint32_t objs[] = { B, B, B, CONFIG, CONFIG, SLOTS,
@@ -205,6 +205,10 @@ START_TEST(test_sentences_every_kind)
 						      ls_event_kind_name(k)),
 					      "'%s' has an engine word", line);
 			ck_assert_msg(!strstr(line, "_"), "'%s'", line);
+			/* Every kind has a sentence of its own. */
+			ck_assert_msg(!strstr(line, "does not know"),
+				      "%s: '%s'", ls_event_kind_name(kind),
+				      line);
 			/* Truncated as snprintf does: same length said. */
 			ck_assert_uint_eq(model_say(M, &e, tiny, sizeof(tiny)),
 					  n);

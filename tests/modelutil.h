@@ -65,6 +65,8 @@ model_consistent(const struct model *m)
 			return "object index does not find a used object";
 		if (o->nwaiting < o->nwaiters)
 			return "fewer waiting than listed";
+		if (o->depth && !o->owner)
+			return "a depth without an owner";
 		if (o->owner && (t = model_thread(m, o->owner)) &&
 		    t->state != LS_STATE_DONE && t->nheld < MODEL_MAX_HELD) {
 			for (j = 0; j < t->nheld; j++)
@@ -105,6 +107,8 @@ model_consistent(const struct model *m)
 			return "thread index does not find a used thread";
 		if (t->waiting_for && t->state != LS_STATE_BLOCKED)
 			return "waiting but not blocked";
+		if ((t->granted || t->wait_timed) && !t->waiting_for)
+			return "granted or timed without a wait";
 		if (t->waiting_for && (o = model_object(m, t->waiting_for)) &&
 		    o->nwaiters < MODEL_MAX_WAITERS) {
 			for (j = 0; j < o->nwaiters; j++)
@@ -195,5 +199,18 @@ assert_in_bucket(uint64_t got, uint64_t want)
 
 /* Object ids the suites use. */
 enum { MU = 1, RW = 2, Q = 3, POOL = 4, SEM = 5, MU2 = 6 };
+enum { CV = 10, BAR = 11, EVM = 12, EVA = 13, LAT = 14, MU3 = 15 };
+
+/* The waiters of o let go and not yet running (model.h: granted). */
+static inline unsigned
+granted_on(const struct model *m, const struct model_object *o)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < MODEL_MAX_THREADS; i++)
+		n += m->threads[i].used && m->threads[i].granted &&
+		     m->threads[i].waiting_for == o->id;
+	return n;
+}
 
 #endif

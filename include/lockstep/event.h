@@ -60,7 +60,8 @@ enum ls_event_kind {
 
 	LS_EV_GATE_WAIT,	/* obj gate's object, arg event kind it guards, aux tag */
 	LS_EV_GATE_PASS,	/* obj gate's object, arg event kind it guards, aux - */
-	LS_EV_CANCELLED,	/* obj object waited on, arg -, aux - */
+	LS_EV_CANCELLED,	/* obj object waited on, or whose gate it
+				 * was parked at; arg -, aux - */
 	LS_EV_MARK,		/* obj scene object, arg value, aux LS_MARK_* */
 	LS_EV_ERROR,		/* obj object, arg enum ls_error_code, aux detail */
 	LS_EV_OUTCOME,		/* obj object or -, arg enum ls_outcome, aux tid */
@@ -70,19 +71,29 @@ enum ls_event_kind {
 	 * mutex changing hands (aux 1: a lock went deeper, 0: an unlock came
 	 * back up).  Its first lock is a LOCK_ACQUIRED (depth 1) and only its
 	 * last unlock a LOCK_RELEASED, so a view that ignores this kind still
-	 * sees the right owner.
+	 * sees the right owner.  Only the owner emits it, and it is no lock
+	 * attempt (it waits for nothing).  A condition wait lets go of every
+	 * level at once (one LOCK_RELEASED) and, with the mutex back, puts
+	 * the depth back with one LOCK_DEPTH (aux 1) from 1 to what it was.
 	 */
 	LS_EV_LOCK_DEPTH,	/* obj mutex, arg depth after (>= 1), aux 1 or 0 */
 
 	/*
 	 * Condition variables (cond.h).  A wait emits the mutex's
-	 * LOCK_RELEASED, then CV_WAIT; once signalled, CV_WOKEN, then the
-	 * mutex's own events as it takes the mutex back (LOCK_WAIT,
-	 * LOCK_ACQUIRED, LOCK_DEPTH).  Here and below, "waiters" counts the
-	 * threads queued on the object after the event (a *_WAIT's own
-	 * thread included, cancelled ones not yet gone too).  A signal or
-	 * broadcast that finds nobody waiting is lost, as in pthreads, and
-	 * says so with CV_LOST (arg: which of the two it was).
+	 * LOCK_RELEASED, then CV_WAIT; once signalled, CV_WOKEN (or, timed
+	 * out, CV_TIMEOUT), then the mutex's own events as it takes the
+	 * mutex back (LOCK_WAIT, LOCK_ACQUIRED, LOCK_DEPTH); a CANCELLED
+	 * takes nothing back.  Here and below, "waiters" counts the threads
+	 * queued on the object after the event (a *_WAIT's own thread
+	 * included, cancelled ones not yet gone too).  A thread let go (by a
+	 * signal, a broadcast, a barrier's release, a set, a latch's
+	 * opening) leaves that queue at once, in the event that let it go,
+	 * though it says so itself only with its own next event: a view
+	 * counting the threads it sees blocked counts it until then.  Those
+	 * releases skip waiters whose group is cancelled, which stay queued
+	 * until they leave with CANCELLED.  A signal or broadcast that finds
+	 * nobody waiting is lost, as in pthreads, and says so with CV_LOST
+	 * (arg: which of the two it was).
 	 */
 	LS_EV_CV_WAIT,		/* obj cond, arg mutex id, aux waiters */
 	LS_EV_CV_WOKEN,		/* obj cond, arg wait ns, aux waiters */
@@ -93,7 +104,9 @@ enum ls_event_kind {
 
 	/* Barriers (barrier.h).  The last arrival of a generation emits
 	 * BAR_RELEASE and waits for nobody; every other arrival emits
-	 * BAR_WAIT, then BAR_PASSED once released. */
+	 * BAR_WAIT, then BAR_PASSED once released (possibly after later
+	 * rounds opened).  Arrivals never count a cancelled waiter, even one
+	 * still queued. */
 	LS_EV_BAR_WAIT,		/* obj barrier, arg arrived so far, aux parties */
 	LS_EV_BAR_RELEASE,	/* obj barrier, arg generation (1...), aux parties */
 	LS_EV_BAR_PASSED,	/* obj barrier, arg generation, aux wait us */
@@ -106,7 +119,9 @@ enum ls_event_kind {
 	LS_EV_RE_SET,		/* obj event, arg set, aux threads released */
 	LS_EV_RE_RESET,		/* obj event, arg set (0), aux set before */
 
-	/* Countdown latches (latch.h).  The count is what is left. */
+	/* Countdown latches (latch.h).  The count is what is left; a
+	 * LATCH_TIMEOUT at 0 is a cancelled timed waiter the opening
+	 * skipped. */
 	LS_EV_LATCH_WAIT,	/* obj latch, arg count, aux waiters */
 	LS_EV_LATCH_PASSED,	/* obj latch, arg count (0), aux waiters */
 	LS_EV_LATCH_TIMEOUT,	/* obj latch, arg count, aux waiters */
@@ -144,7 +159,8 @@ enum ls_error_code {
 	LS_ERR_HIERARCHY,	/* lower level taken while holding a higher one */
 	LS_ERR_RELOCK,		/* non-recursive lock taken twice by its owner */
 	LS_ERR_TOO_DEEP,	/* recursive lock nested too deep; aux limit */
-	LS_ERR_CV_NOT_OWNER,	/* cond wait without the mutex; aux owner */
+	LS_ERR_CV_NOT_OWNER,	/* cond wait without the mutex; aux the
+				 * mutex's owner (0: nobody) */
 	LS_ERR_LATCH_UNDERFLOW,	/* latch counted down past zero; aux count */
 };
 

@@ -133,6 +133,47 @@ print_outcome(const struct headless *h, const struct headless_result *r)
 	printf("}");
 }
 
+/* The state of a condition variable, barrier, reset event or latch,
+ * and of a mutex, as more fields of its object. */
+static void
+print_sync_state(const struct model *m, const struct model_object *o)
+{
+	const struct model_object *mu;
+
+	switch (o->kind) {
+	case LS_OBJ_MUTEX:
+		printf(", \"owner\": %u, \"waiters\": %u", o->owner,
+		       o->nwaiting);
+		break;
+	case LS_OBJ_COND:
+		printf(", \"waiters\": %u, \"queued\": %u, \"mutex\": ",
+		       o->nwaiting, o->queued);
+		mu = o->mutex ? model_object(m, o->mutex) : NULL;
+		if (mu)
+			json_string(mu->name);
+		else
+			printf("null");
+		printf(", \"lost_signals\": %llu",
+		       (unsigned long long)o->lost_signals);
+		break;
+	case LS_OBJ_BARRIER:
+		printf(", \"waiters\": %u, \"arrived\": %llu, "
+		       "\"parties\": %u, \"generation\": %llu", o->nwaiting,
+		       (unsigned long long)o->count, o->parties,
+		       (unsigned long long)o->generation);
+		break;
+	case LS_OBJ_EVENT_MANUAL:
+	case LS_OBJ_EVENT_AUTO:
+		printf(", \"waiters\": %u, \"queued\": %u, \"set\": %s",
+		       o->nwaiting, o->queued, o->set ? "true" : "false");
+		break;
+	case LS_OBJ_LATCH:
+		printf(", \"waiters\": %u, \"queued\": %u, \"count\": %llu",
+		       o->nwaiting, o->queued, (unsigned long long)o->count);
+		break;
+	}
+}
+
 static void
 print_json(const struct headless *h, const struct control *c,
 	   const struct headless_result *r)
@@ -187,11 +228,14 @@ print_json(const struct headless *h, const struct control *c,
 	printf("],\n \"objects\": [");
 	for (i = 0, n = 0; i < MODEL_MAX_OBJECTS; i++) {
 		const struct model_object *o = &m->objects[i];
+		uint64_t depth;
 
 		if (!o->used)
 			continue;
 		printf("%s\n  {\"id\": %u, \"name\": ", n++ ? "," : "", o->id);
 		json_string(o->name);
+		/* A mutex's depth is how deep its owner holds it. */
+		depth = o->kind == LS_OBJ_MUTEX ? o->depth : o->count;
 		printf(", \"kind\": \"%s\", \"acquired\": %llu, "
 		       "\"contended\": %llu, \"timeouts\": %llu, "
 		       "\"wait_ns_total\": %llu, \"wait_ns_max\": %llu, "
@@ -202,8 +246,9 @@ print_json(const struct headless *h, const struct control *c,
 		       (unsigned long long)o->timeouts,
 		       (unsigned long long)o->wait_ns_total,
 		       (unsigned long long)o->wait_ns_max,
-		       (unsigned long long)o->count,
+		       (unsigned long long)depth,
 		       (unsigned long long)o->capacity);
+		print_sync_state(m, o);
 		if (o->kind == LS_OBJ_VAR) {
 			unsigned k;
 

@@ -7,8 +7,8 @@
  * object and compared after it; a worker's pool changes with its idle,
  * busy or paused count.  The few changes an event makes elsewhere (a
  * waiter leaving another object's queue, a lost release healed on
- * another thread, a variable written with the value it had) are stamped
- * where they are made.
+ * another thread or lock, a waiter let go by another thread, a variable
+ * written with the value it had) are stamped where they are made.
  */
 #include "config.h"
 
@@ -54,6 +54,11 @@ changes_object_look(const struct model_object *o, struct changes_object *l)
 	l->count = o->count;
 	l->capacity = o->capacity;
 	l->closed = o->closed;
+	l->depth = o->depth;
+	l->queued = o->queued;
+	l->parties = o->parties;
+	l->generation = o->generation;
+	l->set = o->set;
 }
 
 static bool
@@ -64,7 +69,9 @@ changes_object_same(const struct model_object *o,
 	       l->nwaiting == o->nwaiting && l->nholders == o->nholders &&
 	       l->workers == o->workers && l->idle == o->idle &&
 	       l->count == o->count && l->capacity == o->capacity &&
-	       l->closed == o->closed;
+	       l->closed == o->closed && l->depth == o->depth &&
+	       l->queued == o->queued && l->parties == o->parties &&
+	       l->generation == o->generation && l->set == o->set;
 }
 
 /* How a pool counts a worker in state (model_pool_workers). */

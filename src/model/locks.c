@@ -1,6 +1,7 @@
 /*
  * locks.c - the fold of mutex and rwlock events: owners, readers, what
- * each thread holds, and the waits that ended in an acquisition.
+ * each thread holds, how deep a mutex's owner holds it, and the waits
+ * that ended in an acquisition.
  *
  * The events are absolute facts, and the lost ones heal here: an ACQUIRED
  * by T2 while T1 is the recorded owner means T1's release was lost, so T2
@@ -9,11 +10,18 @@
  * late release by a thread that no longer owns the lock changes nothing.
  * Each such heal is counted (model_held_lost, model.h: healed).
  * Waits begin and end in model.c (one rule for every kind).
+ *
+ * A mutex's depth is 1 from its LOCK_ACQUIRED and 0 from its release; a
+ * recursive mutex's LOCK_DEPTH says the levels in between (event.h).  It
+ * comes only from the owner, so it also says who owns the mutex (a
+ * different recorded owner lost its release), and it is no lock attempt:
+ * the owner waits for nothing and takes no new order (waitgraph.h).
  */
 #include "config.h"
 
 #include "model/model-int.h"
 
+#include <limits.h>
 #include <string.h>
 
 /* Readers. */
@@ -63,20 +71,8 @@ locks_owner_release(struct model_object *o, unsigned tid)
 	if (o->owner == tid) {
 		o->owner = 0;
 		o->owned_since = 0;
+		o->depth = 0;
 	}
-}
-
-/* A wait for o that ended in its acquisition: the engine's measure (ns,
- * 0 when it did not wait or the wait was shorter than its unit), or the
- * model's own from the *_WAIT it saw. */
-static void
-locks_waited(struct model *m, struct model_object *o, uint64_t ns,
-	     bool waited, uint64_t since, uint64_t ts)
-{
-	if (!ns && waited)
-		ns = ts - since;
-	if (ns)
-		metrics_wait(m, o, MODEL_WAIT_LOCK, ns);
 }
 
 void
@@ -87,7 +83,8 @@ locks_apply(struct model *m, struct model_thread *t, struct model_object *o,
 	case LS_EV_LOCK_ACQUIRED:
 	case LS_EV_WR_ACQUIRED:
 		t->state = LS_STATE_RUNNING;
-		locks_waited(m, o, e->arg, waited, since, e->ts);
+		metrics_waited(m, o, MODEL_WAIT_LOCK, e->arg, waited, since,
+			       e->ts);
 		if (o) {
 			o->acquired++;
 			/* A writer is alone: readers still listed lost their
@@ -99,8 +96,18 @@ locks_apply(struct model *m, struct model_thread *t, struct model_object *o,
 			if (e->kind == LS_EV_WR_ACQUIRED)
 				o->count = 0;
 			locks_owner_take(m, o, t->tid, e->ts);
+			if (e->kind == LS_EV_LOCK_ACQUIRED)
+				o->depth = 1;
 		}
 		model_held_add(t, e->obj, true);
+		break;
+	case LS_EV_LOCK_DEPTH:
+		model_held_add(t, e->obj, true);
+		if (o) {
+			locks_owner_take(m, o, t->tid, e->ts);
+			o->depth = e->arg < UINT_MAX ? (unsigned)e->arg
+						     : UINT_MAX;
+		}
 		break;
 	case LS_EV_LOCK_RELEASED:
 	case LS_EV_WR_RELEASED:
@@ -112,8 +119,8 @@ locks_apply(struct model *m, struct model_thread *t, struct model_object *o,
 		t->state = LS_STATE_RUNNING;
 		model_held_add(t, e->obj, true);
 		/* Its wait in us: a shorter one says 0. */
-		locks_waited(m, o, (uint64_t)e->aux * 1000u, waited, since,
-			     e->ts);
+		metrics_waited(m, o, MODEL_WAIT_LOCK, (uint64_t)e->aux * 1000u,
+			       waited, since, e->ts);
 		if (!o)
 			break;
 		o->acquired++;
@@ -143,4 +150,16 @@ locks_apply(struct model *m, struct model_thread *t, struct model_object *o,
 		 * fact to heal by. */
 		break;
 	}
+}
+
+void
+locks_lost_release(struct model *m, unsigned tid, uint32_t id, uint64_t ts)
+{
+	struct model_object *o = model_object_find(m, id);
+
+	if (!o || o->owner != tid)
+		return;
+	model_held_lost(m, tid, id, ts);
+	locks_owner_release(o, tid);
+	o->changed = ts;
 }

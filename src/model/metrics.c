@@ -26,6 +26,16 @@ metrics_wait(struct model *m, struct model_object *o, unsigned cls,
 }
 
 void
+metrics_waited(struct model *m, struct model_object *o, unsigned cls,
+	       uint64_t ns, bool waited, uint64_t since, uint64_t ts)
+{
+	if (!ns && waited)
+		ns = ts - since;
+	if (ns)
+		metrics_wait(m, o, cls, ns);
+}
+
+void
 metrics_run(struct model *m, uint64_t ns)
 {
 	hist_add(&m->run_now, ns);

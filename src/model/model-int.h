@@ -7,7 +7,8 @@
  * event and folds what every thread does (its state, what it holds, what
  * it waits for).  The work behind it lives under each file's own prefix:
  * locks.c (mutexes, rwlocks), sems.c (semaphores), queues.c (bounded
- * queues) and pools.c (thread pools) fold what an event does to an object
+ * queues), pools.c (thread pools) and syncs.c (condition variables,
+ * barriers, reset events, latches) fold what an event does to an object
  * of their kind; waits.c keeps who waits for what; changes.c stamps real
  * changes; slotindex.c finds the slot of a tid or an object id;
  * timeline.c keeps each thread's state spans; metrics.c the rates and the
@@ -129,6 +130,19 @@ void waits_begin(struct model_thread *t, struct model_object *o, uint32_t id,
 void waits_end(struct model *m, struct model_thread *t, uint64_t ts);
 
 /*
+ * waits.c: what o's waiters were handed by an event at ts (model.h:
+ * granted).  waits_grant: the n oldest waiters of o not granted yet
+ * (UINT64_MAX: all of them).  waits_grant_tid: thread tid, if it waits
+ * for object id.  waits_pending: the waiters of o not granted yet.  A
+ * waiter granted is a change of its row.
+ */
+void waits_grant(struct model *m, struct model_object *o, uint64_t n,
+		 uint64_t ts);
+void waits_grant_tid(struct model *m, uint32_t id, unsigned tid,
+		     uint64_t ts);
+unsigned waits_pending(const struct model *m, const struct model_object *o);
+
+/*
  * changes.c: what the rows of an event's thread and object show before it
  * (changes_before, o may be NULL), and the stamps of what changed after it
  * (changes_stamp, with the event's ts).  The structs are here only so the
@@ -142,8 +156,9 @@ struct changes_thread {
 
 struct changes_object {
 	unsigned owner, nreaders, nwaiting, nholders, workers, idle;
-	uint64_t count, capacity;
-	bool closed;
+	unsigned depth, queued, parties;
+	uint64_t count, capacity, generation;
+	bool closed, set;
 };
 
 struct changes_before {
@@ -169,6 +184,10 @@ void changes_stamp(struct model *m, struct model_thread *t,
 void locks_apply(struct model *m, struct model_thread *t,
 		 struct model_object *o, const struct ls_event *e, bool waited,
 		 uint64_t since);
+/* locks.c: thread tid let go of lock id (a cond wait lets go of its
+ * mutex), though its release was lost: a heal, if tid owns it. */
+void locks_lost_release(struct model *m, unsigned tid, uint32_t id,
+			uint64_t ts);
 void sems_apply(struct model *m, struct model_thread *t,
 		struct model_object *o, const struct ls_event *e, bool waited,
 		uint64_t since);
@@ -179,6 +198,16 @@ void queues_apply(struct model *m, struct model_thread *t,
 void pools_apply(struct model *m, struct model_thread *t,
 		 struct model_object *o, const struct ls_event *e, bool waited,
 		 uint64_t since);
+/* syncs.c's fold also needs to know whether t's wait had been granted
+ * (model.h): a timeout of a granted wait moves its grant. */
+void syncs_apply(struct model *m, struct model_thread *t,
+		 struct model_object *o, const struct ls_event *e, bool waited,
+		 uint64_t since, bool granted);
+
+/* syncs.c: a thread left its wait on o with a CANCELLED at ts; granted:
+ * the model had taken it for let go. */
+void syncs_cancelled(struct model *m, struct model_object *o, bool granted,
+		     uint64_t ts);
 
 /* pools.c: no task of pool o waits any more (o's slot is recycled, or
  * its queue is empty). */
@@ -193,9 +222,13 @@ unsigned timeline_state_at(const struct model_thread *t, uint64_t ts);
 
 /* metrics.c: a wait of class cls and ns ns that ended in getting o (NULL:
  * no slot), a task run of ns, the tick (model_tick), the percentiles and
- * the sample counts behind them (model.h). */
+ * the sample counts behind them (model.h).  metrics_waited: the same for
+ * a wait the engine measured as ns (0: it did not wait, or less than its
+ * unit), else, if waited, as the model saw it, from since to ts. */
 void metrics_wait(struct model *m, struct model_object *o, unsigned cls,
 		  uint64_t ns);
+void metrics_waited(struct model *m, struct model_object *o, unsigned cls,
+		    uint64_t ns, bool waited, uint64_t since, uint64_t ts);
 void metrics_run(struct model *m, uint64_t ns);
 void metrics_tick(struct model *m, uint64_t now);
 uint64_t metrics_wait_percentile(const struct model *m, unsigned cls,

@@ -9,7 +9,8 @@
  * at a gate: that is how one rule ends every wait (an ACQUIRED, a timeout,
  * a cancel, or an event after a dropped one) and heals lost events.  The
  * other absolute facts heal the objects, in the per-kind folds (locks.c,
- * sems.c, queues.c, pools.c; model-int.h lists every file of the model).
+ * sems.c, queues.c, pools.c, syncs.c; model-int.h lists every file of the
+ * model).
  * What cannot be healed is counted: sequence gaps per thread, events of
  * threads or objects that found no slot.
  *
@@ -259,6 +260,32 @@ model_event_object_kind(unsigned kind)
 	case LS_EV_POOL_SCALE:
 	case LS_EV_POOL_DEPTH:
 		return LS_OBJ_POOL;
+	case LS_EV_LOCK_DEPTH:
+		return LS_OBJ_MUTEX;
+	case LS_EV_CV_WAIT:
+	case LS_EV_CV_WOKEN:
+	case LS_EV_CV_TIMEOUT:
+	case LS_EV_CV_SIGNAL:
+	case LS_EV_CV_BROADCAST:
+	case LS_EV_CV_LOST:
+		return LS_OBJ_COND;
+	case LS_EV_BAR_WAIT:
+	case LS_EV_BAR_RELEASE:
+	case LS_EV_BAR_PASSED:
+		return LS_OBJ_BARRIER;
+	case LS_EV_RE_WAIT:
+	case LS_EV_RE_PASSED:
+	case LS_EV_RE_TIMEOUT:
+	case LS_EV_RE_SET:
+	case LS_EV_RE_RESET:
+		/* Only the name table tells an auto-reset one (or a set that
+		 * leaves it unset, syncs.c). */
+		return LS_OBJ_EVENT_MANUAL;
+	case LS_EV_LATCH_WAIT:
+	case LS_EV_LATCH_PASSED:
+	case LS_EV_LATCH_TIMEOUT:
+	case LS_EV_LATCH_DOWN:
+		return LS_OBJ_LATCH;
 	default:
 		return LS_OBJ_NONE;
 	}
@@ -350,11 +377,13 @@ outcome_apply(struct model *m, const struct ls_event *e)
 /*
  * Fold e into t and o (NULL when it has none or no slot).  t has already
  * left any wait and any gate (model_apply); waited and since say whether
- * it was waiting for this event's object, and since when.
+ * it was waiting for this event's object, and since when, and granted
+ * whether that wait had been handed what it waited for.
  */
 static void
 apply_kind(struct model *m, struct model_thread *t, struct model_object *o,
-	   const struct ls_event *e, bool waited, uint64_t since)
+	   const struct ls_event *e, bool waited, uint64_t since,
+	   bool granted)
 {
 	switch (e->kind) {
 	case LS_EV_THREAD_START:
@@ -384,6 +413,7 @@ apply_kind(struct model *m, struct model_thread *t, struct model_object *o,
 		if (o && e->kind == LS_EV_SEM_WAIT)
 			sems_wait(o, t->tid);
 		waits_begin(t, o, e->obj, e->kind, e->ts);
+		t->wait_timed = e->kind == LS_EV_LOCK_WAIT && e->aux == 1;
 		/* Readers inside, semaphore count, queue depth. */
 		if (o && e->kind != LS_EV_LOCK_WAIT)
 			o->count = e->arg;
@@ -391,6 +421,13 @@ apply_kind(struct model *m, struct model_thread *t, struct model_object *o,
 			  e->kind == LS_EV_Q_POP_WAIT))
 			o->capacity = e->aux;
 		return;
+	case LS_EV_CV_WAIT:
+	case LS_EV_BAR_WAIT:
+	case LS_EV_RE_WAIT:
+	case LS_EV_LATCH_WAIT:
+		/* What the wait says of o is syncs.c's, below. */
+		waits_begin(t, o, e->obj, e->kind, e->ts);
+		break;
 	case LS_EV_GATE_WAIT:
 		if (t->state != LS_STATE_PARKED)
 			t->parked_from = t->state;
@@ -402,6 +439,9 @@ apply_kind(struct model *m, struct model_thread *t, struct model_object *o,
 	case LS_EV_CANCELLED:
 		if (o)
 			o->cancelled++;
+		/* Cancelled at a gate, it was waiting for nothing. */
+		if (o && waited)
+			syncs_cancelled(m, o, granted, e->ts);
 		return;
 	case LS_EV_MARK:
 		if (o && o->kind == LS_OBJ_VAR)
@@ -415,6 +455,10 @@ apply_kind(struct model *m, struct model_thread *t, struct model_object *o,
 		m->last_error = *e;
 		if (o)
 			o->errors++;
+		/* A latch's underflow says the count left: a fact. */
+		if (o && o->kind == LS_OBJ_LATCH &&
+		    e->arg == LS_ERR_LATCH_UNDERFLOW)
+			o->count = e->aux;
 		if (e->arg == LS_ERR_HIERARCHY) {
 			m->hierarchy_errors++;
 			m->last_hierarchy = *e;
@@ -438,6 +482,12 @@ apply_kind(struct model *m, struct model_thread *t, struct model_object *o,
 		break;
 	case LS_OBJ_POOL:
 		pools_apply(m, t, o, e, waited, since);
+		break;
+	case LS_OBJ_COND:
+	case LS_OBJ_BARRIER:
+	case LS_OBJ_EVENT_MANUAL:
+	case LS_OBJ_LATCH:
+		syncs_apply(m, t, o, e, waited, since, granted);
 		break;
 	}
 }
@@ -465,6 +515,7 @@ model_apply(struct model *m, const struct ls_event *e)
 	unsigned before, kind = e->kind, okind;
 	uint32_t waited_on;
 	uint64_t since;
+	bool granted;
 
 	if (!m->events || e->ts < m->first_ts)
 		m->first_ts = e->ts;
@@ -512,6 +563,7 @@ model_apply(struct model *m, const struct ls_event *e)
 	/* Whatever t emits, it is no longer waiting nor parked (see top). */
 	waited_on = t->waiting_for;
 	since = t->wait_since;
+	granted = t->granted;
 	if (waited_on)
 		waits_end(m, t, e->ts);
 	if (t->state == LS_STATE_BLOCKED)
@@ -523,7 +575,8 @@ model_apply(struct model *m, const struct ls_event *e)
 	 * attempt of a thread holding something can add one. */
 	if (t->nheld && lock_attempt(kind))
 		waitgraph_order(m, t, e);
-	apply_kind(m, t, o, e, waited_on && waited_on == e->obj, since);
+	apply_kind(m, t, o, e, waited_on && waited_on == e->obj, since,
+		   granted);
 	/* Only a wait can close a cycle, and only an event of a thread or
 	 * about an object in the current one can break it (unless it is
 	 * doubtful, waitgraph.h): the flags say so without a look at the

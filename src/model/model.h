@@ -44,15 +44,18 @@
  * What a wait was for.  A wait sample is a wait that blocked and ended in
  * getting what it waited for: a contended lock, rwlock or semaphore
  * acquisition, a push or pop that found the queue full or empty, a submit
- * that waited for room in a pool's queue, and every task's time in its
- * pool's queue (from submit to start).  An acquisition that did not wait
- * is no sample; neither is a wait that timed out or was cancelled (each
- * object counts those).
+ * that waited for room in a pool's queue, every task's time in its pool's
+ * queue (from submit to start), and a wait for another thread's word (a
+ * condition variable's signal, the rest of a barrier's round, a reset
+ * event's set, a latch's opening) that ended in going on.  An acquisition
+ * that did not wait is no sample; neither is a wait that timed out or was
+ * cancelled (each object counts those).
  */
 enum model_wait_class {
 	MODEL_WAIT_LOCK,	/* mutexes, rwlocks, semaphores */
 	MODEL_WAIT_QUEUE,	/* room or an item in a queue, room in a pool */
 	MODEL_WAIT_TASK,	/* a task from submit to start */
+	MODEL_WAIT_SIGNAL,	/* conds, barriers, reset events, latches */
 	MODEL_WAIT_ALL,		/* all of the above together */
 };
 #define MODEL_WAIT_CLASSES MODEL_WAIT_ALL
@@ -136,9 +139,16 @@ struct model_thread {
 	 * the POOL_SCALE a worker emits when it starts; the one it emits
 	 * when it leaves clears it (engine/pool.c). */
 	uint32_t pool;
-	/* A post handed it the semaphore it still waits for: it waits for
-	 * nobody (waitgraph.h).  Cleared when its wait ends. */
+	/* What it still waits for was handed to it (a semaphore's post, a
+	 * condition variable's signal or broadcast, a barrier's release, a
+	 * reset event's set, a latch's opening): it waits for nobody
+	 * (waitgraph.h), it only has not run yet.  Cleared when its wait
+	 * ends. */
 	bool granted;
+	/* Its wait is timed (a LOCK_WAIT with aux 1): it gives up by itself,
+	 * so no deadlock passes through it (waitgraph.h).  Cleared when its
+	 * wait ends. */
+	bool wait_timed;
 	bool in_cycle;		/* one of the current deadlock's threads */
 	/* The ts of its last real change (its first event, its state, what
 	 * it holds or waits for, its task), 0 before any: what a frame drawn
@@ -177,13 +187,18 @@ struct model_object {
 	uint64_t last_ts;	/* its latest event, for slot recycling */
 	uint64_t count;		/* queue/pool depth, semaphore count,
 				 * rwlock readers inside, variable value
-				 * (a MARK that reads it leaves it) */
+				 * (a MARK that reads it leaves it),
+				 * barrier arrivals in the current round,
+				 * latch count left */
 	/* Variables: a series by index (MARK aux), 0 unused; who read or
 	 * wrote it last (access: LS_MARK_READ or LS_MARK_WRITE). */
 	uint64_t series[MODEL_SERIES];
 	unsigned nseries;
 	unsigned access_tid, access;
 	uint64_t capacity;	/* queue/pool capacity, 0 unknown */
+	/* acquired: acquisitions, and for conds, barriers, reset events and
+	 * latches the waits that went on (woken, passed, or the arrival that
+	 * released a barrier).  contended: waits begun. */
 	uint64_t acquired, contended, timeouts, cancelled, errors;
 	uint64_t wait_ns_total, wait_ns_max;
 	/* Pools.  workers and idle: the engine's figures at its last
@@ -214,10 +229,34 @@ struct model_object {
 	struct model_holder holders[MODEL_MAX_HOLDERS];
 	unsigned nholders;
 	bool sem_signal;
+	/* Mutexes: how deep the owner holds it (a recursive mutex's levels,
+	 * LOCK_DEPTH; 1 for any mutex held), 0 while free. */
+	unsigned depth;
+	/*
+	 * Conds, reset events and latches: the threads queued on it as its
+	 * engine last said (event.h's "waiters"; cancelled ones not yet gone
+	 * included).  A thread let go leaves the engine's queue at once, but
+	 * stays among the waiters here, granted, until its own next event:
+	 * nwaiting - queued of them are let go and not yet running.
+	 */
+	unsigned queued;
+	/* Conds: the mutex their waiters let go of (the latest CV_WAIT's), 0
+	 * unknown; the signals and broadcasts that found nobody waiting and
+	 * were lost (CV_LOST). */
+	uint32_t mutex;
+	uint64_t lost_signals;
+	/* Barriers: the parties of a round and the rounds released so far
+	 * (count holds the arrivals of the current one). */
+	unsigned parties;
+	uint64_t generation;
+	/* Reset events: set (true) or not.  Whether it resets itself is its
+	 * kind, LS_OBJ_EVENT_AUTO or LS_OBJ_EVENT_MANUAL. */
+	bool set;
 	bool in_cycle;		/* one of the current deadlock's objects */
 	/* The ts of its last real change (owner, readers, waiters, permit
-	 * holders, depth or count or value, capacity, workers, closed), 0
-	 * before any.  Counters (acquired, submitted...) are no change. */
+	 * holders, depth or count or value, capacity, workers, closed, a
+	 * lock's depth, queued, parties, generation, set), 0 before any.
+	 * Counters (acquired, submitted, lost_signals...) are no change. */
 	uint64_t changed;
 	/* Lock hierarchy violations (ERROR LS_ERR_HIERARCHY) on it. */
 	uint64_t hierarchy_errors;
@@ -414,7 +453,9 @@ size_t model_inversions(const struct model *m, struct model_inversion *out,
 /*
  * The wait-for graph now, for the Wait-for panel: one edge per blocked
  * thread that has a slot, in slot order, up to max.  Returns how many.
- * Queues and pools have no holders: their waiters come with none.
+ * Queues, pools, condition variables, barriers, reset events and latches
+ * have no holders: their waiters come with none.  A timed lock wait comes
+ * with its holders, marked timed: it is in no deadlock (waitgraph.h).
  */
 size_t model_wait_edges(const struct model *m, struct model_wait_edge *out,
 			size_t max);

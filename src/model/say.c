@@ -117,6 +117,31 @@ say_gate_op(struct say *s, uint64_t kind, const char *obj)
 	case LS_EV_MARK:
 		say_add(s, "use %s", obj);
 		break;
+	case LS_EV_CV_WAIT:
+		say_add(s, "wait on %s", obj);
+		break;
+	case LS_EV_CV_SIGNAL:
+		say_add(s, "signal %s", obj);
+		break;
+	case LS_EV_CV_BROADCAST:
+		say_add(s, "broadcast on %s", obj);
+		break;
+	case LS_EV_BAR_PASSED:
+		say_add(s, "arrive at %s", obj);
+		break;
+	case LS_EV_RE_PASSED:
+	case LS_EV_LATCH_PASSED:
+		say_add(s, "wait for %s", obj);
+		break;
+	case LS_EV_RE_SET:
+		say_add(s, "set %s", obj);
+		break;
+	case LS_EV_RE_RESET:
+		say_add(s, "reset %s", obj);
+		break;
+	case LS_EV_LATCH_DOWN:
+		say_add(s, "count %s down", obj);
+		break;
 	default:
 		say_add(s, "its next step");
 		break;
@@ -147,9 +172,10 @@ say_mark(struct say *s, const struct model *m, const struct ls_event *e,
 		say_add(s, "%s = %" PRId64, obj, v);
 }
 
+/* An error; owner names the thread in aux, where it is one. */
 static void
 say_error(struct say *s, const struct ls_event *e, const char *who,
-	  const char *obj)
+	  const char *obj, const char *owner)
 {
 	switch (e->arg) {
 	case LS_ERR_NOT_OWNER:
@@ -164,6 +190,20 @@ say_error(struct say *s, const struct ls_event *e, const char *who,
 		break;
 	case LS_ERR_RELOCK:
 		say_add(s, "%s locked %s twice", who, obj);
+		break;
+	case LS_ERR_TOO_DEEP:
+		say_add(s, "%s locked %s once too often (%u deep at most): "
+			"refused", who, obj, e->aux);
+		break;
+	case LS_ERR_CV_NOT_OWNER:
+		say_add(s, "%s waited on %s without holding its mutex", who,
+			obj);
+		if (e->aux)
+			say_add(s, " (%s holds it)", owner);
+		break;
+	case LS_ERR_LATCH_UNDERFLOW:
+		say_add(s, "%s counted %s down past zero (%u left): refused",
+			who, obj, e->aux);
 		break;
 	default:
 		say_add(s, "%s: error %" PRIu64 " on %s", who, e->arg, obj);
@@ -222,6 +262,14 @@ say_lock(struct say *s, const struct model_log_entry *le, const char *who,
 	case LS_EV_LOCK_BUSY:
 		say_add(s, "%s tried to lock %s, but %s holds it", who, obj,
 			holder);
+		break;
+	case LS_EV_LOCK_DEPTH:
+		if (e->aux)
+			say_add(s, "%s locked %s again (%" PRIu64 " deep)", who,
+				obj, e->arg);
+		else
+			say_add(s, "%s unlocked %s once (still holds it, %"
+				PRIu64 " deep)", who, obj, e->arg);
 		break;
 	case LS_EV_RD_WAIT:
 	case LS_EV_WR_WAIT:
@@ -298,6 +346,129 @@ say_sem_queue(struct say *s, const struct model_log_entry *le,
 	}
 }
 
+/* "1 thread goes on", "3 threads go on". */
+static void
+say_go_on(struct say *s, uint64_t n)
+{
+	say_add(s, "%" PRIu64 " thread%s go%s on", n, n == 1 ? "" : "s",
+		n == 1 ? "es" : "");
+}
+
+/* Condition variable events; woken names the thread a signal wakes. */
+static void
+say_cond(struct say *s, const struct model *m, const struct ls_event *e,
+	 const char *who, const char *obj, const char *woken,
+	 const char *dur)
+{
+	char mutex[MODEL_NAME + 16];
+
+	switch (e->kind) {
+	case LS_EV_CV_WAIT:
+		say_object(m, (uint32_t)e->arg, mutex, sizeof(mutex));
+		say_add(s, "%s waits on %s, letting go of %s", who, obj,
+			mutex);
+		break;
+	case LS_EV_CV_WOKEN:
+		say_add(s, "%s woke on %s after %s", who, obj, dur);
+		break;
+	case LS_EV_CV_TIMEOUT:
+		say_add(s, "%s gave up waiting on %s after %s", who, obj, dur);
+		break;
+	case LS_EV_CV_SIGNAL:
+		say_add(s, "%s signalled %s: %s wakes", who, obj, woken);
+		break;
+	case LS_EV_CV_BROADCAST:
+		say_add(s, "%s broadcast on %s: ", who, obj);
+		say_add(s, "%" PRIu64 " thread%s wake%s", e->arg,
+			e->arg == 1 ? "" : "s", e->arg == 1 ? "s" : "");
+		break;
+	case LS_EV_CV_LOST:
+		if (e->arg == LS_EV_CV_BROADCAST)
+			say_add(s, "%s broadcast on %s: nobody was waiting, "
+				"the broadcast is lost", who, obj);
+		else
+			say_add(s, "%s signalled %s: nobody was waiting, the "
+				"signal is lost", who, obj);
+		break;
+	}
+}
+
+/* Barrier, reset event and latch events. */
+static void
+say_sync(struct say *s, const struct model_log_entry *le, const char *who,
+	 const char *obj, const char *dur)
+{
+	const struct ls_event *e = &le->e;
+	bool waited = le->flags & MODEL_LOG_WAITED;
+
+	switch (e->kind) {
+	case LS_EV_BAR_WAIT:
+		say_add(s, "%s waits at %s (%" PRIu64 " of %u there)", who,
+			obj, e->arg, e->aux);
+		break;
+	case LS_EV_BAR_RELEASE:
+		say_add(s, "%s lets %u through: %s came last (round %" PRIu64
+			")", obj, e->aux, who, e->arg);
+		break;
+	case LS_EV_BAR_PASSED:
+		say_add(s, "%s went on past %s after waiting %s", who, obj,
+			dur);
+		break;
+	case LS_EV_RE_WAIT:
+		say_add(s, "%s waits for %s to be set", who, obj);
+		break;
+	case LS_EV_RE_PASSED:
+		if (waited)
+			say_add(s, "%s was let through %s", who, obj);
+		else
+			say_add(s, "%s went through %s: it is set%s", who, obj,
+				e->arg ? "" : ", and that resets it");
+		break;
+	case LS_EV_RE_TIMEOUT:
+	case LS_EV_LATCH_TIMEOUT:
+		say_add(s, "%s gave up waiting for %s", who, obj);
+		if (e->kind == LS_EV_LATCH_TIMEOUT)
+			say_add(s, " (%" PRIu64 " to go)", e->arg);
+		break;
+	case LS_EV_RE_SET:
+		say_add(s, "%s set %s", who, obj);
+		if (!e->aux) {
+			say_add(s, " (nobody was waiting)");
+			break;
+		}
+		say_add(s, ": ");
+		say_go_on(s, e->aux);
+		if (!e->arg)
+			say_add(s, ", and it is unset again");
+		break;
+	case LS_EV_RE_RESET:
+		say_add(s, "%s reset %s%s", who, obj,
+			e->aux ? "" : " (it was not set)");
+		break;
+	case LS_EV_LATCH_WAIT:
+		say_add(s, "%s waits for %s (%" PRIu64 " to go)", who, obj,
+			e->arg);
+		break;
+	case LS_EV_LATCH_PASSED:
+		say_add(s, waited ? "%s went on: %s is open"
+				  : "%s went through %s: it is open",
+			who, obj);
+		break;
+	case LS_EV_LATCH_DOWN:
+		if (e->arg) {
+			say_add(s, "%s counted %s down: %" PRIu64 " to go", who,
+				obj, e->arg);
+			break;
+		}
+		say_add(s, "%s counted %s down to zero: it opens", who, obj);
+		if (e->aux) {
+			say_add(s, ", ");
+			say_go_on(s, e->aux);
+		}
+		break;
+	}
+}
+
 /* Pool events. */
 static void
 say_pool(struct say *s, const struct ls_event *e, const char *who,
@@ -353,17 +524,32 @@ say_entry(const struct model *m, const struct model_log_entry *le,
 		buf[0] = 0;
 	history_thread_name(m, e->tid, e->ts, who, sizeof(who));
 	say_object(m, e->obj, obj, sizeof(obj));
-	history_thread_name(m, e->kind == LS_EV_LOCK_BUSY ? (unsigned)e->arg
-							  : le->holder,
-			    e->ts, holder, sizeof(holder));
+	/* holder: the thread an event names, else the lock's holder. */
+	switch (e->kind) {
+	case LS_EV_LOCK_BUSY:
+	case LS_EV_CV_SIGNAL:
+		history_thread_name(m, (unsigned)e->arg, e->ts, holder,
+				    sizeof(holder));
+		break;
+	case LS_EV_ERROR:
+		history_thread_name(m, e->aux, e->ts, holder, sizeof(holder));
+		break;
+	default:
+		history_thread_name(m, le->holder, e->ts, holder,
+				    sizeof(holder));
+		break;
+	}
 	switch (e->kind) {
 	case LS_EV_LOCK_ACQUIRED:
 	case LS_EV_WR_ACQUIRED:
 	case LS_EV_LOCK_TIMEOUT:
+	case LS_EV_CV_WOKEN:
+	case LS_EV_CV_TIMEOUT:
 		ns = e->arg;
 		break;
 	case LS_EV_TASK_START:
 	case LS_EV_TASK_END:
+	case LS_EV_BAR_PASSED:
 		ns = (uint64_t)e->aux * 1000u;
 		break;
 	}
@@ -398,7 +584,7 @@ say_entry(const struct model *m, const struct model_log_entry *le,
 		say_mark(&s, m, e, who, obj);
 		break;
 	case LS_EV_ERROR:
-		say_error(&s, e, who, obj);
+		say_error(&s, e, who, obj, holder);
 		break;
 	case LS_EV_OUTCOME:
 		history_thread_name(m, e->aux, e->ts, holder, sizeof(holder));
@@ -420,6 +606,14 @@ say_entry(const struct model *m, const struct model_log_entry *le,
 			break;
 		case LS_OBJ_POOL:
 			say_pool(&s, e, who, obj, dur);
+			break;
+		case LS_OBJ_COND:
+			say_cond(&s, m, e, who, obj, holder, dur);
+			break;
+		case LS_OBJ_BARRIER:
+		case LS_OBJ_EVENT_MANUAL:
+		case LS_OBJ_LATCH:
+			say_sync(&s, le, who, obj, dur);
 			break;
 		default:
 			say_add(&s, "%s did something the model does not know",

@@ -63,24 +63,6 @@ sems_holder_post(struct model_object *o, unsigned tid)
 	o->nholders--;
 }
 
-/* A post that leaves the count at 0 found a waiter and handed it the
- * unit (sem.c): the oldest waiter not yet handed one waits for nobody
- * now, though it has not said so yet. */
-static void
-sems_grant(struct model *m, struct model_object *o)
-{
-	struct model_thread *w;
-	unsigned i;
-
-	for (i = 0; i < o->nwaiters; i++) {
-		w = model_thread_find(m, o->waiters[i].tid);
-		if (w && !w->granted) {
-			w->granted = true;
-			return;
-		}
-	}
-}
-
 void
 sems_wait(struct model_object *o, unsigned tid)
 {
@@ -109,8 +91,12 @@ sems_apply(struct model *m, struct model_thread *t, struct model_object *o,
 		model_held_remove(t, e->obj);
 		if (o) {
 			sems_holder_post(o, t->tid);
+			/* A post that leaves the count at 0 found a waiter
+			 * and handed it the unit (sem.c): the oldest waiter
+			 * not yet handed one waits for nobody now, though it
+			 * has not said so yet. */
 			if (e->arg == 0)
-				sems_grant(m, o);
+				waits_grant(m, o, 1, e->ts);
 		}
 		break;
 	case LS_EV_SEM_TIMEOUT:

@@ -13,11 +13,18 @@
  * through one of them proves nothing while another may still post, so
  * such a candidate is checked by graph reduction (threads that may move
  * free the waits they can end, until nothing changes; what is left cannot
- * move).  Semaphore holders are the model's guess (model.h: holders,
+ * move).  A timed wait (model.h: wait_timed) ends by itself, so its
+ * thread may move: a search never enters it and reduction frees it, and a
+ * cycle through it is none (the deadlock scene's try-lock fix).  Its edge
+ * is still drawn, and its lock order still recorded: the order it tried
+ * is the hazard, whether or not the timeout saves the day.  Semaphore
+ * holders are the model's guess (model.h: holders,
  * sem_signal): a semaphore used as a signal has none.  A queue or a pool
  * has no owner: anybody may push or pop and nobody is known to be the one
  * who will, so their waits have no edges and close no cycle, even a real
- * stall (a producer holding a lock every consumer needs).
+ * stall (a producer holding a lock every consumer needs).  The same holds
+ * for condition variables, barriers, reset events and latches: anybody
+ * may signal, arrive, set or count down.
  *
  * The order graph is stored: a node per lock, an edge per (held, taken,
  * modes), found through small open-addressed hashes.  An order is recorded
@@ -119,13 +126,22 @@ wg_holder(const struct model_thread *t, const struct model_object *o,
 	return o->readers[i];
 }
 
-/* The blocked thread with tid, or NULL (no slot, or not waiting). */
+/* Is t blocked in a wait that only others can end?  A timed one ends
+ * by itself (see the top). */
+static bool
+wg_stuck_wait(const struct model_thread *t)
+{
+	return t->waiting_for && !t->wait_timed;
+}
+
+/* The blocked thread with tid that only others can move, or NULL (no
+ * slot, not waiting, or a timed wait). */
 static const struct model_thread *
 wg_waiter(const struct model *m, unsigned tid)
 {
 	const struct model_thread *t = tid ? model_thread(m, tid) : NULL;
 
-	return t && t->waiting_for ? t : NULL;
+	return t && wg_stuck_wait(t) ? t : NULL;
 }
 
 static unsigned
@@ -165,7 +181,7 @@ wg_reduce(const struct model *m, bool *stuck)
 	unsigned s, i, n, h;
 
 	for (s = 0; s < MODEL_MAX_THREADS; s++)
-		stuck[s] = m->threads[s].used && m->threads[s].waiting_for;
+		stuck[s] = m->threads[s].used && wg_stuck_wait(&m->threads[s]);
 	do {
 		changed = false;
 		for (s = 0; s < MODEL_MAX_THREADS; s++) {
@@ -474,8 +490,9 @@ waitgraph_update(struct model *m, struct model_thread *t,
 	    (t->in_cycle || (o && o->in_cycle) ||
 	     (g->now_doubtful && (left_wait || (o && o->nwaiting)))))
 		wg_recheck(m, e->ts);
-	/* Only the emitter's own wait can close a new cycle. */
-	if (t->waiting_for && !t->in_cycle)
+	/* Only the emitter's own wait can close a new cycle, and only one
+	 * that others must end. */
+	if (wg_stuck_wait(t) && !t->in_cycle)
 		wg_detect(m, t, e->ts);
 }
 
@@ -501,6 +518,7 @@ waitgraph_edges(const struct model *m, struct model_wait_edge *out,
 		w->kind = t->wait_kind;
 		w->since = t->wait_since;
 		w->granted = t->granted;
+		w->timed = t->wait_timed;
 		n = wg_nholders(t, o);
 		for (i = 0; i < n; i++) {
 			h = wg_holder(t, o, i);

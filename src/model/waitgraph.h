@@ -5,7 +5,12 @@
  * Two graphs ride on the model (model.h).  The wait-for graph is implicit
  * in it: a blocked thread waits for an object, and the object is held by
  * threads (a mutex's owner, an rwlock's writer or its readers, the threads
- * holding a semaphore's permits); a cycle of such edges is a deadlock.
+ * holding a semaphore's permits); a cycle of such edges is a deadlock,
+ * unless one of its waits is timed (that thread gives up and goes on, so
+ * the cycle breaks by itself: a timed wait is in no deadlock, though the
+ * order graph below still learns from it).  Condition variables,
+ * barriers, reset events and latches have no holders: their waits are
+ * like a queue's, no edge.
  * Only a thread's own *_WAIT can close a cycle (every other event ends its
  * emitter's wait), so the search runs from that thread alone, in the same
  * model_apply, and the ui shows the cycle in the frame it formed.  The
@@ -77,7 +82,9 @@ struct model_wait_edge {
 	uint64_t since;
 	unsigned nholders;	/* threads it waits for (all of them) */
 	unsigned holder[MODEL_MAX_EDGE_HOLDERS];	/* the first ones */
-	bool granted;		/* handed its permit, not yet running */
+	bool granted;		/* let go, not running yet */
+	bool timed;		/* a timed wait: it gives up, so it is in no
+				 * deadlock (its holders are listed still) */
 	bool in_cycle;		/* this edge is part of the current cycle */
 };
 
