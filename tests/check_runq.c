@@ -45,9 +45,10 @@ model_pop(struct model *m, bool fifo)
 	for (i = 1; i < m->n; i++) {
 		const struct runq_ent *a = &m->e[i], *b = &m->e[best];
 
-		if (fifo ? a->seqslot < b->seqslot
-			 : a->key < b->key ||
-				   (a->key == b->key && a->seqslot < b->seqslot))
+		bool less = a->key < b->key ||
+			    (a->key == b->key && a->seqslot < b->seqslot);
+
+		if (fifo ? a->seqslot < b->seqslot : less)
 			best = i;
 	}
 	slot = model_slot(&m->e[best]);

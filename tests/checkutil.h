@@ -28,6 +28,47 @@ test_ring_new(uint32_t lane_events, uint32_t max_lanes)
 	return r;
 }
 
+/* Every event drained from a ring, in a growing array. */
+struct test_evlog {
+	struct ls_event *ev;
+	size_t n, cap;
+};
+
+/* Move every event r has ready now into log; asserts on memory. */
+static inline void
+test_evlog_drain(struct ls_ring *r, struct test_evlog *log)
+{
+	size_t k;
+
+	do {
+		if (log->cap - log->n < 1024) {
+			log->cap = log->cap ? 2 * log->cap : 8192;
+			log->ev = realloc(log->ev, log->cap * sizeof(*log->ev));
+			ck_assert_ptr_nonnull(log->ev);
+		}
+		k = ls_ring_drain(r, log->ev + log->n, log->cap - log->n);
+		log->n += k;
+	} while (k);
+}
+
+/* How many events of kind the log holds. */
+static inline size_t
+test_evlog_count(const struct test_evlog *log, unsigned kind)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < log->n; i++)
+		n += log->ev[i].kind == kind;
+	return n;
+}
+
+static inline void
+test_evlog_free(struct test_evlog *log)
+{
+	free(log->ev);
+	*log = (struct test_evlog){ .ev = NULL };
+}
+
 /* The threads of this process now, from /proc/self/task; asserts. */
 static inline unsigned
 test_task_count(void)
