@@ -21,7 +21,7 @@ export LS_BARRIER_ROUNDS=100 LS_BARRIER_RACES=10 LS_BARRIER_THREADS=4
 export LS_COND_ITEMS=500 LS_COND_THREADS=4 LS_COND_RACES=10
 suites="mutex mutex_order mutex_stress sem rwlock rwlock_events rwlock_cancel"
 suites="$suites rwlock_policy rwlock_stress bqueue bqueue_stress pool pool_submit"
-suites="$suites pool_stop pool_events cancel"
+suites="$suites pool_stop pool_events pool_gate cancel"
 suites="$suites rmutex latch resetevent barrier cond cond_stress"
 n=0
 for t in $suites; do

@@ -66,7 +66,8 @@ struct ls_pool_config {
 	unsigned max_workers;	/* >= 1 and >= min_workers */
 	unsigned capacity;	/* queued tasks, 1..LS_POOL_MAX_CAPACITY */
 	/* Idle time after which a worker above min retires; 0 for
-	 * LS_POOL_DEFAULT_KEEP_ALIVE. */
+	 * LS_POOL_DEFAULT_KEEP_ALIVE, LS_POOL_FOREVER (or any time too
+	 * long to count) for never. */
 	uint64_t keep_alive_ns;
 	/* 0: no aging.  Else a task's priority improves by one for every
 	 * aging_ns it waits; at most LS_POOL_MAX_AGING. */

@@ -113,8 +113,12 @@ pool_worker_idle_relock(struct ls_pool *p)
 	uint64_t deadline = 0;
 	int rc;
 
+	/* Saturated like every deadline: a keep-alive too long to add to
+	 * the clock (LS_POOL_FOREVER and its neighbours) is no deadline,
+	 * where a plain sum would wrap into the past and retire the worker
+	 * at once. */
 	if (p->workers > p->min)
-		deadline = ls_clock_ns() + p->keep_alive_ns;
+		deadline = pool_deadline(p->keep_alive_ns);
 	w.since_ns = ls_clock_ns();
 	ls_thread_set_state(LS_STATE_IDLE);
 	waitq_push(&p->idleq, &w);
