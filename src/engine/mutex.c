@@ -403,9 +403,9 @@ mutex_release_unlock(struct ls_mutex *m)
 	/* Before the real release: nobody can own m until we drop mu. */
 	ls_emit(LS_EV_LOCK_RELEASED, m->id, held, 0);
 
-	/* A waiter whose group is cancelled wakes with -ECANCELED and leaves
-	 * the queue itself: handing it the lock would only make it give the
-	 * lock back, and it must see the cancel, not a lock. */
+	/* The cancel rule (engine-int.h): a waiter whose group is cancelled
+	 * is passed over; it wakes with -ECANCELED and leaves the queue
+	 * itself, and must see the cancel, not a lock. */
 	for (w = m->waiters.head; w && thread_cancelled(w->t); w = w->next)
 		;
 	if (w) {

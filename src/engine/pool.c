@@ -121,15 +121,22 @@ pool_enqueue_locked(struct ls_pool *p, const struct pool_task *t)
 	ls_emit(LS_EV_TASK_SUBMIT, p->obj, t->id, (uint32_t)t->priority);
 	pool_emit_depth_locked(p);
 	if (p->idleq.len && runq_len(&p->rq) > p->waking) {
-		p->waking++;
-		/* The newest idle worker: the one most likely still warm. */
-		waitq_grant(&p->idleq, p->idleq.tail);
+		/* The newest idle worker: the one most likely still warm.
+		 * Workers share the pool's group: if it is cancelled, every
+		 * one of them wakes to drop the queue. */
+		struct waiter *w = p->idleq.tail;
+
+		if (!thread_cancelled(w->t)) {
+			p->waking++;
+			waitq_grant(&p->idleq, w);
+		}
 	}
 }
 
 void
 pool_admit_locked(struct ls_pool *p)
 {
+	struct waiter *w, *next;
 	unsigned room;
 
 	if (!p->submitq.len)
@@ -137,13 +144,19 @@ pool_admit_locked(struct ls_pool *p)
 	room = p->capacity - runq_len(&p->rq) - p->reserved;
 	if (room < p->slack)
 		return;
-	while (p->submitq.head && room) {
-		struct submit_wait *sw = submit_wait_of(p->submitq.head);
+	for (w = p->submitq.head; w && room; w = next) {
+		struct submit_wait *sw = submit_wait_of(w);
 
+		next = w->next;	/* granting unlinks w */
+		/* No room for a submitter whose group is cancelled
+		 * (engine-int.h): it leaves with -ECANCELED, its task
+		 * unqueued, and the room goes to the next. */
+		if (thread_cancelled(w->t))
+			continue;
 		sw->rc = 0;
 		p->reserved++;
 		room--;
-		waitq_grant(&p->submitq, &sw->w);
+		waitq_grant(&p->submitq, w);
 	}
 }
 

@@ -31,7 +31,10 @@
  * and which arrivals may go straight in, is the policy
  * (rwlock_admit_locked, rwlock_grant_locked).  A waiter that times out or
  * is cancelled leaves the queue and runs the grant too, since a departing
- * writer can be all that kept the readers behind it out.
+ * writer can be all that kept the readers behind it out; until it has
+ * left, a waiter whose group is cancelled is passed over by every grant,
+ * as in every primitive (engine-int.h), so the lock never goes to a
+ * thread that is on its way out.
  *
  * Misuse detection needs to know what the calling thread holds, and a
  * reader count says how many, not who: each thread keeps its holds (lock
@@ -92,10 +95,12 @@
 /* Grants whose wake-up waits until mu is dropped (see rwlock_wakes). */
 #define RW_WAKES 4
 
-/* A waiter's mode; also the aux of RW_TIMEOUT (1 writer, 0 reader). */
+/* A waiter's mode; also the aux of RW_TIMEOUT (1 writer, 0 reader).
+ * RW_ANY only asks rwlock_live_from for either. */
 enum rw_mode {
 	RW_READ = 0,
 	RW_WRITE = 1,
+	RW_ANY = 2,
 };
 
 /* How long an acquisition may wait. */
@@ -292,18 +297,31 @@ rwlock_grant_one_locked(struct ls_rwlock *l, struct waiter *w,
 		waitq_grant(&l->q, w);
 }
 
-/* Grant every queued waiter of mode, or only the oldest.  Caller holds
- * mu. */
+/* The first queued waiter from w on (w included) that is of mode (or of
+ * either, mode RW_ANY) and whose group is not cancelled, or NULL.  A
+ * cancelled waiter is never granted (engine-int.h): woken by the cancel,
+ * it leaves the queue and runs the grant itself. */
+static struct waiter *
+rwlock_live_from(struct waiter *w, unsigned mode)
+{
+	for (; w; w = w->next)
+		if ((mode == RW_ANY || w->mode == mode) &&
+		    !thread_cancelled(w->t))
+			return w;
+	return NULL;
+}
+
+/* Grant every live queued waiter of mode, or only the oldest.  Caller
+ * holds mu. */
 static void
 rwlock_grant_mode_locked(struct ls_rwlock *l, unsigned mode, bool all,
 			 struct rwlock_wakes *wk)
 {
 	struct waiter *w, *next;
 
-	for (w = l->q.head; w; w = next) {
+	for (w = rwlock_live_from(l->q.head, mode); w;
+	     w = rwlock_live_from(next, mode)) {
 		next = w->next;	/* granting unlinks w */
-		if (w->mode != mode)
-			continue;
 		rwlock_grant_one_locked(l, w, wk);
 		if (!all)
 			return;
@@ -312,11 +330,13 @@ rwlock_grant_mode_locked(struct ls_rwlock *l, unsigned mode, bool all,
 
 /*
  * Hand the lock to whichever waiters the policy picks, given the word as
- * it is now (after a release, a departure, an undone transient).  Caller
- * holds mu with SLOW set.  After it no queued waiter could be admitted,
- * unless a release or transient it cannot see yet, whose thread will run
- * it again; that is why rwlock_admit_locked can let arrivals in without
- * looking further.
+ * it is now (after a release, a departure, an undone transient), as if
+ * the cancelled waiters were not there.  Caller holds mu with SLOW set.
+ * After it no live queued waiter could be admitted, unless a release or
+ * transient it cannot see yet, whose thread will run it again; that is
+ * why rwlock_admit_locked can let arrivals in without looking further.
+ * (It counts cancelled waiters, so it errs on the side of queueing, and
+ * each of them runs the grant as it leaves.)
  */
 static void
 rwlock_grant_locked(struct ls_rwlock *l, struct rwlock_wakes *wk)
@@ -329,29 +349,31 @@ rwlock_grant_locked(struct ls_rwlock *l, struct rwlock_wakes *wk)
 		return;
 	switch (l->policy) {
 	case LS_RWLOCK_WRITER_PREF:
-		if (l->wr_waiting) {
+		w = rwlock_live_from(l->q.head, RW_WRITE);
+		if (w) {
 			if (!readers)
-				rwlock_grant_mode_locked(l, RW_WRITE, false,
-							 wk);
+				rwlock_grant_one_locked(l, w, wk);
 			return;
 		}
 		rwlock_grant_mode_locked(l, RW_READ, true, wk);
 		return;
 	case LS_RWLOCK_READER_PREF:
-		if (l->rd_waiting)
+		if (rwlock_live_from(l->q.head, RW_READ))
 			rwlock_grant_mode_locked(l, RW_READ, true, wk);
 		else if (!readers)
 			rwlock_grant_mode_locked(l, RW_WRITE, false, wk);
 		return;
 	case LS_RWLOCK_FAIR:
 	default:
-		w = l->q.head;
-		if (w->mode == RW_WRITE) {
+		w = rwlock_live_from(l->q.head, RW_ANY);
+		if (w && w->mode == RW_WRITE) {
 			if (!readers)
 				rwlock_grant_one_locked(l, w, wk);
 			return;
 		}
-		for (; w && w->mode == RW_READ; w = next) {
+		/* The readers up to the next live writer, in order. */
+		for (; w && w->mode == RW_READ;
+		     w = rwlock_live_from(next, RW_ANY)) {
 			next = w->next;
 			rwlock_grant_one_locked(l, w, wk);
 		}
