@@ -1,8 +1,9 @@
 /*
  * check_pool_submit.c - the pool's submits against a full queue:
  * refusals, timed submits, and blocking submitters let in once there is
- * room, in order, and only once an eighth of the queue is free (no
- * barging meanwhile).
+ * room, by priority (first come first served among equals), and only once
+ * an eighth of the queue is free, with nobody of the same or a lower
+ * priority barging in meanwhile.
  *
  * Submitters blocked inside the pool are waited for through the pool's
  * statistics, never by sleeping a guessed time.
@@ -235,6 +236,146 @@ START_TEST(test_admission)
 }
 END_TEST
 
+/*
+ * Submitters blocked on a full queue are let in by their tasks' priority,
+ * first come first served among equals, so the urgent ones that came last
+ * go first; in fifo mode arrival order is all.  One worker and a queue of
+ * one: the tasks run in the order their submitters were let in.
+ */
+static const int admit_prio[] = { 5, 5, 5, 0, 5, 2, 0, 7 };
+#define ADMIT_W (sizeof(admit_prio) / sizeof(admit_prio[0]))
+
+START_TEST(test_admit_by_priority)
+{
+	struct ls_pool_config cfg = {
+		.name = "pool", .min_workers = 1, .max_workers = 1,
+		.capacity = 1, .fifo = _i == 1,
+	};
+	struct ls_group *g = group_new(NULL);
+	struct test_latch latch;
+	struct ls_task hold = { .fn = hold_task, .arg = &latch };
+	struct rec *r = rec_new(ADMIT_W + 1);
+	struct rec_arg a[ADMIT_W + 1];
+	struct blocked_submit b[ADMIT_W];
+	pthread_t th[ADMIT_W];
+	unsigned want[ADMIT_W], i, k, n = 0;
+	struct ls_pool *p;
+	int lvl;
+
+	test_latch_init(&latch);
+	ck_assert_int_eq(ls_pool_create(g, &cfg, &p), 0);
+	ck_assert_int_eq(ls_pool_submit(p, &hold, NULL), 0);
+	test_latch_wait_arrived(&latch, 1);
+	/* The queue's one slot: a task less urgent than any. */
+	a[ADMIT_W] = (struct rec_arg){ .r = r, .i = ADMIT_W };
+	{
+		struct ls_task t = rec_make(&a[ADMIT_W], 9);
+
+		ck_assert_int_eq(ls_pool_submit(p, &t, NULL), 0);
+	}
+	for (i = 0; i < ADMIT_W; i++) {
+		a[i] = (struct rec_arg){ .r = r, .i = i };
+		b[i] = (struct blocked_submit){
+			.p = p, .t = rec_make(&a[i], admit_prio[i]),
+			.timeout_ns = LS_POOL_FOREVER, .rc = 1,
+		};
+		ck_assert_int_eq(pthread_create(&th[i], NULL,
+						blocked_submit_main, &b[i]), 0);
+		wait_for_waiting_submitter(p, i + 1);
+	}
+	/* By priority, then arrival; or arrival alone. */
+	for (lvl = 0; lvl <= 9 && !cfg.fifo; lvl++)
+		for (i = 0; i < ADMIT_W; i++)
+			if (admit_prio[i] == lvl)
+				want[n++] = i;
+	for (i = 0; cfg.fifo && i < ADMIT_W; i++)
+		want[n++] = i;
+	ck_assert_uint_eq(n, ADMIT_W);
+	test_latch_open(&latch);
+	for (i = 0; i < ADMIT_W; i++) {
+		ck_assert_int_eq(pthread_join(th[i], NULL), 0);
+		ck_assert_int_eq(b[i].rc, 0);
+	}
+	ck_assert_int_eq(ls_pool_shutdown(p, LS_POOL_DRAIN, NULL), 0);
+	ck_assert_uint_eq(r->order[0], ADMIT_W);
+	for (k = 0; k < ADMIT_W; k++)
+		ck_assert_msg(r->order[k + 1] == want[k],
+			      "%s: run %u was submitter %u (priority %d), "
+			      "want %u (priority %d)",
+			      cfg.fifo ? "fifo" : "priority", k + 1,
+			      r->order[k + 1], admit_prio[r->order[k + 1]],
+			      want[k], admit_prio[want[k]]);
+	ls_pool_destroy(p);
+	ls_group_destroy(g);
+	test_latch_destroy(&latch);
+	rec_free(r);
+}
+END_TEST
+
+/*
+ * While a submitter waits for the slack to free up, the free room goes to
+ * a submit whose task comes before the waiter's (it would be let in first
+ * anyway), never to one of the same or a lower priority.
+ */
+START_TEST(test_urgent_takes_free_room)
+{
+	enum { CAP = 16 };	/* slack 2 */
+	static const int tries[] = { 5, 6, 4, 1 };
+	static const int want_rc[] = { -EAGAIN, -EAGAIN, 0, -EAGAIN };
+	struct ls_ring *ring = test_ring_new(1024, 8);
+	struct ls_group *g = group_new(ring);
+	struct ls_pool *p = pool_new(g, 1, 1, CAP);
+	struct rec *r = rec_new(CAP + 5);
+	struct rec_arg a[CAP + 5];
+	struct blocked_submit b;
+	struct ls_pool_stats s;
+	pthread_t th;
+	unsigned i;
+
+	for (i = 0; i < CAP + 5; i++)
+		a[i] = (struct rec_arg){ .r = r, .i = i };
+	ls_gate_pause(g);
+	ck_assert_int_eq(ls_gate_settle(g, SETTLE_NS), 0);
+	for (i = 0; i < CAP; i++) {
+		struct ls_task t = rec_make(&a[i], 5);
+
+		ck_assert_int_eq(ls_pool_submit(p, &t, NULL), 0);
+	}
+	b = (struct blocked_submit){
+		.p = p, .t = rec_make(&a[CAP], 5),
+		.timeout_ns = LS_POOL_FOREVER, .rc = 1,
+	};
+	ck_assert_int_eq(pthread_create(&th, NULL, blocked_submit_main, &b),
+			 0);
+	wait_for_waiting_submitter(p, 1);
+	/* Through "take task": one slot frees, fewer than the slack. */
+	step_worker(g);
+	for (i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
+		struct ls_task t = rec_make(&a[CAP + 1 + i], tries[i]);
+
+		ck_assert_msg(ls_pool_submit(p, &t, NULL) == want_rc[i],
+			      "a try of priority %d against a waiter of 5",
+			      tries[i]);
+	}
+	ls_pool_stats(p, &s);
+	ck_assert_uint_eq(s.depth, CAP);
+	ck_assert_uint_eq(s.waiting, 1);
+	ls_gate_resume(g);
+	ck_assert_int_eq(pthread_join(th, NULL), 0);
+	ck_assert_int_eq(b.rc, 0);
+	ck_assert_int_eq(ls_pool_shutdown(p, LS_POOL_DRAIN, NULL), 0);
+	ls_pool_stats(p, &s);
+	ck_assert_uint_eq(s.completed, CAP + 2);
+	/* Task 0 was taken first; the urgent one ran next. */
+	ck_assert_uint_eq(r->order[0], 0);
+	ck_assert_uint_eq(r->order[1], CAP + 3);
+	ls_pool_destroy(p);
+	ls_group_destroy(g);
+	ls_ring_destroy(ring);
+	rec_free(r);
+}
+END_TEST
+
 static Suite *
 pool_submit_suite(void)
 {
@@ -246,6 +387,12 @@ pool_submit_suite(void)
 	tcase_add_test(tc, test_reject);
 	tcase_add_test(tc, test_submitters_fifo);
 	tcase_add_test(tc, test_admission);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("priority");
+	tcase_set_timeout(tc, 10);
+	tcase_add_loop_test(tc, test_admit_by_priority, 0, 2);
+	tcase_add_test(tc, test_urgent_takes_free_room);
 	suite_add_tcase(s, tc);
 	return s;
 }

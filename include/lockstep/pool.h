@@ -135,8 +135,9 @@ void ls_pool_destroy(struct ls_pool *p);
 
 /*
  * Queue *t (copied).  Returns 0 and the task id in *id (may be NULL);
- * -EAGAIN and a TASK_REJECT event when the queue is full or other
- * submitters already wait for room; -ESHUTDOWN after ls_pool_shutdown;
+ * -EAGAIN and a TASK_REJECT event when the queue is full or a submitter
+ * that waits for room comes first (its task has the same or a better
+ * priority); -ESHUTDOWN after ls_pool_shutdown;
  * -ECANCELED when the caller's or the pool's group was cancelled;
  * -EINVAL without t->fn; or a spawn error when the pool has no worker and
  * none could be started (the task was not queued).  Any thread.
@@ -145,12 +146,15 @@ int ls_pool_submit(struct ls_pool *p, const struct ls_task *t, uint64_t *id);
 
 /*
  * As ls_pool_submit, but wait up to timeout_ns (LS_POOL_FOREVER: no limit)
- * for room when the queue is full.  Submitters waiting for room are served
- * in arrival order, and a full queue lets them in when it has drained by
- * an eighth of its capacity (at least one slot), so a fast submitter is
- * woken once per batch rather than once per task.  Returns as
- * ls_pool_submit, or -ETIMEDOUT (and TASK_REJECT).  Cancellable: returns
- * -ECANCELED when the caller's group or the pool's group is cancelled.
+ * for room when the queue is full.  Submitters waiting for room are let
+ * in by their tasks' priority (with aging, as the tasks would run), first
+ * come first served among equals, and in arrival order in fifo mode; so
+ * an urgent task never waits behind a crowd of less urgent submitters.
+ * A full queue lets them in when it has drained by an eighth of its
+ * capacity (at least one slot), so a fast submitter is woken once per
+ * batch rather than once per task.  Returns as ls_pool_submit, or
+ * -ETIMEDOUT (and TASK_REJECT).  Cancellable: returns -ECANCELED when the
+ * caller's group or the pool's group is cancelled.
  */
 int ls_pool_submit_timed(struct ls_pool *p, const struct ls_task *t,
 			 uint64_t timeout_ns, uint64_t *id);

@@ -132,7 +132,8 @@ void pool_check_quiet_locked(struct ls_pool *p);
  * its slot. */
 void pool_take_locked(struct ls_pool *p, struct pool_task *t);
 
-/* Hand free room to waiting submitters, once slack slots are free. */
+/* Hand free room to waiting submitters, in their order (by priority),
+ * once slack slots are free. */
 void pool_admit_locked(struct ls_pool *p);
 
 /* The pool's group was cancelled: stop for good, refusing waiters. */

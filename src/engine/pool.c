@@ -16,9 +16,13 @@
  * out in submission order, makes equal keys first in, first out.  In fifo
  * mode priorities are ignored.
  *
- * Submitters blocked on a full queue are let in (room handed over, in
- * arrival order) only once an eighth of the queue is free, so a submitter
- * that outruns the workers is woken once per batch, not once per task.
+ * Submitters blocked on a full queue wait in the order their tasks would
+ * run (priority, then arrival; arrival alone in fifo mode), so an urgent
+ * task does not wait behind a flood of low-priority submitters.  They are
+ * let in (room handed over) only once an eighth of the queue is free, so
+ * a submitter that outruns the workers is woken once per batch, not once
+ * per task; meanwhile a submit whose task comes before every waiter's
+ * takes the free room at once, as it would be let in first anyway.
  * The clock, the dearest call of the fast path, is read only for tasks
  * whose times are used: all of them when events are on (TASK_START and
  * TASK_END carry the wait and run times) or aging is on (the key needs
@@ -51,6 +55,7 @@
 /* A submitter waiting for room, on its own stack. */
 struct submit_wait {
 	struct waiter w;	/* first: a struct waiter * converts back */
+	int64_t key;		/* its task's admission key (pool_admit_key) */
 	int rc;			/* with the grant: 0 (room) or refusal */
 };
 
@@ -82,6 +87,70 @@ pool_percentiles(const struct hist *h, uint64_t out[3])
 	out[0] = hist_percentile(&h, 1, 50);
 	out[1] = hist_percentile(&h, 1, 90);
 	out[2] = hist_percentile(&h, 1, 99);
+}
+
+/* The key t is admitted by when the queue is full: its run queue key,
+ * so that waiting submitters go in in the order their tasks would run
+ * (priority, aging included, and first come first served among equals),
+ * or 0 in fifo mode, where arrival order is all. */
+static int64_t
+pool_admit_key(const struct ls_pool *p, const struct pool_task *t)
+{
+	if (p->fifo)
+		return 0;
+	return runq_key(t->priority, p->aging_ns, t->queued_ns, p->base_ns);
+}
+
+/* The first waiting submitter whose group is not cancelled, or NULL: a
+ * cancelled one gets no room (engine-int.h), so it comes before nobody. */
+static struct submit_wait *
+pool_first_submitter_locked(const struct ls_pool *p)
+{
+	struct waiter *w;
+
+	for (w = p->submitq.head; w && thread_cancelled(w->t); w = w->next)
+		;
+	return w ? submit_wait_of(w) : NULL;
+}
+
+/* Would a submit with key go straight into the queue now: room that is
+ * not promised to woken submitters, and no waiting submitter before it?
+ * (Waiters are let in only once slack slots are free, so room can stay
+ * free while they wait; it goes to a submit that comes first by key.) */
+static bool
+pool_room_for_locked(const struct ls_pool *p, int64_t key)
+{
+	const struct submit_wait *first = pool_first_submitter_locked(p);
+
+	return runq_len(&p->rq) + p->reserved < p->capacity &&
+	       (!first || key < first->key);
+}
+
+/* Queue sw among the waiting submitters after every one whose key is not
+ * larger, so the queue is in admission order.  The walk starts from the
+ * tail: with equal keys, the common case, it ends at once. */
+static void
+pool_submitq_insert_locked(struct ls_pool *p, struct submit_wait *sw)
+{
+	struct waitq *q = &p->submitq;
+	struct waiter *after = q->tail;
+
+	while (after && submit_wait_of(after)->key > sw->key)
+		after = after->prev;
+	if (after == q->tail) {
+		waitq_push(q, &sw->w);
+		return;
+	}
+	/* Linked in by hand: the engine's wait queues only append, and
+	 * waitq_remove takes a waiter from anywhere. */
+	sw->w.prev = after;
+	sw->w.next = after ? after->next : q->head;
+	sw->w.next->prev = &sw->w;
+	if (after)
+		after->next = &sw->w;
+	else
+		q->head = &sw->w;
+	q->len++;
 }
 
 /* Bookkeeping around the queue, all with mu held. */
@@ -271,11 +340,12 @@ pool_wait_room_relock(struct ls_pool *p, struct pool_task *t,
 	struct submit_wait sw = {
 		.w = { .t = ls_thread_self(), .obj = p->obj,
 		       .since_ns = t->queued_ns },
+		.key = pool_admit_key(p, t),
 	};
 	int rc;
 
 	ls_emit(LS_EV_Q_PUSH_WAIT, p->obj, runq_len(&p->rq), p->capacity);
-	waitq_push(&p->submitq, &sw.w);
+	pool_submitq_insert_locked(p, &sw);
 	rc = waitq_sleep_locked(&p->submitq, &sw.w, &p->mu, deadline);
 	if (!rc)
 		rc = sw.rc;
@@ -341,7 +411,7 @@ pool_submit(struct ls_pool *p, struct pool_task *t, bool wait,
 		}
 		goto out;
 	}
-	if (!p->submitq.len && runq_len(&p->rq) + p->reserved < p->capacity) {
+	if (pool_room_for_locked(p, pool_admit_key(p, t))) {
 		pool_enqueue_locked(p, t);
 	} else if (!wait) {
 		p->rejected++;
