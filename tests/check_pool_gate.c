@@ -195,6 +195,146 @@ out:
 }
 END_TEST
 
+/*
+ * "take task": a worker parked there with an empty queue would wait idle
+ * (not ready, for nobody in particular), with a task queued it goes on;
+ * "run task" never waits.  Stepped anyway at an empty queue, the worker
+ * waits, as predicted.
+ */
+START_TEST(test_take_probe)
+{
+	struct ls_ring *r = test_ring_new(1024, 8);
+	struct ls_group *g = group_new(r);
+	struct test_latch latch;
+	struct ls_task t = { .fn = hold_task, .arg = &latch };
+	struct ls_gate_view v;
+	struct ls_pool *p;
+
+	test_latch_init(&latch);
+	test_latch_open(&latch);
+	/* Paused first: the worker parks at its first gate. */
+	ls_gate_pause(g);
+	p = pool_new(g, 1, 1, 2);
+	v = view_named(g, "pool.1");
+	ck_assert_uint_eq(v.state, LS_STATE_PARKED);
+	ck_assert_str_eq(v.desc, "take task");
+	ck_assert(!v.ready);
+	ck_assert_uint_eq(v.holder, 0);
+	/* A task queued: the take goes through. */
+	ck_assert_int_eq(ls_pool_submit(p, &t, NULL), 0);
+	ck_assert(view_named(g, "pool.1").ready);
+	step_named(g, "pool.1");
+	v = view_named(g, "pool.1");
+	ck_assert_str_eq(v.desc, "run task");
+	ck_assert(v.ready);
+	step_named(g, "pool.1");
+	v = view_named(g, "pool.1");
+	ck_assert_str_eq(v.desc, "take task");
+	ck_assert(!v.ready);
+	/* Stepped anyway: it waits idle on the pool, with no deadline (it
+	 * is not above its minimum). */
+	step_named(g, "pool.1");
+	v = view_idle(g, p, "pool.1");
+	ck_assert(!v.timed);
+	ls_gate_resume(g);
+	ls_pool_destroy(p);
+	ls_group_destroy(g);
+	ls_ring_destroy(r);
+	test_latch_destroy(&latch);
+}
+END_TEST
+
+/* A member that submits one task, blocking or not. */
+struct submitter {
+	struct ls_pool *p;
+	bool wait;
+	int priority;
+	_Atomic int rc;
+};
+
+static int
+noop_task(void *arg)
+{
+	(void)arg;
+	return 0;
+}
+
+static void
+submitter_main(void *arg)
+{
+	struct submitter *sb = arg;
+	struct ls_task t = { .fn = noop_task, .priority = sb->priority };
+
+	atomic_store(&sb->rc,
+		     sb->wait ? ls_pool_submit_timed(sb->p, &t,
+						     LS_POOL_FOREVER, NULL)
+			      : ls_pool_submit(sb->p, &t, NULL));
+}
+
+/*
+ * "submit task": a blocking submit parked there with the queue full would
+ * wait (for nobody in particular); a try never waits, so it has no probe.
+ * Stepped anyway, the blocking one waits for room, as predicted; once the
+ * queue has room, a blocking submit parked at the gate is ready.
+ */
+START_TEST(test_submit_probe)
+{
+	struct ls_ring *r = test_ring_new(1024, 8);
+	struct ls_group *gp = group_new(NULL), *gs = group_new(r);
+	struct ls_pool *p = pool_new(gp, 1, 1, 1);
+	struct test_latch latch;
+	struct ls_task hold = { .fn = hold_task, .arg = &latch };
+	struct ls_task fill = { .fn = noop_task };
+	struct submitter blocker = { .p = p, .wait = true, .priority = 5 };
+	struct submitter trier = { .p = p, .wait = false };
+	struct submitter urgent = { .p = p, .wait = true, .priority = 0 };
+	struct ls_gate_view v;
+
+	test_latch_init(&latch);
+	/* The pool's own group runs free: its worker holds the hold task,
+	 * its queue's one slot is taken. */
+	ck_assert_int_eq(ls_pool_submit(p, &hold, NULL), 0);
+	test_latch_wait_arrived(&latch, 1);
+	ck_assert_int_eq(ls_pool_submit(p, &fill, NULL), 0);
+	ls_gate_pause(gs);
+	ck_assert_int_eq(ls_thread_spawn(gs, "blocker", submitter_main,
+					 &blocker), 0);
+	ck_assert_int_eq(ls_thread_spawn(gs, "trier", submitter_main, &trier),
+			 0);
+	v = view_named(gs, "blocker");
+	ck_assert_uint_eq(v.state, LS_STATE_PARKED);
+	ck_assert_str_eq(v.desc, "submit task");
+	ck_assert_uint_eq(v.next_kind, LS_EV_TASK_SUBMIT);
+	ck_assert(!v.ready);
+	ck_assert_uint_eq(v.holder, 0);
+	ck_assert(view_named(gs, "trier").ready);
+	step_named(gs, "trier");
+	ck_assert_int_eq(atomic_load(&trier.rc), -EAGAIN);
+	step_named(gs, "blocker");
+	v = view_named(gs, "blocker");
+	ck_assert_uint_eq(v.state, LS_STATE_BLOCKED);
+	ck_assert_uint_eq(v.blocked_on, ls_pool_id(p));
+	/* Room made: the blocker is let in (no gate between its wait and
+	 * its return), its task runs, and a new blocking submit is ready. */
+	test_latch_open(&latch);
+	ck_assert_int_eq(ls_pool_wait_idle(p, LS_POOL_FOREVER), 0);
+	ck_assert_int_eq(atomic_load(&blocker.rc), 0);
+	ck_assert_int_eq(ls_thread_spawn(gs, "urgent", submitter_main,
+					 &urgent), 0);
+	v = view_named(gs, "urgent");
+	ck_assert_str_eq(v.desc, "submit task");
+	ck_assert(v.ready);
+	ls_gate_resume(gs);
+	ls_group_join(gs);
+	ck_assert_int_eq(atomic_load(&urgent.rc), 0);
+	ls_pool_destroy(p);
+	ls_group_destroy(gs);
+	ls_group_destroy(gp);
+	ls_ring_destroy(r);
+	test_latch_destroy(&latch);
+}
+END_TEST
+
 static Suite *
 pool_gate_suite(void)
 {
@@ -206,6 +346,12 @@ pool_gate_suite(void)
 	tcase_add_test(tc, test_keep_alive_fired);
 	tcase_add_loop_test(tc, test_keep_alive_forever, 0,
 			    sizeof(keeps) / sizeof(keeps[0]));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("probe");
+	tcase_set_timeout(tc, 20);
+	tcase_add_test(tc, test_take_probe);
+	tcase_add_test(tc, test_submit_probe);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -27,9 +27,13 @@
  * TASK_FAIL, TASK_REJECT, TASK_DROP, POOL_SCALE, STATE (idle/running) from
  * workers, Q_PUSH_WAIT and CANCELLED from a submitter that waits for room,
  * and POOL_DEPTH: after every change while fewer than 16 tasks are queued,
- * at every multiple of 8 above, and after a drop.  Gates: before a submit ("submit task"), before a
- * worker takes a task ("take task", kind POOL_DEPTH) and before it runs it
- * ("run task", kind TASK_START).
+ * at every multiple of 8 above, and after a drop.  Gates: before a submit
+ * ("submit task"), before a worker takes a task ("take task", kind
+ * POOL_DEPTH) and before it runs it ("run task", kind TASK_START).  The
+ * two that can be followed by a wait carry probes (gate.h): a blocking
+ * submit will wait when the queue has no room for it (or a waiting
+ * submitter comes first), a worker at "take task" will wait idle when the
+ * queue is empty; neither waits for anyone in particular.
  */
 #ifndef LOCKSTEP_POOL_H
 #define LOCKSTEP_POOL_H

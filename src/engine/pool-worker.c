@@ -130,6 +130,31 @@ pool_worker_idle_relock(struct ls_pool *p)
 }
 
 /*
+ * The gate probe of "take task": will the worker go on without waiting?
+ * It does when there is a task to take, or when the pool stops or its
+ * group is cancelled (it leaves).  With the queue empty it waits idle for
+ * a submit, from nobody in particular, so no holder.
+ */
+static bool
+pool_worker_take_ready(const void *prim, unsigned kind, unsigned *holder)
+{
+	struct ls_pool *p = (struct ls_pool *)prim;
+	bool ready;
+
+	(void)kind;
+	(void)holder;
+	engine_lock(&p->mu);
+	ready = runq_len(&p->rq) || p->state != POOL_RUNNING ||
+		ls_group_cancelled(p->group);
+	engine_unlock(&p->mu);
+	return ready;
+}
+
+static const struct ls_gate_probe pool_worker_take_probe = {
+	.ready = pool_worker_take_ready,
+};
+
+/*
  * Take the next task into *t and count the worker busy.  With the gates
  * open the task just recorded and this one are one critical section;
  * else mu is dropped while the worker passes the "take task" gate, as
@@ -147,7 +172,9 @@ pool_worker_take_relock(struct ls_pool *p, struct pool_task *t)
 	for (;;) {
 		if (!pool_worker_gates_open(g)) {
 			engine_unlock(&p->mu);
-			rc = ls_gate(LS_EV_POOL_DEPTH, p->obj, "take task");
+			rc = ls_gate_probed(LS_EV_POOL_DEPTH, p->obj,
+					    "take task",
+					    &pool_worker_take_probe, p);
 			engine_lock(&p->mu);
 			if (rc)
 				return -ECANCELED;

@@ -94,11 +94,11 @@ pool_percentiles(const struct hist *h, uint64_t out[3])
  * (priority, aging included, and first come first served among equals),
  * or 0 in fifo mode, where arrival order is all. */
 static int64_t
-pool_admit_key(const struct ls_pool *p, const struct pool_task *t)
+pool_admit_key(const struct ls_pool *p, int priority, uint64_t queued_ns)
 {
 	if (p->fifo)
 		return 0;
-	return runq_key(t->priority, p->aging_ns, t->queued_ns, p->base_ns);
+	return runq_key(priority, p->aging_ns, queued_ns, p->base_ns);
 }
 
 /* The first waiting submitter whose group is not cancelled, or NULL: a
@@ -340,7 +340,7 @@ pool_wait_room_relock(struct ls_pool *p, struct pool_task *t,
 	struct submit_wait sw = {
 		.w = { .t = ls_thread_self(), .obj = p->obj,
 		       .since_ns = t->queued_ns },
-		.key = pool_admit_key(p, t),
+		.key = pool_admit_key(p, t->priority, t->queued_ns),
 	};
 	int rc;
 
@@ -373,14 +373,53 @@ pool_wait_room_relock(struct ls_pool *p, struct pool_task *t,
 	return rc;
 }
 
+/* What the probe of a blocking submit's gate looks at, on the
+ * submitter's stack while it is parked there. */
+struct pool_submit_probe {
+	struct ls_pool *p;
+	const struct pool_task *t;
+};
+
+/*
+ * The gate probe of a blocking submit: will it go through without waiting?
+ * It does when the pool refuses it at once, or when the queue has room
+ * for it that no waiting submitter comes first for (as pool_submit
+ * decides).  Else it waits for room, which a worker makes by taking a
+ * task: nobody in particular, so no holder.  A submit that cannot wait
+ * (ls_pool_submit) has no probe: it never blocks.
+ */
+static bool
+pool_submit_ready(const void *prim, unsigned kind, unsigned *holder)
+{
+	const struct pool_submit_probe *sp = prim;
+	struct ls_pool *p = sp->p;
+	bool ready;
+
+	(void)kind;
+	(void)holder;
+	engine_lock(&p->mu);
+	/* Aging counts from now: the submit has not read the clock yet. */
+	ready = pool_refusal_locked(p) ||
+		pool_room_for_locked(p, pool_admit_key(p, sp->t->priority,
+						       ls_clock_ns()));
+	engine_unlock(&p->mu);
+	return ready;
+}
+
+static const struct ls_gate_probe pool_submit_probe_ops = {
+	.ready = pool_submit_ready,
+};
+
 int
 pool_submit(struct ls_pool *p, struct pool_task *t, bool wait,
 	    uint64_t deadline, uint64_t *id)
 {
+	struct pool_submit_probe probe = { .p = p, .t = t };
 	unsigned num = 0;
 	int rc;
 
-	if (ls_gate(LS_EV_TASK_SUBMIT, p->obj, "submit task"))
+	if (ls_gate_probed(LS_EV_TASK_SUBMIT, p->obj, "submit task",
+			   wait ? &pool_submit_probe_ops : NULL, &probe))
 		return -ECANCELED;
 	/* The clock is the dearest part of a submit and of a take: read it
 	 * only for the tasks whose times are used. */
@@ -411,7 +450,8 @@ pool_submit(struct ls_pool *p, struct pool_task *t, bool wait,
 		}
 		goto out;
 	}
-	if (pool_room_for_locked(p, pool_admit_key(p, t))) {
+	if (pool_room_for_locked(p, pool_admit_key(p, t->priority,
+						   t->queued_ns))) {
 		pool_enqueue_locked(p, t);
 	} else if (!wait) {
 		p->rejected++;
