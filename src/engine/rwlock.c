@@ -357,16 +357,6 @@ rwlock_try_in(struct ls_rwlock *l, unsigned mode, uint32_t *s)
 	return false;
 }
 
-static inline void
-rwlock_cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#elif defined(__aarch64__)
-	__asm__ __volatile__("yield");
-#endif
-}
-
 /* Look again, at most RW_SPIN times, for a lock held while nobody queues
  * (see RW_SPIN).  Returns true when in; false, with *s the word last seen,
  * when the budget is spent or somebody queued (SLOW). */
@@ -376,7 +366,7 @@ rwlock_spin(struct ls_rwlock *l, unsigned mode, uint32_t *s)
 	unsigned i;
 
 	for (i = 0; i < RW_SPIN; i++) {
-		rwlock_cpu_relax();
+		engine_cpu_relax();
 		*s = atomic_load_explicit(&l->state, memory_order_relaxed);
 		if (*s & RW_SLOW)
 			return false;
