@@ -22,34 +22,6 @@
 #include "lockstep/ring.h"
 #include "lockstep/thread.h"
 
-#define MAXT 8
-
-/* The view of the group's member named name, once the group rests. */
-static struct ls_gate_view
-view_named(struct ls_group *g, const char *name)
-{
-	struct ls_gate_view v[MAXT];
-	size_t n, i;
-
-	ck_assert_int_eq(ls_gate_settle(g, SETTLE_NS), 0);
-	n = ls_gate_list(g, v, MAXT);
-	for (i = 0; i < n; i++)
-		if (!strcmp(v[i].name, name))
-			return v[i];
-	ck_abort_msg("no member %s", name);
-	return v[0];
-}
-
-/* Let the member named name through one gate and wait for rest. */
-static void
-step_named(struct ls_group *g, const char *name)
-{
-	struct ls_gate_view v = view_named(g, name);
-
-	ck_assert_int_eq(ls_gate_release(g, v.tid), 0);
-	ck_assert_int_eq(ls_gate_quiesce(g, SETTLE_NS), 0);
-}
-
 /*
  * The view of an idle worker once it is in its wait: idle, then blocked
  * on the pool (no gate between, so it gets there by itself).  Its pool's
@@ -63,13 +35,13 @@ view_idle(struct ls_group *g, struct ls_pool *p, const char *name)
 	struct ls_gate_view v;
 	struct ls_pool_stats s;
 
-	while ((v = view_named(g, name)).state != LS_STATE_BLOCKED) {
+	while ((v = test_view_named(g, name)).state != LS_STATE_BLOCKED) {
 		ck_assert_uint_eq(v.state, LS_STATE_IDLE);
 		test_sleep_ns(MS / 10);
 	}
 	ls_pool_stats(p, &s);
 	ck_assert_uint_eq(s.idle, 1);
-	v = view_named(g, name);
+	v = test_view_named(g, name);
 	ck_assert_uint_eq(v.state, LS_STATE_BLOCKED);
 	ck_assert_uint_eq(v.blocked_on, ls_pool_id(p));
 	return v;
@@ -99,13 +71,13 @@ idle_worker(struct ls_group *g, uint64_t keep, struct ls_pool **out)
 	ck_assert_int_eq(ls_pool_create(g, &cfg, out), 0);
 	ls_gate_pause(g);
 	ck_assert_int_eq(ls_pool_submit(*out, &t, NULL), 0);
-	v = view_named(g, "pool.1");
+	v = test_view_named(g, "pool.1");
 	ck_assert_str_eq(v.desc, "take task");
-	step_named(g, "pool.1");
-	ck_assert_str_eq(view_named(g, "pool.1").desc, "run task");
-	step_named(g, "pool.1");
-	ck_assert_str_eq(view_named(g, "pool.1").desc, "take task");
-	step_named(g, "pool.1");
+	test_step_named(g, "pool.1");
+	ck_assert_str_eq(test_view_named(g, "pool.1").desc, "run task");
+	test_step_named(g, "pool.1");
+	ck_assert_str_eq(test_view_named(g, "pool.1").desc, "take task");
+	test_step_named(g, "pool.1");
 	/* Idle is a wait on the pool, like any blocked thread's. */
 	v = view_idle(g, *out, "pool.1");
 	ls_pool_stats(*out, &s);
@@ -215,25 +187,25 @@ START_TEST(test_take_probe)
 	/* Paused first: the worker parks at its first gate. */
 	ls_gate_pause(g);
 	p = pool_new(g, 1, 1, 2);
-	v = view_named(g, "pool.1");
+	v = test_view_named(g, "pool.1");
 	ck_assert_uint_eq(v.state, LS_STATE_PARKED);
 	ck_assert_str_eq(v.desc, "take task");
 	ck_assert(!v.ready);
 	ck_assert_uint_eq(v.holder, 0);
 	/* A task queued: the take goes through. */
 	ck_assert_int_eq(ls_pool_submit(p, &t, NULL), 0);
-	ck_assert(view_named(g, "pool.1").ready);
-	step_named(g, "pool.1");
-	v = view_named(g, "pool.1");
+	ck_assert(test_view_named(g, "pool.1").ready);
+	test_step_named(g, "pool.1");
+	v = test_view_named(g, "pool.1");
 	ck_assert_str_eq(v.desc, "run task");
 	ck_assert(v.ready);
-	step_named(g, "pool.1");
-	v = view_named(g, "pool.1");
+	test_step_named(g, "pool.1");
+	v = test_view_named(g, "pool.1");
 	ck_assert_str_eq(v.desc, "take task");
 	ck_assert(!v.ready);
 	/* Stepped anyway: it waits idle on the pool, with no deadline (it
 	 * is not above its minimum). */
-	step_named(g, "pool.1");
+	test_step_named(g, "pool.1");
 	v = view_idle(g, p, "pool.1");
 	ck_assert(!v.timed);
 	ls_gate_resume(g);
@@ -301,17 +273,17 @@ START_TEST(test_submit_probe)
 					 &blocker), 0);
 	ck_assert_int_eq(ls_thread_spawn(gs, "trier", submitter_main, &trier),
 			 0);
-	v = view_named(gs, "blocker");
+	v = test_view_named(gs, "blocker");
 	ck_assert_uint_eq(v.state, LS_STATE_PARKED);
 	ck_assert_str_eq(v.desc, "submit task");
 	ck_assert_uint_eq(v.next_kind, LS_EV_TASK_SUBMIT);
 	ck_assert(!v.ready);
 	ck_assert_uint_eq(v.holder, 0);
-	ck_assert(view_named(gs, "trier").ready);
-	step_named(gs, "trier");
+	ck_assert(test_view_named(gs, "trier").ready);
+	test_step_named(gs, "trier");
 	ck_assert_int_eq(atomic_load(&trier.rc), -EAGAIN);
-	step_named(gs, "blocker");
-	v = view_named(gs, "blocker");
+	test_step_named(gs, "blocker");
+	v = test_view_named(gs, "blocker");
 	ck_assert_uint_eq(v.state, LS_STATE_BLOCKED);
 	ck_assert_uint_eq(v.blocked_on, ls_pool_id(p));
 	/* Room made: the blocker is let in (no gate between its wait and
@@ -321,7 +293,7 @@ START_TEST(test_submit_probe)
 	ck_assert_int_eq(atomic_load(&blocker.rc), 0);
 	ck_assert_int_eq(ls_thread_spawn(gs, "urgent", submitter_main,
 					 &urgent), 0);
-	v = view_named(gs, "urgent");
+	v = test_view_named(gs, "urgent");
 	ck_assert_str_eq(v.desc, "submit task");
 	ck_assert(v.ready);
 	ls_gate_resume(gs);

@@ -9,6 +9,8 @@
 
 #include "testutil.h"
 
+#include "lockstep/gate.h"
+
 #include <check.h>
 #include <dirent.h>
 #include <pthread.h>
@@ -138,6 +140,38 @@ test_task_baseline(void)
 	for (tries = 0; test_task_count() != n0 && tries < 50; tries++)
 		test_sleep_ns(1000000);
 	return test_task_count_settled(n0 + 1);
+}
+
+/* Bound for waits on a group that end at once unless the engine is
+ * broken: long, so that a loaded machine never fails a test by time. */
+#define TEST_SETTLE_NS (20ull * 1000000000u)
+
+/* The view of g's member named name, once g rests; fails the test when
+ * there is none.  The controller's thread only. */
+static inline struct ls_gate_view
+test_view_named(struct ls_group *g, const char *name)
+{
+	struct ls_gate_view v[16];
+	size_t n, i;
+
+	ck_assert_int_eq(ls_gate_settle(g, TEST_SETTLE_NS), 0);
+	n = ls_gate_list(g, v, sizeof(v) / sizeof(v[0]));
+	for (i = 0; i < n; i++)
+		if (!strcmp(v[i].name, name))
+			return v[i];
+	ck_abort_msg("no member %s", name);
+	return v[0];
+}
+
+/* Let g's member named name through one gate and wait until g rests
+ * again (a sleeping member is not rest).  The controller's thread only. */
+static inline void
+test_step_named(struct ls_group *g, const char *name)
+{
+	struct ls_gate_view v = test_view_named(g, name);
+
+	ck_assert_int_eq(ls_gate_release(g, v.tid), 0);
+	ck_assert_int_eq(ls_gate_quiesce(g, TEST_SETTLE_NS), 0);
 }
 
 /* Run a suite with Check's defaults (forked, CK_* environment honoured)
