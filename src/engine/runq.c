@@ -12,8 +12,6 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#define RUNQ_SLOT_MASK (RUNQ_MAX_CAPACITY - 1)
-
 int
 runq_init(struct runq *q, unsigned capacity, bool fifo)
 {
@@ -37,21 +35,6 @@ runq_fini(struct runq *q)
 	free(q->heap);
 	q->run = q->heap = NULL;
 	q->run_head = q->run_len = q->heap_len = q->len = 0;
-}
-
-/* Branch-free: between equal keys, which child is smaller is a coin toss
- * that a branch predictor cannot learn. */
-static inline bool
-runq_less(const struct runq_ent *a, const struct runq_ent *b)
-{
-	return (a->key < b->key) |
-	       ((a->key == b->key) & (a->seqslot < b->seqslot));
-}
-
-static inline uint32_t
-runq_slot(const struct runq_ent *e)
-{
-	return (uint32_t)(e->seqslot & RUNQ_SLOT_MASK);
 }
 
 /* Put e at hole i of a heap of n entries and sift it down. */
@@ -106,48 +89,19 @@ runq_pop_fill(struct runq_ent *h, unsigned n, struct runq_ent e)
 	runq_sift_up(h, i, e);
 }
 
-/* The ring index of the run's i-th entry. */
-static inline unsigned
-runq_run_at(const struct runq *q, unsigned i)
-{
-	i += q->run_head;
-	return i >= q->cap ? i - q->cap : i;
-}
-
 void
-runq_push(struct runq *q, int64_t key, uint64_t id, uint32_t slot)
+runq_heap_push(struct runq *q, struct runq_ent e)
 {
-	struct runq_ent e = {
-		.key = key,
-		.seqslot = id << RUNQ_SLOT_BITS | slot,
-	};
-
-	if (q->fifo || !q->run_len ||
-	    !runq_less(&e, &q->run[runq_run_at(q, q->run_len - 1)]))
-		q->run[runq_run_at(q, q->run_len++)] = e;
-	else
-		runq_sift_up(q->heap, q->heap_len++, e);
-	q->len++;
+	runq_sift_up(q->heap, q->heap_len++, e);
 }
 
 uint32_t
-runq_pop(struct runq *q)
+runq_heap_pop(struct runq *q)
 {
-	uint32_t slot;
+	uint32_t slot = runq_slot(&q->heap[0]);
 
-	if (q->run_len &&
-	    (!q->heap_len || runq_less(&q->run[q->run_head], &q->heap[0]))) {
-		slot = runq_slot(&q->run[q->run_head]);
-		if (++q->run_head == q->cap)
-			q->run_head = 0;
-		q->run_len--;
-	} else {
-		slot = runq_slot(&q->heap[0]);
-		if (--q->heap_len)
-			runq_pop_fill(q->heap, q->heap_len,
-				      q->heap[q->heap_len]);
-	}
-	q->len--;
+	if (--q->heap_len)
+		runq_pop_fill(q->heap, q->heap_len, q->heap[q->heap_len]);
 	return slot;
 }
 
@@ -177,14 +131,4 @@ runq_remove_if(struct runq *q, bool (*drop)(void *ctx, uint32_t slot),
 		runq_sift_down(q->heap, kept, i, q->heap[i]);
 	q->len = q->run_len + q->heap_len;
 	return before - q->len;
-}
-
-int64_t
-runq_key(int priority, uint64_t aging_ns, uint64_t queued_ns,
-	 uint64_t base_ns)
-{
-	if (!aging_ns)
-		return priority;
-	return (int64_t)priority * (int64_t)aging_ns +
-	       (int64_t)(queued_ns - base_ns);
 }

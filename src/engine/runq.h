@@ -67,14 +67,22 @@ runq_len(const struct runq *q)
 }
 
 /*
- * Queue slot (< RUNQ_MAX_CAPACITY) with key and id (<= RUNQ_MAX_ID).  The
- * queue must not be full.  Ids must grow with each push for equal keys
- * to come out first in, first out.
+ * The key of a task of priority queued at queued_ns, in a queue whose
+ * aging origin is base_ns (<= queued_ns, both from one monotonic clock):
+ * the priority when aging_ns is 0, else priority * aging_ns + (queued_ns -
+ * base_ns), so the task moves up one priority for every aging_ns it waits.
+ * aging_ns is at most 2^30 and queued_ns - base_ns under 2^62 (a century
+ * and more), so the key cannot overflow.
  */
-void runq_push(struct runq *q, int64_t key, uint64_t id, uint32_t slot);
-
-/* Take the first entry (the queue must not be empty): its slot. */
-uint32_t runq_pop(struct runq *q);
+static inline int64_t
+runq_key(int priority, uint64_t aging_ns, uint64_t queued_ns,
+	 uint64_t base_ns)
+{
+	if (!aging_ns)
+		return priority;
+	return (int64_t)priority * (int64_t)aging_ns +
+	       (int64_t)(queued_ns - base_ns);
+}
 
 /*
  * Take out every entry whose slot drop(ctx, slot) says to drop; the
@@ -83,15 +91,75 @@ uint32_t runq_pop(struct runq *q);
 unsigned runq_remove_if(struct runq *q, bool (*drop)(void *ctx, uint32_t slot),
 			void *ctx);
 
+/* What follows is inline because the pool pushes and pops once per task:
+ * the run's ring is the common case, and only the heap is out of line. */
+
+/* Put e into the heap (runq.c). */
+void runq_heap_push(struct runq *q, struct runq_ent e);
+
+/* Take the heap's top out (the heap is not empty): its slot (runq.c). */
+uint32_t runq_heap_pop(struct runq *q);
+
+/* Is a before b: the smaller key, then the smaller id.  Branch-free:
+ * between equal keys, which heap child is smaller is a coin toss that a
+ * branch predictor cannot learn. */
+static inline bool
+runq_less(const struct runq_ent *a, const struct runq_ent *b)
+{
+	return (a->key < b->key) |
+	       ((a->key == b->key) & (a->seqslot < b->seqslot));
+}
+
+static inline uint32_t
+runq_slot(const struct runq_ent *e)
+{
+	return (uint32_t)(e->seqslot & (RUNQ_MAX_CAPACITY - 1));
+}
+
+/* The ring index of the run's i-th entry. */
+static inline unsigned
+runq_run_at(const struct runq *q, unsigned i)
+{
+	i += q->run_head;
+	return i >= q->cap ? i - q->cap : i;
+}
+
 /*
- * The key of a task of priority queued at queued_ns, in a queue whose
- * aging origin is base_ns (<= queued_ns, both from one monotonic clock):
- * the priority when aging_ns is 0, else priority * aging_ns + (queued_ns -
- * base_ns), so the task moves up one priority for every aging_ns it waits.
- * aging_ns is at most 2^30 and queued_ns - base_ns under 2^62 (a century
- * and more), so the key cannot overflow.
+ * Queue slot (< RUNQ_MAX_CAPACITY) with key and id (<= RUNQ_MAX_ID).  The
+ * queue must not be full.  Ids must grow with each push for equal keys
+ * to come out first in, first out.
  */
-int64_t runq_key(int priority, uint64_t aging_ns, uint64_t queued_ns,
-		 uint64_t base_ns);
+static inline void
+runq_push(struct runq *q, int64_t key, uint64_t id, uint32_t slot)
+{
+	struct runq_ent e = {
+		.key = key,
+		.seqslot = id << RUNQ_SLOT_BITS | slot,
+	};
+
+	if (q->fifo || !q->run_len ||
+	    !runq_less(&e, &q->run[runq_run_at(q, q->run_len - 1)]))
+		q->run[runq_run_at(q, q->run_len++)] = e;
+	else
+		runq_heap_push(q, e);
+	q->len++;
+}
+
+/* Take the first entry (the queue must not be empty): its slot. */
+static inline uint32_t
+runq_pop(struct runq *q)
+{
+	uint32_t slot;
+
+	q->len--;
+	if (!q->run_len ||
+	    (q->heap_len && !runq_less(&q->run[q->run_head], &q->heap[0])))
+		return runq_heap_pop(q);
+	slot = runq_slot(&q->run[q->run_head]);
+	if (++q->run_head == q->cap)
+		q->run_head = 0;
+	q->run_len--;
+	return slot;
+}
 
 #endif
