@@ -113,17 +113,24 @@ pool_first_submitter_locked(const struct ls_pool *p)
 	return w ? submit_wait_of(w) : NULL;
 }
 
-/* Would a submit with key go straight into the queue now: room that is
- * not promised to woken submitters, and no waiting submitter before it?
- * (Waiters are let in only once slack slots are free, so room can stay
- * free while they wait; it goes to a submit that comes first by key.) */
-static bool
-pool_room_for_locked(const struct ls_pool *p, int64_t key)
+/* Would a submit of a task of priority queued at queued_ns go straight
+ * into the queue now: room that is not promised to woken submitters, and
+ * no waiting submitter before it?  (Waiters are let in only once slack
+ * slots are free, so room can stay free while they wait; it goes to a
+ * submit that comes first by key.)  The key is only worked out when
+ * somebody waits: the fast path of every submit comes through here. */
+static inline bool
+pool_room_for_locked(const struct ls_pool *p, int priority,
+		     uint64_t queued_ns)
 {
-	const struct submit_wait *first = pool_first_submitter_locked(p);
+	const struct submit_wait *first;
 
-	return runq_len(&p->rq) + p->reserved < p->capacity &&
-	       (!first || key < first->key);
+	if (runq_len(&p->rq) + p->reserved >= p->capacity)
+		return false;
+	if (!p->submitq.len)
+		return true;
+	first = pool_first_submitter_locked(p);
+	return !first || pool_admit_key(p, priority, queued_ns) < first->key;
 }
 
 /* Queue sw among the waiting submitters after every one whose key is not
@@ -400,8 +407,7 @@ pool_submit_ready(const void *prim, unsigned kind, unsigned *holder)
 	engine_lock(&p->mu);
 	/* Aging counts from now: the submit has not read the clock yet. */
 	ready = pool_refusal_locked(p) ||
-		pool_room_for_locked(p, pool_admit_key(p, sp->t->priority,
-						       ls_clock_ns()));
+		pool_room_for_locked(p, sp->t->priority, ls_clock_ns());
 	engine_unlock(&p->mu);
 	return ready;
 }
@@ -450,8 +456,7 @@ pool_submit(struct ls_pool *p, struct pool_task *t, bool wait,
 		}
 		goto out;
 	}
-	if (pool_room_for_locked(p, pool_admit_key(p, t->priority,
-						   t->queued_ns))) {
+	if (pool_room_for_locked(p, t->priority, t->queued_ns)) {
 		pool_enqueue_locked(p, t);
 	} else if (!wait) {
 		p->rejected++;
