@@ -165,14 +165,12 @@ bqueue_append_locked(struct ls_bqueue *q, void *item)
 }
 
 /* The oldest waiter of wq whose group is not cancelled, or NULL: the
- * only one a grant may go to.  q->mu held. */
+ * only one a grant may go to (waitq_first_live).  q->mu held. */
 static struct qwaiter *
-bqueue_first_live(const struct waitq *wq)
+bqueue_first_live(struct waitq *wq)
 {
-	struct waiter *w;
+	struct waiter *w = waitq_first_live(wq);
 
-	for (w = wq->head; w && thread_cancelled(w->t); w = w->next)
-		;
 	return w ? qwaiter_of(w) : NULL;
 }
 

@@ -406,8 +406,7 @@ mutex_release_unlock(struct ls_mutex *m)
 	/* The cancel rule (engine-int.h): a waiter whose group is cancelled
 	 * is passed over; it wakes with -ECANCELED and leaves the queue
 	 * itself, and must see the cancel, not a lock. */
-	for (w = m->waiters.head; w && thread_cancelled(w->t); w = w->next)
-		;
+	w = waitq_first_live(&m->waiters);
 	if (w) {
 		atomic_store_explicit(&m->owner, w->t, memory_order_relaxed);
 		atomic_store_explicit(&m->owner_tid, mutex_waiter_of(w)->tid,

@@ -104,12 +104,10 @@ pool_admit_key(const struct ls_pool *p, int priority, uint64_t queued_ns)
 /* The first waiting submitter whose group is not cancelled, or NULL: a
  * cancelled one gets no room (engine-int.h), so it comes before nobody. */
 static struct submit_wait *
-pool_first_submitter_locked(const struct ls_pool *p)
+pool_first_submitter_locked(struct ls_pool *p)
 {
-	struct waiter *w;
+	struct waiter *w = waitq_first_live(&p->submitq);
 
-	for (w = p->submitq.head; w && thread_cancelled(w->t); w = w->next)
-		;
 	return w ? submit_wait_of(w) : NULL;
 }
 
@@ -120,8 +118,7 @@ pool_first_submitter_locked(const struct ls_pool *p)
  * submit that comes first by key.)  The key is only worked out when
  * somebody waits: the fast path of every submit comes through here. */
 static inline bool
-pool_room_for_locked(const struct ls_pool *p, int priority,
-		     uint64_t queued_ns)
+pool_room_for_locked(struct ls_pool *p, int priority, uint64_t queued_ns)
 {
 	const struct submit_wait *first;
 

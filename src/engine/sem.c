@@ -191,8 +191,7 @@ ls_sem_post(struct ls_sem *s)
 	/* The cancel rule (engine-int.h): a waiter whose group is cancelled
 	 * is passed over; it wakes with -ECANCELED and leaves the queue
 	 * itself, and must see the cancel, not a unit. */
-	for (w = s->waiters.head; w && thread_cancelled(w->t); w = w->next)
-		;
+	w = waitq_first_live(&s->waiters);
 	if (w) {
 		/* Before the grant: the waiter's SEM_ACQUIRED comes after. */
 		ls_emit(LS_EV_SEM_POST, s->id, s->count, 0);
