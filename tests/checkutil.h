@@ -151,7 +151,8 @@ test_task_baseline(void)
 static inline struct ls_gate_view
 test_view_named(struct ls_group *g, const char *name)
 {
-	struct ls_gate_view v[16];
+	/* As many as ls_gate_list probes. */
+	struct ls_gate_view v[64];
 	size_t n, i;
 
 	ck_assert_int_eq(ls_gate_settle(g, TEST_SETTLE_NS), 0);
