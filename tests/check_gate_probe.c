@@ -25,7 +25,6 @@
 
 #define SETTLE_NS (20ull * 1000000000u)
 #define MS 1000000ull
-#define MAXT 8
 
 static struct ls_group *
 group_new(struct ls_ring *r)
@@ -34,32 +33,6 @@ group_new(struct ls_ring *r)
 
 	ck_assert_int_eq(ls_group_create(r, "probe", &g), 0);
 	return g;
-}
-
-/* The view of the member named name, after the group settled. */
-static struct ls_gate_view
-view_named(struct ls_group *g, const char *name)
-{
-	struct ls_gate_view v[MAXT];
-	size_t n, i;
-
-	ck_assert_int_eq(ls_gate_settle(g, SETTLE_NS), 0);
-	n = ls_gate_list(g, v, MAXT);
-	for (i = 0; i < n; i++)
-		if (!strcmp(v[i].name, name))
-			return v[i];
-	ck_abort_msg("no member %s", name);
-	return v[0];
-}
-
-/* Step the member named name through one gate and wait for rest. */
-static void
-step_named(struct ls_group *g, const char *name)
-{
-	struct ls_gate_view v = view_named(g, name);
-
-	ck_assert_int_eq(ls_gate_release(g, v.tid), 0);
-	ck_assert_int_eq(ls_gate_quiesce(g, SETTLE_NS), 0);
 }
 
 /* Mutex: "holder" locks and parks at its unlock; "wanter" is parked at
@@ -107,22 +80,22 @@ START_TEST(test_mutex_probe)
 	ck_assert_int_eq(ls_thread_spawn(g, "holder", holder_main, &pr), 0);
 	ck_assert_int_eq(ls_thread_spawn(g, "wanter", wanter_main, &pr), 0);
 	/* Both at their lock, the mutex free: both can go. */
-	h = view_named(g, "holder");
-	w = view_named(g, "wanter");
+	h = test_view_named(g, "holder");
+	w = test_view_named(g, "wanter");
 	ck_assert_uint_eq(h.state, LS_STATE_PARKED);
 	ck_assert(h.ready);
 	ck_assert(w.ready);
-	step_named(g, "holder");
+	test_step_named(g, "holder");
 	/* holder owns it and waits at its unlock: wanter would block. */
-	w = view_named(g, "wanter");
+	w = test_view_named(g, "wanter");
 	ck_assert_uint_eq(w.state, LS_STATE_PARKED);
 	ck_assert(!w.ready);
 	ck_assert_uint_eq(w.holder, h.tid);
-	h = view_named(g, "holder");
+	h = test_view_named(g, "holder");
 	ck_assert(h.ready);	/* an unlock never blocks */
 	/* Stepped anyway, it blocks, as predicted. */
-	step_named(g, "wanter");
-	w = view_named(g, "wanter");
+	test_step_named(g, "wanter");
+	w = test_view_named(g, "wanter");
 	ck_assert_uint_eq(w.state, LS_STATE_BLOCKED);
 	ck_assert_uint_eq(w.blocked_on, ls_mutex_id(pr.m));
 	ls_gate_resume(g);
@@ -202,30 +175,30 @@ START_TEST(test_sem_queue_rwlock_probes)
 	ck_assert_int_eq(ls_thread_spawn(g, "writer", writer_main, &pr), 0);
 	ck_assert_int_eq(ls_thread_spawn(g, "reader", reader_main, &pr), 0);
 
-	v = view_named(g, "taker");
+	v = test_view_named(g, "taker");
 	ck_assert(!v.ready);		/* no unit */
 	ck_assert_uint_eq(v.holder, 0);
-	v = view_named(g, "popper");
+	v = test_view_named(g, "popper");
 	ck_assert(!v.ready);		/* empty */
-	v = view_named(g, "writer");
+	v = test_view_named(g, "writer");
 	ck_assert(v.ready);		/* free */
-	v = view_named(g, "reader");
+	v = test_view_named(g, "reader");
 	ck_assert(v.ready);
 
 	/* The writer in, parked at its unlock: the reader would wait for
 	 * it, and the probe names it. */
-	step_named(g, "writer");
-	v = view_named(g, "reader");
+	test_step_named(g, "writer");
+	v = test_view_named(g, "reader");
 	ck_assert(!v.ready);
-	ck_assert_uint_eq(v.holder, view_named(g, "writer").tid);
+	ck_assert_uint_eq(v.holder, test_view_named(g, "writer").tid);
 
 	/* A unit posted from outside, an item pushed by a new member: the
 	 * taker and the popper can go. */
 	ck_assert_int_eq(ls_sem_post(pr.s), 0);
 	ck_assert_int_eq(ls_thread_spawn(g, "pusher", pusher_main, &pr), 0);
-	step_named(g, "pusher");
-	ck_assert(view_named(g, "taker").ready);
-	ck_assert(view_named(g, "popper").ready);
+	test_step_named(g, "pusher");
+	ck_assert(test_view_named(g, "taker").ready);
+	ck_assert(test_view_named(g, "popper").ready);
 
 	ls_gate_resume(g);
 	ls_group_join(g);
@@ -287,19 +260,19 @@ START_TEST(test_timed_wait_held_by_controller)
 			 0);
 	ck_assert_int_eq(ls_thread_spawn(g, "waiter", timed_waiter_main, &tm),
 			 0);
-	step_named(g, "holder");
-	step_named(g, "waiter");
-	v = view_named(g, "waiter");
+	test_step_named(g, "holder");
+	test_step_named(g, "waiter");
+	v = test_view_named(g, "waiter");
 	ck_assert_uint_eq(v.state, LS_STATE_BLOCKED);
 	/* Ten times its timeout: it still waits, for the controller. */
 	test_sleep_ns(50 * MS);
-	v = view_named(g, "waiter");
+	v = test_view_named(g, "waiter");
 	ck_assert_uint_eq(v.state, LS_STATE_BLOCKED);
 	ck_assert(v.timed);
 	ck_assert(!atomic_load(&tm.done));
 	/* Fired: it times out and runs to its next gate. */
-	step_named(g, "waiter");
-	v = view_named(g, "waiter");
+	test_step_named(g, "waiter");
+	v = test_view_named(g, "waiter");
 	ck_assert_uint_eq(v.state, LS_STATE_PARKED);
 	ck_assert_str_eq(v.desc, "after");
 	ck_assert_int_eq(atomic_load(&tm.rc), -ETIMEDOUT);
@@ -326,10 +299,10 @@ START_TEST(test_timed_wait_resumed)
 			 0);
 	ck_assert_int_eq(ls_thread_spawn(g, "waiter", timed_waiter_main, &tm),
 			 0);
-	step_named(g, "holder");
-	step_named(g, "waiter");
+	test_step_named(g, "holder");
+	test_step_named(g, "waiter");
 	test_sleep_ns(20 * MS);
-	ck_assert(view_named(g, "waiter").timed);
+	ck_assert(test_view_named(g, "waiter").timed);
 	/* The holder then blocks on keep, which only the test posts, so
 	 * the waiter can only time out. */
 	ls_gate_resume(g);
@@ -374,7 +347,7 @@ START_TEST(test_quiesce_waits_out_sleepers)
 
 	ls_gate_pause(g);
 	ck_assert_int_eq(ls_thread_spawn(g, "sleeper", sleeper_main, &sl), 0);
-	v = view_named(g, "sleeper");
+	v = test_view_named(g, "sleeper");
 	before = ls_clock_ns();
 	/* release returns at once, whatever the thread does next. */
 	ck_assert_int_eq(ls_gate_release(g, v.tid), 0);
@@ -433,11 +406,11 @@ START_TEST(test_tag_and_prepay)
 
 	ls_gate_pause(g);
 	ck_assert_int_eq(ls_thread_spawn(g, "t", tagged_main, &tg), 0);
-	v = view_named(g, "t");
+	v = test_view_named(g, "t");
 	ck_assert_str_eq(v.desc, "a");
 	ck_assert_uint_eq(v.tag, 7);
-	step_named(g, "t");
-	v = view_named(g, "t");
+	test_step_named(g, "t");
+	v = test_view_named(g, "t");
 	ck_assert_str_eq(v.desc, "c");
 	ck_assert_uint_eq(v.tag, 8);
 	ck_assert_int_eq(atomic_load(&tg.passed_b), 1);

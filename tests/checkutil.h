@@ -9,6 +9,8 @@
 
 #include "testutil.h"
 
+#include "lockstep/gate.h"
+
 #include <check.h>
 #include <dirent.h>
 #include <pthread.h>
@@ -26,6 +28,47 @@ test_ring_new(uint32_t lane_events, uint32_t max_lanes)
 	ck_assert_int_eq(ls_ring_create(&cfg, &r), 0);
 	ck_assert_ptr_nonnull(r);
 	return r;
+}
+
+/* Every event drained from a ring, in a growing array. */
+struct test_evlog {
+	struct ls_event *ev;
+	size_t n, cap;
+};
+
+/* Move every event r has ready now into log; asserts on memory. */
+static inline void
+test_evlog_drain(struct ls_ring *r, struct test_evlog *log)
+{
+	size_t k;
+
+	do {
+		if (log->cap - log->n < 1024) {
+			log->cap = log->cap ? 2 * log->cap : 8192;
+			log->ev = realloc(log->ev, log->cap * sizeof(*log->ev));
+			ck_assert_ptr_nonnull(log->ev);
+		}
+		k = ls_ring_drain(r, log->ev + log->n, log->cap - log->n);
+		log->n += k;
+	} while (k);
+}
+
+/* How many events of kind the log holds. */
+static inline size_t
+test_evlog_count(const struct test_evlog *log, unsigned kind)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < log->n; i++)
+		n += log->ev[i].kind == kind;
+	return n;
+}
+
+static inline void
+test_evlog_free(struct test_evlog *log)
+{
+	free(log->ev);
+	*log = (struct test_evlog){ .ev = NULL };
 }
 
 /* The threads of this process now, from /proc/self/task; asserts. */
@@ -97,6 +140,39 @@ test_task_baseline(void)
 	for (tries = 0; test_task_count() != n0 && tries < 50; tries++)
 		test_sleep_ns(1000000);
 	return test_task_count_settled(n0 + 1);
+}
+
+/* Bound for waits on a group that end at once unless the engine is
+ * broken: long, so that a loaded machine never fails a test by time. */
+#define TEST_SETTLE_NS (20ull * 1000000000u)
+
+/* The view of g's member named name, once g rests; fails the test when
+ * there is none.  The controller's thread only. */
+static inline struct ls_gate_view
+test_view_named(struct ls_group *g, const char *name)
+{
+	/* As many as ls_gate_list probes. */
+	struct ls_gate_view v[64];
+	size_t n, i;
+
+	ck_assert_int_eq(ls_gate_settle(g, TEST_SETTLE_NS), 0);
+	n = ls_gate_list(g, v, sizeof(v) / sizeof(v[0]));
+	for (i = 0; i < n; i++)
+		if (!strcmp(v[i].name, name))
+			return v[i];
+	ck_abort_msg("no member %s", name);
+	return v[0];
+}
+
+/* Let g's member named name through one gate and wait until g rests
+ * again (a sleeping member is not rest).  The controller's thread only. */
+static inline void
+test_step_named(struct ls_group *g, const char *name)
+{
+	struct ls_gate_view v = test_view_named(g, name);
+
+	ck_assert_int_eq(ls_gate_release(g, v.tid), 0);
+	ck_assert_int_eq(ls_gate_quiesce(g, TEST_SETTLE_NS), 0);
 }
 
 /* Run a suite with Check's defaults (forked, CK_* environment honoured)

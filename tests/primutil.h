@@ -170,16 +170,7 @@ prim_wait_blocked(struct ls_group *g, uint32_t obj, unsigned n)
 static inline struct ls_gate_view
 prim_view(struct ls_group *g, const char *name)
 {
-	struct ls_gate_view v[PRIM_MAX + 4];
-	size_t n, i;
-
-	ck_assert_int_eq(ls_gate_settle(g, PRIM_LIMIT_NS), 0);
-	n = ls_gate_list(g, v, PRIM_MAX + 4);
-	for (i = 0; i < n; i++)
-		if (!strcmp(v[i].name, name))
-			return v[i];
-	ck_abort_msg("no member %s", name);
-	return v[0];
+	return test_view_named(g, name);
 }
 
 /* Let the member named name through one gate; wait for the group to be
@@ -187,10 +178,7 @@ prim_view(struct ls_group *g, const char *name)
 static inline void
 prim_step(struct ls_group *g, const char *name)
 {
-	struct ls_gate_view v = prim_view(g, name);
-
-	ck_assert_int_eq(ls_gate_release(g, v.tid), 0);
-	ck_assert_int_eq(ls_gate_quiesce(g, PRIM_LIMIT_NS), 0);
+	test_step_named(g, name);
 }
 
 /* Check the member named name is parked at its next gate: kind on obj

@@ -1,9 +1,9 @@
 /*
  * testutil.h - what every test program of lockstep shares: sizes taken
- * from the environment (smaller under sanitizers), seeded timing noise,
- * bounded waits, counting the process's threads, ring and lane set-up, and
- * the helpers that need no test framework.  Check suites include
- * checkutil.h, which adds the asserting helpers and the runner.
+ * from the environment (smaller under sanitizers), seeds, a random stream
+ * and seeded timing noise, sleeps and bounded waits, a latch, ring and
+ * lane set-up, and the helpers that need no test framework.  Check suites
+ * include checkutil.h, which adds the asserting helpers and the runner.
  */
 #ifndef LOCKSTEP_TESTUTIL_H
 #define LOCKSTEP_TESTUTIL_H
@@ -12,7 +12,9 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sched.h>
+#include <semaphore.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -107,6 +109,17 @@ test_sleep_ns(uint64_t ns)
 		;
 }
 
+/* Wait on a POSIX semaphore, resuming after a signal (sem_wait returns
+ * -1 with errno EINTR then, never EINTR itself).  Returns 0 or errno. */
+static inline int
+test_sem_wait(sem_t *sem)
+{
+	while (sem_wait(sem))
+		if (errno != EINTR)
+			return errno;
+	return 0;
+}
+
 /* Seeded noise: yield 1 time in 8, sleep <= 20 us 1 time in 64. */
 static inline void
 test_jitter(uint64_t *rng)
@@ -148,6 +161,75 @@ test_cancelled(void *unused)
 	return ls_cancelled();
 }
 
+/*
+ * A latch the test opens: threads arrive (and may wait for it to open),
+ * the test waits for a number of arrivals.  Plain pthreads, so that the
+ * harness never depends on the engine it tests.
+ */
+struct test_latch {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	unsigned arrived;
+	bool open;
+};
+
+static inline void
+test_latch_init(struct test_latch *l)
+{
+	pthread_mutex_init(&l->mu, NULL);
+	pthread_cond_init(&l->cv, NULL);
+	l->arrived = 0;
+	l->open = false;
+}
+
+static inline void
+test_latch_destroy(struct test_latch *l)
+{
+	pthread_cond_destroy(&l->cv);
+	pthread_mutex_destroy(&l->mu);
+}
+
+/* Count an arrival and wait until the latch is open. */
+static inline void
+test_latch_arrive_wait(struct test_latch *l)
+{
+	pthread_mutex_lock(&l->mu);
+	l->arrived++;
+	pthread_cond_broadcast(&l->cv);
+	while (!l->open)
+		pthread_cond_wait(&l->cv, &l->mu);
+	pthread_mutex_unlock(&l->mu);
+}
+
+/* Count an arrival and go on. */
+static inline void
+test_latch_arrive(struct test_latch *l)
+{
+	pthread_mutex_lock(&l->mu);
+	l->arrived++;
+	pthread_cond_broadcast(&l->cv);
+	pthread_mutex_unlock(&l->mu);
+}
+
+/* Wait until n arrivals were counted (the test's timeout bounds it). */
+static inline void
+test_latch_wait_arrived(struct test_latch *l, unsigned n)
+{
+	pthread_mutex_lock(&l->mu);
+	while (l->arrived < n)
+		pthread_cond_wait(&l->cv, &l->mu);
+	pthread_mutex_unlock(&l->mu);
+}
+
+static inline void
+test_latch_open(struct test_latch *l)
+{
+	pthread_mutex_lock(&l->mu);
+	l->open = true;
+	pthread_cond_broadcast(&l->cv);
+	pthread_mutex_unlock(&l->mu);
+}
+
 /* Drain what r has ready into ev (at most max); returns the count. */
 static inline size_t
 test_drain_all(struct ls_ring *r, struct ls_event *ev, size_t max)
@@ -184,12 +266,13 @@ test_lane_bind(struct ls_ring *r, const char *name)
 	return lane;
 }
 
-/* Undo test_lane_bind on the same thread. */
+/* Undo test_lane_bind on the same thread; NULL (none bound) is ignored. */
 static inline void
 test_lane_unbind(struct ls_lane *lane)
 {
 	ls_trace_lane = NULL;
-	ls_ring_unregister(lane);
+	if (lane)
+		ls_ring_unregister(lane);
 }
 
 

@@ -9,6 +9,10 @@
  * slot while producers wait takes the oldest waiting producer's item in, so
  * no woken thread has to compete for what it was woken for.
  *
+ * A waiter whose group is cancelled is never handed an item or room: it
+ * returns -ECANCELED and the item goes to the next live consumer or stays
+ * queued, so no item is ever given to a thread on its way out.
+ *
  * Closing the queue wakes every waiter.  After close a push fails with
  * -EPIPE; consumers still drain the items left, then pop fails with -EPIPE,
  * which means end of queue.

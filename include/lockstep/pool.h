@@ -27,9 +27,13 @@
  * TASK_FAIL, TASK_REJECT, TASK_DROP, POOL_SCALE, STATE (idle/running) from
  * workers, Q_PUSH_WAIT and CANCELLED from a submitter that waits for room,
  * and POOL_DEPTH: after every change while fewer than 16 tasks are queued,
- * at every multiple of 8 above, and after a drop.  Gates: before a submit ("submit task"), before a
- * worker takes a task ("take task", kind POOL_DEPTH) and before it runs it
- * ("run task", kind TASK_START).
+ * at every multiple of 8 above, and after a drop.  Gates: before a submit
+ * ("submit task"), before a worker takes a task ("take task", kind
+ * POOL_DEPTH) and before it runs it ("run task", kind TASK_START).  The
+ * two that can be followed by a wait carry probes (gate.h): a blocking
+ * submit will wait when the queue has no room for it (or a waiting
+ * submitter comes first), a worker at "take task" will wait idle when the
+ * queue is empty; neither waits for anyone in particular.
  */
 #ifndef LOCKSTEP_POOL_H
 #define LOCKSTEP_POOL_H
@@ -66,7 +70,8 @@ struct ls_pool_config {
 	unsigned max_workers;	/* >= 1 and >= min_workers */
 	unsigned capacity;	/* queued tasks, 1..LS_POOL_MAX_CAPACITY */
 	/* Idle time after which a worker above min retires; 0 for
-	 * LS_POOL_DEFAULT_KEEP_ALIVE. */
+	 * LS_POOL_DEFAULT_KEEP_ALIVE, LS_POOL_FOREVER (or any time too
+	 * long to count) for never. */
 	uint64_t keep_alive_ns;
 	/* 0: no aging.  Else a task's priority improves by one for every
 	 * aging_ns it waits; at most LS_POOL_MAX_AGING. */
@@ -134,8 +139,9 @@ void ls_pool_destroy(struct ls_pool *p);
 
 /*
  * Queue *t (copied).  Returns 0 and the task id in *id (may be NULL);
- * -EAGAIN and a TASK_REJECT event when the queue is full or other
- * submitters already wait for room; -ESHUTDOWN after ls_pool_shutdown;
+ * -EAGAIN and a TASK_REJECT event when the queue is full or a submitter
+ * that waits for room comes first (its task has the same or a better
+ * priority); -ESHUTDOWN after ls_pool_shutdown;
  * -ECANCELED when the caller's or the pool's group was cancelled;
  * -EINVAL without t->fn; or a spawn error when the pool has no worker and
  * none could be started (the task was not queued).  Any thread.
@@ -144,12 +150,15 @@ int ls_pool_submit(struct ls_pool *p, const struct ls_task *t, uint64_t *id);
 
 /*
  * As ls_pool_submit, but wait up to timeout_ns (LS_POOL_FOREVER: no limit)
- * for room when the queue is full.  Submitters waiting for room are served
- * in arrival order, and a full queue lets them in when it has drained by
- * an eighth of its capacity (at least one slot), so a fast submitter is
- * woken once per batch rather than once per task.  Returns as
- * ls_pool_submit, or -ETIMEDOUT (and TASK_REJECT).  Cancellable: returns
- * -ECANCELED when the caller's group or the pool's group is cancelled.
+ * for room when the queue is full.  Submitters waiting for room are let
+ * in by their tasks' priority (with aging, as the tasks would run), first
+ * come first served among equals, and in arrival order in fifo mode; so
+ * an urgent task never waits behind a crowd of less urgent submitters.
+ * A full queue lets them in when it has drained by an eighth of its
+ * capacity (at least one slot), so a fast submitter is woken once per
+ * batch rather than once per task.  Returns as ls_pool_submit, or
+ * -ETIMEDOUT (and TASK_REJECT).  Cancellable: returns -ECANCELED when the
+ * caller's group or the pool's group is cancelled.
  */
 int ls_pool_submit_timed(struct ls_pool *p, const struct ls_task *t,
 			 uint64_t timeout_ns, uint64_t *id);

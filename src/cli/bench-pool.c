@@ -148,9 +148,11 @@ double
 pool_trial(unsigned workers, uint64_t n, enum bench_work w,
 	   enum bench_prio prio, bool events, uint64_t *drops)
 {
+	/* A lane for every worker and one for the submitter (the drainer
+	 * only reads). */
 	struct ls_ring_config rcfg = {
 		.lane_events = 1u << 16,
-		.max_lanes = 64,
+		.max_lanes = workers + 1,
 	};
 	struct ls_pool_config cfg = {
 		.name = "bench",

@@ -13,9 +13,13 @@
  * item into the slot and grants the producer.  A woken thread therefore
  * never finds its resource stolen, waiters are served strictly in order,
  * and a grant that races a timeout or a cancel still wins (the operation
- * has happened; waitq_sleep_locked reports 0).  It also means the two wait
- * queues are never both non-empty: consumers wait only while the queue is
- * empty, producers only while it is full, and capacity is at least 1.
+ * has happened; waitq_sleep_locked reports 0).  A waiter whose group is
+ * already cancelled is passed over (engine-int.h): it leaves with
+ * -ECANCELED, so an item never goes to a consumer on its way out, where
+ * nobody would see it, and a cancelled producer's item never enters.
+ * Consumers wait only while the queue is empty, producers only while it is
+ * full (capacity is at least 1), so the two wait queues are never both
+ * non-empty, but for cancelled waiters not yet gone.
  *
  * Events are emitted while the internal lock is held, so the depth each
  * carries is the depth at that point of the queue's history, and the
@@ -160,6 +164,16 @@ bqueue_append_locked(struct ls_bqueue *q, void *item)
 	q->count++;
 }
 
+/* The oldest waiter of wq whose group is not cancelled, or NULL: the
+ * only one a grant may go to (waitq_first_live).  q->mu held. */
+static struct qwaiter *
+bqueue_first_live(struct waitq *wq)
+{
+	struct waiter *w = waitq_first_live(wq);
+
+	return w ? qwaiter_of(w) : NULL;
+}
+
 /* Take the oldest item.  q->mu held, count > 0. */
 static void *
 bqueue_take_locked(struct ls_bqueue *q)
@@ -182,9 +196,10 @@ bqueue_ready(const void *prim, unsigned kind, unsigned *holder)
 
 	(void)holder;
 	engine_lock(&q->mu);
-	ready = q->closed || (kind == LS_EV_Q_PUSHED
-				      ? q->consumers.head || q->count < q->cap
-				      : q->count > 0);
+	ready = q->closed ||
+		(kind == LS_EV_Q_PUSHED
+			 ? bqueue_first_live(&q->consumers) || q->count < q->cap
+			 : q->count > 0);
 	engine_unlock(&q->mu);
 	return ready;
 }
@@ -212,9 +227,8 @@ bqueue_push_op(struct ls_bqueue *q, void *item, enum wait_how how,
 	if (q->closed) {
 		ls_emit(LS_EV_Q_CLOSED, q->id, q->count, q->cap);
 		rc = -EPIPE;
-	} else if (q->consumers.head) {
+	} else if ((cw = bqueue_first_live(&q->consumers))) {
 		/* A consumer waits, so the queue is empty: hand over. */
-		cw = qwaiter_of(q->consumers.head);
 		cw->item = item;
 		cw->status = 0;
 		ls_emit(LS_EV_Q_PUSHED, q->id, q->count, q->cap);
@@ -268,8 +282,8 @@ bqueue_pop_op(struct ls_bqueue *q, void **item, enum wait_how how,
 		*item = bqueue_take_locked(q);
 		/* A producer waits only on a full queue; its item takes the
 		 * slot just freed, behind every item already queued. */
-		if (q->producers.head) {
-			pw = qwaiter_of(q->producers.head);
+		pw = bqueue_first_live(&q->producers);
+		if (pw) {
 			bqueue_append_locked(q, pw->item);
 			pw->status = 0;
 			waitq_grant_deferred(&q->producers, &pw->w, &wk);
@@ -351,7 +365,7 @@ ls_bqueue_close(struct ls_bqueue *q)
 	engine_lock(&q->mu);
 	if (!q->closed) {
 		q->closed = true;
-		/* At most one of the two queues is non-empty (see top). */
+		/* Cancelled waiters too: a close hands over nothing. */
 		while (q->consumers.head) {
 			qw = qwaiter_of(q->consumers.head);
 			qw->status = -EPIPE;

@@ -11,6 +11,18 @@
  * group at once without the canceller taking any primitive's lock, and it
  * keeps the wait queue explicit so the ui can show it in order.
  *
+ * Cancelled waiters, one rule for every primitive: a granter never hands
+ * what it has to give (a lock, a unit, an item, room in a queue) to a
+ * waiter whose group is cancelled.  It passes over it; the waiter, woken
+ * by the cancel, takes itself off the queue and returns -ECANCELED, and
+ * what it would have got goes to the next live waiter or stays where the
+ * next arrival finds it.  A cancel that comes after the grant is too late:
+ * the grant wins (waitq_sleep_locked returns 0) and the waiter returns 0
+ * owning what it got.  Either way its result says whether it got it, so
+ * nothing is handed to a thread that then reports it got nothing.
+ * Wake-ups that hand nothing over (a close, a pool stopping or going
+ * quiet) wake cancelled waiters too.
+ *
  * Lock order: a primitive's internal mutex, then group->mu.  No
  * primitive lock is taken while holding group->mu.  One primitive nests
  * another's: a condition's internal mutex, then its mutex's (cond.c,

@@ -28,6 +28,7 @@
 #include "lockstep/mutex.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 
 #include "engine-int.h"
@@ -45,7 +46,7 @@ struct ls_mutex {
 	/* The holder's producer id, for views and LOCK_BUSY; written under
 	 * mu, read by views without it (a snapshot). */
 	_Atomic unsigned owner_tid;
-	struct waitq waiters;	/* guarded by mu; w->mode is w's tid */
+	struct waitq waiters;	/* of struct mutex_waiter; guarded by mu */
 	/* When the holder got m, for the hold time in LOCK_RELEASED, or 0
 	 * when it was untraced.  Owner-private: only the holder touches it,
 	 * and ownership itself passes under mu. */
@@ -57,6 +58,20 @@ struct ls_mutex {
 	unsigned level;		/* place in a lock hierarchy, 0 for none */
 	bool recursive;		/* set at creation */
 };
+
+/* A locker waiting for m, on its own stack.  The unlocker that hands m
+ * over makes it the owner, so it needs the waiter's producer id too. */
+struct mutex_waiter {
+	struct waiter w;	/* first, so a struct waiter * converts back */
+	unsigned tid;		/* the waiter's producer id (mutex_tid) */
+};
+
+static struct mutex_waiter *
+mutex_waiter_of(struct waiter *w)
+{
+	return (struct mutex_waiter *)((char *)w -
+				       offsetof(struct mutex_waiter, w));
+}
 
 /* The leveled mutexes the calling thread holds, for the hierarchy check.
  * Thread-private, so no lock. */
@@ -241,7 +256,7 @@ mutex_acquire(struct ls_mutex *m, enum mutex_how how, uint64_t timeout_ns,
 	      const char *desc)
 {
 	struct ls_thread *self = mutex_self();
-	struct waiter w;
+	struct mutex_waiter mw;
 	uint64_t start = 0, deadline = 0, waited;
 	unsigned busy;
 	bool waits;
@@ -294,18 +309,20 @@ mutex_acquire(struct ls_mutex *m, enum mutex_how how, uint64_t timeout_ns,
 		return -EBUSY;
 	}
 
-	w = (struct waiter){
-		.t = self,
-		.obj = m->id,
-		.mode = mutex_tid(self),
-		.since_ns = start ? start : ls_clock_ns(),
+	mw = (struct mutex_waiter){
+		.w = {
+			.t = self,
+			.obj = m->id,
+			.since_ns = start ? start : ls_clock_ns(),
+		},
+		.tid = mutex_tid(self),
 	};
 	ls_emit(LS_EV_LOCK_WAIT, m->id, 0, how == MUTEX_TIMED);
-	waitq_push(&m->waiters, &w);
-	rc = waitq_sleep_locked(&m->waiters, &w, &m->mu, deadline);
+	waitq_push(&m->waiters, &mw.w);
+	rc = waitq_sleep_locked(&m->waiters, &mw.w, &m->mu, deadline);
 	engine_unlock(&m->mu);
 
-	waited = ls_clock_ns() - w.since_ns;
+	waited = ls_clock_ns() - mw.w.since_ns;
 	switch (rc) {
 	case 0:
 		/* The unlocker made us owner; time starts now. */
@@ -386,14 +403,13 @@ mutex_release_unlock(struct ls_mutex *m)
 	/* Before the real release: nobody can own m until we drop mu. */
 	ls_emit(LS_EV_LOCK_RELEASED, m->id, held, 0);
 
-	/* A waiter whose group is cancelled wakes with -ECANCELED and leaves
-	 * the queue itself: handing it the lock would only make it give the
-	 * lock back, and it must see the cancel, not a lock. */
-	for (w = m->waiters.head; w && thread_cancelled(w->t); w = w->next)
-		;
+	/* The cancel rule (engine-int.h): a waiter whose group is cancelled
+	 * is passed over; it wakes with -ECANCELED and leaves the queue
+	 * itself, and must see the cancel, not a lock. */
+	w = waitq_first_live(&m->waiters);
 	if (w) {
 		atomic_store_explicit(&m->owner, w->t, memory_order_relaxed);
-		atomic_store_explicit(&m->owner_tid, w->mode,
+		atomic_store_explicit(&m->owner_tid, mutex_waiter_of(w)->tid,
 				      memory_order_relaxed);
 		waitq_grant(&m->waiters, w);
 	} else {

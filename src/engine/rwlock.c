@@ -28,10 +28,12 @@
  * parker, granted under mu by whoever runs the grant: the granter counts
  * the waiter into the word before waking it (direct hand-off), so a granted
  * waiter owns the lock even before it runs.  Which waiters the grant picks,
- * and which arrivals may go straight in, is the policy
- * (rwlock_admit_locked, rwlock_grant_locked).  A waiter that times out or
- * is cancelled leaves the queue and runs the grant too, since a departing
- * writer can be all that kept the readers behind it out.
+ * and which arrivals may go straight in, is the policy (rwlock-policy.c).
+ * A waiter that times out or is cancelled leaves the queue and runs the
+ * grant too, since a departing writer can be all that kept the readers
+ * behind it out; until it has left, a waiter whose group is cancelled is
+ * passed over by every grant, as in every primitive (engine-int.h), so the
+ * lock never goes to a thread that is on its way out.
  *
  * Misuse detection needs to know what the calling thread holds, and a
  * reader count says how many, not who: each thread keeps its holds (lock
@@ -56,6 +58,7 @@
 
 #include "engine-int.h"
 #include "engine-valgrind.h"
+#include "rwlock-int.h"
 #include "lockstep/clock.h"
 #include "lockstep/event.h"
 #include "lockstep/gate.h"
@@ -65,12 +68,6 @@
  * each public function stay a few instructions with a small frame. */
 #define RW_COLD __attribute__((noinline, cold))
 #define RW_INLINE inline __attribute__((always_inline))
-
-/* The state word. */
-#define RW_READER	1u		/* one reader inside */
-#define RW_READERS	0x3fffffffu	/* mask of the reader count */
-#define RW_WRITER	0x40000000u	/* a writer is inside */
-#define RW_SLOW		0x80000000u	/* nobody gets in without mu */
 
 /*
  * How many times an arrival that finds the lock held, and nobody queued,
@@ -89,50 +86,11 @@
 #define RW_SPIN 40
 #endif
 
-/* Grants whose wake-up waits until mu is dropped (see rwlock_wakes). */
-#define RW_WAKES 4
-
-/* A waiter's mode; also the aux of RW_TIMEOUT (1 writer, 0 reader). */
-enum rw_mode {
-	RW_READ = 0,
-	RW_WRITE = 1,
-};
-
 /* How long an acquisition may wait. */
 enum rw_how {
 	RW_BLOCK,
 	RW_TRY,
 	RW_TIMED,
-};
-
-struct ls_rwlock {
-	/* The fast path touches this line only: the word and the read-only
-	 * fields every operation reads. */
-	alignas(64) _Atomic uint32_t state;
-	uint32_t id;
-	enum ls_rwlock_policy policy;
-	/* The writer inside: its tid for stats (0 when none, or when it has
-	 * no lane), and when it got in, for WR_RELEASED.  Written by the
-	 * writer (or its granter, under mu) while it holds the lock. */
-	_Atomic unsigned writer_tid;
-	uint64_t wr_since;
-
-	/* mu guards q, rd_waiting and wr_waiting, and every decision about
-	 * who gets the lock while SLOW is set. */
-	alignas(64) pthread_mutex_t mu;
-	struct waitq q;
-	unsigned rd_waiting;
-	unsigned wr_waiting;
-};
-
-/*
- * The wake-ups of one pass of grants.  The first RW_WAKES are left until
- * mu is dropped (waitq_grant_deferred), so a woken waiter does not run
- * straight into mu still held by its waker; any more are woken at once.
- */
-struct rwlock_wakes {
-	struct wake wk[RW_WAKES];
-	unsigned n;
 };
 
 /* What the calling thread holds: each rwlock at most once (a second hold
@@ -227,138 +185,6 @@ rwlock_slow_end_locked(struct ls_rwlock *l)
 					  memory_order_release);
 }
 
-/*
- * The word as mu's holder sees it: exact but for releases and transients,
- * which it may miss and which only make it look busier (see the top).
- * Acquire: a release it does see (a fast-path fetch-sub, not ordered by
- * mu) may be what lets it grant, and the grantee's critical section must
- * come after the releaser's.
- */
-static uint32_t
-rwlock_word(const struct ls_rwlock *l)
-{
-	return atomic_load_explicit(&l->state, memory_order_acquire) &
-	       ~RW_SLOW;
-}
-
-/* May an arriving thread of mode go in now, past everybody queued?
- * s is the word without SLOW.  Caller holds mu with SLOW set. */
-static bool
-rwlock_admit_locked(const struct ls_rwlock *l, unsigned mode, uint32_t s)
-{
-	if (s & RW_WRITER)
-		return false;
-	if (mode == RW_WRITE)
-		return !(s & RW_READERS) && !l->q.len;
-	switch (l->policy) {
-	case LS_RWLOCK_WRITER_PREF:
-		return !l->wr_waiting;
-	case LS_RWLOCK_READER_PREF:
-		return true;
-	case LS_RWLOCK_FAIR:
-	default:
-		return !l->q.len;
-	}
-}
-
-/* Take the lock in mode for the thread t, under mu with SLOW set. */
-static void
-rwlock_take_locked(struct ls_rwlock *l, unsigned mode, struct ls_thread *t)
-{
-	if (mode == RW_READ) {
-		atomic_fetch_add_explicit(&l->state, RW_READER,
-					  memory_order_relaxed);
-		return;
-	}
-	atomic_fetch_or_explicit(&l->state, RW_WRITER, memory_order_relaxed);
-	atomic_store_explicit(&l->writer_tid, ls_thread_tid(t),
-			      memory_order_relaxed);
-}
-
-/* Hand the lock to the queued w, under mu with SLOW set.  The waiter's
- * thread synchronizes with us through mu, which it takes on waking. */
-static void
-rwlock_grant_one_locked(struct ls_rwlock *l, struct waiter *w,
-			struct rwlock_wakes *wk)
-{
-	rwlock_take_locked(l, w->mode, w->t);
-	if (w->mode == RW_READ)
-		l->rd_waiting--;
-	else
-		l->wr_waiting--;
-	if (wk->n < RW_WAKES)
-		waitq_grant_deferred(&l->q, w, &wk->wk[wk->n++]);
-	else
-		waitq_grant(&l->q, w);
-}
-
-/* Grant every queued waiter of mode, or only the oldest.  Caller holds
- * mu. */
-static void
-rwlock_grant_mode_locked(struct ls_rwlock *l, unsigned mode, bool all,
-			 struct rwlock_wakes *wk)
-{
-	struct waiter *w, *next;
-
-	for (w = l->q.head; w; w = next) {
-		next = w->next;	/* granting unlinks w */
-		if (w->mode != mode)
-			continue;
-		rwlock_grant_one_locked(l, w, wk);
-		if (!all)
-			return;
-	}
-}
-
-/*
- * Hand the lock to whichever waiters the policy picks, given the word as
- * it is now (after a release, a departure, an undone transient).  Caller
- * holds mu with SLOW set.  After it no queued waiter could be admitted,
- * unless a release or transient it cannot see yet, whose thread will run
- * it again; that is why rwlock_admit_locked can let arrivals in without
- * looking further.
- */
-static void
-rwlock_grant_locked(struct ls_rwlock *l, struct rwlock_wakes *wk)
-{
-	uint32_t s = rwlock_word(l);
-	uint32_t readers = s & RW_READERS;
-	struct waiter *w, *next;
-
-	if ((s & RW_WRITER) || !l->q.len)
-		return;
-	switch (l->policy) {
-	case LS_RWLOCK_WRITER_PREF:
-		if (l->wr_waiting) {
-			if (!readers)
-				rwlock_grant_mode_locked(l, RW_WRITE, false,
-							 wk);
-			return;
-		}
-		rwlock_grant_mode_locked(l, RW_READ, true, wk);
-		return;
-	case LS_RWLOCK_READER_PREF:
-		if (l->rd_waiting)
-			rwlock_grant_mode_locked(l, RW_READ, true, wk);
-		else if (!readers)
-			rwlock_grant_mode_locked(l, RW_WRITE, false, wk);
-		return;
-	case LS_RWLOCK_FAIR:
-	default:
-		w = l->q.head;
-		if (w->mode == RW_WRITE) {
-			if (!readers)
-				rwlock_grant_one_locked(l, w, wk);
-			return;
-		}
-		for (; w && w->mode == RW_READ; w = next) {
-			next = w->next;
-			rwlock_grant_one_locked(l, w, wk);
-		}
-		return;
-	}
-}
-
 /* The rule of the top comment: the caller changed the word and found SLOW
  * set, so run the grant under mu. */
 static RW_COLD void
@@ -368,7 +194,7 @@ rwlock_regrant(struct ls_rwlock *l)
 
 	engine_lock(&l->mu);
 	rwlock_slow_begin_locked(l);
-	rwlock_grant_locked(l, &wk);
+	rwlock_policy_grant_locked(l, &wk);
 	rwlock_slow_end_locked(l);
 	engine_unlock(&l->mu);
 	rwlock_wake(&wk);
@@ -441,9 +267,9 @@ rwlock_acquire_slow(struct ls_rwlock *l, unsigned mode, enum rw_how how,
 	}
 	engine_lock(&l->mu);
 	rwlock_slow_begin_locked(l);
-	rwlock_grant_locked(l, &wk);
+	rwlock_policy_grant_locked(l, &wk);
 	s = rwlock_word(l);
-	if (rwlock_admit_locked(l, mode, s)) {
+	if (rwlock_policy_admit_locked(l, mode, s)) {
 		rwlock_take_locked(l, mode, self);
 		readers_after = (s & RW_READERS) + 1;
 	} else if (how == RW_TRY) {
@@ -471,7 +297,7 @@ rwlock_acquire_slow(struct ls_rwlock *l, unsigned mode, enum rw_how how,
 				l->wr_waiting--;
 			else
 				l->rd_waiting--;
-			rwlock_grant_locked(l, &wk);
+			rwlock_policy_grant_locked(l, &wk);
 		} else if (mode == RW_READ) {
 			readers_after = rwlock_word(l) & RW_READERS;
 		}
@@ -531,16 +357,6 @@ rwlock_try_in(struct ls_rwlock *l, unsigned mode, uint32_t *s)
 	return false;
 }
 
-static inline void
-rwlock_cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#elif defined(__aarch64__)
-	__asm__ __volatile__("yield");
-#endif
-}
-
 /* Look again, at most RW_SPIN times, for a lock held while nobody queues
  * (see RW_SPIN).  Returns true when in; false, with *s the word last seen,
  * when the budget is spent or somebody queued (SLOW). */
@@ -550,7 +366,7 @@ rwlock_spin(struct ls_rwlock *l, unsigned mode, uint32_t *s)
 	unsigned i;
 
 	for (i = 0; i < RW_SPIN; i++) {
-		rwlock_cpu_relax();
+		engine_cpu_relax();
 		*s = atomic_load_explicit(&l->state, memory_order_relaxed);
 		if (*s & RW_SLOW)
 			return false;
@@ -618,7 +434,7 @@ rwlock_ready(const void *prim, unsigned kind, unsigned *holder)
 
 	engine_lock(&l->mu);
 	s = rwlock_word(l);
-	ready = rwlock_admit_locked(l, mode, s);
+	ready = rwlock_policy_admit_locked(l, mode, s);
 	if (!ready && (s & RW_WRITER))
 		*holder = atomic_load_explicit(&l->writer_tid,
 					       memory_order_relaxed);

@@ -188,10 +188,10 @@ ls_sem_post(struct ls_sem *s)
 	 * threads waiting for it could never unwind: ignore -ECANCELED. */
 	(void)ls_gate(LS_EV_SEM_POST, s->id, "sem post");
 	engine_lock(&s->mu);
-	/* A waiter whose group is cancelled wakes with -ECANCELED and leaves
-	 * the queue itself: it must see the cancel, not a unit. */
-	for (w = s->waiters.head; w && thread_cancelled(w->t); w = w->next)
-		;
+	/* The cancel rule (engine-int.h): a waiter whose group is cancelled
+	 * is passed over; it wakes with -ECANCELED and leaves the queue
+	 * itself, and must see the cancel, not a unit. */
+	w = waitq_first_live(&s->waiters);
 	if (w) {
 		/* Before the grant: the waiter's SEM_ACQUIRED comes after. */
 		ls_emit(LS_EV_SEM_POST, s->id, s->count, 0);

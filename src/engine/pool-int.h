@@ -1,0 +1,198 @@
+/*
+ * pool-int.h - what the thread pool's files share and nothing else sees.
+ *
+ * The pool (pool.h) is four files along its seams: pool.c creates and
+ * stops it, takes submits and admits waiting submitters; pool-worker.c is
+ * the worker loop (take, run, record) and the scaling of workers;
+ * pool-map.c is ls_pool_map and its batches; runq.c orders the queued
+ * tasks.
+ *
+ * One internal mutex (mu) guards the whole pool: the run queue and the
+ * slots holding the tasks, the counters, the histograms and five wait
+ * queues built like every engine primitive's (engine-int.h).  A function
+ * name says what it does with mu:
+ *   _locked  the caller holds mu, and mu stays held throughout;
+ *   _unlock  the caller holds mu, and mu is dropped on return;
+ *   _relock  the caller holds mu and has it again on return, but mu is
+ *            dropped meanwhile (to sleep, to pass a gate or to run a
+ *            callback), so whatever the caller read under mu before may
+ *            have changed;
+ * and a function without a suffix is called without mu.
+ *
+ * Lock order: mu, then group->mu (a worker's state change told to a
+ * pausing or stepping controller, a gate probe).  Waking a thread takes no
+ * lock (the parker is an atomic word and a futex, thread.c).  The pool
+ * never holds mu while it passes a gate, spawns or joins a thread, or runs
+ * a task or a callback.
+ */
+#ifndef LOCKSTEP_POOL_INT_H
+#define LOCKSTEP_POOL_INT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine-int.h"
+#include "lockstep/event.h"
+#include "lockstep/pool.h"
+#include "lockstep/ring.h"
+#include "runq.h"
+#include "util/hist.h"
+
+enum pool_state {
+	POOL_RUNNING = 0,
+	POOL_DRAINING,		/* no submits; workers finish the queue */
+	POOL_STOPPED,		/* no submits; the queue is dropped */
+};
+
+struct map_batch;
+
+/* A queued or taken task.  Queued, it lives in one of the pool's slots. */
+struct pool_task {
+	ls_task_fn fn;
+	void *arg;
+	void (*on_done)(void *arg);
+	void (*on_error)(void *arg, int err);
+	struct map_batch *batch;	/* a map item, or NULL */
+	size_t index;			/* its item number in batch */
+	uint64_t id;
+	uint64_t queued_ns;		/* when it entered the queue */
+	int priority;
+	bool timed;			/* queued_ns is set; time its run */
+};
+
+struct ls_pool {
+	/* Set at creation, read without the lock. */
+	struct ls_group *group;
+	uint32_t obj;
+	unsigned capacity;
+	unsigned slack;		/* free slots that let waiters in */
+	unsigned min, max;
+	bool fifo;
+	bool time_all;		/* events or aging need every task's times */
+	uint64_t keep_alive_ns;
+	uint64_t aging_ns;
+	uint64_t base_ns;	/* creation time, origin of aging keys */
+	char name[LS_NAME_MAX + 1];
+
+	pthread_mutex_t mu;	/* guards every field below */
+	pthread_cond_t exit_cv;	/* destroy waits here for the workers */
+	enum pool_state state;
+	bool cancelled;		/* stopped by a cancel of the group */
+	struct pool_task *slots;	/* capacity tasks */
+	uint32_t *free_slots;	/* a stack of unused slot numbers */
+	unsigned nfree;
+	struct runq rq;		/* the queued tasks' slots, in run order */
+	unsigned reserved;	/* room handed to woken submitters */
+	struct waitq idleq;	/* idle workers, newest at the tail */
+	struct waitq submitq;	/* submitters waiting for room */
+	struct waitq mapq;	/* map callers waiting for their items */
+	struct waitq quietq;	/* ls_pool_wait_idle callers */
+	struct waitq exitq;	/* ls_pool_shutdown callers */
+	unsigned workers;	/* started or starting, not yet left */
+	unsigned starting;	/* spawned, not yet in their loop */
+	unsigned waking;	/* idle workers granted, not yet awake */
+	unsigned busy;		/* holding a task */
+	unsigned dropping;	/* dropped tasks in their callbacks */
+	unsigned next_worker;	/* for worker names */
+	uint64_t next_id;
+	uint64_t submitted, completed, failed, rejected, dropped;
+	uint64_t spawned, retired, timed;
+	uint64_t spawn_req_ns, scale_up_ns, scale_up_at;
+	struct hist wait_hist, run_hist;
+};
+
+/*
+ * Say the depth after a task entered or left the queue.  Every change is
+ * told while the queue is short (what a scene shows), and in a deep queue
+ * every eighth: each event costs a clock read, a deep queue changes twice
+ * per task, and its sparkline loses nothing at a resolution of 8.  The
+ * event is absolute, so a lost one is healed by the next.
+ */
+static inline void
+pool_emit_depth_locked(const struct ls_pool *p)
+{
+	unsigned depth = runq_len(&p->rq);
+
+	if (depth < 16 || !(depth & 7))
+		ls_emit(LS_EV_POOL_DEPTH, p->obj, depth, p->capacity);
+}
+
+/* pool.c */
+
+/* The monotonic deadline timeout_ns from now, or 0 (none) for
+ * LS_POOL_FOREVER and for a timeout too long to add to the clock. */
+uint64_t pool_deadline(uint64_t timeout_ns);
+
+/* Wake every ls_pool_wait_idle caller if the pool is quiet. */
+void pool_check_quiet_locked(struct ls_pool *p);
+
+/* Take the first queued task (the queue is not empty) into *t and free
+ * its slot. */
+void pool_take_locked(struct ls_pool *p, struct pool_task *t);
+
+/* Hand free room to waiting submitters, in their order (by priority),
+ * once slack slots are free. */
+void pool_admit_locked(struct ls_pool *p);
+
+/* The pool's group was cancelled: stop for good, refusing waiters. */
+void pool_cancel_locked(struct ls_pool *p);
+
+/* Count and announce t, taken out of the queue, as never to run.
+ * Returns t's batch if that dropped its last reference (the caller puts
+ * it with pool_map_put once mu is dropped), else NULL. */
+struct map_batch *pool_drop_locked(struct ls_pool *p,
+				   const struct pool_task *t);
+
+/* Tell a dropped task's owner (on_error with -ECANCELED; a map item's
+ * owner learns from its status instead).  Without mu. */
+void pool_tell_dropped(const struct pool_task *t);
+
+/* Drop every queued task.  The state is STOPPED, so nothing new enters
+ * the queue while mu is dropped around the callbacks. */
+void pool_drop_all_relock(struct ls_pool *p);
+
+/* Queue t: wait for room up to deadline (0: none) if wait, else refuse a
+ * full queue.  Without mu.  Returns 0 or a negative errno (pool.h). */
+int pool_submit(struct ls_pool *p, struct pool_task *t, bool wait,
+		uint64_t deadline, uint64_t *id);
+
+/* pool-worker.c */
+
+/* The pool whose worker the calling thread is, to refuse self-waits. */
+extern _Thread_local struct ls_pool *pool_worker_current;
+
+/* Count a worker about to start; returns its number for
+ * pool_worker_start. */
+unsigned pool_worker_reserve_locked(struct ls_pool *p);
+
+/* Does the queue hold more tasks than idle or starting workers can take,
+ * with room for one more worker? */
+bool pool_worker_wanted_locked(const struct ls_pool *p);
+
+/* Start worker number num, reserved with pool_worker_reserve_locked.
+ * Returns 0 or ls_thread_spawn's error, after undoing the reservation. */
+int pool_worker_start(struct ls_pool *p, unsigned num);
+
+/* pool-map.c */
+
+/* Has b's caller given up?  A hint read without mu: a stale false only
+ * means an item runs and its result is thrown away. */
+bool pool_map_abandoned(const struct map_batch *b);
+
+/* Run item i of b: fn(ctx, i). */
+int pool_map_call(const struct map_batch *b, size_t i);
+
+/* One more queued item holds b. */
+void pool_map_hold_locked(struct map_batch *b);
+
+/* Account for item i of b finishing with status (or being dropped).
+ * Returns b if that dropped its last reference, for pool_map_put. */
+struct map_batch *pool_map_done_locked(struct ls_pool *p, struct map_batch *b,
+				       size_t i, int status);
+
+/* Release and free b, whose last reference is gone (NULL: nothing). */
+void pool_map_put(struct map_batch *b);
+
+#endif

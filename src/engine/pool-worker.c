@@ -1,0 +1,351 @@
+/*
+ * pool-worker.c - the pool's workers: their loop, and starting them.
+ *
+ * A worker is an engine thread of the pool's group.  Its loop is three
+ * steps, each a function: take a task (waiting idle for one if the queue
+ * is empty), run it, record what became of it; it leaves through one
+ * door, when the pool stops or drains, when its keep-alive passes above
+ * the minimum, or when its group is cancelled.
+ *
+ * Wake-ups are what a pool pays most for, so the pool avoids the useless
+ * ones.  A submit wakes an idle worker only while the queue holds more
+ * tasks than workers already woken; the most recently idle worker is woken
+ * first (LIFO), so under light load the same worker stays warm and the
+ * others can reach their keep-alive and retire.  A worker records a
+ * finished task and takes the next one in the same critical section when
+ * the gates are open (RUN mode), which halves the lock traffic; with the
+ * gates in pause or step mode it records, drops the lock and passes the
+ * "take task" gate first.  The clock, the dearest call of the fast path,
+ * is read only for tasks whose times are used (pool.c decides which).
+ */
+#include "config.h"
+
+#include "pool-int.h"
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
+
+#include "lockstep/clock.h"
+#include "lockstep/event.h"
+#include "lockstep/gate.h"
+#include "lockstep/thread.h"
+
+_Thread_local struct ls_pool *pool_worker_current;
+
+/* Why pool_worker_take_relock gives no task (else -ECANCELED). */
+#define POOL_WORKER_LEAVE 1
+
+/* What became of a taken task, for pool_worker_record_relock. */
+struct pool_outcome {
+	bool ran;		/* false: dropped unrun */
+	int status;		/* fn's result */
+	uint64_t start, end;	/* when it ran, if the task is timed */
+};
+
+static uint32_t
+us_of(uint64_t ns)
+{
+	uint64_t us = ns / 1000;
+
+	return us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
+}
+
+/* Are the group's gates open (RUN mode)?  Relaxed, as in ls_gate: a pause
+ * is seen at a later gate at worst. */
+static inline bool
+pool_worker_gates_open(const struct ls_group *g)
+{
+	return atomic_load_explicit(&g->gate_mode, memory_order_relaxed) ==
+	       LS_GATE_RUN;
+}
+
+unsigned
+pool_worker_reserve_locked(struct ls_pool *p)
+{
+	p->workers++;
+	p->starting++;
+	p->spawn_req_ns = ls_clock_ns();
+	return ++p->next_worker;
+}
+
+bool
+pool_worker_wanted_locked(const struct ls_pool *p)
+{
+	return p->state == POOL_RUNNING && p->workers < p->max &&
+	       runq_len(&p->rq) > p->idleq.len + p->waking + p->starting;
+}
+
+/* The last worker has left: release whoever waits for that. */
+static void
+pool_worker_all_gone_locked(struct ls_pool *p)
+{
+	int err;
+
+	while (p->exitq.head)
+		waitq_grant(&p->exitq, p->exitq.head);
+	err = pthread_cond_broadcast(&p->exit_cv);
+	if (err)
+		engine_panic("pthread_cond_broadcast", err);
+	pool_check_quiet_locked(p);
+}
+
+/* The worker is in its loop: count it started. */
+static void
+pool_worker_arrive_locked(struct ls_pool *p)
+{
+	uint64_t now = ls_clock_ns();
+
+	p->starting--;
+	p->spawned++;
+	p->scale_up_ns = now - p->spawn_req_ns;
+	p->scale_up_at = now;
+	ls_emit(LS_EV_POOL_SCALE, p->obj, p->workers, p->idleq.len);
+}
+
+/* Wait idle until a submit or a stop grants this worker, the keep-alive
+ * passes (only above min) or the group is cancelled.  Returns
+ * waitq_sleep_locked's result. */
+static int
+pool_worker_idle_relock(struct ls_pool *p)
+{
+	struct waiter w = { .t = ls_thread_self(), .obj = p->obj };
+	uint64_t deadline = 0;
+	int rc;
+
+	/* Saturated like every deadline: a keep-alive too long to add to
+	 * the clock (LS_POOL_FOREVER and its neighbours) is no deadline,
+	 * where a plain sum would wrap into the past and retire the worker
+	 * at once. */
+	if (p->workers > p->min)
+		deadline = pool_deadline(p->keep_alive_ns);
+	w.since_ns = ls_clock_ns();
+	ls_thread_set_state(LS_STATE_IDLE);
+	waitq_push(&p->idleq, &w);
+	rc = waitq_sleep_locked(&p->idleq, &w, &p->mu, deadline);
+	if (!rc)
+		p->waking--;
+	ls_thread_set_state(LS_STATE_RUNNING);
+	return rc;
+}
+
+/*
+ * The gate probe of "take task": will the worker go on without waiting?
+ * It does when there is a task to take, or when the pool stops or its
+ * group is cancelled (it leaves).  With the queue empty it waits idle for
+ * a submit, from nobody in particular, so no holder.
+ */
+static bool
+pool_worker_take_ready(const void *prim, unsigned kind, unsigned *holder)
+{
+	struct ls_pool *p = (struct ls_pool *)prim;
+	bool ready;
+
+	(void)kind;
+	(void)holder;
+	engine_lock(&p->mu);
+	ready = runq_len(&p->rq) || p->state != POOL_RUNNING ||
+		ls_group_cancelled(p->group);
+	engine_unlock(&p->mu);
+	return ready;
+}
+
+static const struct ls_gate_probe pool_worker_take_probe = {
+	.ready = pool_worker_take_ready,
+};
+
+/*
+ * Take the next task into *t and count the worker busy.  With the gates
+ * open the task just recorded and this one are one critical section;
+ * else mu is dropped while the worker passes the "take task" gate, as
+ * every gate is passed, and again after an idle wait.  Returns 0 with a
+ * task, or why the worker must leave (POOL_WORKER_LEAVE, -ECANCELED)
+ * with mu still held since that decision, so that a worker retiring at
+ * its keep-alive cannot take the pool below its minimum.
+ */
+static int
+pool_worker_take_relock(struct ls_pool *p, struct pool_task *t)
+{
+	struct ls_group *g = p->group;
+	int rc;
+
+	for (;;) {
+		if (!pool_worker_gates_open(g)) {
+			engine_unlock(&p->mu);
+			rc = ls_gate_probed(LS_EV_POOL_DEPTH, p->obj,
+					    "take task",
+					    &pool_worker_take_probe, p);
+			engine_lock(&p->mu);
+			if (rc)
+				return -ECANCELED;
+		}
+		if (p->state == POOL_STOPPED)
+			return POOL_WORKER_LEAVE;
+		if (ls_group_cancelled(g))
+			return -ECANCELED;
+		if (runq_len(&p->rq))
+			break;
+		if (p->state == POOL_DRAINING)
+			return POOL_WORKER_LEAVE;
+		rc = pool_worker_idle_relock(p);
+		if (rc == -ECANCELED)
+			return rc;
+		if (rc == -ETIMEDOUT && !runq_len(&p->rq) &&
+		    p->workers > p->min && p->state == POOL_RUNNING)
+			return POOL_WORKER_LEAVE;
+	}
+	pool_take_locked(p, t);
+	p->busy++;
+	pool_emit_depth_locked(p);
+	pool_admit_locked(p);
+	return 0;
+}
+
+/* Pass the "run task" gate and run t, without mu.  A task is not run
+ * when the group is cancelled at the gate (the next take leaves) or when
+ * its map gave up; *out says which. */
+static void
+pool_worker_run(struct ls_pool *p, const struct pool_task *t,
+		struct pool_outcome *out)
+{
+	*out = (struct pool_outcome){ .ran = false };
+	if (ls_gate(LS_EV_TASK_START, p->obj, "run task"))
+		return;
+	if (t->batch && pool_map_abandoned(t->batch))
+		return;
+	out->ran = true;
+	if (t->timed)
+		out->start = ls_clock_ns();
+	ls_emit(LS_EV_TASK_START, p->obj, t->id,
+		us_of(out->start - t->queued_ns));
+	if (t->batch)
+		out->status = pool_map_call(t->batch, t->index);
+	else
+		out->status = t->fn(t->arg);
+	if (t->timed)
+		out->end = ls_clock_ns();
+	if (out->status) {
+		ls_emit(LS_EV_TASK_FAIL, p->obj, t->id,
+			(uint32_t)(out->status < 0 ? -(int64_t)out->status
+						   : out->status));
+		if (!t->batch && t->on_error)
+			t->on_error(t->arg, out->status);
+	} else {
+		ls_emit(LS_EV_TASK_END, p->obj, t->id,
+			us_of(out->end - out->start));
+		if (!t->batch && t->on_done)
+			t->on_done(t->arg);
+	}
+}
+
+/*
+ * Record what became of t: counters and histograms for a task that ran,
+ * a drop for one that did not, and its map batch; then the worker is no
+ * longer busy.  mu is dropped only to tell a dropped task's owner or to
+ * release a batch whose last reference this was: the worker stays busy
+ * until then, so that a quiet pool (ls_pool_wait_idle) means every
+ * callback and release has run.
+ */
+static void
+pool_worker_record_relock(struct ls_pool *p, const struct pool_task *t,
+			  const struct pool_outcome *out)
+{
+	struct map_batch *gone;
+	bool tell = !out->ran && !t->batch && t->on_error;
+
+	if (!out->ran) {
+		gone = pool_drop_locked(p, t);
+	} else {
+		if (out->status)
+			p->failed++;
+		else
+			p->completed++;
+		if (t->timed) {
+			p->timed++;
+			hist_add(&p->wait_hist, out->start - t->queued_ns);
+			hist_add(&p->run_hist, out->end - out->start);
+		}
+		gone = t->batch ? pool_map_done_locked(p, t->batch, t->index,
+						       out->status)
+				: NULL;
+	}
+	if (gone || tell) {
+		engine_unlock(&p->mu);
+		if (tell)
+			pool_tell_dropped(t);
+		pool_map_put(gone);
+		engine_lock(&p->mu);
+	}
+	p->busy--;
+	pool_check_quiet_locked(p);
+}
+
+/* The worker leaves for why (pool_worker_take_relock's result).  mu is
+ * dropped only to drop the queue after a cancel; the worker is counted
+ * until its last critical section, which is what destroy waits for. */
+static void
+pool_worker_leave_relock(struct ls_pool *p, int why)
+{
+	if (why == -ECANCELED) {
+		/* Whoever notices first stops the pool; any worker still
+		 * here helps drop what is left. */
+		pool_cancel_locked(p);
+		pool_drop_all_relock(p);
+	}
+	p->workers--;
+	p->retired++;
+	ls_emit(LS_EV_POOL_SCALE, p->obj, p->workers, p->idleq.len);
+	if (!p->workers)
+		pool_worker_all_gone_locked(p);
+}
+
+static void
+pool_worker_main(void *arg)
+{
+	struct ls_pool *p = arg;
+	struct ls_group *g = p->group;
+	struct pool_outcome out;
+	struct pool_task t;
+	int why;
+
+	pool_worker_current = p;
+	engine_lock(&p->mu);
+	pool_worker_arrive_locked(p);
+	while (!(why = pool_worker_take_relock(p, &t))) {
+		engine_unlock(&p->mu);
+		pool_worker_run(p, &t, &out);
+		engine_lock(&p->mu);
+		pool_worker_record_relock(p, &t, &out);
+	}
+	pool_worker_leave_relock(p, why);
+	engine_unlock(&p->mu);
+	/* p may be freed from here on; the group outlives its threads. */
+	pool_worker_current = NULL;
+	ls_group_reap(g);
+}
+
+int
+pool_worker_start(struct ls_pool *p, unsigned num)
+{
+	char name[LS_NAME_MAX + 1];
+	int err;
+
+	/* Join the workers that retired since, so the group stays small. */
+	ls_group_reap(p->group);
+	/* Room for the number: keep at most 20 characters of the name. */
+	snprintf(name, sizeof(name), "%.20s.%u", p->name, num);
+	err = ls_thread_spawn(p->group, name, pool_worker_main, p);
+	if (!err)
+		return 0;
+	engine_lock(&p->mu);
+	p->workers--;
+	p->starting--;
+	if (err == -ECANCELED) {
+		pool_cancel_locked(p);
+		pool_drop_all_relock(p);
+	}
+	if (!p->workers)
+		pool_worker_all_gone_locked(p);
+	engine_unlock(&p->mu);
+	return err;
+}

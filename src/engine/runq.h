@@ -1,0 +1,165 @@
+/*
+ * runq.h - the pool's run queue: which queued task runs next.
+ *
+ * A pure data structure: no lock, no clock, no event, no allocation after
+ * runq_init, so that it is tested on its own (tests/check_runq.c).  The
+ * pool (pool.c) guards it with its mutex and keeps the tasks in slots of
+ * its own; an entry here is only (key, id, slot), 16 bytes, so ordering
+ * moves no task.
+ *
+ * Order: the smallest key first, equal keys by id, that is first in,
+ * first out when ids are handed out in submission order.  A key is a
+ * priority, or with aging the priority scaled by the aging step plus the
+ * time the task was queued (runq_key): every queued task ages at the same
+ * rate, so "priority minus time waited / step" orders tasks exactly as
+ * that fixed key does, and aging costs nothing at run time.
+ *
+ * Two parts: a run, a ring of entries that arrived in (key, id) order,
+ * and a binary min-heap of the others.  A new entry joins the run when it
+ * is not smaller than the run's last one, else the heap; the first entry
+ * is the smaller of the run's head and the heap's top.  Equal priorities,
+ * and aging with equal priorities, always arrive in order, so the common
+ * case costs a ring's push and pop rather than log2(depth) cache lines.
+ * In fifo mode every entry joins the run and keys are ignored.
+ */
+#ifndef LOCKSTEP_RUNQ_H
+#define LOCKSTEP_RUNQ_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* An entry's slot takes the low RUNQ_SLOT_BITS of id << bits | slot. */
+#define RUNQ_SLOT_BITS 24
+#define RUNQ_MAX_CAPACITY (1u << RUNQ_SLOT_BITS)
+/* Ids above this wrap into each other's order (2^40: a million tasks a
+ * second for twelve days). */
+#define RUNQ_MAX_ID ((UINT64_C(1) << (64 - RUNQ_SLOT_BITS)) - 1)
+
+struct runq_ent {
+	int64_t key;
+	uint64_t seqslot;	/* id << RUNQ_SLOT_BITS | slot */
+};
+
+struct runq {
+	struct runq_ent *run;	/* ring of cap entries, from run_head */
+	struct runq_ent *heap;	/* cap entries; NULL in fifo mode */
+	unsigned cap;
+	unsigned run_head, run_len, heap_len;
+	unsigned len;		/* run_len + heap_len */
+	bool fifo;
+};
+
+/*
+ * Make q an empty queue of at most capacity (1..RUNQ_MAX_CAPACITY)
+ * entries, ordered by key, or in arrival order when fifo.  Returns 0,
+ * -EINVAL or -ENOMEM (q is then left empty and needs no runq_fini).
+ */
+int runq_init(struct runq *q, unsigned capacity, bool fifo);
+
+/* Free what runq_init allocated.  q may be zeroed or already finished. */
+void runq_fini(struct runq *q);
+
+/* Entries queued now. */
+static inline unsigned
+runq_len(const struct runq *q)
+{
+	return q->len;
+}
+
+/*
+ * The key of a task of priority queued at queued_ns, in a queue whose
+ * aging origin is base_ns (<= queued_ns, both from one monotonic clock):
+ * the priority when aging_ns is 0, else priority * aging_ns + (queued_ns -
+ * base_ns), so the task moves up one priority for every aging_ns it waits.
+ * aging_ns is at most 2^30 and queued_ns - base_ns under 2^62 (a century
+ * and more), so the key cannot overflow.
+ */
+static inline int64_t
+runq_key(int priority, uint64_t aging_ns, uint64_t queued_ns,
+	 uint64_t base_ns)
+{
+	if (!aging_ns)
+		return priority;
+	return (int64_t)priority * (int64_t)aging_ns +
+	       (int64_t)(queued_ns - base_ns);
+}
+
+/*
+ * Take out every entry whose slot drop(ctx, slot) says to drop; the
+ * others keep their order.  Returns how many were taken.  O(len).
+ */
+unsigned runq_remove_if(struct runq *q, bool (*drop)(void *ctx, uint32_t slot),
+			void *ctx);
+
+/* What follows is inline because the pool pushes and pops once per task:
+ * the run's ring is the common case, and only the heap is out of line. */
+
+/* Put e into the heap (runq.c). */
+void runq_heap_push(struct runq *q, struct runq_ent e);
+
+/* Take the heap's top out (the heap is not empty): its slot (runq.c). */
+uint32_t runq_heap_pop(struct runq *q);
+
+/* Is a before b: the smaller key, then the smaller id.  Branch-free:
+ * between equal keys, which heap child is smaller is a coin toss that a
+ * branch predictor cannot learn. */
+static inline bool
+runq_less(const struct runq_ent *a, const struct runq_ent *b)
+{
+	return (a->key < b->key) |
+	       ((a->key == b->key) & (a->seqslot < b->seqslot));
+}
+
+static inline uint32_t
+runq_slot(const struct runq_ent *e)
+{
+	return (uint32_t)(e->seqslot & (RUNQ_MAX_CAPACITY - 1));
+}
+
+/* The ring index of the run's i-th entry. */
+static inline unsigned
+runq_run_at(const struct runq *q, unsigned i)
+{
+	i += q->run_head;
+	return i >= q->cap ? i - q->cap : i;
+}
+
+/*
+ * Queue slot (< RUNQ_MAX_CAPACITY) with key and id (<= RUNQ_MAX_ID).  The
+ * queue must not be full.  Ids must grow with each push for equal keys
+ * to come out first in, first out.
+ */
+static inline void
+runq_push(struct runq *q, int64_t key, uint64_t id, uint32_t slot)
+{
+	struct runq_ent e = {
+		.key = key,
+		.seqslot = id << RUNQ_SLOT_BITS | slot,
+	};
+
+	if (q->fifo || !q->run_len ||
+	    !runq_less(&e, &q->run[runq_run_at(q, q->run_len - 1)]))
+		q->run[runq_run_at(q, q->run_len++)] = e;
+	else
+		runq_heap_push(q, e);
+	q->len++;
+}
+
+/* Take the first entry (the queue must not be empty): its slot. */
+static inline uint32_t
+runq_pop(struct runq *q)
+{
+	uint32_t slot;
+
+	q->len--;
+	if (!q->run_len ||
+	    (q->heap_len && !runq_less(&q->run[q->run_head], &q->heap[0])))
+		return runq_heap_pop(q);
+	slot = runq_slot(&q->run[q->run_head]);
+	if (++q->run_head == q->cap)
+		q->run_head = 0;
+	q->run_len--;
+	return slot;
+}
+
+#endif

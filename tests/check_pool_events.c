@@ -1,0 +1,210 @@
+/*
+ * check_pool_events.c - what the pool tells the model and the ui: every
+ * task's events in order (SUBMIT, START, END or FAIL) with depths within
+ * capacity, and the statistics (percentiles of known run times, every
+ * task timed or a sample).
+ */
+#include "poolutil.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "lockstep/clock.h"
+#include "lockstep/event.h"
+#include "lockstep/gate.h"
+#include "lockstep/pool.h"
+#include "lockstep/ring.h"
+#include "lockstep/thread.h"
+
+/* Every task's events: one SUBMIT, one START, one END or FAIL, in that
+ * order, with depths within capacity. */
+START_TEST(test_events)
+{
+	enum { N = 300, CAP = 16 };
+	struct ls_ring *ring;
+	struct ls_group *g;
+	struct ls_pool *p;
+	struct ls_lane *lane;
+	struct rec *r = rec_new(N);
+	struct rec_arg a[N];
+	struct test_evlog log = { 0 };
+	uint64_t first_id = 0, id;
+	unsigned sub[N] = { 0 }, start[N] = { 0 }, end[N] = { 0 }, i;
+	uint64_t ts_sub[N], ts_start[N];
+	size_t k;
+	uint32_t obj;
+
+	ck_assert_int_eq(ls_ring_create(NULL, &ring), 0);
+	lane = test_lane_bind(ring, "main");
+	ck_assert_ptr_nonnull(lane);
+	g = group_new(ring);
+	p = pool_new(g, 1, 2, CAP);
+	obj = ls_pool_id(p);
+	ck_assert_uint_gt(obj, 0);
+	r->fail_every = 5;
+	for (i = 0; i < N; i++) {
+		struct ls_task t;
+
+		a[i] = (struct rec_arg){ .r = r, .i = i };
+		t = rec_make(&a[i], (int)(i % 3));
+		ck_assert_int_eq(ls_pool_submit_timed(p, &t, LS_POOL_FOREVER,
+						      &id), 0);
+		if (i == 0)
+			first_id = id;
+		ck_assert_uint_eq(id, first_id + i);
+		/* Drain as we go: the lanes hold 4096 events. */
+		if (i % 64 == 0)
+			test_evlog_drain(ring, &log);
+	}
+	ck_assert_int_eq(ls_pool_shutdown(p, LS_POOL_DRAIN, NULL), 0);
+	ls_pool_destroy(p);
+	ls_group_destroy(g);
+	test_lane_unbind(lane);
+	test_evlog_drain(ring, &log);
+	ck_assert_uint_eq(ls_ring_dropped_total(ring), 0);
+	for (k = 0; k < log.n; k++) {
+		const struct ls_event *e = &log.ev[k];
+
+		if (e->obj != obj)
+			continue;
+		switch (e->kind) {
+		case LS_EV_TASK_SUBMIT:
+			i = (unsigned)(e->arg - first_id);
+			ck_assert_uint_lt(i, N);
+			ck_assert_uint_eq(e->aux, i % 3);
+			sub[i]++;
+			ts_sub[i] = e->ts;
+			break;
+		case LS_EV_TASK_START:
+			i = (unsigned)(e->arg - first_id);
+			ck_assert_uint_lt(i, N);
+			ck_assert_uint_eq(sub[i], 1);
+			start[i]++;
+			ts_start[i] = e->ts;
+			ck_assert_uint_ge(ts_start[i], ts_sub[i]);
+			break;
+		case LS_EV_TASK_END:
+		case LS_EV_TASK_FAIL:
+			i = (unsigned)(e->arg - first_id);
+			ck_assert_uint_lt(i, N);
+			ck_assert_uint_eq(start[i], 1);
+			ck_assert_uint_eq(e->kind == LS_EV_TASK_FAIL,
+					  i % 5 == 0);
+			if (e->kind == LS_EV_TASK_FAIL)
+				ck_assert_uint_eq(e->aux, EIO);
+			end[i]++;
+			break;
+		case LS_EV_POOL_DEPTH:
+			ck_assert_uint_le(e->arg, CAP);
+			ck_assert_uint_eq(e->aux, CAP);
+			break;
+		default:
+			break;
+		}
+	}
+	for (i = 0; i < N; i++) {
+		ck_assert_uint_eq(sub[i], 1);
+		ck_assert_uint_eq(start[i], 1);
+		ck_assert_uint_eq(end[i], 1);
+	}
+	ls_ring_destroy(ring);
+	rec_free(r);
+	test_evlog_free(&log);
+}
+END_TEST
+
+/* Percentiles of a known run time: tasks that spin 200 us on the clock
+ * cannot report less (the histogram is within 1/16). */
+static int
+spin200_task(void *p)
+{
+	uint64_t t0 = ls_clock_ns();
+
+	(void)p;
+	while (ls_clock_ns() - t0 < 200000)
+		;
+	return 0;
+}
+
+/* With a ring every task is timed; without, a sample is.  Either way
+ * the percentiles stay ordered and a 200 us spin reads at least that. */
+static void
+run_stats(bool with_ring)
+{
+	enum { N = 40 };
+	struct ls_ring *ring = NULL;
+	struct ls_group *g;
+	struct ls_pool *p;
+	struct ls_task t = { .fn = spin200_task };
+	struct ls_pool_stats s;
+	unsigned i;
+
+	if (with_ring)
+		ck_assert_int_eq(ls_ring_create(NULL, &ring), 0);
+	g = group_new(ring);
+	p = pool_new(g, 1, 1, N);
+	ls_pool_stats(p, &s);
+	ck_assert_uint_eq(s.run_p50, 0);
+	ck_assert_uint_eq(s.timed, 0);
+	ck_assert_uint_eq(s.capacity, N);
+	ck_assert_uint_eq(s.min_workers, 1);
+	ck_assert_uint_eq(s.max_workers, 1);
+	for (i = 0; i < N; i++)
+		ck_assert_int_eq(ls_pool_submit(p, &t, NULL), 0);
+	ck_assert_int_eq(ls_pool_wait_idle(p, LS_POOL_FOREVER), 0);
+	ls_pool_stats(p, &s);
+	ck_assert_uint_eq(s.completed, N);
+	ck_assert_uint_eq(s.busy, 0);
+	ck_assert_uint_eq(s.depth, 0);
+	ck_assert_uint_eq(s.idle + s.busy, s.workers);
+	if (with_ring) {
+		ck_assert_uint_eq(s.timed, N);
+	} else {
+		/* One in 8 of this thread's submits, wherever it started. */
+		ck_assert_uint_ge(s.timed, N / 8);
+		ck_assert_uint_le(s.timed, N / 8 + 1);
+	}
+	ck_assert_uint_ge(s.run_p50, 200000 - 200000 / 16);
+	ck_assert_uint_le(s.run_p50, s.run_p90);
+	ck_assert_uint_le(s.run_p90, s.run_p99);
+	/* One worker, all queued at once: all but the first few waited for
+	 * at least one other task. */
+	ck_assert_uint_ge(s.wait_p90, 200000 - 200000 / 16);
+	ck_assert_uint_le(s.wait_p50, s.wait_p90);
+	ck_assert_uint_le(s.wait_p90, s.wait_p99);
+	ck_assert_int_eq(ls_pool_wait_idle(p, 0), 0);
+	ls_pool_destroy(p);
+	ls_group_destroy(g);
+	ls_ring_destroy(ring);
+}
+
+START_TEST(test_stats)
+{
+	run_stats(true);
+	run_stats(false);
+}
+END_TEST
+
+static Suite *
+pool_events_suite(void)
+{
+	Suite *s = suite_create("pool_events");
+	TCase *tc;
+
+	tc = tcase_create("events");
+	tcase_set_timeout(tc, 10);
+	tcase_add_test(tc, test_events);
+	tcase_add_test(tc, test_stats);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	pool_seed_init("check_pool_events");
+	return test_run_suite(pool_events_suite());
+}

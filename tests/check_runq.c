@@ -1,0 +1,278 @@
+/*
+ * check_runq.c - the pool's run queue on its own (src/engine/runq.c): no
+ * threads, no clock, no pool.
+ *
+ * Every pop is checked against a plain model (a list scanned for the
+ * smallest key, then the smallest id) under seeded random mixes of pushes
+ * and pops, with keys drawn from a small range so that ties, in-order runs
+ * and out-of-order arrivals all happen; fifo mode must give arrival order
+ * whatever the keys; runq_remove_if must keep the order of what it keeps;
+ * and aging keys must let a task that waited long enough overtake newer
+ * urgent ones.  RUNQ_OPS sizes the mixes; RUNQ_SEED replays one (the seed
+ * is printed).
+ */
+#include "checkutil.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+
+#include "engine/runq.h"
+
+static uint64_t seed;
+
+/* The model: what is queued, in no order. */
+struct model {
+	struct runq_ent *e;
+	unsigned n;
+};
+
+static uint32_t
+model_slot(const struct runq_ent *e)
+{
+	return (uint32_t)(e->seqslot & (RUNQ_MAX_CAPACITY - 1));
+}
+
+/* The slot the queue must give next: smallest key, then smallest id (or
+ * the oldest, in fifo mode); taken out of the model. */
+static uint32_t
+model_pop(struct model *m, bool fifo)
+{
+	unsigned i, best = 0;
+	uint32_t slot;
+
+	ck_assert_uint_gt(m->n, 0);
+	for (i = 1; i < m->n; i++) {
+		const struct runq_ent *a = &m->e[i], *b = &m->e[best];
+
+		bool less = a->key < b->key ||
+			    (a->key == b->key && a->seqslot < b->seqslot);
+
+		if (fifo ? a->seqslot < b->seqslot : less)
+			best = i;
+	}
+	slot = model_slot(&m->e[best]);
+	m->e[best] = m->e[--m->n];
+	return slot;
+}
+
+/* A random mix of pushes and pops on a queue of cap, keys in
+ * [0, keys), checked pop by pop. */
+static void
+run_mix(unsigned cap, bool fifo, unsigned keys, unsigned ops, uint64_t *rng)
+{
+	struct model m = { .e = calloc(cap, sizeof(*m.e)) };
+	uint32_t *free_slots = calloc(cap, sizeof(*free_slots));
+	struct runq q;
+	uint64_t id = 0;
+	unsigned i, nfree = cap;
+
+	ck_assert_ptr_nonnull(m.e);
+	ck_assert_ptr_nonnull(free_slots);
+	for (i = 0; i < cap; i++)
+		free_slots[i] = i;
+	ck_assert_int_eq(runq_init(&q, cap, fifo), 0);
+	for (i = 0; i < ops; i++) {
+		uint64_t r = test_rng_next(rng);
+		/* Drift between filling and draining, so the queue goes
+		 * both empty and full. */
+		bool push = (i / 64) % 2 ? r % 4 != 0 : r % 4 == 0;
+
+		if (push && runq_len(&q) < cap) {
+			int64_t key = (int64_t)((r >> 8) % keys) - 1;
+			uint32_t slot = free_slots[--nfree];
+
+			runq_push(&q, key, ++id, slot);
+			m.e[m.n++] = (struct runq_ent){
+				.key = key,
+				.seqslot = id << RUNQ_SLOT_BITS | slot,
+			};
+		} else if (runq_len(&q)) {
+			uint32_t want = model_pop(&m, fifo);
+			uint32_t got = runq_pop(&q);
+
+			ck_assert_msg(got == want,
+				      "pop %u: slot %u, want %u (RUNQ_SEED=%"
+				      PRIu64 ")", i, got, want, seed);
+			free_slots[nfree++] = got;
+		}
+		ck_assert_uint_eq(runq_len(&q), m.n);
+	}
+	while (runq_len(&q))
+		ck_assert_uint_eq(runq_pop(&q), model_pop(&m, fifo));
+	runq_fini(&q);
+	free(m.e);
+	free(free_slots);
+}
+
+START_TEST(test_order_mixed)
+{
+	unsigned ops = (unsigned)test_size("RUNQ_OPS", 200000, 20000);
+	uint64_t rng = seed;
+
+	/* Many ties, few ties, all equal (a pure run), a tiny ring. */
+	run_mix(256, false, 4, ops, &rng);
+	run_mix(256, false, 1000, ops, &rng);
+	run_mix(64, false, 1, ops, &rng);
+	run_mix(3, false, 3, ops, &rng);
+}
+END_TEST
+
+START_TEST(test_fifo_ignores_keys)
+{
+	unsigned ops = (unsigned)test_size("RUNQ_OPS", 200000, 20000);
+	uint64_t rng = seed ^ 1;
+
+	run_mix(128, true, 50, ops, &rng);
+}
+END_TEST
+
+/* Equal keys come out first in, first out across the ring's wrap. */
+START_TEST(test_equal_keys_wrap)
+{
+	struct runq q;
+	uint64_t id = 0, out = 0;
+	unsigned i, k;
+
+	ck_assert_int_eq(runq_init(&q, 5, false), 0);
+	for (k = 0; k < 100; k++) {
+		for (i = 0; i < 3; i++) {
+			id++;
+			runq_push(&q, 7, id, (uint32_t)(id % 5));
+		}
+		for (i = 0; i < 3; i++)
+			ck_assert_uint_eq(runq_pop(&q), (uint32_t)(++out % 5));
+	}
+	ck_assert_uint_eq(runq_len(&q), 0);
+	runq_fini(&q);
+}
+END_TEST
+
+/* What remove_if drops is gone, what it keeps comes out as before. */
+static bool
+drop_odd(void *ctx, uint32_t slot)
+{
+	unsigned *calls = ctx;
+
+	(*calls)++;
+	return slot % 2 == 1;
+}
+
+START_TEST(test_remove_if)
+{
+	enum { CAP = 200 };
+	struct model m = { .e = calloc(CAP, sizeof(*m.e)) };
+	uint64_t rng = seed ^ 2;
+	struct runq q;
+	unsigned i, calls = 0, kept = 0;
+
+	ck_assert_int_eq(runq_init(&q, CAP, false), 0);
+	/* Rising keys with some out of order: both the run and the heap
+	 * hold entries. */
+	for (i = 0; i < CAP; i++) {
+		int64_t key = test_rng_next(&rng) % 5 == 0
+				      ? (int64_t)(test_rng_next(&rng) % 50)
+				      : (int64_t)i;
+
+		runq_push(&q, key, i + 1, i);
+		if (i % 2 == 0)
+			m.e[m.n++] = (struct runq_ent){
+				.key = key,
+				.seqslot = (uint64_t)(i + 1) << RUNQ_SLOT_BITS |
+					   i,
+			};
+	}
+	ck_assert_uint_gt(q.heap_len, 0);
+	ck_assert_uint_gt(q.run_len, 0);
+	ck_assert_uint_eq(runq_remove_if(&q, drop_odd, &calls), CAP / 2);
+	ck_assert_uint_eq(calls, CAP);
+	ck_assert_uint_eq(runq_len(&q), CAP / 2);
+	while (runq_len(&q)) {
+		ck_assert_uint_eq(runq_pop(&q), model_pop(&m, false));
+		kept++;
+	}
+	ck_assert_uint_eq(kept, CAP / 2);
+	/* Nothing to drop: nothing taken. */
+	runq_push(&q, 0, 1000, 0);
+	ck_assert_uint_eq(runq_remove_if(&q, drop_odd, &calls), 0);
+	ck_assert_uint_eq(runq_pop(&q), 0);
+	runq_fini(&q);
+	free(m.e);
+}
+END_TEST
+
+/* A low-priority task that waited more than the difference in aging
+ * steps runs before newer urgent ones; without aging it runs after. */
+START_TEST(test_aging_keys)
+{
+	const uint64_t step = 1000000, base = 5000;
+	struct runq q;
+
+	ck_assert_int_eq(runq_init(&q, 4, false), 0);
+	/* Priority 5 queued at base; priority 0 queued 6 steps later. */
+	runq_push(&q, runq_key(5, step, base, base), 1, 0);
+	runq_push(&q, runq_key(0, step, base + 6 * step, base), 2, 1);
+	runq_push(&q, runq_key(0, step, base + 6 * step, base), 3, 2);
+	/* Priority 2 queued 2 steps later: a key of 4 steps against the
+	 * old one's 5, so it goes first. */
+	runq_push(&q, runq_key(2, step, base + 2 * step, base), 4, 3);
+	ck_assert_uint_eq(runq_pop(&q), 3);
+	ck_assert_uint_eq(runq_pop(&q), 0);
+	ck_assert_uint_eq(runq_pop(&q), 1);
+	ck_assert_uint_eq(runq_pop(&q), 2);
+
+	runq_push(&q, runq_key(5, 0, base, base), 1, 0);
+	runq_push(&q, runq_key(0, 0, base + 6 * step, base), 2, 1);
+	ck_assert_uint_eq(runq_pop(&q), 1);
+	ck_assert_uint_eq(runq_pop(&q), 0);
+	/* The extremes do not overflow: the most urgent priority, a
+	 * century of waiting, the largest step. */
+	ck_assert_int_lt(runq_key(-2147483647 - 1, 1u << 30, base, base),
+			 runq_key(2147483647, 1u << 30,
+				  base + 3155760000000000000ull, base));
+	runq_fini(&q);
+}
+END_TEST
+
+START_TEST(test_init_limits)
+{
+	struct runq q;
+
+	ck_assert_int_eq(runq_init(&q, 0, false), -EINVAL);
+	ck_assert_int_eq(runq_init(&q, RUNQ_MAX_CAPACITY + 1, true), -EINVAL);
+	runq_fini(&q);
+	ck_assert_int_eq(runq_init(&q, 1, true), 0);
+	ck_assert_ptr_null(q.heap);
+	runq_push(&q, 9, 1, 0);
+	ck_assert_uint_eq(runq_len(&q), 1);
+	ck_assert_uint_eq(runq_pop(&q), 0);
+	runq_fini(&q);
+	runq_fini(&q);
+}
+END_TEST
+
+static Suite *
+runq_suite(void)
+{
+	Suite *s = suite_create("runq");
+	TCase *tc = tcase_create("order");
+
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_order_mixed);
+	tcase_add_test(tc, test_fifo_ignores_keys);
+	tcase_add_test(tc, test_equal_keys_wrap);
+	tcase_add_test(tc, test_remove_if);
+	tcase_add_test(tc, test_aging_keys);
+	tcase_add_test(tc, test_init_limits);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	seed = test_env_seed("RUNQ_SEED");
+	printf("check_runq: RUNQ_SEED=%" PRIu64 "\n", seed);
+	fflush(stdout);
+	return test_run_suite(runq_suite());
+}
