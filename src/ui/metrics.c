@@ -49,7 +49,7 @@ sparkline(const struct ui *u, const struct model_object *o, int y, int x,
 		unsigned v = o->depth_samples[(o->nsamples - n + i) % MODEL_SAMPLES];
 
 		draw_text(y, x + (int)i, 1, u->theme.bar_fill,
-			  u->theme.spark[v * 7 / max]);
+			  ui_spark_glyph(u, v * 7 / max));
 	}
 }
 
