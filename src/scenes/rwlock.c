@@ -127,7 +127,7 @@ static const char *const policies[] = { "writer", "reader", "fair" };
 static const struct scene_param rw_params[] = {
 	[P_THREADS] = { .name = "threads", .help = "threads sharing the lock",
 			.min = 1, .max = MAX_THREADS, .def = 5,
-			.key = 't', .key_down = 'T' },
+			.key = 'w', .key_down = 'W' },
 	[P_READ_PCT] = { .name = "read_pct",
 			 .help = "percent of operations that read, live",
 			 .min = 0, .max = 100, .def = 80, .step = 10,
