@@ -112,4 +112,15 @@ int ls_thread_sleep_as(uint64_t ns, unsigned state);
  * for work that is not a lock. */
 void ls_thread_set_state(unsigned state);
 
+/*
+ * The floor under a step, for benchmarks: the calling thread and one it
+ * starts hand a turn back and forth rounds times through the engine's
+ * parker (spinning a while before parking when spin is set, as a step
+ * does, else straight to the kernel), and *ns_per_round gets the mean
+ * round trip.  Returns 0 or a negative errno.  Any thread outside a
+ * group.
+ */
+int ls_handoff_floor(unsigned long rounds, bool spin,
+		     uint64_t *ns_per_round);
+
 #endif

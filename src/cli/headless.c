@@ -165,7 +165,8 @@ print_json(const struct headless *h, const struct control *c,
 	printf(",\n \"invariant\": {\"name\": ");
 	json_string(v->name);
 	printf(", \"judged\": %s, \"holds\": %s, \"detail\": ",
-	       v->judged ? "true" : "false", v->holds ? "true" : "false");
+	       v->judged ? "true" : "false",
+	       !v->judged ? "null" : v->holds ? "true" : "false");
 	json_string(v->detail);
 	printf("},\n \"deadlock\": ");
 	print_deadlock(h, r->deadlocked ? &r->cycle : NULL);
@@ -424,6 +425,16 @@ headless_main(const struct headless_opts *o)
 	 * threads held at their gates and at rest, so counters are still;
 	 * the deadlock as it was then, not as the teardown ended it. */
 	control_judge(&c, JUDGE_TIMEOUT_NS, &r.verdict);
+	if (mode == CONTROL_RUN &&
+	    o->seconds * 1000 < o->target.def->judge_after_ms) {
+		/* Progress needs time to show: too short, not broken. */
+		r.verdict.judged = false;
+		snprintf(r.verdict.detail, sizeof(r.verdict.detail),
+			 "a run of %.2f s is too short to judge: %s needs at "
+			 "least %.1f s (--seconds)", o->seconds,
+			 o->target.def->name,
+			 o->target.def->judge_after_ms / 1000.0);
+	}
 	r.has_outcome = control_outcome(&c, &r.outcome, &r.outcome_step);
 	drain(&h);
 	r.deadlocked = model_first_deadlock(h.model, &r.cycle);

@@ -12,8 +12,10 @@
 
 #include "cli/bench.h"
 #include "cli/bench-pool.h"
+#include "cli/bench-explore.h"
 #include "cli/bench-queue.h"
 #include "cli/bench-rwlock.h"
+#include "cli/explore-cmd.h"
 #include "cli/headless.h"
 #include "control/schedule.h"
 #include "control/target.h"
@@ -23,11 +25,13 @@
 #define EXIT_USAGE 2
 
 static const char usage_text[] =
-	"usage: lockstep [SCENE] [--paused] [--set KEY=VALUE]...  the live ui (default scene: pool)\n"
+	"usage: lockstep [SCENE] [--paused|--step] [--set KEY=VALUE]... [--record FILE] [--replay FILE]\n"
+	"                                              the live ui (default scene: pool)\n"
 	"       lockstep list [--json]                   scenes and their parameters\n"
 	"       lockstep run SCENE --headless [--seconds N] [--json] [--set KEY=VALUE]...\n"
 	"                [--steps N] [--seed N] [--record FILE] [--replay FILE]\n"
-	"       lockstep bench ring|pool|rwlock|queue [--json] [--runs N] [--threads N] [--seconds S]\n"
+	"       lockstep explore TARGET [--strategy S] [--preemptions K] [-o FILE] [--json] ...\n"
+	"       lockstep bench ring|pool|rwlock|queue|explore [--json] [--runs N] [--threads N] [--seconds S]\n"
 	"       lockstep --help | --version\n";
 
 struct command {
@@ -73,7 +77,7 @@ scene_or_complain(const char *name)
 struct run_opts {
 	int params[SCENE_MAX_PARAMS];
 	double seconds;
-	bool json, headless, paused;
+	bool json, headless, paused, step;
 	unsigned long steps;
 	uint64_t seed;
 	const char *record, *replay;
@@ -132,12 +136,14 @@ parse_run_opts(const struct scene_def *def, int argc, char **argv,
 			i++;
 		} else if (!strcmp(a, "--paused")) {
 			o->paused = true;
+		} else if (!strcmp(a, "--step")) {
+			o->step = true;
 		} else if (allow_run_opts && !strcmp(a, "--steps") && v) {
 			o->steps = (unsigned long)positive_value(a, v, 100000000);
 			if (!o->steps)
 				return EXIT_USAGE;
 			i++;
-		} else if (allow_run_opts && !strcmp(a, "--seed") && v) {
+		} else if (!strcmp(a, "--seed") && v) {
 			o->seed = positive_value(a, v, UINT64_MAX);
 			if (!o->seed)
 				return EXIT_USAGE;
@@ -225,6 +231,72 @@ cmd_list(int argc, char **argv)
 	return 0;
 }
 
+/* Load the schedule at path for target t; refuse one made for another
+ * target.  Returns 0 or an exit status (the message printed). */
+static int
+load_replay(const char *path, const struct control_target *t,
+	    struct schedule *sched)
+{
+	char err[512], want[512], got[512];
+	struct control_target st;
+	int rc;
+
+	rc = schedule_load(path, sched, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "lockstep: %s\n", err);
+		return rc == -EINVAL ? EXIT_USAGE : 1;
+	}
+	rc = schedule_target(sched, &st, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "lockstep: %s\n", err);
+		schedule_free(sched);
+		return EXIT_USAGE;
+	}
+	target_describe(t, want, sizeof(want));
+	target_describe(&st, got, sizeof(got));
+	target_free(&st);
+	if (strcmp(want, got)) {
+		fprintf(stderr, "lockstep: %s:%u: this schedule is for '%s', "
+			"not '%s'\n", sched->file, sched->target_line, got, want);
+		schedule_free(sched);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* The live ui on def, started as the options say. */
+static int
+run_ui(const struct scene_def *def, const struct run_opts *o)
+{
+	struct ui_opts uo = {
+		.target = { .def = def },
+		.mode = o->step ? CONTROL_STEP : o->paused ? CONTROL_PAUSE
+							    : CONTROL_RUN,
+		.seed = o->seed,
+		.record = o->record,
+	};
+	struct schedule sched;
+	int rc;
+
+	memcpy(uo.target.params, o->params, sizeof(uo.target.params));
+	if (o->record && uo.mode == CONTROL_RUN && !o->replay) {
+		fprintf(stderr, "lockstep: --record needs a run stepped from "
+			"its start: add --step (or --paused)\n");
+		return EXIT_USAGE;
+	}
+	if (!o->replay)
+		return ui_main(&uo);
+	rc = load_replay(o->replay, &uo.target, &sched);
+	if (rc)
+		return rc;
+	uo.replay = &sched;
+	if (!uo.seed)
+		uo.seed = sched.seed ? sched.seed : 1;
+	rc = ui_main(&uo);
+	schedule_free(&sched);
+	return rc;
+}
+
 /* The headless run of def: a schedule replayed, a stepped run, or a
  * free run, as the options say. */
 static int
@@ -238,9 +310,7 @@ run_headless(const struct scene_def *def, const struct run_opts *o)
 		.steps = o->steps,
 		.record = o->record,
 	};
-	struct control_target st;
 	struct schedule sched;
-	char err[512], want[512], got[512];
 	int rc;
 
 	memcpy(ho.target.params, o->params, sizeof(ho.target.params));
@@ -256,26 +326,9 @@ run_headless(const struct scene_def *def, const struct run_opts *o)
 			"together\n");
 		return EXIT_USAGE;
 	}
-	rc = schedule_load(o->replay, &sched, err, sizeof(err));
-	if (!rc)
-		rc = schedule_target(&sched, &st, err, sizeof(err));
-	if (rc) {
-		fprintf(stderr, "lockstep: %s\n", err);
-		if (!sched.target)
-			return rc == -ENOENT ? 1 : EXIT_USAGE;
-		schedule_free(&sched);
-		return EXIT_USAGE;
-	}
-	/* The schedule must be for what was asked. */
-	target_describe(&ho.target, want, sizeof(want));
-	target_describe(&st, got, sizeof(got));
-	target_free(&st);
-	if (strcmp(want, got)) {
-		fprintf(stderr, "lockstep: %s:%u: this schedule is for '%s', "
-			"not '%s'\n", sched.file, sched.target_line, got, want);
-		schedule_free(&sched);
-		return EXIT_USAGE;
-	}
+	rc = load_replay(o->replay, &ho.target, &sched);
+	if (rc)
+		return rc;
 	ho.replay = &sched;
 	rc = headless_main(&ho);
 	schedule_free(&sched);
@@ -300,8 +353,7 @@ cmd_run(int argc, char **argv)
 	if (!o.headless) {
 		if (o.json)
 			return usage_error("run: --json needs --headless%s", "");
-		return ui_main(def, o.params, o.paused ? CONTROL_PAUSE
-						       : CONTROL_RUN);
+		return run_ui(def, &o);
 	}
 	return run_headless(def, &o);
 }
@@ -310,7 +362,7 @@ static int
 cmd_bench(int argc, char **argv)
 {
 	static const char usage[] =
-		"lockstep bench ring|pool|rwlock|queue [--json] [--runs N] "
+		"lockstep bench ring|pool|rwlock|queue|explore [--json] [--runs N] "
 		"[--threads N] [--seconds S]";
 	static const struct {
 		const char *name;
@@ -320,6 +372,7 @@ cmd_bench(int argc, char **argv)
 		{ "pool", bench_pool_main },
 		{ "rwlock", bench_rwlock_main },
 		{ "queue", bench_queue_main },
+		{ "explore", bench_explore_main },
 	};
 	struct bench_opts o = {
 		.runs = 5,
@@ -352,6 +405,7 @@ static const struct command commands[] = {
 	{ .name = "list", .run = cmd_list },
 	{ .name = "run", .run = cmd_run },
 	{ .name = "bench", .run = cmd_bench },
+	{ .name = "explore", .run = explore_cmd_main },
 };
 
 int
@@ -388,5 +442,5 @@ main(int argc, char **argv)
 	rc = parse_run_opts(def, argc - first, argv + first, false, &o);
 	if (rc)
 		return rc;
-	return ui_main(def, o.params, o.paused ? CONTROL_PAUSE : CONTROL_RUN);
+	return run_ui(def, &o);
 }

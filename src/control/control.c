@@ -419,8 +419,36 @@ control_check_stuck(struct control *c)
 	c->outcome_step = c->nsteps;
 }
 
-/* After a step came to rest: the target's own report, else a deadlock
- * the control sees. */
+/* A safety invariant (one that needs no time to pass) judged after a
+ * step: broken, it is the outcome. */
+static void
+control_check_safety(struct control *c)
+{
+	const struct scene_def *def = c->target.def;
+	struct ls_gate_view view[CONTROL_MAX_THREADS];
+	const char *name = "";
+	char detail[sizeof(c->outcome.what)];
+
+	if (!c->running || !def->invariant || !def->invariant_is_safety)
+		return;
+	c->run.nview = ls_gate_list(c->group, view, CONTROL_MAX_THREADS);
+	c->run.view = view;
+	if (!def->invariant(&c->run, &name, detail, sizeof(detail))) {
+		c->outcome.kind = LS_OUT_INVARIANT;
+		c->outcome.tid = c->step_tid;
+		if (snprintf(c->outcome.what, sizeof(c->outcome.what),
+			     "%s: %s", name, detail) >=
+		    (int)sizeof(c->outcome.what))
+			c->outcome.what[sizeof(c->outcome.what) - 1] = '\0';
+		c->outcome_seen = true;
+		c->outcome_step = c->nsteps;
+	}
+	c->run.view = NULL;
+	c->run.nview = 0;
+}
+
+/* After a step came to rest: the target's own report, else a safety
+ * invariant broken, else a deadlock the control sees. */
 static void
 control_after_step(struct control *c)
 {
@@ -432,7 +460,9 @@ control_after_step(struct control *c)
 		c->outcome_step = c->nsteps;
 		return;
 	}
-	control_check_stuck(c);
+	control_check_safety(c);
+	if (!c->outcome_seen)
+		control_check_stuck(c);
 }
 
 /* Let thread t go, as control_step_begin does.  Returns 0 or an error
@@ -475,7 +505,42 @@ control_release(struct control *c, const struct control_thread *t,
 	return control_record(c, t);
 }
 
-/* Step the thread whose entry in t[0..n) is i (or the one named name). */
+/* Finish a step in flight, waiting at most timeout_ns.  Returns 0 (none
+ * in flight any more), -EINPROGRESS or -ECANCELED. */
+static int
+control_finish(struct control *c, uint64_t timeout_ns)
+{
+	int rc;
+
+	if (!c->stepping)
+		return 0;
+	rc = ls_gate_quiesce(c->group, timeout_ns);
+	if (rc == -ETIMEDOUT)
+		return -EINPROGRESS;
+	if (rc)
+		return rc;
+	control_after_step(c);
+	return 0;
+}
+
+int
+control_step_thread(struct control *c, const struct control_thread *t,
+		    uint64_t timeout_ns, char *err, size_t n)
+{
+	int rc;
+
+	if (c->stepping) {
+		control_set_err(err, n, "%s%s", "the last step is still "
+				"working", "");
+		return -EINPROGRESS;
+	}
+	rc = control_release(c, t, err, n);
+	if (!rc)
+		rc = control_finish(c, timeout_ns);
+	return rc;
+}
+
+/* Step thread tid (0: control_next), or the one named name. */
 static int
 control_step_find(struct control *c, unsigned tid, const char *name,
 		  uint64_t timeout_ns, char *err, size_t n)
@@ -488,17 +553,12 @@ control_step_find(struct control *c, unsigned tid, const char *name,
 		control_set_err(err, n, "%s%s", "nothing runs", "");
 		return -ENOENT;
 	}
-	if (c->stepping) {
-		rc = ls_gate_quiesce(c->group, timeout_ns);
-		if (rc == -ETIMEDOUT) {
-			control_set_err(err, n, "%s%s", "the last step is "
-					"still working", "");
-			return -EINPROGRESS;
-		}
-		if (rc)
-			return rc;
-		control_after_step(c);
-	}
+	rc = control_finish(c, timeout_ns);
+	if (rc == -EINPROGRESS)
+		control_set_err(err, n, "%s%s", "the last step is still "
+				"working", "");
+	if (rc)
+		return rc;
 	if (!tid && !name)
 		tid = control_next(c);
 	nt = control_threads(c, t, CONTROL_MAX_THREADS);
@@ -514,16 +574,7 @@ control_step_find(struct control *c, unsigned tid, const char *name,
 					: "no thread can move", "");
 		return -ENOENT;
 	}
-	rc = control_release(c, &t[i], err, n);
-	if (rc)
-		return rc;
-	rc = ls_gate_quiesce(c->group, timeout_ns);
-	if (rc == -ETIMEDOUT)
-		return -EINPROGRESS;
-	if (rc)
-		return rc;
-	control_after_step(c);
-	return 0;
+	return control_step_thread(c, &t[i], timeout_ns, err, n);
 }
 
 int
@@ -553,17 +604,7 @@ control_step_begin(struct control *c, unsigned tid, char *err, size_t n)
 int
 control_step_poll(struct control *c)
 {
-	int rc;
-
-	if (!c->stepping || !c->group)
-		return 0;
-	rc = ls_gate_quiesce(c->group, 0);
-	if (rc == -ETIMEDOUT)
-		return -EINPROGRESS;
-	if (rc)
-		return rc;
-	control_after_step(c);
-	return 0;
+	return c->group ? control_finish(c, 0) : 0;
 }
 
 int

@@ -96,7 +96,7 @@ struct control_verdict {
 struct control_step {
 	char thread[LS_NAME_MAX + 1];
 	bool timeout;		/* the step fired a timed wait's timeout */
-	char what[64];		/* what it did, for the schedule's comment */
+	char what[96];		/* what it did, for the schedule's comment */
 };
 
 #define CONTROL_MAX_THREADS 64
@@ -199,6 +199,11 @@ unsigned control_next(struct control *c);
  */
 int control_step(struct control *c, unsigned tid, uint64_t timeout_ns,
 		 char *err, size_t n);
+
+/* Step t, an entry of the last control_threads listing, as control_step
+ * does, without listing the threads again (a search). */
+int control_step_thread(struct control *c, const struct control_thread *t,
+			uint64_t timeout_ns, char *err, size_t n);
 
 /* Begin a step without waiting (the ui): as control_step with a zero
  * timeout, returning 0 or -EINPROGRESS when it is in flight. */

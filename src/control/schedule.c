@@ -244,6 +244,30 @@ schedule_free(struct schedule *s)
 }
 
 int
+schedule_from_steps(struct schedule *s, const char *name,
+		    const struct control_target *t, uint64_t seed,
+		    const struct control_step *steps, size_t n)
+{
+	char target[512];
+	size_t k;
+	int rc = 0;
+
+	memset(s, 0, sizeof(*s));
+	snprintf(s->file, sizeof(s->file), "%s", name);
+	s->target = strdup(target_describe(t, target, sizeof(target)));
+	s->target_line = 2;
+	s->seed = seed;
+	if (!s->target)
+		rc = -ENOMEM;
+	for (k = 0; !rc && k < n; k++)
+		rc = schedule_add(s, steps[k].thread, strlen(steps[k].thread),
+				  (unsigned)k + 4);
+	if (rc)
+		schedule_free(s);
+	return rc;
+}
+
+int
 schedule_target(const struct schedule *s, struct control_target *t,
 		char *err, size_t n)
 {
@@ -295,24 +319,32 @@ schedule_replay(struct control *c, const struct schedule *s, size_t from,
 }
 
 int
-schedule_write(const struct control *c, FILE *f)
+schedule_write_steps(FILE *f, const struct control_target *t, uint64_t seed,
+		     const struct control_step *steps, size_t nsteps)
 {
 	char target[512];
 	size_t k;
 
 	fprintf(f, "%s %d\ntarget %s\nseed %llu\n", MAGIC, SCHEDULE_VERSION,
-		target_describe(&c->target, target, sizeof(target)),
-		(unsigned long long)c->seed);
-	for (k = 0; k < c->nsteps; k++)
-		fprintf(f, "%-16s # %s%s\n", c->steps[k].thread,
-			c->steps[k].timeout ? "times out: " : "",
-			c->steps[k].what);
+		target_describe(t, target, sizeof(target)),
+		(unsigned long long)seed);
+	for (k = 0; k < nsteps; k++)
+		fprintf(f, "%-16s # %s%s\n", steps[k].thread,
+			steps[k].timeout ? "times out: " : "", steps[k].what);
 	return ferror(f) ? -EIO : 0;
 }
 
 int
-schedule_save(const struct control *c, const char *path, char *err,
-	      size_t n)
+schedule_write(const struct control *c, FILE *f)
+{
+	return schedule_write_steps(f, &c->target, c->seed, c->steps,
+				    c->nsteps);
+}
+
+int
+schedule_save_steps(const char *path, const struct control_target *t,
+		    uint64_t seed, const struct control_step *steps,
+		    size_t nsteps, char *err, size_t n)
 {
 	FILE *f = fopen(path, "w");
 	int rc;
@@ -322,10 +354,18 @@ schedule_save(const struct control *c, const char *path, char *err,
 		snprintf(err, n, "%s: %s", path, strerror(-rc));
 		return rc;
 	}
-	rc = schedule_write(c, f);
+	rc = schedule_write_steps(f, t, seed, steps, nsteps);
 	if (fclose(f) && !rc)
 		rc = -errno;
 	if (rc)
 		snprintf(err, n, "%s: %s", path, strerror(-rc));
 	return rc;
+}
+
+int
+schedule_save(const struct control *c, const char *path, char *err,
+	      size_t n)
+{
+	return schedule_save_steps(path, &c->target, c->seed, c->steps,
+				   c->nsteps, err, n);
 }

@@ -55,6 +55,12 @@ int schedule_load(const char *path, struct schedule *s, char *err,
 
 void schedule_free(struct schedule *s);
 
+/* Build *s from steps in memory (a search's find), for target t and seed,
+ * named name in messages.  Returns 0 or -ENOMEM. */
+int schedule_from_steps(struct schedule *s, const char *name,
+			const struct control_target *t, uint64_t seed,
+			const struct control_step *steps, size_t n);
+
 /*
  * Resolve the schedule's target into *t (target.h; free it with
  * target_free): its name and every key=value on the target line.
@@ -72,8 +78,20 @@ int schedule_replay(struct control *c, const struct schedule *s,
 		    size_t from, size_t upto, uint64_t timeout_ns,
 		    char *err, size_t n);
 
+/* Write steps[0..nsteps) of target t, run with seed, as a schedule to f.
+ * Returns 0 or -EIO. */
+int schedule_write_steps(FILE *f, const struct control_target *t,
+			 uint64_t seed, const struct control_step *steps,
+			 size_t nsteps);
+
 /* Write c's steps as a schedule to f.  Returns 0 or -EIO. */
 int schedule_write(const struct control *c, FILE *f);
+
+/* Write steps to the file at path (schedule_write_steps).  Returns 0 or
+ * a negative errno with "PATH: reason" in err. */
+int schedule_save_steps(const char *path, const struct control_target *t,
+			uint64_t seed, const struct control_step *steps,
+			size_t nsteps, char *err, size_t n);
 
 /* Write c's steps to the file at path.  Returns 0 or a negative errno
  * with "PATH: reason" in err. */

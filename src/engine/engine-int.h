@@ -85,6 +85,11 @@ struct ls_group {
 	struct ls_thread *members;
 	struct ls_thread *members_tail;
 	unsigned live;
+	/* Whether spinning at a step pays here (group_spin_pays): up when a
+	 * spin ends with what it waited for, down by more when it does not,
+	 * so on a loaded machine the spinners soon stop.  Relaxed: a hint. */
+	atomic_int spin_credit;
+	atomic_uint spin_tries;
 };
 
 /*
@@ -195,6 +200,49 @@ void engine_unlock(pthread_mutex_t *mu);
 
 /* Initialise cv to use CLOCK_MONOTONIC.  Returns 0 or a negative errno. */
 int engine_cond_init(pthread_cond_t *cv);
+
+/* A pause for a spin loop: cheaper for the sibling hyperthread and for
+ * the power budget than a bare reload. */
+static inline void
+engine_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield");
+#endif
+}
+
+/*
+ * How long a stepped thread and its controller spin before they sleep in
+ * the kernel.  A step wakes exactly these two; on a machine with a core
+ * for each, the hand-off then costs a cache line's trip instead of two
+ * futex wake-ups and two context switches.  Bounded, so on a loaded
+ * machine the spinner soon gives its core back.
+ */
+#ifndef ENGINE_STEP_SPIN_NS
+#define ENGINE_STEP_SPIN_NS 20000ull
+#endif
+
+/* Should a spin at a step be tried now in g?  Yes while spins have been
+ * paying off; one try in 64 otherwise, to notice when they would again. */
+static inline bool
+group_spin_pays(struct ls_group *g)
+{
+	return atomic_load_explicit(&g->spin_credit, memory_order_relaxed) > 0 ||
+	       !(atomic_fetch_add_explicit(&g->spin_tries, 1,
+					   memory_order_relaxed) & 63);
+}
+
+/* Record how a spin in g ended. */
+static inline void
+group_spin_result(struct ls_group *g, bool paid)
+{
+	int c = atomic_load_explicit(&g->spin_credit, memory_order_relaxed);
+
+	c = paid ? (c < 16 ? c + 1 : 16) : (c > -16 ? c - 4 : -16);
+	atomic_store_explicit(&g->spin_credit, c, memory_order_relaxed);
+}
 
 /* Abort with a message naming what failed: for broken invariants. */
 _Noreturn void engine_panic(const char *what, int err);

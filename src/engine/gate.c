@@ -280,8 +280,10 @@ group_wait_locked(struct ls_group *g, uint64_t deadline_ns)
 static int
 group_settle(struct ls_group *g, uint64_t timeout_ns, bool sleepers_rest)
 {
-	uint64_t deadline = gate_deadline(timeout_ns);
+	uint64_t deadline = gate_deadline(timeout_ns), spin_end = 0, now;
 	struct ls_thread *t;
+	bool spin = false;
+	unsigned i;
 	int rc = 0;
 
 	engine_lock(&g->mu);
@@ -294,8 +296,33 @@ group_settle(struct ls_group *g, uint64_t timeout_ns, bool sleepers_rest)
 		for (t = g->members; t; t = t->next)
 			if (!thread_settled_locked(t, sleepers_rest))
 				break;
-		if (!t)
+		if (!t) {
+			if (spin)
+				group_spin_result(g, true);
 			break;
+		}
+		/* Stepping: the thread let go is about to come back;
+		 * look again a while before sleeping on the condvar
+		 * (ENGINE_STEP_SPIN_NS, engine-int.h). */
+		if (!spin_end && timeout_ns &&
+		    atomic_load_explicit(&g->gate_mode,
+					 memory_order_relaxed) ==
+			    LS_GATE_STEP && group_spin_pays(g)) {
+			spin = true;
+			spin_end = ls_clock_ns() + ENGINE_STEP_SPIN_NS;
+		}
+		if (spin) {
+			now = ls_clock_ns();
+			if (now < spin_end && now < deadline) {
+				engine_unlock(&g->mu);
+				for (i = 0; i < 32; i++)
+					engine_cpu_relax();
+				engine_lock(&g->mu);
+				continue;
+			}
+			group_spin_result(g, false);
+			spin = false;
+		}
 		rc = group_wait_locked(g, deadline);
 		if (rc)
 			break;

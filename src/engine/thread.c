@@ -212,9 +212,48 @@ futex_wake_one(_Atomic uint32_t *word)
 		NULL, 0);
 }
 
+/*
+ * While a controller steps self's group, look for the permit a while
+ * before sleeping (ENGINE_STEP_SPIN_NS): the controller is about to hand
+ * it over.  Returns true when it came.  Relaxed loads: thread_park takes
+ * the permit with its exchange, which orders what follows.
+ */
+static bool
+thread_spin_for_permit(struct ls_thread *self)
+{
+	uint64_t end = 0, now;
+	unsigned i;
+
+	if (!self->group || atomic_load_explicit(&self->group->gate_mode,
+						 memory_order_relaxed) !=
+				    LS_GATE_STEP ||
+	    !group_spin_pays(self->group))
+		return false;
+	for (i = 1;; i++) {
+		if (atomic_load_explicit(&self->park, memory_order_relaxed) ==
+		    PARK_PERMIT) {
+			group_spin_result(self->group, true);
+			return true;
+		}
+		engine_cpu_relax();
+		if (i % 64)
+			continue;
+		if (thread_cancelled(self))
+			return false;
+		now = ls_clock_ns();
+		if (!end) {
+			end = now + ENGINE_STEP_SPIN_NS;
+		} else if (now > end) {
+			group_spin_result(self->group, false);
+			return false;
+		}
+	}
+}
+
 int
 thread_park(struct ls_thread *self, uint64_t deadline_ns)
 {
+	bool spun = false;
 	uint32_t v;
 
 	for (;;) {
@@ -226,6 +265,11 @@ thread_park(struct ls_thread *self, uint64_t deadline_ns)
 		}
 		if (thread_cancelled(self))
 			return -ECANCELED;
+		if (!spun) {
+			spun = true;
+			if (thread_spin_for_permit(self))
+				continue;
+		}
 		v = PARK_EMPTY;
 		if (!atomic_compare_exchange_strong(&self->park, &v,
 						    PARK_SLEEPING))
@@ -486,6 +530,8 @@ ls_group_create(struct ls_ring *ring, const char *name, struct ls_group **out)
 	copy_name(g->name, name);
 	atomic_init(&g->cancelled, 0);
 	atomic_init(&g->gate_mode, LS_GATE_RUN);
+	atomic_init(&g->spin_credit, 4);
+	atomic_init(&g->spin_tries, 0);
 	err = pthread_mutex_init(&g->mu, NULL);
 	if (err)
 		goto fail;

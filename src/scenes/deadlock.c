@@ -551,4 +551,5 @@ const struct scene_def scene_deadlock = {
 	.stop = deadlock_stop,
 	.schedule = deadlock_schedule,
 	.invariant = deadlock_invariant,
+	.judge_after_ms = 500,
 };

@@ -497,4 +497,5 @@ const struct scene_def scene_deploy = {
 	.stop = deploy_stop,
 	.schedule = deploy_schedule,
 	.invariant = deploy_invariant,
+	.invariant_is_safety = true,
 };

@@ -348,4 +348,5 @@ const struct scene_def scene_philosophers = {
 	.stop = philosophers_stop,
 	.schedule = philosophers_schedule,
 	.invariant = philosophers_invariant,
+	.judge_after_ms = 500,
 };

@@ -204,4 +204,5 @@ const struct scene_def scene_pool = {
 	.start = pool_start,
 	.stop = pool_stop,
 	.invariant = pool_invariant,
+	.invariant_is_safety = true,
 };

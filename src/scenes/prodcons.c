@@ -185,4 +185,5 @@ const struct scene_def scene_prodcons = {
 	.start = prodcons_start,
 	.stop = prodcons_stop,
 	.invariant = prodcons_invariant,
+	.invariant_is_safety = true,
 };

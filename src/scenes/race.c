@@ -520,4 +520,5 @@ const struct scene_def scene_race = {
 	.stop = race_stop,
 	.schedule = race_schedule,
 	.invariant = race_invariant,
+	.invariant_is_safety = true,
 };

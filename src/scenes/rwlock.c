@@ -153,4 +153,5 @@ const struct scene_def scene_rwlock = {
 	.start = rw_start,
 	.stop = rw_stop,
 	.invariant = rw_invariant,
+	.invariant_is_safety = true,
 };

@@ -68,6 +68,13 @@ struct scene_def {
 	 * saw it then.  Writes its name and a detail line. */
 	bool (*invariant)(struct scene_run *run, const char **name,
 			  char *detail, size_t n);
+	/* The invariant is about safety alone (nothing it checks needs
+	 * time to pass, such as progress), so a search may judge it after
+	 * every step. */
+	bool invariant_is_safety;
+	/* The workload time (ms at 1x) a run needs before its invariant
+	 * can be judged: progress needs time to show.  0: any time. */
+	unsigned judge_after_ms;
 	/*
 	 * A hash of everything that decides what the threads do next
 	 * (variables, each thread's position and locals, every object), so

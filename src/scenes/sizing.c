@@ -184,7 +184,7 @@ static const struct scene_param sizing_params[] = {
 	[P_WINDOW_MS] = { .name = "window_ms",
 			  .help = "measuring time per pool size (ms)",
 			  .min = 200, .max = 5000, .def = 1000, .step = 100,
-			  .key = 'v', .key_down = 'V' },
+			  .key = 'd', .key_down = 'D' },
 };
 
 const struct scene_def scene_sizing = {
@@ -198,4 +198,5 @@ const struct scene_def scene_sizing = {
 	.start = sizing_start,
 	.stop = NULL,
 	.invariant = sizing_invariant,
+	.judge_after_ms = 1000,
 };

@@ -664,4 +664,5 @@ const struct scene_def scene_starvation = {
 	.stop = starvation_stop,
 	.schedule = starvation_schedule,
 	.invariant = starvation_invariant,
+	.judge_after_ms = 1000,
 };

@@ -31,6 +31,8 @@
 #define FRAME_NS 33333333ull		/* 30 frames a second at most */
 #define TICK_NS 1000000000ull		/* metrics window */
 #define SETTLE_NS 200000000ull
+/* A replayed schedule takes a step this often when it plays by itself. */
+#define REPLAY_BEAT_NS 800000000ull
 
 /* Speeds in thousandths; 0 is "max" (no simulated time). */
 static const unsigned speeds[] = {
@@ -149,10 +151,13 @@ stats_close(void)
 	memset(&stats, 0, sizeof(stats));
 }
 
-static void
-say(struct ui *u, const char *msg)
+void
+app_say(struct ui *u, const char *msg)
 {
-	snprintf(u->message, sizeof(u->message), " %s", msg);
+	/* A status line: a long message is cut, which is fine. */
+	if (snprintf(u->message, sizeof(u->message), " %s", msg) >=
+	    (int)sizeof(u->message))
+		u->message[sizeof(u->message) - 1] = '\0';
 	u->message_until = ls_clock_ns() + 3000000000ull;
 	u->dirty = true;
 }
@@ -194,7 +199,7 @@ model_restart(void *arg)
 /* Start def with params in mode. */
 static int
 scene_begin(struct ui *u, const int *params, enum control_mode mode,
-	    char *err, size_t n)
+	    uint64_t seed, char *err, size_t n)
 {
 	struct control_target t = { .def = u->def };
 	int rc;
@@ -202,7 +207,8 @@ scene_begin(struct ui *u, const int *params, enum control_mode mode,
 	memcpy(t.params, params, sizeof(t.params));
 	model_restart(u);
 	rc = control_start(&u->ctl, u->ring, &t, mode, speeds[u->speed_idx],
-			   0, err, n);
+			   seed, err, n);
+	u->step_view = mode == CONTROL_STEP;
 	u->ctl.before_launch = model_restart;
 	u->ctl.hook_arg = u;
 	u->paused = mode != CONTROL_RUN;
@@ -217,9 +223,9 @@ restart(struct ui *u, const char *why)
 	char err[160];
 
 	if (control_restart(&u->ctl, err, sizeof(err)))
-		say(u, err);
+		app_say(u, err);
 	else if (why)
-		say(u, why);
+		app_say(u, why);
 	u->paused = u->ctl.mode != CONTROL_RUN;
 	u->pause_began = ls_clock_ns();
 }
@@ -253,9 +259,43 @@ step(struct ui *u, unsigned tid)
 		toggle_pause(u);
 		control_settle(&u->ctl, SETTLE_NS);
 	}
+	if (u->ctl.stepping) {
+		app_say(u, "the last step is still under way");
+		return;
+	}
+	stepview_snapshot(u);
 	rc = control_step_begin(&u->ctl, tid, err, sizeof(err));
 	if (rc && rc != -EINPROGRESS)
-		say(u, err);
+		app_say(u, err);
+	u->dirty = true;
+}
+
+/* The next step of a schedule being replayed: the thread it names. */
+static void
+replay_step(struct ui *u)
+{
+	const struct schedule *s = u->replay;
+	char err[600], why[256];
+	int rc;
+
+	if (u->ctl.stepping)
+		return;
+	if (u->replay_next >= s->n) {
+		u->replay = NULL;
+		app_say(u, "the schedule is done: go on by hand");
+		return;
+	}
+	stepview_snapshot(u);
+	rc = control_step_named(&u->ctl, s->steps[u->replay_next].thread, 0,
+				why, sizeof(why));
+	if (rc && rc != -ETIMEDOUT) {
+		snprintf(err, sizeof(err), "%s:%u: %s", s->file,
+			 s->steps[u->replay_next].line, why);
+		app_say(u, err);
+		u->replay = NULL;
+		return;
+	}
+	u->replay_next++;
 	u->dirty = true;
 }
 
@@ -265,7 +305,7 @@ step_back(struct ui *u)
 	char err[160];
 
 	if (control_step_back(&u->ctl, err, sizeof(err)))
-		say(u, err);
+		app_say(u, err);
 	u->dirty = true;
 }
 
@@ -304,13 +344,13 @@ param_key(struct ui *u, int ch)
 			return true;
 		if (control_set_param(&u->ctl, i, v, &restarted, err,
 				      sizeof(err))) {
-			say(u, err);
+			app_say(u, err);
 			return true;
 		}
 		scene_param_format(u->def, i, v, val, sizeof(val));
 		snprintf(msg, sizeof(msg), "%s = %s%s", p->name, val,
 			 restarted ? " (scene restarted)" : "");
-		say(u, msg);
+		app_say(u, msg);
 		return true;
 	}
 	return false;
@@ -331,8 +371,8 @@ switch_scene(struct ui *u, int dir)
 	control_stop(&u->ctl);
 	u->def = scene_table[i];
 	scene_defaults(u->def, params);
-	if (scene_begin(u, params, mode, err, sizeof(err)))
-		say(u, err);
+	if (scene_begin(u, params, mode, 0, err, sizeof(err)))
+		app_say(u, err);
 }
 
 static void
@@ -342,15 +382,28 @@ mouse_event(struct ui *u)
 
 	if (getmouse(&me) != OK)
 		return;
-	if (me.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED))
-		if (threads_click(u, u->lay.threads, me.y, me.x))
+	if (me.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)) {
+		unsigned tid;
+
+		if (u->step_view) {
+			if (stepview_click(u, u->lay.threads, me.y, me.x,
+					   &tid))
+				step(u, tid);
+		} else if (threads_click(u, u->lay.threads, me.y, me.x)) {
 			u->dirty = true;
+		}
+	}
 }
 
 /* Handle one key.  Returns false to quit. */
 static bool
 handle_key(struct ui *u, int ch)
 {
+	/* A search under way: any key stops it (the screen says so). */
+	if (u->search && ch != KEY_RESIZE && ch != KEY_MOUSE) {
+		search_cancel(u);
+		return true;
+	}
 	if (u->show_help && ch != KEY_RESIZE && ch != KEY_MOUSE) {
 		u->show_help = false;
 		u->dirty = true;
@@ -361,11 +414,27 @@ handle_key(struct ui *u, int ch)
 	case 'Q':
 		return false;
 	case ' ':
-		toggle_pause(u);
+		/* Replaying: space starts and stops the replay's beat. */
+		if (u->replay) {
+			u->replay_auto = !u->replay_auto;
+			u->replay_due = 0;
+		} else {
+			toggle_pause(u);
+		}
 		break;
 	case 's':
 	case 'n':
-		step(u, 0);
+		if (u->replay)
+			replay_step(u);
+		else
+			step(u, 0);
+		break;
+	case 'v':
+		u->step_view = !u->step_view;
+		break;
+	case 'x':
+		if (!search_start(u))
+			app_say(u, "cannot start a search");
 		break;
 	case 'b':
 		step_back(u);
@@ -405,6 +474,13 @@ handle_key(struct ui *u, int ch)
 	case KEY_RESIZE:
 		break;
 	default:
+		if (ch >= '1' && ch <= '9' && u->step_view) {
+			unsigned tid = stepview_column_tid(u, (unsigned)(ch - '0'));
+
+			if (tid)
+				step(u, tid);
+			break;
+		}
 		if (ch >= '1' && ch <= '9') {
 			unsigned tids[MODEL_MAX_THREADS];
 			unsigned n = threads_visible(u, tids, MODEL_MAX_THREADS);
@@ -464,6 +540,18 @@ loop(struct ui *u)
 		if (u->ctl.stepping && control_step_poll(&u->ctl) !=
 					       -EINPROGRESS)
 			u->dirty = true;
+		if (u->search) {
+			search_poll(u);
+			u->dirty = true;
+		}
+		if (u->replay && u->replay_auto && !u->ctl.stepping) {
+			if (!u->replay_due)
+				u->replay_due = now + REPLAY_BEAT_NS;
+			else if (now >= u->replay_due) {
+				replay_step(u);
+				u->replay_due = 0;
+			}
+		}
 		if (drain(u)) {
 			u->dirty = true;
 			last_event = now;
@@ -503,6 +591,7 @@ loop(struct ui *u)
 		 * thread came to rest, only a key, a signal or the metrics
 		 * tick wakes us. */
 		wait_ns = u->paused && !u->dirty && !u->ctl.stepping &&
+					  !u->replay_auto && !u->search &&
 					  now - last_event > TICK_NS
 				  ? TICK_NS
 				  : FRAME_NS - (now - last_frame) % FRAME_NS;
@@ -528,9 +617,27 @@ loop(struct ui *u)
 	}
 }
 
+/* At exit: write the schedule of the run, if it can replay it. */
+static int
+record_schedule(struct ui *u)
+{
+	char err[320];
+
+	if (!u->ctl.replayable) {
+		fprintf(stderr, "lockstep: %s not written: the run was let go "
+			"(g or space) after it started; a schedule replays "
+			"only a run stepped from its start\n", u->record);
+		return 1;
+	}
+	if (schedule_save(&u->ctl, u->record, err, sizeof(err))) {
+		fprintf(stderr, "lockstep: %s\n", err);
+		return 1;
+	}
+	return 0;
+}
+
 int
-ui_main(const struct scene_def *def, const int *params,
-	enum control_mode mode)
+ui_main(const struct ui_opts *o)
 {
 	struct ui *u;
 	char err[256];
@@ -548,8 +655,11 @@ ui_main(const struct scene_def *def, const int *params,
 		free(u);
 		return 1;
 	}
-	u->def = def;
+	u->def = o->target.def;
 	u->speed_idx = SPEED_DEFAULT;
+	u->replay = o->replay;
+	u->replay_auto = o->replay != NULL;
+	u->record = o->record;
 	e = ls_ring_create(NULL, &u->ring);
 	if (e) {
 		fprintf(stderr, "lockstep: cannot create the event ring: %s\n",
@@ -557,7 +667,8 @@ ui_main(const struct scene_def *def, const int *params,
 		rc = 1;
 		goto out;
 	}
-	if (scene_begin(u, params, mode, err, sizeof(err))) {
+	if (scene_begin(u, o->target.params, o->replay ? CONTROL_STEP : o->mode,
+			o->seed, err, sizeof(err))) {
 		fprintf(stderr, "lockstep: %s\n", err);
 		rc = 1;
 		goto out;
@@ -578,7 +689,16 @@ ui_main(const struct scene_def *def, const int *params,
 	rc = loop(u);
 	tty_close();
 	stats_close();
+	if (!rc && u->record)
+		rc = record_schedule(u);
 out:
+	if (u->search) {
+		search_cancel(u);
+		while (search_poll(u))
+			nanosleep(&(struct timespec){ 0, 10000000 }, NULL);
+	}
+	if (u->have_found)
+		schedule_free(&u->found);
 	control_stop(&u->ctl);
 	if (u->ring)
 		ls_ring_destroy(u->ring);

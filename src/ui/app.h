@@ -4,13 +4,24 @@
 #ifndef LOCKSTEP_UI_APP_H
 #define LOCKSTEP_UI_APP_H
 
+#include <stdint.h>
+
 #include "control/control.h"
 #include "scenes/scene.h"
 
-/* Run the live ui on scene def with params, started in mode, until the
- * user quits.  Checks for a terminal first and writes nothing to one that
- * will not do.  Returns the process exit status. */
-int ui_main(const struct scene_def *def, const int *params,
-	    enum control_mode mode);
+struct schedule;
+
+struct ui_opts {
+	struct control_target target;
+	enum control_mode mode;		/* how it starts */
+	uint64_t seed;			/* 0: a new one */
+	const struct schedule *replay;	/* step through this, then by hand */
+	const char *record;		/* write the schedule here at exit */
+};
+
+/* Run the live ui on o's target until the user quits.  Checks for a
+ * terminal first and writes nothing to one that will not do.  Returns
+ * the process exit status. */
+int ui_main(const struct ui_opts *o);
 
 #endif

@@ -25,6 +25,8 @@ help_draw(struct ui *u, int rows, int cols)
 		"l         event log instead of the timeline; [ ] Home End",
 		"          scroll it back and forth",
 		"z         class view: fewer, larger panels, and back",
+		"v         step view: a column per thread; PgUp/PgDn scroll",
+		"x         search for a failing interleaving; any key stops",
 		"?         this help       q  quit",
 	};
 	static const unsigned order[] = {

@@ -157,7 +157,8 @@ keybar_global(const struct ui *u, int w, struct key_item *out)
 		{ "space", "pause", 0 }, { "s", "step", 0 },
 		{ "1-9", "thread", 0 }, { "b", "back", 1 },
 		{ "g", "go", 1 }, { "r", "reset", 2 }, { "l", "log", 0 },
-		{ "z", "class", 3 }, { "+/-", "speed", 5 },
+		{ "z", "class", 3 }, { "v", "step view", 4 },
+		{ "x", "search", 5 }, { "+/-", "speed", 5 },
 		{ "Tab", "scene", 4 }, { "?", "help", 0 }, { "q", "quit", 0 },
 	};
 	const unsigned nall = sizeof(all) / sizeof(all[0]);
@@ -279,6 +280,16 @@ keybar_draw(struct ui *u, struct rect r)
 	unsigned n;
 	int progress, w = r.w - 1;
 
+	/* Fewer rows than asked for (the step view has its own strip):
+	 * the keys keep theirs, the status line goes. */
+	if (r.h < keybar_rows(u, r.w)) {
+		n = keybar_global(u, w, g);
+		items_draw(r.y, r.x, w, 1, g, n);
+		n = keybar_params(u, it);
+		if (r.h > 1)
+			items_draw(r.y + 1, r.x, w, r.h - 1, it, n);
+		return;
+	}
 	progress = keybar_status(u, status, sizeof(status));
 	draw_text(r.y, r.x, w, A_BOLD, status);
 	if (progress >= 0) {

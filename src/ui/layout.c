@@ -88,15 +88,24 @@ layout_draw(struct ui *u, int rows, int cols)
 {
 	const struct layout *l = &u->lay;
 
-	layout_compute(u, rows, cols);
+	if (u->step_view)
+		stepview_layout(&u->lay, rows, cols);
+	else
+		layout_compute(u, rows, cols);
 	if (l->too_small) {
 		layout_too_small(rows, cols);
 		return;
 	}
 	timeline_record(u);
 	header_draw(u, l->header);
-	threads_draw(u, l->threads);
-	objects_draw(u, l->objects);
+	if (u->step_view) {
+		stepview_draw(u, l->threads);
+		stepview_shared_draw(u, l->objects);
+		stepview_strip_draw(u, l->strip);
+	} else {
+		threads_draw(u, l->threads);
+		objects_draw(u, l->objects);
+	}
 	if (l->timeline.h) {
 		if (u->show_log)
 			eventlog_draw(u, l->timeline);
@@ -114,6 +123,8 @@ layout_draw(struct ui *u, int rows, int cols)
 	}
 	lesson_draw(u, l->lesson);
 	keybar_draw(u, l->keybar);
+	if (u->search)
+		search_draw(u, (struct rect){ l->keybar.y, 0, 1, cols });
 	if (u->show_help)
 		help_draw(u, rows, cols);
 }

@@ -287,6 +287,14 @@ threads_key(struct ui *u, int ch)
 {
 	unsigned tids[MODEL_MAX_THREADS], n, i;
 
+	/* The step view's columns scroll sideways. */
+	if (u->step_view && (ch == KEY_NPAGE || ch == KEY_PPAGE)) {
+		if (ch == KEY_NPAGE)
+			u->threads_scroll++;
+		else if (u->threads_scroll > 0)
+			u->threads_scroll--;
+		return true;
+	}
 	n = threads_visible(u, tids, MODEL_MAX_THREADS);
 	for (i = 0; i < n && tids[i] != u->cursor_tid; i++)
 		;

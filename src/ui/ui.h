@@ -18,11 +18,15 @@
 #include <stdint.h>
 
 #include "control/control.h"
+#include "control/schedule.h"
 #include "lockstep/event.h"
 #include "model/feed.h"
 #include "model/model.h"
 #include "scenes/scene.h"
 #include "ui/app.h"
+
+/* Shared values the step view compares from one step to the next. */
+#define UI_MAX_VARS 64
 
 /* The smallest terminal the full layout fits in. */
 #define UI_MIN_COLS 80
@@ -38,6 +42,7 @@ struct layout {
 	bool too_small;
 	struct rect header, threads, objects, timeline, metrics, lesson,
 		keybar;
+	struct rect strip;	/* the step view's goal and schedule lines */
 };
 
 /* The sizing chart's memory (chart.c): the series it drew last, and the
@@ -93,6 +98,27 @@ struct ui {
 	 * it this frame (refreshed while held; empty while running). */
 	struct control_thread cthreads[CONTROL_MAX_THREADS];
 	size_t ncthreads;
+	bool step_view;		/* thread columns and the schedule strip */
+	/* The shared values when the last step began, to mark what it
+	 * changed (stepview.c). */
+	struct {
+		uint32_t id;
+		uint64_t value;
+	} var_before[UI_MAX_VARS];
+	size_t nvar_before;
+	/* A schedule being replayed step by step (--replay), and the next
+	 * of its steps; auto: it advances on its own, one step a beat. */
+	const struct schedule *replay;
+	size_t replay_next;
+	bool replay_auto;
+	uint64_t replay_due;
+	const char *record;	/* write the schedule here at exit */
+	/* A schedule the ui owns (one a search found), replayed by hand;
+	 * replay_fail_at: the step at which it fails, 0 unknown. */
+	struct schedule found;
+	bool have_found;
+	size_t replay_fail_at;
+	struct search *search;	/* a search under way (x), or NULL */
 	unsigned generation;	/* ctl.generation the model was started at */
 	uint64_t run_start_ns;	/* monotonic time the scene (re)started */
 	uint64_t paused_ns;	/* total time paused, for the elapsed clock */
@@ -164,6 +190,9 @@ void format_ns(char *buf, size_t n, uint64_t ns);
  * for a short while.  Returns how many tids went into out. */
 unsigned threads_visible(const struct ui *u, unsigned *out, unsigned max);
 
+/* Show msg on the status line for a few seconds. */
+void app_say(struct ui *u, const char *msg);
+
 /* The speed label ("1.0x", "max") and the scene's elapsed run time. */
 const char *app_speed_label(const struct ui *u);
 uint64_t app_elapsed_ns(const struct ui *u);
@@ -217,5 +246,29 @@ void outcome_title(const struct scene_outcome *o, size_t at_step, char *buf,
 		   size_t n);
 /* The outcome's title and sentence from row y; returns the next row. */
 int outcome_draw(struct ui *u, int y, int x, int w, int bottom);
+/* A search for a failing interleaving in the background (search.c). */
+struct search;
+/* Start searching the ui's target; false (and a message) if it cannot. */
+bool search_start(struct ui *u);
+/* Called each loop turn: true while it runs (draw its progress); when it
+ * ends, loads what it found into the step view. */
+bool search_poll(struct ui *u);
+/* Stop it now (any key). */
+void search_cancel(struct ui *u);
+/* Its progress line, for the strip. */
+void search_draw(struct ui *u, struct rect r);
+
+/* The step view (stepview.c). */
+void stepview_layout(struct layout *l, int rows, int cols);
+void stepview_draw(struct ui *u, struct rect r);
+void stepview_shared_draw(struct ui *u, struct rect r);
+void stepview_strip_draw(struct ui *u, struct rect r);
+/* Remember the shared values as a step begins. */
+void stepview_snapshot(struct ui *u);
+/* The tid of the thread in column number (1-based, as shown), or 0. */
+unsigned stepview_column_tid(const struct ui *u, unsigned number);
+/* A click at y, x in the columns' rect r: the thread clicked. */
+bool stepview_click(struct ui *u, struct rect r, int y, int x,
+		    unsigned *tid);
 
 #endif

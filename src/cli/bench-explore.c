@@ -1,0 +1,141 @@
+/*
+ * bench-explore.c - `lockstep bench explore` (bench-explore.h).
+ *
+ * For each target, a random search of fixed schedules, timed: schedules
+ * a second, and gate decisions (steps) a second.  Beside them, run
+ * interleaved with them, the floor: a round trip between two threads
+ * through the engine's parker, spinning first as a step does, and going
+ * straight to the kernel.  The ratio of a decision to a spinning round
+ * trip is what everything else in a step costs: listing who can move,
+ * the probes, the recording, the target's own work.
+ */
+#include "config.h"
+
+#include "cli/bench-explore.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "control/target.h"
+#include "explore/explore.h"
+#include "lockstep/thread.h"
+
+#define FLOOR_ROUNDS 20000
+
+/* The targets measured: a two-thread and a three-thread one. */
+static const char *const targets[] = {
+	"deadlock",
+	"philosophers",
+};
+#define NTARGETS (sizeof(targets) / sizeof(targets[0]))
+
+enum {
+	F_FLOOR_SPIN,
+	F_FLOOR_PARK,
+	F_SCHED,		/* + 2 * target */
+	F_COUNT = F_SCHED + 2 * NTARGETS
+};
+
+/* One timed search of t: schedules and decisions a second. */
+static int
+bench_explore_trial(const struct control_target *t, double seconds,
+		    double *sched_s, double *dec_s)
+{
+	struct explore_opts o = {
+		.target = *t,
+		.strategy = EXPLORE_RANDOM,
+		.max_schedules = 1000000000,
+		.seconds = seconds,
+		.max_steps = 50,
+		.seed = 42,
+	};
+	struct explore_result r;
+	char err[256];
+	int rc = explore_run(&o, &r, err, sizeof(err));
+
+	if (rc) {
+		fprintf(stderr, "lockstep: bench explore: %s\n", err);
+		return rc;
+	}
+	*sched_s = r.seconds > 0 ? r.schedules / r.seconds : 0;
+	*dec_s = r.seconds > 0 ? r.decisions / r.seconds : 0;
+	explore_result_free(&r);
+	return 0;
+}
+
+int
+bench_explore_main(const struct bench_opts *o)
+{
+	static char names[F_COUNT][64];
+	struct bench_figure f[F_COUNT] = {
+		[F_FLOOR_SPIN] = { .name = "floor_handoff_spin",
+				   .unit = "ns/round trip" },
+		[F_FLOOR_PARK] = { .name = "floor_handoff_park",
+				   .unit = "ns/round trip" },
+	};
+	struct control_target t[NTARGETS];
+	struct bench_ratio r[NTARGETS * 2 + 1];
+	char err[256], notes[512];
+	unsigned run;
+	size_t i, nr = 0;
+	uint64_t ns;
+
+	for (i = 0; i < NTARGETS; i++) {
+		if (target_resolve(targets[i], &t[i], err, sizeof(err))) {
+			fprintf(stderr, "lockstep: bench explore: %s\n", err);
+			return 1;
+		}
+		snprintf(names[F_SCHED + 2 * i], sizeof(names[0]),
+			 "%s_schedules", targets[i]);
+		snprintf(names[F_SCHED + 2 * i + 1], sizeof(names[0]),
+			 "%s_decisions", targets[i]);
+		f[F_SCHED + 2 * i] = (struct bench_figure){
+			.name = names[F_SCHED + 2 * i], .unit = "schedules/s" };
+		f[F_SCHED + 2 * i + 1] = (struct bench_figure){
+			.name = names[F_SCHED + 2 * i + 1], .unit = "steps/s" };
+	}
+	for (run = 0; run < o->runs; run++) {
+		if (ls_handoff_floor(FLOOR_ROUNDS, true, &ns))
+			return 1;
+		bench_add(&f[F_FLOOR_SPIN], (double)ns);
+		if (ls_handoff_floor(FLOOR_ROUNDS / 4, false, &ns))
+			return 1;
+		bench_add(&f[F_FLOOR_PARK], (double)ns);
+		for (i = 0; i < NTARGETS; i++) {
+			double s, d;
+
+			if (bench_explore_trial(&t[i], o->seconds, &s, &d))
+				return 1;
+			bench_add(&f[F_SCHED + 2 * i], s);
+			bench_add(&f[F_SCHED + 2 * i + 1], d);
+		}
+	}
+	bench_reduce(f, F_COUNT);
+	for (i = 0; i < NTARGETS; i++) {
+		double dec = f[F_SCHED + 2 * i + 1].median;
+		double per = dec > 0 ? 1e9 / dec : 0;
+
+		r[nr++] = (struct bench_ratio){
+			.name = f[F_SCHED + 2 * i].name,
+			.value = f[F_SCHED + 2 * i].median / 5000.0,
+			.target = ">= 1.0",
+			.met = f[F_SCHED + 2 * i].median >= 5000.0,
+		};
+		r[nr++] = (struct bench_ratio){
+			.name = f[F_SCHED + 2 * i + 1].name,
+			.value = f[F_FLOOR_SPIN].median > 0
+					 ? per / f[F_FLOOR_SPIN].median : 0,
+			.target = "floor",
+			.met = dec >= 200000.0,
+		};
+	}
+	snprintf(notes, sizeof(notes),
+		 "Schedules are random searches of at most 50 steps; the "
+		 "schedules ratio is against the goal of 5000/s, the steps "
+		 "ratio is a step's time over a spinning hand-off round trip "
+		 "(met: >= 200000 steps/s).\n");
+	bench_print(o, "explore", f, F_COUNT, r, nr, notes);
+	for (i = 0; i < NTARGETS; i++)
+		target_free(&t[i]);
+	return 0;
+}

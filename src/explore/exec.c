@@ -1,0 +1,316 @@
+/*
+ * exec.c - run one schedule of the target (explore-int.h).
+ *
+ * The target runs on a ring and a control of the explorer's own, held in
+ * STEP mode at full speed (simulated time would change nothing a choice
+ * decides), restarted for every schedule with the same seed, so a prefix
+ * of choices always leads to the same state.  Threads are known by name
+ * from one schedule to the next: a listing is in spawn order, and the
+ * same choices spawn the same threads in the same order.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "explore/explore-int.h"
+#include "lockstep/event.h"
+#include "lockstep/ring.h"
+
+/* A step of the target may take this long to come to rest. */
+#define EXEC_STEP_NS 10000000000ull
+
+/* Between schedules: throw away the events of the last one, so that its
+ * lanes come back for the next. */
+static void
+exec_discard(void *arg)
+{
+	struct ls_ring *ring = arg;
+	struct ls_event buf[256];
+
+	while (ls_ring_drain(ring, buf, 256))
+		;
+}
+
+int
+exec_init(struct exec *x, const struct explore_opts *o, uint64_t seed,
+	  char *err, size_t n)
+{
+	struct ls_ring_config cfg = { .lane_events = 256, .max_lanes = 256 };
+	int rc;
+
+	memset(x, 0, sizeof(*x));
+	x->o = o;
+	x->seed = seed;
+	rc = ls_ring_create(&cfg, &x->ring);
+	if (rc)
+		snprintf(err, n, "cannot create the event ring: %s",
+			 strerror(-rc));
+	return rc;
+}
+
+void
+exec_free(struct exec *x)
+{
+	if (x->live)
+		control_stop(&x->c);
+	if (x->ring) {
+		exec_discard(x->ring);
+		ls_ring_destroy(x->ring);
+	}
+	free(x->hash);
+	free(x->who);
+	free(x->could);
+	free(x->preempted);
+	memset(x, 0, sizeof(*x));
+}
+
+size_t
+exec_list(struct exec *x)
+{
+	size_t i, can = 0;
+
+	x->nt = control_threads(&x->c, x->t, CONTROL_MAX_THREADS);
+	x->enabled = 0;
+	for (i = 0; i < x->nt; i++)
+		if (x->t[i].can <= CAN_TIMEOUT) {
+			x->enabled |= 1ull << i;
+			can++;
+		}
+	return can;
+}
+
+int
+exec_begin(struct exec *x, char *err, size_t n)
+{
+	int rc;
+
+	if (!x->live) {
+		rc = control_start(&x->c, x->ring, &x->o->target, CONTROL_STEP,
+				   0, x->seed, err, n);
+		if (rc)
+			return rc;
+		x->c.before_launch = exec_discard;
+		x->c.hook_arg = x->ring;
+		x->live = true;
+	} else {
+		rc = control_restart(&x->c, err, n);
+		if (rc) {
+			x->live = false;
+			return rc;
+		}
+	}
+	x->current = -1;
+	x->current_name[0] = '\0';
+	x->preemptions = 0;
+	x->failed = false;
+	x->out_step = 0;
+	exec_list(x);
+	return 0;
+}
+
+int
+exec_find(const struct exec *x, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < x->nt; i++)
+		if (!strcmp(x->t[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+bool
+exec_preempts(const struct exec *x, size_t i)
+{
+	int cur = x->current_name[0] ? exec_find(x, x->current_name) : -1;
+
+	/* Only a thread that could have gone on is preempted: one about to
+	 * block, or blocked, gives the others their turn anyway. */
+	return cur >= 0 && (size_t)cur != i && x->t[cur].can == CAN_MOVE;
+}
+
+bool
+exec_independent(const struct exec *x, size_t i, size_t j)
+{
+	/* Object ids are the gates' objects: a step touches its object
+	 * only (scripts by construction; scenes by their gates).  An
+	 * unknown object (0) may be anything. */
+	return x->t[i].obj && x->t[j].obj && x->t[i].obj != x->t[j].obj;
+}
+
+int
+exec_default(const struct exec *x)
+{
+	static const enum control_can order[] = {
+		CAN_MOVE, CAN_BLOCK, CAN_TIMEOUT,
+	};
+	int cur = x->current_name[0] ? exec_find(x, x->current_name) : -1;
+	size_t i, k;
+
+	if (cur >= 0 && x->t[cur].can == CAN_MOVE)
+		return cur;
+	for (k = 0; k < sizeof(order) / sizeof(order[0]); k++)
+		for (i = 0; i < x->nt; i++)
+			if (x->t[i].can == order[k])
+				return (int)i;
+	return -1;
+}
+
+uint64_t
+exec_hash(struct exec *x)
+{
+	const struct scene_def *def = x->o->target.def;
+
+	return def->state_hash && x->live ? def->state_hash(&x->c.run) : 0;
+}
+
+/* Room for the livelock watch of step k. */
+static int
+exec_reserve(struct exec *x, size_t k)
+{
+	size_t cap = x->cap ? x->cap : 256;
+	void *a, *b, *c, *d;
+
+	if (k < x->cap)
+		return 0;
+	while (cap <= k)
+		cap *= 2;
+	a = realloc(x->hash, cap * sizeof(*x->hash));
+	if (a)
+		x->hash = a;
+	b = realloc(x->who, cap * sizeof(*x->who));
+	if (b)
+		x->who = b;
+	c = realloc(x->could, cap * sizeof(*x->could));
+	if (c)
+		x->could = c;
+	d = realloc(x->preempted, cap * sizeof(*x->preempted));
+	if (d)
+		x->preempted = d;
+	if (!a || !b || !c || !d)
+		return -ENOMEM;
+	x->cap = cap;
+	return 0;
+}
+
+/*
+ * After step k (0-based) left the target in state h: if an earlier step
+ * left it in the same state, and every thread that could move somewhere
+ * in between did move (a fair cycle, not one thread spinning while the
+ * scheduler starves the other), the threads can go round for ever and
+ * nothing changes: a livelock.
+ */
+static void
+exec_check_livelock(struct exec *x, size_t k, uint64_t h)
+{
+	size_t j, i;
+
+	for (j = k; j-- > 0;) {
+		uint64_t could = 0, moved = 0;
+
+		if (x->hash[j] != h)
+			continue;
+		for (i = j + 1; i <= k; i++) {
+			could |= x->could[i];
+			moved |= 1ull << x->who[i];
+		}
+		if ((could & ~moved) == 0) {
+			x->failed = true;
+			x->out.kind = LS_OUT_LIVELOCK;
+			x->out.tid = 0;
+			x->out.obj = 0;
+			x->out.line = 0;
+			snprintf(x->out.what, sizeof(x->out.what),
+				 "steps %zu to %zu go round in a circle: every "
+				 "thread moves and the state comes back to "
+				 "what it was, so they can go on for ever "
+				 "without getting anywhere", j + 2, k + 1);
+			x->out_step = k + 1;
+		}
+		return;
+	}
+}
+
+int
+exec_step(struct exec *x, size_t i, char *err, size_t n)
+{
+	bool preempts = exec_preempts(x, i);
+	uint64_t could = x->enabled;
+	size_t k = x->c.nsteps;
+	int rc;
+
+	if (exec_reserve(x, k))
+		return -ENOMEM;
+	x->preempted[k] = preempts;
+	rc = control_step_thread(&x->c, &x->t[i], EXEC_STEP_NS, err, n);
+	if (rc == -EINPROGRESS) {
+		snprintf(err, n, "the step of %s did not come to rest within "
+			 "%.0f s", x->t[i].name, (double)EXEC_STEP_NS / 1e9);
+		return -ETIMEDOUT;
+	}
+	if (rc)
+		return rc;
+	x->decisions++;
+	x->preemptions += preempts;
+	snprintf(x->current_name, sizeof(x->current_name), "%s",
+		 x->t[i].name);
+	if (x->c.nsteps > x->deepest)
+		x->deepest = x->c.nsteps;
+	if (control_outcome(&x->c, &x->out, &x->out_step)) {
+		x->failed = true;
+	} else if (x->o->target.def->state_hash) {
+		uint64_t h = exec_hash(x);
+
+		x->hash[k] = h;
+		x->who[k] = (uint8_t)i;
+		x->could[k] = could;
+		exec_check_livelock(x, k, h);
+	}
+	exec_list(x);
+	return 0;
+}
+
+bool
+exec_over(const struct exec *x)
+{
+	return x->failed || !x->enabled || x->c.nsteps >= x->o->max_steps;
+}
+
+int
+exec_copy(const struct exec *x, struct explore_schedule *s)
+{
+	struct control_step *steps = NULL;
+
+	if (x->c.nsteps) {
+		steps = malloc(x->c.nsteps * sizeof(*steps));
+		if (!steps)
+			return -ENOMEM;
+		memcpy(steps, x->c.steps, x->c.nsteps * sizeof(*steps));
+	}
+	free(s->steps);
+	s->steps = steps;
+	s->n = x->c.nsteps;
+	s->preemptions = x->preemptions;
+	return 0;
+}
+
+int
+exec_replay_lenient(struct exec *x, const struct control_step *steps,
+		    size_t n, char *err, size_t en)
+{
+	size_t k;
+	int rc, i;
+
+	rc = exec_begin(x, err, en);
+	for (k = 0; !rc && k < n && !exec_over(x); k++) {
+		i = exec_find(x, steps[k].thread);
+		if (i >= 0 && (x->enabled >> i & 1))
+			rc = exec_step(x, (size_t)i, err, en);
+	}
+	while (!rc && !exec_over(x))
+		rc = exec_step(x, (size_t)exec_default(x), err, en);
+	return rc;
+}
