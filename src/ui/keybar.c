@@ -238,12 +238,13 @@ keybar_status(struct ui *u, char *buf, size_t n)
 	char h[160];
 
 	buf[0] = '\0';
+	/* A step under way keeps its line: what it waits for is the news. */
+	if (u->ctl.stepping)
+		return keybar_step_status(u, buf, n);
 	if (u->message[0] && u->frame_now < u->message_until) {
 		snprintf(buf, n, "%s", u->message);
 		return -1;
 	}
-	if (u->ctl.stepping)
-		return keybar_step_status(u, buf, n);
 	if (!u->paused && outcome_stuck(u)) {
 		snprintf(buf, n, " Deadlocked: no thread can ever move again. "
 			 "r resets%s.", scene_param_index(u->def, "fix") >= 0

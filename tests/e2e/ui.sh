@@ -25,7 +25,8 @@ check "timeline legend names every state" \
 keys main ' '
 check "space shows the PAUSED badge" wait_for main 'PAUSED'
 # Paused threads park at their next gate: soon nobody is running.
-check "pause freezes every thread" wait_gone main 'RUNNING  ' 10
+check "pause freezes every thread" \
+	wait_gone main '[0-9] . worker-[0-9]+ +RUNNING' 10
 before=$(screen main | grep -c 'PAUSED ')
 keys main s
 # The stepped thread leaves PAUSED: it runs, blocks, or (after an unlock)
