@@ -182,11 +182,11 @@ chart_draw(struct ui *u, struct rect r)
 	draw_box(u, r, title, cm->nprev ? footer : NULL);
 	if (rows < 2)
 		return;
-	/* The y axis: the top value and zero. */
+	/* The y axis: the top value and zero ('|' is paused in ASCII). */
 	draw_textf(y0, r.x + 1, AXIS_W, th->dim, "%6llu %s",
-		   (unsigned long long)max, th->utf8 ? "┤" : "|");
+		   (unsigned long long)max, th->utf8 ? "┤" : "");
 	draw_textf(y0 + rows - 1, r.x + 1, AXIS_W, th->dim, "%6u %s", 0,
-		   th->utf8 ? "┤" : "|");
+		   th->utf8 ? "┤" : "");
 	for (n = 1; n <= (int)maxn && x0 + (n - 1) * sw + bw <= r.x + r.w - 1;
 	     n++) {
 		int x = x0 + (n - 1) * sw, top = rows;
