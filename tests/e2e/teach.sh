@@ -77,13 +77,14 @@ tm kill-session -t ph
 start pc 100 30 "$LOCKSTEP" prodcons --paused
 wait_for pc 'producer-1 +PAUSED' >/dev/null
 red=no
-for ((i = 0; i < 6; i++)); do
+for ((i = 1; i <= 6; i++)); do
 	keys pc s
-	for ((k = 0; k < 40; k++)); do
+	# Until the step is counted and at rest, looking for red each time.
+	for ((k = 0; k < 200; k++)); do
 		if tm capture-pane -e -p -t pc | grep -q $'\e\\[[0-9;]*41[;m]'; then
 			red=yes
 		fi
-		screen pc | grep -Eq 'STEP [0-9]+\.\.\.' || break
+		screen pc | grep -Eq "STEP $i " && break
 		sleep 0.05
 	done
 done
