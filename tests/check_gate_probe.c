@@ -402,6 +402,52 @@ START_TEST(test_quiesce_waits_out_sleepers)
 }
 END_TEST
 
+/* A tag shows where a thread stands; a prepaid gate does not park. */
+struct tagged {
+	_Atomic int passed_b;
+};
+
+static void
+tagged_main(void *p)
+{
+	struct tagged *tg = p;
+
+	ls_gate_tag(7);
+	if (ls_gate(LS_EV_MARK, 0, "a"))
+		return;
+	ls_gate_tag(8);
+	/* The caller passed b's gate itself, in effect: b must not park. */
+	ls_gate_prepay();
+	if (ls_gate(LS_EV_MARK, 0, "b"))
+		return;
+	atomic_store(&tg->passed_b, 1);
+	(void)ls_gate(LS_EV_MARK, 0, "c");
+}
+
+START_TEST(test_tag_and_prepay)
+{
+	struct ls_ring *r = test_ring_new(256, 8);
+	struct ls_group *g = group_new(r);
+	struct tagged tg = { 0 };
+	struct ls_gate_view v;
+
+	ls_gate_pause(g);
+	ck_assert_int_eq(ls_thread_spawn(g, "t", tagged_main, &tg), 0);
+	v = view_named(g, "t");
+	ck_assert_str_eq(v.desc, "a");
+	ck_assert_uint_eq(v.tag, 7);
+	step_named(g, "t");
+	v = view_named(g, "t");
+	ck_assert_str_eq(v.desc, "c");
+	ck_assert_uint_eq(v.tag, 8);
+	ck_assert_int_eq(atomic_load(&tg.passed_b), 1);
+	ls_gate_resume(g);
+	ls_group_join(g);
+	ls_group_destroy(g);
+	ls_ring_destroy(r);
+}
+END_TEST
+
 static Suite *
 gate_probe_suite(void)
 {
@@ -414,6 +460,7 @@ gate_probe_suite(void)
 	tcase_add_test(tc, test_timed_wait_held_by_controller);
 	tcase_add_test(tc, test_timed_wait_resumed);
 	tcase_add_test(tc, test_quiesce_waits_out_sleepers);
+	tcase_add_test(tc, test_tag_and_prepay);
 	suite_add_tcase(s, tc);
 	return s;
 }

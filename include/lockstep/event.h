@@ -58,7 +58,7 @@ enum ls_event_kind {
 	LS_EV_POOL_SCALE,	/* obj pool, arg workers after, aux idle after */
 	LS_EV_POOL_DEPTH,	/* obj pool, arg queue depth, aux capacity */
 
-	LS_EV_GATE_WAIT,	/* obj gate's object, arg event kind it guards, aux - */
+	LS_EV_GATE_WAIT,	/* obj gate's object, arg event kind it guards, aux tag */
 	LS_EV_GATE_PASS,	/* obj gate's object, arg event kind it guards, aux - */
 	LS_EV_CANCELLED,	/* obj object waited on, arg -, aux - */
 	LS_EV_MARK,		/* obj scene object, arg value, aux scene-defined */

@@ -81,6 +81,25 @@ struct ls_gate_probe {
 int ls_gate_probed(unsigned kind, uint32_t obj, const char *desc,
 		   const struct ls_gate_probe *probe, const void *prim);
 
+/*
+ * For a caller that passes the gate of an operation itself, before it
+ * computes what the operation needs (a script's push evaluates its value
+ * after its step is taken), and then calls the primitive, whose own gate
+ * would make it park a second time for the same step: the next gate the
+ * calling thread reaches lets it through at once (or refuses with
+ * -ECANCELED when its group is cancelled), and emits nothing.  Call it
+ * right before that primitive.  Any thread, about itself.
+ */
+void ls_gate_prepay(void);
+
+/*
+ * Tag the calling thread's next gates with tag (0: none): the tag goes
+ * out with GATE_WAIT (in aux) and shows in ls_gate_view.tag, so whoever
+ * watches knows where the thread stands (a script: the step it is at).
+ * Any thread, about itself.
+ */
+void ls_gate_tag(uint32_t tag);
+
 /* Enter PAUSE mode: members park at their next gate.  Returns at once;
  * ls_gate_settle waits for them.  No effect on a cancelled group. */
 void ls_gate_pause(struct ls_group *g);
@@ -167,6 +186,7 @@ struct ls_gate_view {
 	/* Sleeping or working (ls_thread_sleep_as): when that ends, in
 	 * monotonic ns; 0 otherwise.  For a progress bar. */
 	uint64_t busy_until;
+	uint32_t tag;		/* parked: its gate's tag (ls_gate_tag) */
 };
 
 /*

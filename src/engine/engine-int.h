@@ -62,6 +62,11 @@ struct ls_thread {
 	const char *gate_desc;
 	const struct ls_gate_probe *gate_probe;	/* NULL: cannot block */
 	const void *gate_prim;
+	/* Thread-private: the next gate lets it through (ls_gate_prepay);
+	 * the tag its gates carry (ls_gate_tag). */
+	bool gate_prepaid;
+	uint32_t tag;
+	uint32_t gate_tag;		/* the tag of the gate it parked at */
 	/* In a timed wait whose deadline the controller holds (gate.h,
 	 * ls_gate_view.timed); timeout_go: the controller fired it. */
 	bool timed_hold;

@@ -59,7 +59,8 @@ gate_park(struct ls_thread *self, unsigned kind, uint32_t obj,
 	}
 	/* Under g->mu, so a controller that sees parked has the event
 	 * emitted before it (the drain then finds it). */
-	ls_emit(LS_EV_GATE_WAIT, obj, kind, 0);
+	ls_emit(LS_EV_GATE_WAIT, obj, kind, self->tag);
+	self->gate_tag = self->tag;
 	self->parked = true;
 	self->gate_arrivals++;
 	self->gate_kind = kind;
@@ -108,6 +109,10 @@ ls_gate_probed(unsigned kind, uint32_t obj, const char *desc,
 
 	if (!self || !self->group)
 		return 0;
+	if (self->gate_prepaid) {
+		self->gate_prepaid = false;
+		return thread_cancelled(self) ? -ECANCELED : 0;
+	}
 	/* Relaxed: a mode change is seen at a later gate at worst, and the
 	 * slow path re-reads the mode under group->mu. */
 	if (atomic_load_explicit(&self->group->gate_mode,
@@ -120,6 +125,18 @@ int
 ls_gate(unsigned kind, uint32_t obj, const char *desc)
 {
 	return ls_gate_probed(kind, obj, desc, NULL, NULL);
+}
+
+void
+ls_gate_prepay(void)
+{
+	ls_thread_self()->gate_prepaid = true;
+}
+
+void
+ls_gate_tag(uint32_t tag)
+{
+	ls_thread_self()->tag = tag;
 }
 
 int
@@ -465,6 +482,7 @@ ls_gate_list(struct ls_group *g, struct ls_gate_view *out, size_t max)
 			v->state = LS_STATE_PARKED;
 			v->next_kind = t->gate_kind;
 			v->next_obj = t->gate_obj;
+			v->tag = t->gate_tag;
 			v->ready = true;
 			if (t->gate_desc)
 				snprintf(v->desc, sizeof(v->desc), "%s",
