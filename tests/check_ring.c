@@ -1,7 +1,11 @@
 /*
  * check_ring.c - unit tests of the event ring: configuration, order,
  * wrap-around, drops and their accounting, registration and lane reuse,
- * short-lived producers, global timestamp order and happens-before.
+ * short-lived producers, global timestamp order,
+ * happens-before across cores with either clock, equal stamps, and the
+ * watermark under a producer stalled between its clock read and its
+ * publish (this suite links its own ring.c built with LS_RING_TEST_HOOK).
+ * Tid reuse is check_ring_tids.c's.
  */
 #include "checkutil.h"
 
@@ -12,6 +16,7 @@
 
 #include "lockstep/clock.h"
 #include "lockstep/ring.h"
+#include "model/model.h"
 
 static struct ls_lane *
 lane_new(struct ls_ring *r, const char *name)
@@ -30,6 +35,8 @@ START_TEST(test_config_rejected)
 		{ .lane_events = 6, .max_lanes = 1 },
 		{ .lane_events = 8, .max_lanes = 0 },
 		{ .lane_events = 8, .max_lanes = 1025 },
+		{ .lane_events = 8, .max_lanes = 1,
+		  .max_tids = LS_RING_MAX_TIDS + 1 },
 	};
 	struct ls_ring *r = NULL;
 	size_t i;
@@ -46,7 +53,7 @@ START_TEST(test_fields_and_order)
 	struct ls_ring *r = test_ring_new(64, 4);
 	struct ls_lane *lane = lane_new(r, "solo");
 	struct ls_event ev[64];
-	uint64_t before = ls_clock_ns();
+	uint64_t before = ls_clock_ticks();
 	size_t n, i;
 
 	for (i = 0; i < 40; i++)
@@ -316,19 +323,23 @@ hb_main(void *p)
 
 START_TEST(test_happens_before_one_owner)
 {
-	struct hb h = {
-		.r = test_ring_new(1u << 16, 4),
-		.rounds = (unsigned)test_size("RING_HB_ROUNDS", 20000, 5000),
-	};
+	unsigned rounds = (unsigned)test_size("RING_HB_ROUNDS", 20000, 5000);
+	uint32_t lane = 2;
+	struct hb h = { .rounds = rounds };
 	struct ls_event ev[512];
 	pthread_t th[2];
 	unsigned owner = 0, seen = 0, two_owners = 0;
 	size_t n, i;
 
+	/* Room for every event of a thread: nothing is dropped, and a drop
+	 * would end the wait below instead of hanging it. */
+	while (lane < 2 * rounds)
+		lane *= 2;
+	h.r = test_ring_new(lane, 4);
 	pthread_mutex_init(&h.mu, NULL);
 	for (i = 0; i < 2; i++)
 		ck_assert_int_eq(pthread_create(&th[i], NULL, hb_main, &h), 0);
-	while (seen < 4 * h.rounds) {
+	while (seen + ls_ring_dropped_total(h.r) < 4 * h.rounds) {
 		n = ls_ring_drain(h.r, ev, 512);
 		for (i = 0; i < n; i++) {
 			if (ev[i].kind == LS_EV_LOCK_ACQUIRED) {
@@ -423,6 +434,246 @@ START_TEST(test_global_timestamp_order)
 }
 END_TEST
 
+/*
+ * Happens-before across cores, with each clock: threads take turns
+ * through one lock and, inside it, emit the value of a counter they then
+ * bump.  The lock orders the emits, so the drained order must show the
+ * counter 0, 1, 2, ... exactly - whatever core each stamp was read on.
+ */
+
+struct chain {
+	struct ls_ring *r;
+	pthread_mutex_t mu;
+	pthread_barrier_t start;
+	unsigned rounds;
+	uint64_t counter;	/* guarded by mu */
+};
+
+static void *
+chain_main(void *p)
+{
+	struct chain *c = p;
+	struct ls_lane *lane = NULL;
+	unsigned i;
+
+	ck_assert_int_eq(ls_ring_register(c->r, "chain", &lane), 0);
+	pthread_barrier_wait(&c->start);
+	for (i = 0; i < c->rounds; i++) {
+		ck_assert_int_eq(pthread_mutex_lock(&c->mu), 0);
+		ls_lane_emit(lane, LS_EV_MARK, 1, c->counter++, 0);
+		ck_assert_int_eq(pthread_mutex_unlock(&c->mu), 0);
+		if (i % 64 == 0)
+			sched_yield();
+	}
+	ls_ring_unregister(lane);
+	return NULL;
+}
+
+static void
+chain_run(unsigned source)
+{
+	enum { THREADS = 6 };
+	struct chain c = {
+		.rounds = (unsigned)test_size("RING_CHAIN_ROUNDS", 20000, 2000),
+	};
+	uint64_t total, got = 0, out_of_order = 0;
+	struct ls_event ev[512];
+	pthread_t th[THREADS];
+	uint32_t lane = 2;
+	size_t n, i;
+
+	ck_assert_int_eq(ls_clock_select(source), 0);
+	while (lane < c.rounds)
+		lane *= 2;
+	c.r = test_ring_new(lane, THREADS);
+	total = (uint64_t)THREADS * c.rounds;
+	ck_assert_int_eq(pthread_mutex_init(&c.mu, NULL), 0);
+	ck_assert_int_eq(pthread_barrier_init(&c.start, NULL, THREADS), 0);
+	for (i = 0; i < THREADS; i++)
+		ck_assert_int_eq(pthread_create(&th[i], NULL, chain_main, &c),
+				 0);
+	/* A drop ends the wait (and fails below) rather than hanging it. */
+	while (got + ls_ring_dropped_total(c.r) < total) {
+		n = ls_ring_drain(c.r, ev, 512);
+		for (i = 0; i < n; i++)
+			out_of_order += ev[i].arg != got + i;
+		got += n;
+		if (!n)
+			sched_yield();
+	}
+	for (i = 0; i < THREADS; i++)
+		ck_assert_int_eq(pthread_join(th[i], NULL), 0);
+	ck_assert_uint_eq(ls_ring_dropped_total(c.r), 0);
+	ck_assert_uint_eq(got, total);
+	ck_assert_msg(out_of_order == 0, "%s: %llu events out of lock order",
+		      ls_clock_source_name(source),
+		      (unsigned long long)out_of_order);
+	pthread_barrier_destroy(&c.start);
+	pthread_mutex_destroy(&c.mu);
+	ls_ring_destroy(c.r);
+}
+
+START_TEST(test_lock_chain_order_tsc)
+{
+	if (!ls_clock_tsc_usable())
+		return;		/* the fallback case below still runs */
+	chain_run(LS_CLOCK_TSC);
+}
+END_TEST
+
+START_TEST(test_lock_chain_order_monotonic)
+{
+	chain_run(LS_CLOCK_MONOTONIC);
+}
+END_TEST
+
+/*
+ * Equal stamps: a release and the next owner's acquire stamped with the
+ * same tick come out release first, whichever lane is scanned first, and
+ * the model then heals nothing.  Folded swapped, the model counts a heal.
+ */
+
+START_TEST(test_equal_stamps_release_first)
+{
+	static const unsigned pairs[][2] = {
+		{ LS_EV_LOCK_RELEASED, LS_EV_LOCK_ACQUIRED },
+		{ LS_EV_WR_RELEASED, LS_EV_WR_ACQUIRED },
+		{ LS_EV_RD_RELEASED, LS_EV_WR_ACQUIRED },
+		{ LS_EV_WR_RELEASED, LS_EV_RD_ACQUIRED },
+		{ LS_EV_SEM_POST, LS_EV_SEM_ACQUIRED },
+		{ LS_EV_Q_PUSHED, LS_EV_Q_POPPED },
+		{ LS_EV_TASK_SUBMIT, LS_EV_TASK_START },
+	};
+	struct ls_ring *r = test_ring_new(64, 2);
+	struct ls_lane *a = lane_new(r, "a"), *b = lane_new(r, "b");
+	struct ls_event ev[8];
+	size_t p;
+	unsigned side;
+
+	for (p = 0; p < sizeof(pairs) / sizeof(pairs[0]); p++) {
+		for (side = 0; side < 2; side++) {
+			/* The acquirer on the lane scanned first, then on the
+			 * other; its event published first; one stamp. */
+			struct ls_lane *acq = side ? b : a, *rel = side ? a : b;
+			uint64_t s = ls_lane_begin(rel);
+
+			(void)ls_lane_begin(acq);
+			ck_assert(ls_lane_commit(acq, s, pairs[p][1], 1, 0, 0));
+			ck_assert(ls_lane_commit(rel, s, pairs[p][0], 1, 0, 0));
+			ck_assert_uint_eq(ls_lane_stamp(acq), s);
+			ck_assert_uint_eq(test_drain_all(r, ev, 8), 2);
+			ck_assert_uint_eq(ev[0].ts, ev[1].ts);
+			ck_assert_msg(ev[0].kind == pairs[p][0] &&
+				      ev[1].kind == pairs[p][1],
+				      "%s came before %s at an equal stamp",
+				      ls_event_kind_name(ev[0].kind),
+				      ls_event_kind_name(ev[1].kind));
+		}
+	}
+	ls_ring_unregister(a);
+	ls_ring_unregister(b);
+	ls_ring_destroy(r);
+}
+END_TEST
+
+START_TEST(test_equal_stamps_model_heals_nothing)
+{
+	struct ls_ring *r = test_ring_new(64, 2);
+	struct ls_lane *a = lane_new(r, "a"), *b = lane_new(r, "b");
+	struct model *m = calloc(1, sizeof(*m));
+	const struct model_object *o;
+	struct ls_event ev[8];
+	uint64_t s;
+	size_t i;
+
+	ck_assert_ptr_nonnull(m);
+	ck_assert(ls_lane_emit(a, LS_EV_LOCK_ACQUIRED, 1, 0, 0));
+	/* The hand-off, both sides on one tick, the acquire first. */
+	s = ls_lane_begin(a);
+	(void)ls_lane_begin(b);
+	ck_assert(ls_lane_commit(b, s, LS_EV_LOCK_ACQUIRED, 1, 0, 0));
+	ck_assert(ls_lane_commit(a, s, LS_EV_LOCK_RELEASED, 1, 0, 0));
+	ck_assert_uint_eq(test_drain_all(r, ev, 8), 3);
+
+	model_init(m);
+	for (i = 0; i < 3; i++)
+		model_apply(m, &ev[i]);
+	o = model_object(m, 1);
+	ck_assert_ptr_nonnull(o);
+	ck_assert_uint_eq(o->owner, ls_lane_tid(b));
+	ck_assert_uint_eq(m->healed, 0);
+
+	/* The order the ring used to allow: the model must say it healed. */
+	model_init(m);
+	model_apply(m, &ev[0]);
+	model_apply(m, &ev[2]);
+	model_apply(m, &ev[1]);
+	ck_assert_uint_eq(m->healed, 1);
+	free(m);
+	ls_ring_unregister(a);
+	ls_ring_unregister(b);
+	ls_ring_destroy(r);
+}
+END_TEST
+
+/*
+ * The watermark, caught here and not only by the stress program: a
+ * producer is stalled between its clock read and its publish (the test
+ * hook), another publishes a newer event meanwhile; drain must hold that
+ * one back until the stalled event is out, then give both in order.
+ */
+
+static struct ls_lane *stall_lane;
+static atomic_int stall_state;	/* 0 run, 1 stalled, 2 let go */
+
+static void
+stall_hook(struct ls_lane *lane)
+{
+	if (lane != stall_lane)
+		return;
+	atomic_store(&stall_state, 1);
+	while (atomic_load(&stall_state) != 2)
+		sched_yield();
+}
+
+static void *
+stall_main(void *p)
+{
+	ls_lane_emit(p, LS_EV_MARK, 1, 1, 0);
+	return NULL;
+}
+
+START_TEST(test_watermark_holds_back_newer)
+{
+	struct ls_ring *r = test_ring_new(64, 2);
+	struct ls_lane *slow = lane_new(r, "slow"), *fast = lane_new(r, "fast");
+	struct ls_event ev[8];
+	pthread_t th;
+
+	stall_lane = slow;
+	ls_ring_test_stall = stall_hook;
+	ck_assert_int_eq(pthread_create(&th, NULL, stall_main, slow), 0);
+	/* Check's timeout bounds this wait. */
+	while (atomic_load(&stall_state) != 1)
+		sched_yield();
+	/* Stamped after the stalled producer's clock read. */
+	ck_assert(ls_lane_emit(fast, LS_EV_MARK, 1, 2, 0));
+	ck_assert_uint_eq(ls_ring_drain(r, ev, 8), 0);
+	ck_assert_uint_eq(ls_ring_drain(r, ev, 8), 0);
+
+	atomic_store(&stall_state, 2);
+	ck_assert_int_eq(pthread_join(th, NULL), 0);
+	ls_ring_test_stall = NULL;
+	ck_assert_uint_eq(test_drain_all(r, ev, 8), 2);
+	ck_assert_uint_eq(ev[0].arg, 1);
+	ck_assert_uint_eq(ev[1].arg, 2);
+	ck_assert_uint_lt(ev[0].ts, ev[1].ts);
+	ls_ring_unregister(slow);
+	ls_ring_unregister(fast);
+	ls_ring_destroy(r);
+}
+END_TEST
+
 static Suite *
 ring_suite(void)
 {
@@ -437,12 +688,17 @@ ring_suite(void)
 	tcase_add_test(unit, test_merge_two_lanes);
 	tcase_add_test(unit, test_registration_and_reuse);
 	tcase_add_test(unit, test_objects);
+	tcase_add_test(unit, test_equal_stamps_release_first);
+	tcase_add_test(unit, test_equal_stamps_model_heals_nothing);
 	suite_add_tcase(s, unit);
 
 	tcase_set_timeout(threads, 30);
 	tcase_add_test(threads, test_many_short_lived_producers);
 	tcase_add_test(threads, test_happens_before_one_owner);
 	tcase_add_test(threads, test_global_timestamp_order);
+	tcase_add_test(threads, test_lock_chain_order_tsc);
+	tcase_add_test(threads, test_lock_chain_order_monotonic);
+	tcase_add_test(threads, test_watermark_holds_back_newer);
 	suite_add_tcase(s, threads);
 	return s;
 }

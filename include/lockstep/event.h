@@ -120,7 +120,7 @@ enum ls_obj_kind {
 };
 
 struct ls_event {
-	uint64_t ts;		/* CLOCK_MONOTONIC ns, stamped inside the emit */
+	uint64_t ts;		/* ticks from the ring, ns after the feed (clock.h) */
 	uint64_t arg;		/* kind-specific, see enum ls_event_kind */
 	uint32_t seq;		/* per-producer; a gap is explained by drops */
 	uint32_t obj;		/* object id, 0 for none */

@@ -3,9 +3,10 @@
  *
  * Contenders are run interleaved (A B C A B C ...) rather than one after
  * the other so that a noisy neighbour on a shared machine hits every
- * contender alike; the median of the runs then shrugs off the outliers.
- * Nothing here asserts a time: ratios are printed with their targets and
- * the reader judges.
+ * contender alike; the median of the runs then shrugs off the outliers,
+ * and the spread printed beside it (min-max, and (max - min) / median)
+ * says how far one run can be trusted.  Nothing here asserts a time:
+ * ratios are printed with their targets and the reader judges.
  */
 #include "config.h"
 
@@ -63,6 +64,7 @@ bench_parse(int argc, char **argv, const char *usage, struct bench_opts *o)
 			if (end == v || *end || !(o->seconds > 0.0) ||
 			    o->seconds > 60.0)
 				goto bad_value;
+			o->seconds_set = true;
 			i++;
 		} else {
 			fprintf(stderr, "lockstep: bench: unknown option '%s'\n"
@@ -107,6 +109,13 @@ bench_reduce(struct bench_figure *f, size_t n)
 		qsort(s, f[i].n, sizeof(double), cmp_double);
 		f[i].median = f[i].n % 2 ? s[f[i].n / 2]
 				       : (s[f[i].n / 2 - 1] + s[f[i].n / 2]) / 2;
+		f[i].min = s[0];
+		f[i].max = s[f[i].n - 1];
+		f[i].spread = f[i].median != 0.0
+				      ? (f[i].max - f[i].min) /
+						(f[i].median < 0 ? -f[i].median
+								 : f[i].median)
+				      : 0.0;
 	}
 }
 
@@ -123,8 +132,10 @@ bench_print(const struct bench_opts *o, const char *title,
 		       "\"figures\": [", title, o->runs, o->threads);
 		for (i = 0; i < nf; i++) {
 			printf("%s\n  {\"name\": \"%s\", \"unit\": \"%s\", "
-			       "\"median\": %.6g, \"runs\": [",
-			       i ? "," : "", f[i].name, f[i].unit, f[i].median);
+			       "\"median\": %.6g, \"min\": %.6g, \"max\": %.6g, "
+			       "\"spread\": %.4g, \"runs\": [",
+			       i ? "," : "", f[i].name, f[i].unit, f[i].median,
+			       f[i].min, f[i].max, f[i].spread);
 			for (j = 0; j < f[i].n; j++)
 				printf("%s%.6g", j ? ", " : "", f[i].v[j]);
 			printf("]}");
@@ -138,10 +149,17 @@ bench_print(const struct bench_opts *o, const char *title,
 		printf("]}\n");
 		return;
 	}
-	printf("%s: median of %u interleaved runs\n\n", title, o->runs);
-	for (i = 0; i < nf; i++)
-		printf("  %-34s %14.2f %s\n", f[i].name, f[i].median,
-		       f[i].unit);
+	printf("%s: median of %u interleaved runs, min-max and spread "
+	       "((max - min) / median)\n\n", title, o->runs);
+	for (i = 0; i < nf; i++) {
+		/* Small figures (ppm, ratios) keep their digits. */
+		bool small = f[i].median < 100 && f[i].median > -100;
+
+		printf(small ? "  %-34s %14.4g %-9s [%.4g - %.4g] %5.1f%%\n"
+			     : "  %-34s %14.2f %-9s [%.4g - %.4g] %5.1f%%\n",
+		       f[i].name, f[i].median, f[i].unit, f[i].min, f[i].max,
+		       100.0 * f[i].spread);
+	}
 	printf("\n");
 	for (i = 0; i < nr; i++)
 		printf("  %-34s %8.2fx  target %-8s %s\n", r[i].name,

@@ -1,7 +1,7 @@
 /*
  * bench.h - the small harness every benchmark of lockstep shares: run
- * contenders interleaved, keep the median of several runs, print figures
- * and ratios as a table or as one JSON document.
+ * contenders interleaved, keep the median and the spread of several runs,
+ * print figures and ratios as a table or as one JSON document.
  */
 #ifndef LOCKSTEP_CLI_BENCH_H
 #define LOCKSTEP_CLI_BENCH_H
@@ -16,15 +16,19 @@ struct bench_opts {
 	unsigned runs;		/* median of this many, >= 1 */
 	unsigned threads;	/* producers or workers, >= 1 */
 	double seconds;		/* length of a timed trial */
+	bool seconds_set;	/* --seconds was given */
 };
 
-/* One measured figure: runs are collected, then reduced to a median. */
+/* One measured figure: runs are collected, then reduced to a median and
+ * a spread. */
 struct bench_figure {
 	const char *name;	/* "ring_emit_1p" */
 	const char *unit;	/* "ns/event", "events/s" */
 	double v[BENCH_MAX_RUNS];
 	unsigned n;
 	double median;
+	double min, max;	/* over the runs */
+	double spread;		/* (max - min) / |median|, 0 with one run */
 };
 
 /* A ratio printed after the figures, with the target it is held to. */
@@ -44,7 +48,7 @@ int bench_parse(int argc, char **argv, const char *usage,
 /* Add one run's value to f. */
 void bench_add(struct bench_figure *f, double v);
 
-/* Compute every figure's median. */
+/* Compute every figure's median, min, max and spread. */
 void bench_reduce(struct bench_figure *f, size_t n);
 
 /* Print figures and ratios under a title, as text or JSON (o->json). */
@@ -58,5 +62,6 @@ double bench_now(void);
 
 /* Benchmarks run by `lockstep bench`.  Return the exit status. */
 int bench_ring_main(const struct bench_opts *o);
+int bench_clock_main(const struct bench_opts *o);
 
 #endif

@@ -31,7 +31,7 @@ static const char usage_text[] =
 	"       lockstep run SCENE --headless [--seconds N] [--json] [--set KEY=VALUE]...\n"
 	"                [--steps N] [--seed N] [--record FILE] [--replay FILE]\n"
 	"       lockstep explore TARGET [--strategy S] [--preemptions K] [-o FILE] [--json] ...\n"
-	"       lockstep bench ring|pool|rwlock|queue|explore [--json] [--runs N] [--threads N] [--seconds S]\n"
+	"       lockstep bench ring|pool|rwlock|queue|explore|clock [--json] [--runs N] [--threads N] [--seconds S]\n"
 	"       lockstep --help | --version\n";
 
 struct command {
@@ -362,13 +362,14 @@ static int
 cmd_bench(int argc, char **argv)
 {
 	static const char usage[] =
-		"lockstep bench ring|pool|rwlock|queue|explore [--json] [--runs N] "
+		"lockstep bench ring|pool|rwlock|queue|explore|clock [--json] [--runs N] "
 		"[--threads N] [--seconds S]";
 	static const struct {
 		const char *name;
 		int (*main)(const struct bench_opts *o);
 	} benches[] = {
 		{ "ring", bench_ring_main },
+		{ "clock", bench_clock_main },
 		{ "pool", bench_pool_main },
 		{ "rwlock", bench_rwlock_main },
 		{ "queue", bench_queue_main },

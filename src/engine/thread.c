@@ -616,8 +616,7 @@ thread_main(void *p)
 			      memory_order_release);
 	ls_emit(LS_EV_THREAD_EXIT, 0, 0, 0);
 	ls_trace_lane = NULL;
-	if (self->lane)
-		ls_ring_unregister(self->lane);
+	/* The lane is unregistered by the joiner (group_join_one). */
 	engine_lock(&g->mu);
 	self->returned = true;
 	g->live--;
@@ -636,8 +635,8 @@ ls_thread_spawn(struct ls_group *g, const char *name, ls_thread_fn fn,
 
 	if (!fn)
 		return -EINVAL;
-	/* Early, so a cancelled group burns no ring tid (they are never
-	 * reused); the check under g->mu below is the one that counts. */
+	/* Early, so a cancelled group takes no ring tid; the check under
+	 * g->mu below is the one that counts. */
 	if (atomic_load(&g->cancelled))
 		return -ECANCELED;
 	t = thread_alloc(name);
@@ -710,7 +709,9 @@ group_unlink_locked(struct ls_group *g, struct ls_thread *t,
 	t->next = NULL;
 }
 
-/* Wait for t to be gone, then free its record. */
+/* Wait for t to be gone, then give back its lane and free its record.
+ * Unregistering only now lets the ring reuse t's tid (ring.h) only once
+ * no member of any group carries it. */
 static void
 group_join_one(struct ls_thread *t)
 {
@@ -718,6 +719,8 @@ group_join_one(struct ls_thread *t)
 
 	if (err)
 		engine_panic("pthread_join", err);
+	if (t->lane)
+		ls_ring_unregister(t->lane);
 	thread_free(t);
 }
 

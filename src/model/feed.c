@@ -1,14 +1,39 @@
 /*
  * feed.c - drain the ring into a model, with the names it needs.
+ *
+ * The ring stamps in ticks (clock.h); the model and everything after it
+ * count in CLOCK_MONOTONIC ns, so this is where the two meet: every event
+ * is converted once, here.  A refinement of the TSC calibration can move
+ * the conversion back by a few hundred ns; the model wants events in order,
+ * so a stamp is never handed over smaller than the one before it.
+ *
+ * Names: the ring journals its registrations, so a tid that is reused
+ * reaches the model with its new name before any event of its new thread
+ * (that thread registered after the old one's last events were drained).
  */
 #include "config.h"
 
 #include "model/feed.h"
 
+#include <errno.h>
+
+#include "lockstep/clock.h"
 #include "lockstep/ring.h"
 #include "model/model.h"
 
 #define FEED_BATCH 4096
+#define FEED_NAMES 64
+
+/* Skip every registration the ring has made so far. */
+static void
+feed_skip_names(struct feed *f)
+{
+	unsigned tids[FEED_NAMES];
+
+	while (ls_ring_registrations(f->ring, &f->regs_seen, tids,
+				     FEED_NAMES) == FEED_NAMES)
+		;
+}
 
 void
 feed_start(struct feed *f, struct ls_ring *r, struct model *m)
@@ -16,23 +41,44 @@ feed_start(struct feed *f, struct ls_ring *r, struct model *m)
 	f->ring = r;
 	f->model = m;
 	model_init(m);
-	f->names_threads = ls_ring_thread_count(r);
+	f->regs_seen = 0;
+	f->last_ns = 0;
+	feed_skip_names(f);
 	f->names_objects = ls_ring_object_count(r);
+}
+
+/* Hand the model the name of tid's producer, if the ring has it. */
+static void
+feed_name_thread(struct feed *f, unsigned tid)
+{
+	char name[LS_NAME_MAX + 1];
+
+	if (!ls_ring_thread_name(f->ring, tid, name, sizeof(name)))
+		model_name_thread(f->model, tid, name);
 }
 
 /* Hand the model the names the ring learned since last time. */
 static void
 feed_names(struct feed *f)
 {
-	unsigned nt = ls_ring_thread_count(f->ring);
-	unsigned no = ls_ring_object_count(f->ring);
+	unsigned no = ls_ring_object_count(f->ring), tids[FEED_NAMES], i;
 	char name[LS_NAME_MAX + 1];
 	unsigned kind;
+	int n;
 
-	for (; f->names_threads < nt; f->names_threads++)
-		if (!ls_ring_thread_name(f->ring, f->names_threads + 1, name,
-					 sizeof(name)))
-			model_name_thread(f->model, f->names_threads + 1, name);
+	do {
+		n = ls_ring_registrations(f->ring, &f->regs_seen, tids,
+					  FEED_NAMES);
+		if (n == -EOVERFLOW) {
+			/* Fell behind the journal: every name, again. */
+			unsigned nt = ls_ring_thread_count(f->ring);
+
+			for (i = 1; i <= nt; i++)
+				feed_name_thread(f, i);
+		}
+		for (i = 0; n > 0 && i < (unsigned)n; i++)
+			feed_name_thread(f, tids[i]);
+	} while (n == FEED_NAMES);
 	for (; f->names_objects < no; f->names_objects++)
 		if (!ls_ring_object_info(f->ring, f->names_objects + 1, &kind,
 					 name, sizeof(name)))
@@ -57,8 +103,14 @@ feed_drain(struct feed *f, unsigned rounds, uint64_t *oldest)
 			break;
 		/* Names first: the batch may mention new threads. */
 		feed_names(f);
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
+			uint64_t ns = ls_clock_ns_at(buf[i].ts);
+
+			if (ns < f->last_ns)
+				ns = f->last_ns;
+			f->last_ns = buf[i].ts = ns;
 			model_apply(f->model, &buf[i]);
+		}
 		/* Batches come oldest first: the first event is the oldest. */
 		if (oldest && !total)
 			*oldest = buf[0].ts;

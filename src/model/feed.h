@@ -1,7 +1,8 @@
 /*
  * feed.h - the one way from the event ring into a model: drain events in
- * batches and hand the model the names the ring learned, new ones only.
- * Used by the live ui and the headless runner alike, so both see the same
+ * batches, turn their stamps from ticks into CLOCK_MONOTONIC nanoseconds,
+ * and hand the model the names the ring learned, new ones only.  Used by
+ * the live ui and the headless runner alike, so both see the same
  * picture.  One feed per ring; only the thread that drains may use it.
  */
 #ifndef LOCKSTEP_FEED_H
@@ -16,21 +17,26 @@ struct model;
 struct feed {
 	struct ls_ring *ring;
 	struct model *model;
-	unsigned names_threads, names_objects;	/* names handed over */
+	uint64_t regs_seen;	/* ring registrations whose name was handed */
+	unsigned names_objects;	/* object names handed over */
+	uint64_t last_ns;	/* newest stamp handed to the model, in ns */
 };
 
 /*
  * Start m empty and feed it from r from now on.  Names the ring already
- * holds are skipped: tids and object ids are never reused in one ring, so
- * a model restarted on the same ring (a scene reset) would otherwise show
- * the earlier runs' threads as ghosts.
+ * holds are skipped: object ids are never reused in one ring, and a tid
+ * is reused only by a new registration (which is handed over), so a model
+ * restarted on the same ring (a scene reset) would otherwise show the
+ * earlier runs' threads as ghosts.
  */
 void feed_start(struct feed *f, struct ls_ring *r, struct model *m);
 
 /*
  * Drain up to rounds batches of events into the model (fewer when the
- * ring runs dry), names first.  Returns the events applied; *oldest (may
- * be NULL) gets the timestamp of the oldest one, or 0 when none.
+ * ring runs dry), names first.  Stamps reach the model in ns comparable
+ * with ls_clock_ns(), never decreasing.  Returns the events applied;
+ * *oldest (may be NULL) gets the stamp (ns) of the oldest one, or 0 when
+ * none.
  */
 size_t feed_drain(struct feed *f, unsigned rounds, uint64_t *oldest);
 

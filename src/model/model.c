@@ -185,6 +185,23 @@ thread_get(struct model *m, unsigned tid)
 	return victim;
 }
 
+/* Start t's row again for a new thread with its tid; keep the name the
+ * feed handed over for it. */
+static void
+thread_restart(struct model_thread *t)
+{
+	char name[MODEL_NAME];
+	unsigned tid = t->tid;
+
+	memcpy(name, t->name, sizeof(name));
+	memset(t, 0, sizeof(*t));
+	t->used = true;
+	t->tid = tid;
+	memcpy(t->name, name, sizeof(name));
+	t->state = LS_STATE_RUNNING;
+	t->parked_from = LS_STATE_RUNNING;
+}
+
 /* Nobody holds, reads or waits for o, as far as the model knows. */
 static bool
 object_idle(const struct model_object *o)
@@ -360,8 +377,10 @@ static void
 owner_take(struct model *m, struct model_object *o, unsigned tid,
 	   uint64_t ts)
 {
-	if (o->owner && o->owner != tid)
+	if (o->owner && o->owner != tid) {
 		held_remove(thread_find(m, o->owner), o->id);
+		m->healed++;
+	}
 	if (o->owner != tid)
 		o->owned_since = ts;
 	o->owner = tid;
@@ -657,6 +676,7 @@ apply_lock(struct model *m, struct model_thread *t, struct model_object *o,
 				held_remove(thread_find(m, o->readers[0]),
 					    o->id);
 				reader_remove(o, o->readers[0]);
+				m->healed++;
 			}
 			if (e->kind == LS_EV_WR_ACQUIRED)
 				o->count = 0;
@@ -682,6 +702,7 @@ apply_lock(struct model *m, struct model_thread *t, struct model_object *o,
 		if (o->owner && o->owner != t->tid) {
 			held_remove(thread_find(m, o->owner), o->id);
 			owner_release(o, o->owner);
+			m->healed++;
 		}
 		reader_add(o, t->tid);
 		o->count = e->arg;
@@ -1040,6 +1061,11 @@ model_apply(struct model *m, const struct ls_event *e)
 		m->threads_overflow++;
 		return;
 	}
+	/* A reused tid (ring.h): a new thread starts where a finished one,
+	 * or a lane's first event, says so.  A fresh row, its new name kept. */
+	if (kind == LS_EV_THREAD_START && t->events &&
+	    (t->state == LS_STATE_DONE || e->seq == 0))
+		thread_restart(t);
 	if (e->obj) {
 		o = object_get(m, e->obj);
 		if (!o) {

@@ -143,6 +143,10 @@ struct model {
 	struct ls_event last_hierarchy;
 	uint64_t threads_overflow;	/* events dropped: no thread slot */
 	uint64_t objects_overflow;	/* events whose object had no slot */
+	/* Releases the model had to assume lost: an ACQUIRED while another
+	 * thread held the lock (model.c, top).  Nonzero means events were
+	 * dropped or reached the model out of order: show it. */
+	uint64_t healed;
 
 	/* Rates, from tick to tick. */
 	uint64_t tick_ts, tick_events, tick_tasks;

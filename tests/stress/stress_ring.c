@@ -76,6 +76,15 @@ producer_main(void *p)
 	return NULL;
 }
 
+/* Print a failed check's line; returns 1 if it failed. */
+static int
+report(bool bad, const char *what)
+{
+	if (bad)
+		printf("FAIL: %s\n", what);
+	return bad;
+}
+
 struct tally {
 	int64_t last_seq;	/* -1 before the first */
 	uint64_t received;
@@ -207,11 +216,18 @@ main(void)
 	printf("torn       %" PRIu64 "\n", torn);
 	printf("ts inversions %" PRIu64 "\n", inversions);
 	printf("producers with unexplained gaps %" PRIu64 "\n", unexplained);
-	failed = produced != consumed + drops || dups || reorders || torn ||
-		 inversions || unexplained;
-	printf("%s: produced %s consumed + dropped\n",
-	       failed ? "FAIL" : "PASS",
-	       produced == consumed + drops ? "==" : "!=");
+	/* Name every check that failed, not only the accounting. */
+	failed = 0;
+	failed += report(produced != consumed + drops,
+			 "produced != consumed + dropped");
+	failed += report(dups != 0, "duplicate events");
+	failed += report(reorders != 0, "a producer's events reordered");
+	failed += report(torn != 0, "torn events");
+	failed += report(inversions != 0, "timestamps went backwards");
+	failed += report(unexplained != 0, "gaps not explained by drops");
+	if (!failed)
+		printf("PASS: produced == consumed + dropped, every check "
+		       "held\n");
 	pthread_barrier_destroy(&start);
 	ls_ring_destroy(r);
 	return failed ? 1 : 0;
