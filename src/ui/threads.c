@@ -34,7 +34,8 @@ threads_superseded(const struct model *m, const struct model_thread *t)
 	for (i = 0; i < MODEL_MAX_THREADS; i++) {
 		const struct model_thread *o = &m->threads[i];
 
-		if (o->used && o != t && o->tid > t->tid &&
+		/* Newer by its first event: tids may be reused. */
+		if (o->used && o != t && o->first_ts > t->first_ts &&
 		    !strcmp(o->name, t->name))
 			return true;
 	}
