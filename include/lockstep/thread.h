@@ -21,6 +21,7 @@
 struct ls_ring;
 struct ls_group;
 struct ls_thread;
+struct ls_thread_cache;
 
 typedef void (*ls_thread_fn)(void *arg);
 
@@ -111,6 +112,23 @@ int ls_thread_sleep_as(uint64_t ns, unsigned state);
  * STATE event.  For scenes: RUNNING while computing, IDLE while waiting
  * for work that is not a lock. */
 void ls_thread_set_state(unsigned state);
+
+/*
+ * A cache of OS threads that run engine threads one after another, for a
+ * caller that starts the same few threads thousands of times (a search
+ * restarting its target for every schedule): spawning takes an idle one
+ * instead of creating a thread.  Its threads live until the cache is
+ * destroyed, so it is opt-in, per group (ls_group_use_cache).
+ * ls_thread_cache_create returns 0, -ENOMEM or a negative pthread error.
+ */
+int ls_thread_cache_create(struct ls_thread_cache **out);
+
+/* Stop and join the cache's threads.  Every group that used it must have
+ * been joined.  NULL is ignored. */
+void ls_thread_cache_destroy(struct ls_thread_cache *c);
+
+/* Run g's threads on the threads of c (before g's first spawn). */
+void ls_group_use_cache(struct ls_group *g, struct ls_thread_cache *c);
 
 /*
  * The floor under a step, for benchmarks: the calling thread and one it

@@ -97,6 +97,8 @@ control_launch(struct control *c, char *err, size_t n)
 	if (rc)
 		goto fail;
 	c->group = c->run.group;
+	if (c->cache)
+		ls_group_use_cache(c->group, c->cache);
 	if (c->mode != CONTROL_RUN || force)
 		ls_gate_pause(c->group);
 	rc = scene_launch(&c->run);

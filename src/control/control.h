@@ -117,6 +117,9 @@ struct control {
 	unsigned generation;
 	void (*before_launch)(void *arg);
 	void *hook_arg;
+	/* When set (by the caller, after control_start), later starts run
+	 * the target's threads on this cache's threads (thread.h). */
+	struct ls_thread_cache *cache;
 
 	/* The steps taken since the start, and whether they describe the
 	 * whole run (started held, never resumed since). */

@@ -40,6 +40,7 @@ struct ls_thread {
 	uint16_t tid;
 	char name[LS_NAME_MAX + 1];
 	pthread_t pt;
+	bool cached;		/* run by a thread of a cache: no join */
 	ls_thread_fn fn;
 	void *arg;
 
@@ -90,6 +91,9 @@ struct ls_group {
 	struct ls_thread *members;
 	struct ls_thread *members_tail;
 	unsigned live;
+	/* Threads are run by this cache's threads instead of new ones
+	 * (ls_group_use_cache); set before the first spawn. */
+	struct ls_thread_cache *cache;
 	/* Whether spinning at a step pays here (group_spin_pays): up when a
 	 * spin ends with what it waited for, down by more when it does not,
 	 * so on a loaded machine the spinners soon stop.  Relaxed: a hint. */
@@ -248,6 +252,21 @@ group_spin_result(struct ls_group *g, bool paid)
 	c = paid ? (c < 16 ? c + 1 : 16) : (c > -16 ? c - 4 : -16);
 	atomic_store_explicit(&g->spin_credit, c, memory_order_relaxed);
 }
+
+/* Run t's function as t, then say it returned, calling returned(arg)
+ * (when not NULL) under its group's mu as it does: the body of every
+ * engine thread, new or cached. */
+void thread_run(struct ls_thread *t, void (*returned)(void *arg),
+		void *arg);
+
+/* Hand t to a thread of cache c (an idle one, or a new one).  Called
+ * under t's group->mu.  Returns 0 or a positive errno. */
+int thread_cache_run(struct ls_thread_cache *c, struct ls_thread *t);
+
+/* Sleep while *word is val, until the monotonic deadline (0: none), or
+ * wake one sleeper on word.  futex_sleep returns -ETIMEDOUT or 0. */
+int futex_sleep(_Atomic uint32_t *word, uint32_t val, uint64_t deadline_ns);
+void futex_wake_one(_Atomic uint32_t *word);
 
 /* Abort with a message naming what failed: for broken invariants. */
 _Noreturn void engine_panic(const char *what, int err);

@@ -189,7 +189,7 @@ enum {
 
 /* Sleep while *word is val, until the monotonic deadline (0: none).
  * Returns -ETIMEDOUT, or 0 (woken, value changed, or interrupted). */
-static int
+int
 futex_sleep(_Atomic uint32_t *word, uint32_t val, uint64_t deadline_ns)
 {
 	struct timespec ts = {
@@ -205,7 +205,7 @@ futex_sleep(_Atomic uint32_t *word, uint32_t val, uint64_t deadline_ns)
 	return 0;
 }
 
-static void
+void
 futex_wake_one(_Atomic uint32_t *word)
 {
 	syscall(SYS_futex, word, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, 1, NULL,
@@ -532,6 +532,10 @@ ls_group_create(struct ls_ring *ring, const char *name, struct ls_group **out)
 	atomic_init(&g->gate_mode, LS_GATE_RUN);
 	atomic_init(&g->spin_credit, 4);
 	atomic_init(&g->spin_tries, 0);
+	/* Relaxed atomics, a hint shared by design: helgrind cannot see
+	 * atomics, TSan checks them. */
+	VALGRIND_HG_DISABLE_CHECKING(&g->spin_credit, sizeof(g->spin_credit));
+	VALGRIND_HG_DISABLE_CHECKING(&g->spin_tries, sizeof(g->spin_tries));
 	err = pthread_mutex_init(&g->mu, NULL);
 	if (err)
 		goto fail;
@@ -597,10 +601,9 @@ ls_group_cancel(struct ls_group *g)
 	engine_unlock(&g->mu);
 }
 
-static void *
-thread_main(void *p)
+void
+thread_run(struct ls_thread *self, void (*returned)(void *arg), void *arg)
 {
-	struct ls_thread *self = p;
 	struct ls_group *g = self->group;
 	char comm[16];
 
@@ -620,8 +623,20 @@ thread_main(void *p)
 	engine_lock(&g->mu);
 	self->returned = true;
 	g->live--;
+	/* Before a joiner can see returned: a cached thread is back in its
+	 * cache by the time its group is joined. */
+	if (returned)
+		returned(arg);
 	pthread_cond_broadcast(&g->cv);
 	engine_unlock(&g->mu);
+	/* From here self may be freed by a joiner: not another look. */
+	thread_current = NULL;
+}
+
+static void *
+thread_main(void *p)
+{
+	thread_run(p, NULL, NULL);
 	return NULL;
 }
 
@@ -666,14 +681,20 @@ ls_thread_spawn(struct ls_group *g, const char *name, ls_thread_fn fn,
 	 * that a cancel, which walks the members under g->mu, cannot slip in
 	 * between our check of the flag and the member being listed.
 	 */
-	sigfillset(&all);
-	err = pthread_sigmask(SIG_SETMASK, &all, &old);
-	if (err)
-		engine_panic("pthread_sigmask", err);
-	err = pthread_create(&t->pt, NULL, thread_main, t);
-	serr = pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (serr)
-		engine_panic("pthread_sigmask", serr);
+	if (g->cache) {
+		/* A thread of the cache runs it: no thread to create. */
+		t->cached = true;
+		err = -thread_cache_run(g->cache, t);
+	} else {
+		sigfillset(&all);
+		err = pthread_sigmask(SIG_SETMASK, &all, &old);
+		if (err)
+			engine_panic("pthread_sigmask", err);
+		err = pthread_create(&t->pt, NULL, thread_main, t);
+		serr = pthread_sigmask(SIG_SETMASK, &old, NULL);
+		if (serr)
+			engine_panic("pthread_sigmask", serr);
+	}
 	if (err) {
 		engine_unlock(&g->mu);
 		err = -err;
@@ -715,7 +736,9 @@ group_unlink_locked(struct ls_group *g, struct ls_thread *t,
 static void
 group_join_one(struct ls_thread *t)
 {
-	int err = pthread_join(t->pt, NULL);
+	/* A cached thread's last look at t was under g->mu, when it set
+	 * returned (thread_run): it has gone back to its cache since. */
+	int err = t->cached ? 0 : pthread_join(t->pt, NULL);
 
 	if (err)
 		engine_panic("pthread_join", err);
@@ -792,5 +815,6 @@ ls_group_destroy(struct ls_group *g)
 	ls_group_join(g);
 	pthread_cond_destroy(&g->cv);
 	pthread_mutex_destroy(&g->mu);
+	VALGRIND_HG_ENABLE_CHECKING(g, sizeof(*g));
 	free(g);
 }

@@ -18,6 +18,7 @@
 #include "explore/explore-int.h"
 #include "lockstep/event.h"
 #include "lockstep/ring.h"
+#include "lockstep/thread.h"
 
 /* A step of the target may take this long to come to rest. */
 #define EXEC_STEP_NS 10000000000ull
@@ -45,8 +46,10 @@ exec_init(struct exec *x, const struct explore_opts *o, uint64_t seed,
 	x->o = o;
 	x->seed = seed;
 	rc = ls_ring_create(&cfg, &x->ring);
+	if (!rc)
+		rc = ls_thread_cache_create(&x->cache);
 	if (rc)
-		snprintf(err, n, "cannot create the event ring: %s",
+		snprintf(err, n, "cannot set up the search: %s",
 			 strerror(-rc));
 	return rc;
 }
@@ -56,6 +59,7 @@ exec_free(struct exec *x)
 {
 	if (x->live)
 		control_stop(&x->c);
+	ls_thread_cache_destroy(x->cache);
 	if (x->ring) {
 		exec_discard(x->ring);
 		ls_ring_destroy(x->ring);
@@ -94,6 +98,7 @@ exec_begin(struct exec *x, char *err, size_t n)
 			return rc;
 		x->c.before_launch = exec_discard;
 		x->c.hook_arg = x->ring;
+		x->c.cache = x->cache;
 		x->live = true;
 	} else {
 		rc = control_restart(&x->c, err, n);

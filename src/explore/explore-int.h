@@ -17,6 +17,7 @@
 struct exec {
 	const struct explore_opts *o;
 	struct ls_ring *ring;
+	struct ls_thread_cache *cache;	/* threads reused across schedules */
 	struct control c;
 	bool live;			/* c runs the target */
 	uint64_t seed;
