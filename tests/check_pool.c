@@ -1639,11 +1639,7 @@ pool_suite(void)
 int
 main(void)
 {
-	const char *env = getenv("POOL_SEED");
-
-	test_seed = env && *env ? strtoull(env, NULL, 10)
-				: (uint64_t)time(NULL) ^
-					  ((uint64_t)getpid() << 32);
+	test_seed = test_env_seed("POOL_SEED");
 	fprintf(stderr, "check_pool: seed %llu (replay with POOL_SEED=%llu)\n",
 		(unsigned long long)test_seed, (unsigned long long)test_seed);
 	return test_run_suite(pool_suite());

@@ -1546,11 +1546,7 @@ END_TEST
 static uint64_t
 test_seed(void)
 {
-	const char *s = getenv("RWLOCK_SEED");
-
-	if (s && *s)
-		return strtoull(s, NULL, 0);
-	return ls_clock_ns() ^ ((uint64_t)getpid() << 32);
+	return test_env_seed("RWLOCK_SEED");
 }
 
 START_TEST(test_invariant_mix)

@@ -13,6 +13,8 @@
 #include "lockstep/thread.h"
 #include "scenes/scene.h"
 
+#define GLOBAL_KEYS " snbgvxrRlTqQ?+-=_\t123456789"
+
 START_TEST(test_table_is_sane)
 {
 	unsigned i, j, k;
@@ -36,9 +38,13 @@ START_TEST(test_table_is_sane)
 			ck_assert_ptr_nonnull(p->help);
 			ck_assert_int_le(p->min, p->def);
 			ck_assert_int_le(p->def, p->max);
-			/* Keys are unique and never a global key. */
-			ck_assert(p->key == 0 || !strchr(" sqrl?+-=_\t123456789",
-							  p->key));
+			/* Keys are unique and never a global key (the ui's:
+			 * pause, step, next, back, go, view, explore, reset,
+			 * log, theme, help, quit, speed, scene, threads). */
+			ck_assert(p->key == 0 ||
+				  !strchr(GLOBAL_KEYS, p->key));
+			ck_assert(p->key_down == 0 ||
+				  !strchr(GLOBAL_KEYS, p->key_down));
 			for (k = 0; k < j; k++) {
 				ck_assert_str_ne(d->params[k].name, p->name);
 				if (p->key)

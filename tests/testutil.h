@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -24,6 +25,8 @@
 #include "lockstep/clock.h"
 #include "lockstep/ring.h"
 #include "lockstep/thread.h"
+#include "util/escape.h"
+#include "util/num.h"
 
 /* True in a sanitizer build, configured (LS_SANITIZER) or by hand. */
 static inline bool
@@ -48,33 +51,33 @@ static inline unsigned long
 test_size(const char *name, unsigned long def, unsigned long def_san)
 {
 	const char *s = getenv(name);
-	char *end;
-	unsigned long v;
+	unsigned long long v;
+	char shown[64];
 
 	if (!s || !*s)
 		return test_sanitized() ? def_san : def;
-	v = strtoul(s, &end, 10);
-	if (*end || v == 0) {
+	if (num_parse_uint(s, 1, ULONG_MAX, &v)) {
 		fprintf(stderr, "%s: bad value '%s' (want a positive integer)\n",
-			name, s);
+			name, escape_str(shown, sizeof(shown), s));
 		exit(99);
 	}
-	return v;
+	return (unsigned long)v;
 }
 
-/* A seed: env variable name if set (malformed: exit 99), else clock^pid. */
+/* A seed: env variable name if set, in decimal as the suites print it
+ * (malformed: exit 99), else clock^pid. */
 static inline uint64_t
 test_env_seed(const char *name)
 {
 	const char *s = getenv(name);
-	char *end;
-	uint64_t v;
+	unsigned long long v;
+	char shown[64];
 
 	if (!s || !*s)
 		return ls_clock_ns() ^ ((uint64_t)getpid() << 32);
-	v = strtoull(s, &end, 0);
-	if (*end) {
-		fprintf(stderr, "%s: bad value '%s'\n", name, s);
+	if (num_parse_uint(s, 0, UINT64_MAX, &v)) {
+		fprintf(stderr, "%s: bad value '%s' (want a decimal seed)\n",
+			name, escape_str(shown, sizeof(shown), s));
 		exit(99);
 	}
 	return v;

@@ -39,6 +39,8 @@
 #include "lockstep/pool.h"
 #include "lockstep/ring.h"
 #include "lockstep/thread.h"
+#include "util/escape.h"
+#include "util/num.h"
 
 /* Deep enough that a submitter woken once per eighth of it amortises the
  * wake-up; small enough that the heap (16 KiB) stays in a core's L1: at
@@ -52,16 +54,14 @@ uint64_t
 bench_pool_tasks(void)
 {
 	const char *s = getenv("LOCKSTEP_BENCH_POOL_TASKS");
-	char *end;
 	unsigned long long v;
 
 	if (!s || !*s)
 		return 1000000;
-	v = strtoull(s, &end, 10);
-	if (*end || v < 1000) {
-		fprintf(stderr, "lockstep: bench pool: bad "
-			"LOCKSTEP_BENCH_POOL_TASKS '%s' (want >= 1000); "
-			"using 1000000\n", s);
+	if (num_parse_uint(s, 1000, 1000000000, &v)) {
+		escape_line(stderr, "lockstep: bench pool: bad "
+			    "LOCKSTEP_BENCH_POOL_TASKS '%s' (want 1000 to "
+			    "1000000000); using 1000000", s);
 		return 1000000;
 	}
 	return v;

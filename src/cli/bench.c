@@ -17,6 +17,9 @@
 
 #include "cli/bench.h"
 #include "lockstep/clock.h"
+#include "util/escape.h"
+#include "util/num.h"
+#include "util/opt.h"
 
 double
 bench_now(void)
@@ -24,59 +27,71 @@ bench_now(void)
 	return (double)ls_clock_ns() / 1e9;
 }
 
+/* A bench option's value in [lo, hi], or a usage line and -EINVAL. */
 static int
-parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *out)
+bench_number(const char *opt, const char *v, double lo, double hi,
+	     bool integer, const char *usage, double *out)
 {
-	char *end;
-	unsigned long v;
+	unsigned long long u;
+	int err;
 
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || v < lo || v > hi)
-		return -1;
-	*out = (unsigned)v;
-	return 0;
+	err = integer ? num_parse_uint(v, (unsigned long long)lo,
+				       (unsigned long long)hi, &u)
+		      : num_parse_double(v, lo, hi, out);
+	if (!err && integer)
+		*out = (double)u;
+	if (err)
+		escape_line(stderr, "lockstep: bench: %s wants %s from %g to "
+			    "%g, got '%s' (usage: %s)", opt,
+			    integer ? "an integer" : "a number", lo, hi, v,
+			    usage);
+	return err;
 }
 
 int
 bench_parse(int argc, char **argv, const char *usage, struct bench_opts *o)
 {
-	int i;
+	static const struct {
+		const char *name;
+		double lo, hi;
+		bool integer;
+	} nums[] = {
+		{ "--runs", 1, BENCH_MAX_RUNS, true },
+		{ "--threads", 1, 64, true },
+		{ "--seconds", 0.001, 60, false },
+	};
+	enum { NNUMS = sizeof(nums) / sizeof(nums[0]) };
+	double v[NNUMS] = { o->runs, o->threads, o->seconds };
+	const char *val;
+	int i, k, m = 0;
 
 	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-
-		if (!strcmp(a, "--json")) {
+		if (!strcmp(argv[i], "--json")) {
 			o->json = true;
-		} else if (!strcmp(a, "--runs") && v) {
-			if (parse_uint(v, 1, BENCH_MAX_RUNS, &o->runs))
-				goto bad_value;
-			i++;
-		} else if (!strcmp(a, "--threads") && v) {
-			if (parse_uint(v, 1, 64, &o->threads))
-				goto bad_value;
-			i++;
-		} else if (!strcmp(a, "--seconds") && v) {
-			char *end;
-
-			o->seconds = strtod(v, &end);
-			if (end == v || *end || !(o->seconds > 0.0) ||
-			    o->seconds > 60.0)
-				goto bad_value;
-			o->seconds_set = true;
-			i++;
-		} else {
-			fprintf(stderr, "lockstep: bench: unknown option '%s'\n"
-				"usage: %s\n", a, usage);
+			continue;
+		}
+		for (k = 0; k < NNUMS; k++)
+			if ((m = opt_value(argc, argv, &i, nums[k].name, &val)))
+				break;
+		if (k == NNUMS) {
+			escape_line(stderr, "lockstep: bench: unknown option "
+				    "'%s' (usage: %s)", argv[i], usage);
 			return 2;
 		}
-		continue;
-bad_value:
-		fprintf(stderr, "lockstep: bench: bad value '%s' for %s\n"
-			"usage: %s\n", v, a, usage);
-		return 2;
+		if (m < 0) {
+			escape_line(stderr, "lockstep: bench: %s needs a value "
+				    "(usage: %s)", nums[k].name, usage);
+			return 2;
+		}
+		if (bench_number(nums[k].name, val, nums[k].lo, nums[k].hi,
+				 nums[k].integer, usage, &v[k]))
+			return 2;
+		if (k == 2)
+			o->seconds_set = true;
 	}
+	o->runs = (unsigned)v[0];
+	o->threads = (unsigned)v[1];
+	o->seconds = v[2];
 	return 0;
 }
 

@@ -40,8 +40,9 @@ struct bench_ratio {
 };
 
 /* Parse "[--json] [--runs N] [--threads N] [--seconds S]" from argv
- * (argv[0] is the subcommand).  Returns 0, or 2 after printing a usage
- * line to stderr. */
+ * (argv[0] is the subcommand), each value also as --name=VALUE, numbers
+ * by the strict parser of util/num.h.  Returns 0, or 2 after printing
+ * one line to stderr that names what was wrong and ends with usage. */
 int bench_parse(int argc, char **argv, const char *usage,
 		struct bench_opts *o);
 

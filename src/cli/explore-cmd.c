@@ -19,6 +19,8 @@
 #include "explore/explore.h"
 #include "lockstep/clock.h"
 #include "lockstep/event.h"
+#include "util/escape.h"
+#include "util/num.h"
 
 #define EXIT_USAGE 2
 
@@ -39,9 +41,10 @@ struct explore_cmd {
 static int
 explore_cmd_usage(const char *what, const char *arg)
 {
-	fprintf(stderr, "lockstep: explore: ");
-	fprintf(stderr, what, arg);
-	fprintf(stderr, " (usage: %s)\n", usage);
+	char msg[256];
+
+	snprintf(msg, sizeof(msg), what, arg);
+	escape_line(stderr, "lockstep: explore: %s (usage: %s)", msg, usage);
 	return EXIT_USAGE;
 }
 
@@ -50,14 +53,9 @@ static int
 explore_cmd_number(const char *opt, const char *v, unsigned long long lo,
 		   unsigned long long hi, unsigned long long *out)
 {
-	char *end;
-
-	errno = 0;
 	if (!v)
 		return explore_cmd_usage("%s needs a value", opt);
-	*out = strtoull(v, &end, 10);
-	if (errno || end == v || *end || v[0] < '0' || v[0] > '9' ||
-	    *out < lo || *out > hi) {
+	if (num_parse_uint(v, lo, hi, out)) {
 		fprintf(stderr, "lockstep: explore: %s wants a whole number "
 			"from %llu to %llu\n", opt, lo, hi);
 		return EXIT_USAGE;
@@ -224,7 +222,7 @@ explore_cmd_main(int argc, char **argv)
 		return explore_cmd_usage("name a target (a scene or a .lss "
 					 "script)%s", "");
 	if (target_resolve(argv[1], &e.o.target, err, sizeof(err))) {
-		fprintf(stderr, "lockstep: %s\n", err);
+		escape_line(stderr, "lockstep: %s", err);
 		return EXIT_USAGE;
 	}
 	for (i = 2; i < argc; i++) {
@@ -243,7 +241,7 @@ explore_cmd_main(int argc, char **argv)
 			rc = explore_cmd_usage("%s needs a value", a);
 		} else if (!strcmp(a, "--set")) {
 			if (target_set(&e.o.target, val, err, sizeof(err))) {
-				fprintf(stderr, "lockstep: %s\n", err);
+				escape_line(stderr, "lockstep: %s", err);
 				rc = EXIT_USAGE;
 			}
 		} else if (!strcmp(a, "--strategy")) {

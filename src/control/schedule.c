@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "control/target.h"
+#include "util/num.h"
 
 #define MAGIC "lockstep-schedule"
 
@@ -143,7 +144,8 @@ schedule_parse(const char *buf, size_t len, const char *name,
 			continue;
 		}
 		if (schedule_keyword(line, ln, "seed")) {
-			char num[32], *end;
+			unsigned long long seed;
+			char num[32];
 
 			if (ln - 5 >= sizeof(num)) {
 				snprintf(err, n, "%s:%u: the seed is too "
@@ -153,13 +155,12 @@ schedule_parse(const char *buf, size_t len, const char *name,
 			}
 			memcpy(num, line + 5, ln - 5);
 			num[ln - 5] = '\0';
-			errno = 0;
-			s->seed = strtoull(num, &end, 10);
-			if (errno || *end || !isdigit((unsigned char)num[0]) ||
-			    !s->seed) {
+			if (num_parse_uint(num, 1, UINT64_MAX, &seed)) {
 				snprintf(err, n, "%s:%u: the seed must be a "
 					 "positive integer", s->file, lineno);
 				rc = -EINVAL;
+			} else {
+				s->seed = seed;
 			}
 			continue;
 		}

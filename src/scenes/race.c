@@ -502,7 +502,7 @@ static const struct scene_param race_params[] = {
 	[P_ADDERS] = { .name = "adders",
 		       .help = "threads adding to the counter",
 		       .min = 2, .max = MAX_ADDERS, .def = 2,
-		       .key = 'i', .key_down = 'I' },
+		       .key = 'd', .key_down = 'D' },
 	[P_ADDS] = { .name = "adds", .help = "increments per adder",
 		     .min = 1000, .max = 100000, .def = 1000, .step = 1000,
 		     .key = 'a', .key_down = 'A' },

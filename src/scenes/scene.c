@@ -17,6 +17,8 @@
 #include "lockstep/ring.h"
 #include "lockstep/thread.h"
 #include "scenes/scenes.h"
+#include "util/escape.h"
+#include "util/num.h"
 
 const struct scene_def *const scene_table[] = {
 	SCENE_LIST
@@ -79,11 +81,13 @@ scene_parse_set(const struct scene_def *def, const char *kv, int *params,
 {
 	const char *eq = strchr(kv, '=');
 	const struct scene_param *p;
-	char key[64], allowed[256];
+	char key[64], allowed[256], shown[96];
+	long long lv;
 	int idx, v;
 
 	if (!eq || eq == kv || (size_t)(eq - kv) >= sizeof(key)) {
-		snprintf(err, n, "--set wants key=value, got '%s'", kv);
+		snprintf(err, n, "--set wants key=value, got '%s'",
+			 escape_str(shown, sizeof(shown), kv));
 		return -EINVAL;
 	}
 	memcpy(key, kv, (size_t)(eq - kv));
@@ -99,8 +103,9 @@ scene_parse_set(const struct scene_def *def, const char *kv, int *params,
 						 sizeof(allowed) - used, "%s%s",
 						 i ? ", " : "",
 						 def->params[i].name);
-		snprintf(err, n, "scene %s has no parameter '%s' (it has: %s)",
-			 def->name, key, def->nparams ? allowed : "none");
+		snprintf(err, n, "scene %s has no parameter '%s'; it has: %s",
+			 def->name, escape_str(shown, sizeof(shown), key),
+			 def->nparams ? allowed : "none");
 		return -EINVAL;
 	}
 	p = &def->params[idx];
@@ -109,18 +114,14 @@ scene_parse_set(const struct scene_def *def, const char *kv, int *params,
 			if (!strcmp(p->values[v], eq + 1))
 				break;
 	} else {
-		char *end;
-		long lv;
-
-		errno = 0;
-		lv = strtol(eq + 1, &end, 10);
-		v = (errno || end == eq + 1 || *end || lv < p->min ||
-		     lv > p->max) ? p->max + 1 : (int)lv;
+		v = num_parse_int(eq + 1, p->min, p->max, &lv) ? p->max + 1
+							       : (int)lv;
 	}
 	if (v < p->min || v > p->max) {
 		allowed_values(p, allowed, sizeof(allowed));
-		snprintf(err, n, "bad value '%s' for %s: want %s", eq + 1,
-			 key, allowed);
+		snprintf(err, n, "bad value '%s' for %s: want %s",
+			 escape_str(shown, sizeof(shown), eq + 1), key,
+			 allowed);
 		return -EINVAL;
 	}
 	params[idx] = v;

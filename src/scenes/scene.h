@@ -140,8 +140,10 @@ void scene_defaults(const struct scene_def *def, int *params);
 int scene_param_index(const struct scene_def *def, const char *name);
 
 /*
- * Apply "key=value" to params.  Returns 0, or -EINVAL with a one-line
- * message in err (what was wrong and what is allowed).
+ * Apply "key=value" to params.  An integer value is read by the strict
+ * parser of util/num.h.  Returns 0, or -EINVAL with a one-line message in
+ * err (what was wrong and what is allowed) whose copy of the person's
+ * text is escaped (util/escape.h), so it is safe to print as it is.
  */
 int scene_parse_set(const struct scene_def *def, const char *kv, int *params,
 		    char *err, size_t n);

@@ -184,7 +184,7 @@ static const struct scene_param sizing_params[] = {
 	[P_WINDOW_MS] = { .name = "window_ms",
 			  .help = "measuring time per pool size (ms)",
 			  .min = 200, .max = 5000, .def = 1000, .step = 100,
-			  .key = 'd', .key_down = 'D' },
+			  .key = 'i', .key_down = 'I' },
 };
 
 const struct scene_def scene_sizing = {

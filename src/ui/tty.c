@@ -3,13 +3,18 @@
  *
  * Before curses starts we save the tty's termios and check that there is
  * a terminal worth drawing on (stdin and stdout ttys, a TERM with cursor
- * addressing), so a bad start writes no escape byte.  While curses runs:
- * INT, TERM, HUP and QUIT only note the signal and wake the loop through a
- * self-pipe; the loop restores the terminal and then dies of the same
- * signal.  SEGV, BUS, FPE, ILL and ABRT restore best-effort from inside
- * the handler with async-signal-safe calls only (tcsetattr and write of
- * sequences prepared in advance), then chain to the previous handler by
- * re-raising: the shape of htop's CRT.c.
+ * addressing), so a bad start writes no escape byte.  While curses runs,
+ * every signal whose default action ends the process is caught, in one
+ * of two ways.  Quit signals come from outside (kill, the terminal, a
+ * timer): the handler only notes the signal and wakes the loop through a
+ * self-pipe; the loop restores the terminal through curses and then dies
+ * of the same signal.  Crash signals come from what the process itself
+ * just did (a fault, abort, a trap, a CPU or file-size limit) and it may
+ * never get back to the loop: the handler restores best-effort with
+ * async-signal-safe calls only (tcsetattr and write of sequences prepared
+ * in advance), then chains to the previous handler by re-raising: the
+ * shape of htop's CRT.c.  Signals that stop rather than end the process
+ * (TSTP, TTIN, TTOU) are left to curses, which handles TSTP itself.
  */
 #include "config.h"
 
@@ -25,6 +30,7 @@
 #include <unistd.h>
 
 #include "ui/ui.h"
+#include "util/escape.h"
 
 #include <term.h>
 
@@ -38,19 +44,60 @@ static SCREEN *screen;
 static char restore_seq[256];
 static size_t restore_len;
 
-static const int quit_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
-static const int crash_signals[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
-static struct sigaction old_quit[4], old_crash[5];
+/* Ended by default and sent from outside: noted, handled by the loop.
+ * The real-time signals (SIGRTMIN..SIGRTMAX) are quit signals too. */
+static const int quit_signals[] = {
+	SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM,
+	SIGVTALRM, SIGPROF,
+#ifdef SIGIO
+	SIGIO,
+#endif
+#ifdef SIGPWR
+	SIGPWR,
+#endif
+#ifdef SIGSTKFLT
+	SIGSTKFLT,
+#endif
+#ifdef SIGLOST
+	SIGLOST,
+#endif
+#ifdef SIGEMT
+	SIGEMT,
+#endif
+};
+/* Ended by default and caused by the process itself: restored at once. */
+static const int crash_signals[] = {
+	SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS, SIGXCPU,
+	SIGXFSZ,
+};
+#define NQUIT (sizeof(quit_signals) / sizeof(quit_signals[0]))
+#define NCRASH (sizeof(crash_signals) / sizeof(crash_signals[0]))
+
+#ifndef NSIG
+#define NSIG 65
+#endif
+/* The action each caught signal had before tty_open, to put back. */
+static struct sigaction old_action[NSIG];
+static bool caught[NSIG];
 
 /* Mouse reporting off (any mode curses may have turned on). */
 #define MOUSE_OFF "\033[?1000l\033[?1002l\033[?1003l\033[?1006l"
+
+/*
+ * How long curses waits, after an ESC, for the rest of a key's sequence
+ * before it reports a lone Esc.  Its default, 1000 ms, freezes the whole
+ * loop (no frame, no drain) each time Esc is pressed; a sequence from a
+ * terminal arrives in one burst, well within this.  An ESCDELAY in the
+ * environment (slow serial lines, ssh over a bad link) still wins.
+ */
+#define ESC_DELAY_MS 25
 
 int
 tty_check(char *err, size_t n)
 {
 	const char *term = getenv("TERM");
 	int rc = 0, e = 0;
-	char *cup;
+	char *cup, shown[64];
 
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		snprintf(err, n, "the live ui needs a terminal on stdin and "
@@ -63,16 +110,18 @@ tty_check(char *err, size_t n)
 			 "or use 'lockstep run SCENE --headless'");
 		return -EINVAL;
 	}
+	/* TERM is shown escaped: it may hold a sequence of its own. */
+	escape_str(shown, sizeof(shown), term);
 	/* setupterm only reads the terminfo entry: it writes nothing. */
 	if (setupterm(term, STDOUT_FILENO, &e) != OK) {
 		snprintf(err, n, "unknown terminal type '%s'; use "
-			 "'lockstep run SCENE --headless'", term);
+			 "'lockstep run SCENE --headless'", shown);
 		return -EINVAL;
 	}
 	cup = tigetstr("cup");
 	if (!cup || cup == (char *)-1) {
 		snprintf(err, n, "terminal '%s' cannot move the cursor; use "
-			 "'lockstep run SCENE --headless'", term);
+			 "'lockstep run SCENE --headless'", shown);
 		rc = -EINVAL;
 	}
 	del_curterm(cur_term);
@@ -120,37 +169,68 @@ static void
 on_crash_signal(int sig)
 {
 	static const char msg[] = "lockstep: crashed; terminal restored\n";
-	size_t i;
 
 	restore_tty_unsafe();
 	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0) {
 		/* Best effort. */
 	}
-	for (i = 0; i < sizeof(crash_signals) / sizeof(crash_signals[0]); i++)
-		if (crash_signals[i] == sig)
-			sigaction(sig, &old_crash[i], NULL);
+	/* SA_RESETHAND already made it SIG_DFL; a handler that was there
+	 * before ours (a sanitizer's) gets the signal next. */
+	sigaction(sig, &old_action[sig], NULL);
 	raise(sig);
 }
 
+/*
+ * Catch sig with fn, keeping the old action.  A signal ignored when we
+ * start stays ignored, as the shell meant it (nohup ignores HUP, some
+ * parents ignore PIPE): catching it would make it fatal.  Returns 0 or
+ * -errno.
+ */
 static int
-install(int sig, void (*fn)(int), struct sigaction *old)
+tty_catch(int sig, void (*fn)(int))
 {
 	struct sigaction sa;
 
+	if (sig <= 0 || sig >= NSIG)
+		return -EINVAL;
+	if (sigaction(sig, NULL, &sa))
+		return -errno;
+	if (!(sa.sa_flags & SA_SIGINFO) && sa.sa_handler == SIG_IGN)
+		return 0;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = fn;
 	sigemptyset(&sa.sa_mask);
 	/* No SA_RESTART: poll() in the loop must see EINTR. */
 	sa.sa_flags = fn == on_crash_signal ? SA_RESETHAND | SA_NODEFER : 0;
-	return sigaction(sig, &sa, old);
+	if (sigaction(sig, &sa, &old_action[sig]))
+		return -errno;
+	caught[sig] = true;
+	return 0;
+}
+
+/* Catch every signal that ends the process by default. */
+static int
+tty_catch_all(void)
+{
+	size_t i;
+	int sig, err = 0;
+
+	for (i = 0; i < NQUIT && !err; i++)
+		err = tty_catch(quit_signals[i], on_quit_signal);
+	for (sig = SIGRTMIN; sig <= SIGRTMAX && !err; sig++)
+		err = tty_catch(sig, on_quit_signal);
+	for (i = 0; i < NCRASH && !err; i++)
+		err = tty_catch(crash_signals[i], on_crash_signal);
+	return err;
 }
 
 int
 tty_open(void)
 {
 	size_t i;
-	int fl;
+	int fl, err;
 
+	restore_len = 0;
 	if (tcgetattr(STDIN_FILENO, &saved_tios) == 0)
 		have_tios = true;
 	if (pipe(sig_pipe))
@@ -160,10 +240,11 @@ tty_open(void)
 		fcntl(sig_pipe[i], F_SETFL, fl | O_NONBLOCK);
 		fcntl(sig_pipe[i], F_SETFD, FD_CLOEXEC);
 	}
-	for (i = 0; i < 4; i++)
-		install(quit_signals[i], on_quit_signal, &old_quit[i]);
-	for (i = 0; i < 5; i++)
-		install(crash_signals[i], on_crash_signal, &old_crash[i]);
+	err = tty_catch_all();
+	if (err) {
+		tty_close();
+		return err;
+	}
 
 	screen = newterm(NULL, stdout, stdin);
 	if (!screen) {
@@ -171,10 +252,14 @@ tty_open(void)
 		return -EINVAL;
 	}
 	set_term(screen);
-	/* Prepared now: the crash handler cannot call into terminfo. */
+	if (!getenv("ESCDELAY"))
+		set_escdelay(ESC_DELAY_MS);
+	/* Prepared now: the crash handler cannot call into terminfo.  The
+	 * order undoes smcup, smkx and the rest as endwin would. */
 	append_restore(MOUSE_OFF);
 	append_restore(tigetstr("sgr0"));
 	append_restore(tigetstr("cnorm"));
+	append_restore(tigetstr("rmkx"));
 	append_restore(tigetstr("rmcup"));
 	append_restore("\r\n");
 	cbreak();
@@ -192,6 +277,7 @@ void
 tty_close(void)
 {
 	size_t i;
+	int sig;
 
 	if (screen) {
 		mousemask(0, NULL);
@@ -206,10 +292,11 @@ tty_close(void)
 	}
 	if (have_tios)
 		tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_tios);
-	for (i = 0; i < 5; i++)
-		sigaction(crash_signals[i], &old_crash[i], NULL);
-	for (i = 0; i < 4; i++)
-		sigaction(quit_signals[i], &old_quit[i], NULL);
+	for (sig = 1; sig < NSIG; sig++) {
+		if (caught[sig])
+			sigaction(sig, &old_action[sig], NULL);
+		caught[sig] = false;
+	}
 	for (i = 0; i < 2; i++) {
 		if (sig_pipe[i] >= 0)
 			close(sig_pipe[i]);

@@ -1,6 +1,8 @@
 /*
  * tty.h - start and stop curses on the terminal, and always give the
- * terminal back as it was: on quit, on INT/TERM/HUP/QUIT, and on a crash.
+ * terminal back as it was: on quit, on any signal that would end the
+ * process (INT, TERM, HUP, QUIT, USR1, PIPE, ALRM, the real-time ones...),
+ * and on a crash (SEGV, ABRT, TRAP, XCPU...).
  */
 #ifndef LOCKSTEP_UI_TTY_H
 #define LOCKSTEP_UI_TTY_H
@@ -14,14 +16,18 @@
  */
 int tty_check(char *err, size_t n);
 
-/* Save the tty modes, install the signal handlers, start curses.
- * Returns 0 or a negative errno (then everything is undone). */
+/* Save the tty modes, install the signal handlers, start curses with a
+ * short escape delay (ESCDELAY from the environment wins), so that Esc
+ * acts at once.  Returns 0 or a negative errno (then everything is
+ * undone). */
 int tty_open(void);
 
 /* Stop curses and restore the tty modes and signal handlers. */
 void tty_close(void);
 
-/* The read end of the self-pipe that INT/TERM/HUP/QUIT write to. */
+/* The read end of the self-pipe that every quit signal (one that comes
+ * from outside: INT, TERM, HUP, QUIT, USR1, USR2, PIPE, ALRM, ...)
+ * writes to; the loop polls it. */
 int tty_signal_fd(void);
 
 /* The quit signal received, or 0; empties the self-pipe. */

@@ -165,10 +165,10 @@ done
 
 # --- a message never covers the parameter keys ----------------------------
 start msg 80 24 "$LOCKSTEP" race
-wait_for msg 'i/I adders=2' >/dev/null
-keys msg i
+wait_for msg 'd/D adders=2' >/dev/null
+keys msg d
 check "a parameter change says so" wait_for msg 'adders = 3 \(scene restarted\)'
-check "and the parameter keys stay in view" wait_for msg 'i/I adders=3'
+check "and the parameter keys stay in view" wait_for msg 'd/D adders=3'
 tm kill-session -t msg
 
 # --- the threads panel: headers, selection by keys ------------------------
