@@ -66,8 +66,8 @@ header_draw(struct ui *u, struct rect r)
 					  t->utf8 ? "…" : ">");
 		}
 	} else {
-		draw_textf(r.y, r.x + nw, bw, A_BOLD, "%s %s", t->utf8 ? "—" : "-",
-			   u->def->title);
+		draw_textf(r.y, r.x + nw, bw, A_BOLD, "%s %s",
+			   t->utf8 ? "—" : "-", u->def->title);
 	}
 	draw_text(r.y, r.x + r.w - rw, text_width(badge), battr, badge);
 	draw_text(r.y, r.x + r.w - text_width(right), text_width(right),

@@ -297,11 +297,12 @@ keybar_draw(struct ui *u, struct rect r)
 		/* A bar after the words: the step is waiting honestly. */
 		int bw = 20, x = r.x + text_width(status) + 2, i;
 
-		for (i = 0; i < bw && x + i < r.x + w; i++)
-			draw_text(r.y, x + i, 1, i * 1000 < progress * bw
-				  ? u->theme.bar_fill : u->theme.dim,
-				  i * 1000 < progress * bw ? ui_bar_glyph(u, true)
-							   : ui_bar_glyph(u, false));
+		for (i = 0; i < bw && x + i < r.x + w; i++) {
+			bool done = i * 1000 < progress * bw;
+
+			draw_text(r.y, x + i, 1, done ? u->theme.bar_fill
+				  : u->theme.dim, ui_bar_glyph(u, done));
+		}
 	}
 	n = keybar_global(u, w, g);
 	items_draw(r.y + 1, r.x, w, 1, g, n);

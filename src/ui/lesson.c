@@ -80,8 +80,10 @@ lesson_compose(const struct ui *u, const char *text, char *out, size_t n)
 		size_t len = strcspn(text, "\n");
 
 		if (lesson_header(u, text, len, &on, &fix)) {
-			if (on && used && out[used - 1] == '\n' && used + 1 < n)
-				out[used++] = '\n';	/* a blank line before */
+			/* A blank line before a section shown. */
+			if (on && used && out[used - 1] == '\n' &&
+			    used + 1 < n)
+				out[used++] = '\n';
 			if (on && fix && fix_at < 0)
 				fix_at = (int)used;
 		} else if (on) {

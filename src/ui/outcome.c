@@ -22,13 +22,16 @@ outcome_cycle_text(const struct ui *u, const struct model_cycle *c,
 	unsigned i;
 
 	buf[0] = '\0';
-	for (i = 0; i < c->n && used < n; i++)
+	for (i = 0; i < c->n && used < n; i++) {
+		unsigned holder = c->tid[(i + 1) % c->n];
+
 		used += (size_t)snprintf(buf + used, n - used,
 					 "%s%s wants %s, held by %s",
 					 i ? "; " : "",
 					 ui_thread_name(u, c->tid[i]),
 					 ui_object_name(u, c->obj[i]),
-					 ui_thread_name(u, c->tid[(i + 1) % c->n]));
+					 ui_thread_name(u, holder));
+	}
 	if (used < n)
 		snprintf(buf + used, n - used, ": none of them can go on.");
 }

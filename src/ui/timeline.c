@@ -129,13 +129,14 @@ timeline_steps(struct ui *u, struct rect r, const unsigned *tids, unsigned n,
 	draw_box(u, r, title, NULL);
 	timeline_legend(u, r);
 	for (i = 0; i < rows && i + (unsigned)u->timeline_scroll < n; i++) {
-		const char *name = ui_thread_name(u,
-				tids[i + (unsigned)u->timeline_scroll]);
-		int row = trace_row(&u->trace, name, false), y = r.y + 1 + (int)i;
+		unsigned tid = tids[i + (unsigned)u->timeline_scroll];
+		const char *name = ui_thread_name(u, tid);
+		int row = trace_row(&u->trace, name, false);
+		int y = r.y + 1 + (int)i;
 
-		draw_textf(y, r.x + 1, NAME_W, tids[i + (unsigned)u->timeline_scroll]
-			   == u->cursor_tid ? u->theme.selected : A_NORMAL,
-			   "%-*.*s", NAME_W - 1, NAME_W - 1, name);
+		draw_textf(y, r.x + 1, NAME_W, tid == u->cursor_tid
+			   ? u->theme.selected : A_NORMAL, "%-*.*s", NAME_W - 1,
+			   NAME_W - 1, name);
 		if (row < 0)
 			continue;
 		for (k = first; k < tr->ncols; k++)
@@ -165,8 +166,8 @@ timeline_draw(struct ui *u, struct rect r)
 	draw_box(u, r, "Timeline (0.1s per column, now at right)", NULL);
 	timeline_legend(u, r);
 	for (i = 0; i < rows && i + (unsigned)u->timeline_scroll < n; i++) {
-		const struct model_thread *t =
-			model_thread(u->model, tids[i + (unsigned)u->timeline_scroll]);
+		unsigned tid = tids[i + (unsigned)u->timeline_scroll];
+		const struct model_thread *t = model_thread(u->model, tid);
 		int y = r.y + 1 + (int)i;
 
 		draw_textf(y, r.x + 1, NAME_W, t->tid == u->cursor_tid

@@ -34,8 +34,9 @@ waitfor_draw(struct ui *u, struct rect r)
 			if (e[i].in_cycle != (pass == 0))
 				continue;
 			if (e[i].nholders)
-				snprintf(buf, sizeof(buf), "%s wants %s, held by "
-					 "%s%s", ui_thread_name(u, e[i].waiter),
+				snprintf(buf, sizeof(buf), "%s wants %s, held "
+					 "by %s%s",
+					 ui_thread_name(u, e[i].waiter),
 					 ui_object_name(u, e[i].obj),
 					 ui_thread_name(u, e[i].holder[0]),
 					 e[i].nholders > 1 ? " and others" : "");
@@ -58,8 +59,8 @@ waitfor_draw(struct ui *u, struct rect r)
 			 ui_object_name(u, inv.order[1].from),
 			 ui_object_name(u, inv.order[1].to),
 			 ui_thread_name(u, inv.order[1].tid));
-		y = draw_wrapped(y, x, w, bottom, th->state_attr[LS_STATE_PARKED],
-				 buf);
+		y = draw_wrapped(y, x, w, bottom,
+				 th->state_attr[LS_STATE_PARKED], buf);
 	}
 	if (!dead && !n && y == r.y + 1)
 		draw_text(y, x, w, th->dim, "no thread is waiting");
