@@ -117,7 +117,8 @@ objects_items(const struct ui *u, struct item *it, unsigned max)
 		/* Following variables that differ from it in one word. */
 		while (o[i]->kind == LS_OBJ_VAR && i + 1 < n &&
 		       o[i + 1]->kind == LS_OBJ_VAR &&
-		       (at = objects_differ(t->o[0]->name, o[i + 1]->name)) >= 0 &&
+		       (at = objects_differ(t->o[0]->name,
+					    o[i + 1]->name)) >= 0 &&
 		       (t->word < 0 || at == t->word)) {
 			t->word = at;
 			t->o[t->n++] = o[++i];
@@ -190,8 +191,8 @@ draw_bar(const struct ui *u, int y, int x, int w, uint64_t count,
 	if (fill > w)
 		fill = w;
 	for (i = 0; i < w; i++)
-		draw_text(y, x + i, 1, i < fill ? u->theme.bar_fill : u->theme.dim,
-			  ui_bar_glyph(u, i < fill));
+		draw_text(y, x + i, 1, i < fill ? u->theme.bar_fill
+			  : u->theme.dim, ui_bar_glyph(u, i < fill));
 }
 
 /*
@@ -262,8 +263,10 @@ object_draw(struct ui *u, const struct model_object *o, int y, int x, int w,
 	switch (o->kind) {
 	case LS_OBJ_MUTEX:
 		if (o->owner)
-			sw = draw_textf(y, x, w, th->state_attr[LS_STATE_RUNNING],
-					"held by %s", ui_thread_name(u, o->owner));
+			sw = draw_textf(y, x, w,
+					th->state_attr[LS_STATE_RUNNING],
+					"held by %s",
+					ui_thread_name(u, o->owner));
 		else
 			sw = draw_textf(y, x, w, th->dim, "free");
 		return objects_waiters(u, o, y, x, w, sw, rows_left);

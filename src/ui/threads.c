@@ -63,7 +63,8 @@ threads_visible(const struct ui *u, unsigned *out, unsigned max)
 			if (threads_superseded(m, t))
 				continue;
 			/* Insertion sort by tid: slots are not in tid order. */
-			for (j = n; j > (pass ? live : 0) && out[j - 1] > t->tid; j--)
+			for (j = n; j > (pass ? live : 0) &&
+				    out[j - 1] > t->tid; j--)
 				out[j] = out[j - 1];
 			out[j] = t->tid;
 			n++;
