@@ -1,10 +1,12 @@
 /*
- * check_model.c - unit tests of the model: hand-built event sequences for
- * each rule of the fold (mutex hand-off, rwlock sharing, queues, pools and
- * percentiles, gates, timeouts and cancels, sequence gaps, healing of lost
- * events, slot recycling, the timeline, the log), and one run of real
- * threads contending for an engine mutex while the ring is drained into a
- * model, which must never see two owners.
+ * check_model.c - unit tests of the model's fold of threads and locks:
+ * hand-built event sequences for each rule (mutex hand-off, rwlock
+ * sharing, gates, timeouts and cancels, sequence gaps, healing of lost
+ * events, slot recycling), and one run of real threads contending for an
+ * engine mutex while the ring is drained into a model, which must never
+ * see two owners.  Queues, pools and metrics are in check_model_metrics.c,
+ * the timeline and change stamps in check_model_timeline.c, the event log
+ * in check_model_log.c.
  */
 #include "checkutil.h"
 
@@ -19,184 +21,7 @@
 #include "lockstep/ring.h"
 #include "lockstep/thread.h"
 #include "model/model.h"
-
-/* Each test runs in its own process (Check forks), so the feeder may be
- * static: the model, the clock of the hand-built events and each tid's
- * next sequence number. */
-#define FEED_TIDS 4096
-
-static struct model *M;
-static uint64_t feed_ts;
-static uint32_t feed_seq[FEED_TIDS];
-
-static void
-setup(void)
-{
-	M = malloc(sizeof(*M));
-	ck_assert_ptr_nonnull(M);
-	model_init(M);
-	feed_ts = 1000000;
-	memset(feed_seq, 0, sizeof(feed_seq));
-}
-
-static void
-teardown(void)
-{
-	free(M);
-	M = NULL;
-}
-
-/*
- * What must hold after every event, whatever was fed: owners and readers
- * hold what they own, waiters are blocked threads waiting for that very
- * object, and a blocked thread's wait is listed.  Returns NULL or what
- * is wrong.
- */
-static const char *
-model_consistent(const struct model *m)
-{
-	static char why[160];
-	unsigned i, j;
-
-	for (i = 0; i < MODEL_MAX_OBJECTS; i++) {
-		const struct model_object *o = &m->objects[i];
-		const struct model_thread *t;
-
-		if (!o->used)
-			continue;
-		if (model_object(m, o->id) != o)
-			return "object index does not find a used object";
-		if (o->nwaiting < o->nwaiters)
-			return "fewer waiting than listed";
-		if (o->owner && (t = model_thread(m, o->owner)) &&
-		    t->state != LS_STATE_DONE && t->nheld < MODEL_MAX_HELD) {
-			for (j = 0; j < t->nheld; j++)
-				if (t->held[j] == o->id)
-					break;
-			if (j == t->nheld) {
-				snprintf(why, sizeof(why),
-					 "owner T%u of %u does not hold it",
-					 o->owner, o->id);
-				return why;
-			}
-		}
-		for (j = 0; j < o->nreaders; j++) {
-			t = model_thread(m, o->readers[j]);
-			if (t && o->owner)
-				return "readers beside a writer";
-		}
-		for (j = 0; j < o->nwaiters; j++) {
-			t = model_thread(m, o->waiters[j].tid);
-			if (!t || t->waiting_for != o->id ||
-			    t->state != LS_STATE_BLOCKED) {
-				snprintf(why, sizeof(why),
-					 "waiter T%u of %u is not blocked on it",
-					 o->waiters[j].tid, o->id);
-				return why;
-			}
-			if (j && o->waiters[j].since < o->waiters[j - 1].since)
-				return "waiters out of order";
-		}
-	}
-	for (i = 0; i < MODEL_MAX_THREADS; i++) {
-		const struct model_thread *t = &m->threads[i];
-		const struct model_object *o;
-
-		if (!t->used)
-			continue;
-		if (model_thread(m, t->tid) != t)
-			return "thread index does not find a used thread";
-		if (t->waiting_for && t->state != LS_STATE_BLOCKED)
-			return "waiting but not blocked";
-		if (t->waiting_for && (o = model_object(m, t->waiting_for)) &&
-		    o->nwaiters < MODEL_MAX_WAITERS) {
-			for (j = 0; j < o->nwaiters; j++)
-				if (o->waiters[j].tid == t->tid)
-					break;
-			if (j == o->nwaiters)
-				return "a wait missing from its queue";
-		}
-	}
-	return NULL;
-}
-
-/* Feed one hand-built event from tid, 1 us after the previous one, with
- * the next seq of tid, and check the invariants. */
-static void
-feed(unsigned tid, unsigned kind, uint32_t obj, uint64_t arg, uint32_t aux)
-{
-	struct ls_event e = {
-		.ts = feed_ts += 1000,
-		.arg = arg,
-		.seq = feed_seq[tid]++,
-		.obj = obj,
-		.tid = (uint16_t)tid,
-		.kind = (uint16_t)kind,
-		.aux = aux,
-	};
-	const char *why;
-
-	ck_assert_uint_lt(tid, FEED_TIDS);
-	model_apply(M, &e);
-	why = model_consistent(M);
-	ck_assert_msg(!why, "after %s by T%u: %s", ls_event_kind_name(kind),
-		      tid, why);
-}
-
-static const struct model_thread *
-thr(unsigned tid)
-{
-	const struct model_thread *t = model_thread(M, tid);
-
-	ck_assert_msg(t != NULL, "no thread T%u", tid);
-	return t;
-}
-
-static const struct model_object *
-obj(uint32_t id)
-{
-	const struct model_object *o = model_object(M, id);
-
-	ck_assert_msg(o != NULL, "no object %u", id);
-	return o;
-}
-
-static bool
-holds(unsigned tid, uint32_t id)
-{
-	const struct model_thread *t = thr(tid);
-	unsigned i;
-
-	for (i = 0; i < t->nheld; i++)
-		if (t->held[i] == id)
-			return true;
-	return false;
-}
-
-/* Assert the waiter queue of id is exactly the tids given, in order. */
-static void
-assert_waiters(uint32_t id, unsigned n, const unsigned *tids)
-{
-	const struct model_object *o = obj(id);
-	unsigned i;
-
-	ck_assert_uint_eq(o->nwaiters, n);
-	ck_assert_uint_eq(o->nwaiting, n);
-	for (i = 0; i < n; i++)
-		ck_assert_uint_eq(o->waiters[i].tid, tids[i]);
-}
-
-static void
-assert_in_bucket(uint64_t got, uint64_t want)
-{
-	unsigned gb = got ? 63u - (unsigned)__builtin_clzll(got) : 0;
-	unsigned wb = want ? 63u - (unsigned)__builtin_clzll(want) : 0;
-
-	ck_assert_msg(gb == wb, "%llu is not in the bucket of %llu",
-		      (unsigned long long)got, (unsigned long long)want);
-}
-
-enum { MU = 1, RW = 2, Q = 3, POOL = 4, SEM = 5, MU2 = 6 };
+#include "modelutil.h"
 
 START_TEST(test_mutex_handoff)
 {
@@ -243,7 +68,7 @@ START_TEST(test_mutex_handoff)
 	ck_assert_uint_eq(thr(2)->waiting_for, 0);
 	assert_waiters(MU, 1, w3);
 	ck_assert_uint_eq(thr(3)->state, LS_STATE_BLOCKED);
-	ck_assert_uint_eq(M->wait_now.n, 1);
+	ck_assert_uint_eq(model_wait_samples(M, MODEL_WAIT_ALL), 1);
 	assert_in_bucket(model_wait_percentile(M, 50), 5000);
 	ck_assert_uint_eq(obj(MU)->wait_ns_max, 5000);
 
@@ -256,7 +81,7 @@ START_TEST(test_mutex_handoff)
 	ck_assert_uint_eq(obj(MU)->acquired, 3);
 	ck_assert_uint_eq(obj(MU)->wait_ns_total, 14000);
 	/* An uncontended acquisition is no wait sample. */
-	ck_assert_uint_eq(M->wait_now.n, 2);
+	ck_assert_uint_eq(model_wait_samples(M, MODEL_WAIT_ALL), 2);
 	ck_assert_uint_eq(thr(3)->nheld, 0);
 	ck_assert_uint_eq(M->events, 11);
 	ck_assert_uint_eq(M->lost, 0);
@@ -306,7 +131,7 @@ START_TEST(test_rwlock_readers_and_writer)
 	ck_assert_uint_eq(obj(RW)->readers[0], 4);
 	assert_waiters(RW, 0, NULL);
 	ck_assert_uint_eq(thr(4)->state, LS_STATE_RUNNING);
-	ck_assert_uint_eq(M->wait_now.n, 2);
+	ck_assert_uint_eq(model_wait_samples(M, MODEL_WAIT_ALL), 2);
 	ck_assert_uint_eq(obj(RW)->wait_ns_max, 7000);
 
 	/* A writer that times out leaves the queue, readers stay. */
@@ -317,193 +142,6 @@ START_TEST(test_rwlock_readers_and_writer)
 	ck_assert_uint_eq(thr(5)->state, LS_STATE_RUNNING);
 	ck_assert_uint_eq(obj(RW)->timeouts, 1);
 	ck_assert_uint_eq(obj(RW)->nreaders, 1);
-}
-END_TEST
-
-START_TEST(test_queue_full_and_empty)
-{
-	const unsigned w1[] = { 1 }, w23[] = { 2, 3 }, w3[] = { 3 };
-
-	model_name_object(M, Q, LS_OBJ_QUEUE, "jobs");
-	/* Producer T1 fills a queue of 2 and blocks on the full queue. */
-	feed(1, LS_EV_Q_PUSHED, Q, 1, 2);
-	feed(1, LS_EV_Q_PUSHED, Q, 2, 2);
-	ck_assert_uint_eq(obj(Q)->count, 2);
-	ck_assert_uint_eq(obj(Q)->capacity, 2);
-	feed(1, LS_EV_Q_PUSH_WAIT, Q, 2, 2);
-	assert_waiters(Q, 1, w1);
-	ck_assert_uint_eq(obj(Q)->waiters[0].kind, LS_EV_Q_PUSH_WAIT);
-	ck_assert_uint_eq(thr(1)->state, LS_STATE_BLOCKED);
-	/* A pop lets the blocked push in: depth stays 2, and T1 is blocked
-	 * until its own event says otherwise. */
-	feed(2, LS_EV_Q_POPPED, Q, 2, 2);
-	ck_assert_uint_eq(obj(Q)->count, 2);
-	ck_assert_uint_eq(thr(1)->state, LS_STATE_BLOCKED);
-	feed(1, LS_EV_Q_PUSHED, Q, 2, 2);
-	assert_waiters(Q, 0, NULL);
-	ck_assert_uint_eq(thr(1)->state, LS_STATE_RUNNING);
-	/* The push waited 2 us (two events of 1 us apart). */
-	ck_assert_uint_eq(M->wait_now.n, 1);
-	ck_assert_uint_eq(obj(Q)->wait_ns_max, 2000);
-
-	/* Consumers drain it and block on the empty queue. */
-	feed(2, LS_EV_Q_POPPED, Q, 1, 2);
-	feed(2, LS_EV_Q_POPPED, Q, 0, 2);
-	ck_assert_uint_eq(obj(Q)->count, 0);
-	feed(2, LS_EV_Q_POP_WAIT, Q, 0, 2);
-	feed(3, LS_EV_Q_POP_WAIT, Q, 0, 2);
-	assert_waiters(Q, 2, w23);
-	ck_assert_uint_eq(obj(Q)->waiters[1].kind, LS_EV_Q_POP_WAIT);
-	feed(1, LS_EV_Q_PUSHED, Q, 0, 2);	/* handed to T2 */
-	feed(2, LS_EV_Q_POPPED, Q, 0, 2);
-	assert_waiters(Q, 1, w3);
-	ck_assert_uint_eq(thr(2)->state, LS_STATE_RUNNING);
-	ck_assert_uint_eq(thr(3)->state, LS_STATE_BLOCKED);
-
-	/* Close wakes T3 with Q_CLOSED. */
-	feed(1, LS_EV_Q_CLOSED, Q, 0, 2);
-	ck_assert(obj(Q)->closed);
-	feed(3, LS_EV_Q_CLOSED, Q, 0, 2);
-	assert_waiters(Q, 0, NULL);
-	ck_assert_uint_eq(thr(3)->state, LS_STATE_RUNNING);
-
-	/* A timed pop that times out leaves the queue; the capacity stays
-	 * (Q_TIMEOUT's aux is a direction, not a capacity). */
-	feed(4, LS_EV_Q_POP_WAIT, Q, 0, 2);
-	feed(4, LS_EV_Q_TIMEOUT, Q, 0, 0);
-	assert_waiters(Q, 0, NULL);
-	ck_assert_uint_eq(obj(Q)->capacity, 2);
-	ck_assert_uint_eq(obj(Q)->timeouts, 1);
-
-	/* A wait alone tells depth and capacity. */
-	feed(5, LS_EV_Q_PUSH_WAIT, 7, 8, 8);
-	ck_assert_uint_eq(obj(7)->kind, LS_OBJ_QUEUE);
-	ck_assert_uint_eq(obj(7)->count, 8);
-	ck_assert_uint_eq(obj(7)->capacity, 8);
-
-	/* The depth sample comes from the tick. */
-	feed(1, LS_EV_Q_PUSHED, Q, 1, 2);
-	model_tick(M, feed_ts);
-	ck_assert_uint_eq(obj(Q)->nsamples, 1);
-	ck_assert_uint_eq(obj(Q)->depth_samples[0], 1);
-}
-END_TEST
-
-START_TEST(test_pool_scale_tasks_percentiles)
-{
-	unsigned i;
-	uint64_t p50, p99, t0;
-
-	model_name_object(M, POOL, LS_OBJ_POOL, "pool");
-	feed(9, LS_EV_POOL_SCALE, POOL, 4, 4);
-	ck_assert_uint_eq(obj(POOL)->workers, 4);
-	ck_assert_uint_eq(obj(POOL)->idle, 4);
-	feed(9, LS_EV_POOL_SCALE, POOL, 2, 1);
-	ck_assert_uint_eq(obj(POOL)->workers, 2);
-	ck_assert_uint_eq(obj(POOL)->idle, 1);
-	feed(9, LS_EV_POOL_DEPTH, POOL, 5, 16);
-	ck_assert_uint_eq(obj(POOL)->count, 5);
-	ck_assert_uint_eq(obj(POOL)->capacity, 16);
-	for (i = 0; i < 10; i++)
-		feed(8, LS_EV_TASK_SUBMIT, POOL, i, 0);
-	feed(8, LS_EV_TASK_REJECT, POOL, 10, 16);
-	feed(8, LS_EV_TASK_REJECT, POOL, 11, 16);
-	feed(8, LS_EV_TASK_DROP, POOL, 12, 0);
-	/* A submitter blocked on the full pool queue, then got room. */
-	feed(8, LS_EV_Q_PUSH_WAIT, POOL, 16, 16);
-	ck_assert_uint_eq(thr(8)->state, LS_STATE_BLOCKED);
-	ck_assert_uint_eq(obj(POOL)->nwaiting, 1);
-	feed(8, LS_EV_TASK_SUBMIT, POOL, 13, 0);
-	ck_assert_uint_eq(thr(8)->state, LS_STATE_RUNNING);
-	ck_assert_uint_eq(obj(POOL)->nwaiting, 0);
-	ck_assert_uint_eq(obj(POOL)->wait_ns_max, 1000);
-	ck_assert_uint_eq(obj(POOL)->submitted, 11);
-	ck_assert_uint_eq(obj(POOL)->kind, LS_OBJ_POOL);
-	feed(9, LS_EV_POOL_DEPTH, POOL, 16, 16);
-	ck_assert_uint_eq(obj(POOL)->rejected, 2);
-	ck_assert_uint_eq(obj(POOL)->dropped, 1);
-	ck_assert_uint_eq(obj(POOL)->count, 16);
-
-	/* Two ticks close both windows: only the tasks below count. */
-	model_tick(M, feed_ts);
-	model_tick(M, feed_ts);
-	ck_assert_uint_eq(model_wait_percentile(M, 50), 0);
-	t0 = feed_ts;
-	/* 100 tasks: 90 waited 10 us and ran 50 us, 10 waited 1 ms and
-	 * ran 2 ms.  p50 is in 10 us's bucket, p99 in 1 ms's. */
-	for (i = 0; i < 100; i++) {
-		unsigned w = i % 2 ? 10 : 11;
-		bool slow = i % 10 == 9;
-
-		feed(w, LS_EV_STATE, 0, LS_STATE_IDLE, 0);
-		ck_assert_uint_eq(thr(w)->state, LS_STATE_IDLE);
-		feed(w, LS_EV_TASK_START, POOL, 100 + i, slow ? 1000 : 10);
-		ck_assert_uint_eq(thr(w)->state, LS_STATE_RUNNING);
-		ck_assert_uint_eq(thr(w)->task, 100 + i);
-		feed(w, LS_EV_TASK_END, POOL, 100 + i, slow ? 2000 : 50);
-		ck_assert_uint_eq(thr(w)->task, 0);
-	}
-	ck_assert_uint_eq(obj(POOL)->completed, 100);
-	ck_assert_uint_eq(thr(10)->tasks_done + thr(11)->tasks_done, 100);
-	ck_assert_uint_eq(M->tasks_done, 100);
-	p50 = model_wait_percentile(M, 50);
-	p99 = model_wait_percentile(M, 99);
-	assert_in_bucket(p50, 10000);
-	assert_in_bucket(p99, 1000000);
-	assert_in_bucket(model_wait_percentile(M, 90), 10000);
-	assert_in_bucket(model_run_percentile(M, 50), 50000);
-	assert_in_bucket(model_run_percentile(M, 99), 2000000);
-
-	/* A failure: aux is an error code, the run time comes from ts. */
-	feed(10, LS_EV_TASK_START, POOL, 500, 0);
-	feed(10, LS_EV_TASK_FAIL, POOL, 500, 22);
-	ck_assert_uint_eq(obj(POOL)->failed, 1);
-	ck_assert_uint_eq(M->run_now.n, 101);
-	{
-		/* Counted as a run of 1000 ns: that bucket gained one. */
-		struct hist one = { 0 };
-		unsigned b;
-
-		hist_add(&one, 1000);
-		for (b = 0; b < HIST_BUCKETS; b++)
-			if (one.bucket[b])
-				ck_assert_uint_ge(M->run_now.bucket[b], 1);
-	}
-
-	/* Rates: 101 tasks and 302 events over exactly 1 s. */
-	model_tick(M, t0 + 1000000000u);
-	ck_assert(M->tasks_per_s == 101.0);
-	ck_assert(M->events_per_s == 302.0);
-	ck_assert_uint_eq(obj(POOL)->nsamples, 3);
-	ck_assert_uint_eq(obj(POOL)->depth_samples[2], 16);
-	/* The closed window still answers; one more tick and it is gone. */
-	assert_in_bucket(model_wait_percentile(M, 50), 10000);
-	model_tick(M, t0 + 2000000000u);
-	ck_assert_uint_eq(model_wait_percentile(M, 50), 0);
-	ck_assert_uint_eq(model_run_percentile(M, 99), 0);
-	ck_assert(M->tasks_per_s == 0.0);
-}
-END_TEST
-
-START_TEST(test_depth_samples_window)
-{
-	unsigned i;
-
-	model_name_object(M, SEM, LS_OBJ_SEM, "slots");
-	model_name_object(M, MU, LS_OBJ_MUTEX, "m");
-	for (i = 0; i < MODEL_SAMPLES + 10; i++) {
-		feed(1, LS_EV_SEM_POST, SEM, i, 0);
-		model_tick(M, feed_ts);
-	}
-	ck_assert_uint_eq(obj(SEM)->nsamples, MODEL_SAMPLES);
-	ck_assert_uint_eq(obj(SEM)->depth_samples[0], 10);
-	ck_assert_uint_eq(obj(SEM)->depth_samples[MODEL_SAMPLES - 1],
-			  MODEL_SAMPLES + 9);
-	ck_assert_uint_eq(obj(MU)->nsamples, 0);
-	feed(1, LS_EV_SEM_POST, SEM, 100000, 0);
-	model_tick(M, feed_ts);
-	ck_assert_uint_eq(obj(SEM)->depth_samples[MODEL_SAMPLES - 1],
-			  UINT16_MAX);
 }
 END_TEST
 
@@ -568,7 +206,7 @@ START_TEST(test_timeouts_and_cancels_remove_waiters)
 	ck_assert_uint_eq(thr(4)->state, LS_STATE_RUNNING);
 	ck_assert_uint_eq(obj(MU)->owner, 1);
 	/* The wait of a timeout is no acquisition and no wait sample. */
-	ck_assert_uint_eq(M->wait_now.n, 0);
+	ck_assert_uint_eq(model_wait_samples(M, MODEL_WAIT_ALL), 0);
 
 	/* Semaphores: permits are held until the same thread posts. */
 	feed(5, LS_EV_SEM_ACQUIRED, SEM, 1, 0);
@@ -589,7 +227,7 @@ START_TEST(test_timeouts_and_cancels_remove_waiters)
 	feed(6, LS_EV_SEM_ACQUIRED, SEM, 0, 0);
 	ck_assert_uint_eq(obj(SEM)->nwaiting, 0);
 	ck_assert(holds(6, SEM));
-	ck_assert_uint_eq(M->wait_now.n, 1);	/* T6's wait, from ts */
+	ck_assert_uint_eq(model_wait_samples(M, MODEL_WAIT_ALL), 1);	/* T6's wait, from ts */
 
 	/* Queue waits end by timeout and by cancel too. */
 	feed(9, LS_EV_Q_POP_WAIT, Q, 0, 4);
@@ -838,99 +476,6 @@ START_TEST(test_object_slots_full)
 }
 END_TEST
 
-START_TEST(test_timeline)
-{
-	const struct model_thread *t;
-	unsigned i;
-	uint64_t base = feed_ts + 1000;
-
-	feed(1, LS_EV_THREAD_START, 0, 0, 0);		/* base: running */
-	feed(1, LS_EV_STATE, 0, LS_STATE_SLEEPING, 0);	/* +1 us */
-	feed(1, LS_EV_STATE, 0, LS_STATE_RUNNING, 0);	/* +2 us */
-	feed(1, LS_EV_LOCK_WAIT, MU, 0, 0);		/* +3 us */
-	feed(1, LS_EV_LOCK_ACQUIRED, MU, 1000, 0);	/* +4 us */
-	feed(1, LS_EV_LOCK_RELEASED, MU, 0, 0);		/* no change */
-	t = thr(1);
-	ck_assert_uint_eq(t->nspans, 5);
-	ck_assert_uint_eq(t->state_since, base + 4000);
-	ck_assert_uint_eq(model_state_at(t, base - 500), LS_STATE_RUNNING);
-	ck_assert_uint_eq(model_state_at(t, base), LS_STATE_RUNNING);
-	ck_assert_uint_eq(model_state_at(t, base + 999), LS_STATE_RUNNING);
-	ck_assert_uint_eq(model_state_at(t, base + 1000), LS_STATE_SLEEPING);
-	ck_assert_uint_eq(model_state_at(t, base + 1999), LS_STATE_SLEEPING);
-	ck_assert_uint_eq(model_state_at(t, base + 2500), LS_STATE_RUNNING);
-	ck_assert_uint_eq(model_state_at(t, base + 3500), LS_STATE_BLOCKED);
-	ck_assert_uint_eq(model_state_at(t, base + 99999), LS_STATE_RUNNING);
-
-	/* Two changes at one instant: the later wins, and a state like the
-	 * one before merges into it instead of leaving a zero-length span. */
-	{
-		struct ls_event e = {
-			.ts = feed_ts + 1000, .tid = 1, .kind = LS_EV_STATE,
-			.arg = LS_STATE_SLEEPING, .seq = feed_seq[1]++,
-		};
-
-		model_apply(M, &e);
-		ck_assert_uint_eq(t->nspans, 6);
-		e.arg = LS_STATE_IDLE;
-		e.seq = feed_seq[1]++;
-		model_apply(M, &e);
-		ck_assert_uint_eq(t->nspans, 6);
-		ck_assert_uint_eq(model_state_at(t, e.ts), LS_STATE_IDLE);
-		e.arg = LS_STATE_RUNNING;
-		e.seq = feed_seq[1]++;
-		model_apply(M, &e);
-		ck_assert_uint_eq(t->nspans, 5);
-		ck_assert_uint_eq(model_state_at(t, e.ts), LS_STATE_RUNNING);
-		ck_assert_uint_eq(t->state, LS_STATE_RUNNING);
-		ck_assert_uint_eq(t->state_since, base + 4000);
-		feed_ts = e.ts;
-	}
-
-	/* Overflow the span ring: the oldest spans go, order stays. */
-	for (i = 0; i < 3 * MODEL_SPANS; i++)
-		feed(2, LS_EV_STATE, 0,
-		     i % 2 ? LS_STATE_RUNNING : LS_STATE_IDLE, 0);
-	t = thr(2);
-	ck_assert_uint_eq(t->nspans, MODEL_SPANS);
-	for (i = 1; i < t->nspans; i++) {
-		ck_assert_uint_lt(model_span(t, i - 1)->start,
-				  model_span(t, i)->start);
-		ck_assert_uint_ne(model_span(t, i - 1)->state,
-				  model_span(t, i)->state);
-	}
-	ck_assert_ptr_null(model_span(t, MODEL_SPANS));
-	ck_assert_uint_eq(model_span(t, t->nspans - 1)->start, feed_ts);
-	/* Before the oldest span kept: the first known state. */
-	ck_assert_uint_eq(model_state_at(t, 0), model_span(t, 0)->state);
-	for (i = 0; i < t->nspans; i++)
-		ck_assert_uint_eq(model_state_at(t, model_span(t, i)->start),
-				  model_span(t, i)->state);
-}
-END_TEST
-
-START_TEST(test_recent_log)
-{
-	struct ls_event out[MODEL_LOG + 10];
-	unsigned i;
-	size_t n;
-
-	ck_assert_uint_eq(model_recent(M, out, 10), 0);
-	for (i = 0; i < 300; i++)
-		feed(1, LS_EV_MARK, 0, i, 0);
-	n = model_recent(M, out, 10);
-	ck_assert_uint_eq(n, 10);
-	for (i = 0; i < 10; i++)
-		ck_assert_uint_eq(out[i].arg, 290 + i);
-	n = model_recent(M, out, MODEL_LOG + 10);
-	ck_assert_uint_eq(n, MODEL_LOG);
-	ck_assert_uint_eq(out[0].arg, 300 - MODEL_LOG);
-	ck_assert_uint_eq(out[MODEL_LOG - 1].arg, 299);
-	ck_assert_uint_eq(M->first_ts, 1001000);
-	ck_assert_uint_eq(M->now, feed_ts);
-}
-END_TEST
-
 /* Real threads on an engine mutex, drained into a model. */
 
 struct contend {
@@ -1095,9 +640,6 @@ model_suite(void)
 	tcase_set_timeout(tc, 10);
 	tcase_add_test(tc, test_mutex_handoff);
 	tcase_add_test(tc, test_rwlock_readers_and_writer);
-	tcase_add_test(tc, test_queue_full_and_empty);
-	tcase_add_test(tc, test_pool_scale_tasks_percentiles);
-	tcase_add_test(tc, test_depth_samples_window);
 	tcase_add_test(tc, test_gate_park_pass);
 	tcase_add_test(tc, test_timeouts_and_cancels_remove_waiters);
 	tcase_add_test(tc, test_many_waiters);
@@ -1106,8 +648,6 @@ model_suite(void)
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_slot_recycling);
 	tcase_add_test(tc, test_object_slots_full);
-	tcase_add_test(tc, test_timeline);
-	tcase_add_test(tc, test_recent_log);
 	suite_add_tcase(s, tc);
 
 	tcase_add_checked_fixture(rt, setup, teardown);

@@ -14,7 +14,16 @@ export LS_SEM_ITERS=300 LS_SEM_ROUNDS=2 LS_SEM_ROUND_ITERS=100
 export BQUEUE_ITEMS=500 POOL_TASKS=300 POOL_STRESS_TASKS=1000
 export RWLOCK_STRESS_OPS=300 RWLOCK_STORM_OPS=300 RWLOCK_STREAM=50 RWLOCK_REPLAY_OPS=300
 export LS_CANCEL_LOOPS=20 LS_CANCEL_RANDOM_LOOPS=20
-for t in mutex sem rwlock bqueue pool cancel; do
+export LS_RMUTEX_ITERS=200 LS_RMUTEX_THREADS=3
+export LS_LATCH_ROUNDS=20 LS_LATCH_THREADS=4
+export LS_RE_ITERS=200 LS_RE_ROUNDS=2 LS_RE_RACES=10 LS_RE_THREADS=3
+export LS_BARRIER_ROUNDS=100 LS_BARRIER_RACES=10 LS_BARRIER_THREADS=4
+export LS_COND_ITEMS=500 LS_COND_THREADS=4 LS_COND_RACES=10
+suites="mutex sem rwlock bqueue pool cancel"
+suites="$suites rmutex latch resetevent barrier cond cond_stress"
+n=0
+for t in $suites; do
+	n=$((n + 1))
 	log=$(mktemp)
 	if ! valgrind --tool=helgrind --suppressions="$supp" --error-exitcode=3 \
 		--log-file="$log" "$BUILDDIR/tests/check_$t" >"$log.out" 2>&1; then
@@ -27,5 +36,5 @@ for t in mutex sem rwlock bqueue pool cancel; do
 	fi
 	rm -f "$log" "$log.out"
 done
-echo "$((6 - fails)) passed, $fails failed"
+echo "$((n - fails)) passed, $fails failed"
 [ "$fails" -eq 0 ]

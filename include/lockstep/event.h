@@ -23,7 +23,7 @@ enum ls_event_kind {
 	LS_EV_THREAD_EXIT,	/* obj -, arg exit status, aux - */
 	LS_EV_STATE,		/* obj -, arg enum ls_thread_state, aux - */
 
-	LS_EV_LOCK_WAIT,	/* obj mutex, arg -, aux - */
+	LS_EV_LOCK_WAIT,	/* obj mutex, arg -, aux 1: timed (it gives up) */
 	LS_EV_LOCK_ACQUIRED,	/* obj mutex, arg wait ns, aux - */
 	LS_EV_LOCK_RELEASED,	/* obj mutex, arg hold ns, aux - */
 	LS_EV_LOCK_TIMEOUT,	/* obj mutex, arg wait ns, aux - */
@@ -61,12 +61,70 @@ enum ls_event_kind {
 	LS_EV_GATE_WAIT,	/* obj gate's object, arg event kind it guards, aux tag */
 	LS_EV_GATE_PASS,	/* obj gate's object, arg event kind it guards, aux - */
 	LS_EV_CANCELLED,	/* obj object waited on, arg -, aux - */
-	LS_EV_MARK,		/* obj scene object, arg value, aux scene-defined */
+	LS_EV_MARK,		/* obj scene object, arg value, aux LS_MARK_* */
 	LS_EV_ERROR,		/* obj object, arg enum ls_error_code, aux detail */
 	LS_EV_OUTCOME,		/* obj object or -, arg enum ls_outcome, aux tid */
 
+	/*
+	 * A recursive mutex (mutex.h): the owner's depth changed without the
+	 * mutex changing hands (aux 1: a lock went deeper, 0: an unlock came
+	 * back up).  Its first lock is a LOCK_ACQUIRED (depth 1) and only its
+	 * last unlock a LOCK_RELEASED, so a view that ignores this kind still
+	 * sees the right owner.
+	 */
+	LS_EV_LOCK_DEPTH,	/* obj mutex, arg depth after (>= 1), aux 1 or 0 */
+
+	/*
+	 * Condition variables (cond.h).  A wait emits the mutex's
+	 * LOCK_RELEASED, then CV_WAIT; once signalled, CV_WOKEN, then the
+	 * mutex's own events as it takes the mutex back (LOCK_WAIT,
+	 * LOCK_ACQUIRED, LOCK_DEPTH).  Here and below, "waiters" counts the
+	 * threads queued on the object after the event (a *_WAIT's own
+	 * thread included, cancelled ones not yet gone too).  A signal or
+	 * broadcast that finds nobody waiting is lost, as in pthreads, and
+	 * says so with CV_LOST (arg: which of the two it was).
+	 */
+	LS_EV_CV_WAIT,		/* obj cond, arg mutex id, aux waiters */
+	LS_EV_CV_WOKEN,		/* obj cond, arg wait ns, aux waiters */
+	LS_EV_CV_TIMEOUT,	/* obj cond, arg wait ns, aux waiters */
+	LS_EV_CV_SIGNAL,	/* obj cond, arg tid woken, aux waiters */
+	LS_EV_CV_BROADCAST,	/* obj cond, arg threads woken (>= 1), aux waiters */
+	LS_EV_CV_LOST,		/* obj cond, arg event kind, aux - */
+
+	/* Barriers (barrier.h).  The last arrival of a generation emits
+	 * BAR_RELEASE and waits for nobody; every other arrival emits
+	 * BAR_WAIT, then BAR_PASSED once released. */
+	LS_EV_BAR_WAIT,		/* obj barrier, arg arrived so far, aux parties */
+	LS_EV_BAR_RELEASE,	/* obj barrier, arg generation (1...), aux parties */
+	LS_EV_BAR_PASSED,	/* obj barrier, arg generation, aux wait us */
+
+	/* Reset events (resetevent.h); "set" is the state after the event,
+	 * 1 set, 0 not. */
+	LS_EV_RE_WAIT,		/* obj event, arg set (0), aux waiters */
+	LS_EV_RE_PASSED,	/* obj event, arg set, aux waiters */
+	LS_EV_RE_TIMEOUT,	/* obj event, arg set, aux waiters */
+	LS_EV_RE_SET,		/* obj event, arg set, aux threads released */
+	LS_EV_RE_RESET,		/* obj event, arg set (0), aux set before */
+
+	/* Countdown latches (latch.h).  The count is what is left. */
+	LS_EV_LATCH_WAIT,	/* obj latch, arg count, aux waiters */
+	LS_EV_LATCH_PASSED,	/* obj latch, arg count (0), aux waiters */
+	LS_EV_LATCH_TIMEOUT,	/* obj latch, arg count, aux waiters */
+	LS_EV_LATCH_DOWN,	/* obj latch, arg count after, aux released */
+
 	LS_EV_KIND_COUNT
 };
+
+/*
+ * MARK's aux: the low bits are the point of the variable's series the
+ * value is (0 for none; the sizing scene's throughput by pool size), and
+ * at most one flag says what the thread did to the variable: read it (arg
+ * is the value it saw) or wrote it (arg is the value it stored).  With
+ * neither, arg is simply the variable's value now.
+ */
+#define LS_MARK_SERIES 0x0000ffffu	/* the series index */
+#define LS_MARK_READ 0x40000000u
+#define LS_MARK_WRITE 0x80000000u
 
 /* Thread states carried by LS_EV_STATE. */
 enum ls_thread_state {
@@ -85,6 +143,9 @@ enum ls_error_code {
 	LS_ERR_LOCK_ORDER,	/* acquisition against an established order */
 	LS_ERR_HIERARCHY,	/* lower level taken while holding a higher one */
 	LS_ERR_RELOCK,		/* non-recursive lock taken twice by its owner */
+	LS_ERR_TOO_DEEP,	/* recursive lock nested too deep; aux limit */
+	LS_ERR_CV_NOT_OWNER,	/* cond wait without the mutex; aux owner */
+	LS_ERR_LATCH_UNDERFLOW,	/* latch counted down past zero; aux count */
 };
 
 /*
@@ -116,6 +177,11 @@ enum ls_obj_kind {
 	LS_OBJ_QUEUE,
 	LS_OBJ_POOL,
 	LS_OBJ_VAR,		/* a scene's shared variable (balance, config) */
+	LS_OBJ_COND,		/* a condition variable */
+	LS_OBJ_BARRIER,
+	LS_OBJ_EVENT_MANUAL,	/* a manual-reset event (resetevent.h) */
+	LS_OBJ_EVENT_AUTO,	/* an auto-reset event */
+	LS_OBJ_LATCH,		/* a countdown latch */
 	LS_OBJ_KIND_COUNT
 };
 

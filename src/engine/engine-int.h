@@ -12,7 +12,9 @@
  * keeps the wait queue explicit so the ui can show it in order.
  *
  * Lock order: a primitive's internal mutex, then group->mu.  No
- * primitive lock is taken while holding group->mu.  The parker itself is
+ * primitive lock is taken while holding group->mu.  One primitive nests
+ * another's: a condition's internal mutex, then its mutex's (cond.c,
+ * mutex-int.h).  The parker itself is
  * lock-free (an atomic word and a futex), so waking a thread takes no lock,
  * and a grant may leave the wake-up until after the primitive lock is
  * dropped (waitq_grant_deferred): the woken thread then never runs into a
@@ -188,6 +190,37 @@ void waitq_grant(struct waitq *q, struct waiter *w);
  */
 void waitq_grant_deferred(struct waitq *q, struct waiter *w,
 			  struct wake *wk);
+
+/*
+ * The oldest waiter of q whose group is not cancelled, or NULL: the one a
+ * hand-off goes to.  A cancelled waiter wakes with -ECANCELED and leaves
+ * the queue by itself; granting it would hand it what it must not get.
+ * Primitive lock held.
+ */
+struct waiter *waitq_first_live(struct waitq *q);
+
+/*
+ * Grant every waiter of q whose group is not cancelled (the others leave
+ * by themselves, as above), oldest first: a release that opens for all
+ * (a barrier, a latch, a broadcast).  The oldest one's
+ * wake-up is left in *wk, as waitq_grant_deferred does; the others are
+ * woken at once.  Returns how many were granted.  Primitive lock held.
+ */
+unsigned waitq_grant_all(struct waitq *q, struct wake *wk);
+
+/*
+ * Start w as the calling thread's wait for obj, from now.  Returns the
+ * deadline for waitq_sleep_locked: timeout_ns from now (saturating) when
+ * timed, else 0 (none).  Call it after the gate: time parked there by a
+ * pause is no wait.
+ */
+uint64_t waitq_waiter_start(struct waiter *w, uint32_t obj, bool timed,
+			    uint64_t timeout_ns);
+
+/* Say how a wait on obj ended, rc being waitq_sleep_locked's: ok_kind
+ * (granted) or timeout_kind, each with arg and aux, or CANCELLED. */
+void waitq_emit_end(int rc, uint32_t obj, unsigned ok_kind,
+		    unsigned timeout_kind, uint64_t arg, uint32_t aux);
 
 /*
  * Sleep until w is granted.  Called with *mu held and w queued on q by the

@@ -15,6 +15,11 @@
  * ownership passes only under mu, so the next owner's ACQUIRED happens
  * after (and is stamped no earlier than) the previous owner's RELEASED.
  *
+ * A recursive mutex keeps its depth beyond the first level in relocks,
+ * which only its owner touches: a lock by the owner goes one deeper, an
+ * unlock with relocks left comes one back up, and neither changes hands,
+ * so the events of a recursive mutex are a plain mutex's plus LOCK_DEPTH.
+ *
  * Uncontended, lock and unlock each take mu once.  Time is read only when
  * the caller has a ring lane, so an untraced thread pays for no clock.
  */
@@ -28,6 +33,7 @@
 #include "engine-int.h"
 #include "lockstep/clock.h"
 #include "lockstep/event.h"
+#include "mutex-int.h"
 
 struct ls_mutex {
 	/* Serialises every change of owner and owner_tid, and guards
@@ -44,8 +50,12 @@ struct ls_mutex {
 	 * when it was untraced.  Owner-private: only the holder touches it,
 	 * and ownership itself passes under mu. */
 	uint64_t acquired_ns;
+	/* Levels held beyond the first (recursive only), 0 while free.
+	 * Owner-private, as acquired_ns. */
+	unsigned relocks;
 	uint32_t id;		/* object id in the ring, 0 for none */
 	unsigned level;		/* place in a lock hierarchy, 0 for none */
+	bool recursive;		/* set at creation */
 };
 
 /* The leveled mutexes the calling thread holds, for the hierarchy check.
@@ -56,15 +66,19 @@ static _Thread_local struct {
 } leveled;
 
 /* Report (ERROR, LS_ERR_HIERARCHY) taking m while holding a mutex of a
- * higher level: an order that can deadlock against one that obeys. */
+ * higher level: an order that can deadlock against one that obeys.  A
+ * second lock of m by its owner cannot wait, so it is no such order. */
 static void
 hierarchy_check(const struct ls_mutex *m)
 {
 	unsigned i, top = 0;
 
-	for (i = 0; i < leveled.n; i++)
+	for (i = 0; i < leveled.n; i++) {
+		if (leveled.m[i] == m)
+			return;
 		if (leveled.m[i]->level > top)
 			top = leveled.m[i]->level;
+	}
 	if (top > m->level)
 		ls_emit(LS_EV_ERROR, m->id, LS_ERR_HIERARCHY, top);
 }
@@ -126,8 +140,9 @@ mutex_stamp(void)
 	return ls_trace_lane ? ls_clock_ns() : 0;
 }
 
-int
-ls_mutex_create(struct ls_ring *ring, const char *name, struct ls_mutex **out)
+static int
+mutex_new(struct ls_ring *ring, const char *name, bool recursive,
+	  struct ls_mutex **out)
 {
 	struct ls_mutex *m = calloc(1, sizeof(*m));
 	int err;
@@ -139,12 +154,26 @@ ls_mutex_create(struct ls_ring *ring, const char *name, struct ls_mutex **out)
 		goto fail;
 	atomic_init(&m->owner, NULL);
 	atomic_init(&m->owner_tid, 0);
+	m->recursive = recursive;
 	m->id = ls_ring_object_add(ring, LS_OBJ_MUTEX, name);
 	*out = m;
 	return 0;
 fail:
 	free(m);
 	return -err;
+}
+
+int
+ls_mutex_create(struct ls_ring *ring, const char *name, struct ls_mutex **out)
+{
+	return mutex_new(ring, name, false, out);
+}
+
+int
+ls_mutex_create_recursive(struct ls_ring *ring, const char *name,
+			  struct ls_mutex **out)
+{
+	return mutex_new(ring, name, true, out);
 }
 
 void
@@ -186,22 +215,46 @@ mutex_ready(const void *prim, unsigned kind, unsigned *holder)
 
 static const struct ls_gate_probe mutex_probe = { .ready = mutex_ready };
 
+static void mutex_release_unlock(struct ls_mutex *m);
+
+/* self, the owner of m, locks it again: one level deeper if m is
+ * recursive, else refused.  m->mu not held. */
+static int
+mutex_relock(struct ls_mutex *m, struct ls_thread *self)
+{
+	if (!m->recursive) {
+		ls_emit(LS_EV_ERROR, m->id, LS_ERR_RELOCK, mutex_tid(self));
+		return -EDEADLK;
+	}
+	if (m->relocks + 1 >= LS_MUTEX_MAX_DEPTH) {
+		ls_emit(LS_EV_ERROR, m->id, LS_ERR_TOO_DEEP,
+			LS_MUTEX_MAX_DEPTH);
+		return -EAGAIN;
+	}
+	m->relocks++;
+	ls_emit(LS_EV_LOCK_DEPTH, m->id, m->relocks + 1, 1);
+	return 0;
+}
+
 static int
 mutex_acquire(struct ls_mutex *m, enum mutex_how how, uint64_t timeout_ns,
 	      const char *desc)
 {
-	struct ls_thread *self;
+	struct ls_thread *self = mutex_self();
 	struct waiter w;
 	uint64_t start = 0, deadline = 0, waited;
 	unsigned busy;
+	bool waits;
 	int rc;
 
-	/* A try never waits: no probe. */
+	/* A try never waits, nor does a recursive mutex's owner: no probe,
+	 * so the controller knows the step goes through.  (Only the owner
+	 * itself makes it own m or not, so the answer holds at the gate.) */
+	waits = how != MUTEX_TRY && !(m->recursive && mutex_owned_by(m, self));
 	rc = ls_gate_probed(LS_EV_LOCK_ACQUIRED, m->id, desc,
-			    how == MUTEX_TRY ? NULL : &mutex_probe, m);
+			    waits ? &mutex_probe : NULL, m);
 	if (rc)
 		return rc;
-	self = mutex_self();
 	if (m->level)
 		hierarchy_check(m);
 	if (how == MUTEX_TIMED) {
@@ -218,8 +271,7 @@ mutex_acquire(struct ls_mutex *m, enum mutex_how how, uint64_t timeout_ns,
 	 * need no atomics that valgrind's helgrind cannot see. */
 	if (atomic_load_explicit(&m->owner, memory_order_relaxed) == self) {
 		engine_unlock(&m->mu);
-		ls_emit(LS_EV_ERROR, m->id, LS_ERR_RELOCK, mutex_tid(self));
-		return -EDEADLK;
+		return mutex_relock(m, self);
 	}
 	/* Hand-off keeps owner set while anyone waits, so a free mutex has
 	 * an empty queue and the fast path needs no look at it. */
@@ -248,7 +300,7 @@ mutex_acquire(struct ls_mutex *m, enum mutex_how how, uint64_t timeout_ns,
 		.mode = mutex_tid(self),
 		.since_ns = start ? start : ls_clock_ns(),
 	};
-	ls_emit(LS_EV_LOCK_WAIT, m->id, 0, 0);
+	ls_emit(LS_EV_LOCK_WAIT, m->id, 0, how == MUTEX_TIMED);
 	waitq_push(&m->waiters, &w);
 	rc = waitq_sleep_locked(&m->waiters, &w, &m->mu, deadline);
 	engine_unlock(&m->mu);
@@ -294,8 +346,6 @@ int
 ls_mutex_unlock(struct ls_mutex *m)
 {
 	struct ls_thread *self;
-	struct waiter *w;
-	uint64_t held = 0;
 
 	/* A cancelled thread must still release what it holds, or the
 	 * threads it blocks could never unwind: ignore -ECANCELED. */
@@ -310,6 +360,25 @@ ls_mutex_unlock(struct ls_mutex *m)
 		ls_emit(LS_EV_ERROR, m->id, LS_ERR_NOT_OWNER, owner);
 		return -EPERM;
 	}
+	if (m->relocks) {
+		/* An inner level: m stays ours, so no release to order. */
+		m->relocks--;
+		engine_unlock(&m->mu);
+		ls_emit(LS_EV_LOCK_DEPTH, m->id, m->relocks + 1, 0);
+		return 0;
+	}
+	mutex_release_unlock(m);
+	return 0;
+}
+
+/* Give m up, handing it to the oldest waiter that is not cancelled.
+ * Called by the owner at its last level with m->mu held; drops it. */
+static void
+mutex_release_unlock(struct ls_mutex *m)
+{
+	struct waiter *w;
+	uint64_t held = 0;
+
 	if (m->level)
 		leveled_remove(m);
 	if (m->acquired_ns && ls_trace_lane)
@@ -332,7 +401,42 @@ ls_mutex_unlock(struct ls_mutex *m)
 		atomic_store_explicit(&m->owner_tid, 0, memory_order_relaxed);
 	}
 	engine_unlock(&m->mu);
-	return 0;
+}
+
+unsigned
+mutex_unlock_all(struct ls_mutex *m)
+{
+	unsigned depth;
+
+	engine_lock(&m->mu);
+	if (atomic_load_explicit(&m->owner, memory_order_relaxed) !=
+	    thread_current)
+		engine_panic("mutex_unlock_all: not the owner", EPERM);
+	depth = m->relocks + 1;
+	m->relocks = 0;
+	mutex_release_unlock(m);
+	return depth;
+}
+
+void
+mutex_restore_depth(struct ls_mutex *m, unsigned depth)
+{
+	/* Owner-private, and the caller owns m again. */
+	if (depth <= 1)
+		return;
+	m->relocks = depth - 1;
+	ls_emit(LS_EV_LOCK_DEPTH, m->id, depth, 1);
+}
+
+bool
+mutex_owned_by(struct ls_mutex *m, const struct ls_thread *t)
+{
+	bool owned;
+
+	engine_lock(&m->mu);
+	owned = atomic_load_explicit(&m->owner, memory_order_relaxed) == t;
+	engine_unlock(&m->mu);
+	return owned;
 }
 
 uint32_t
@@ -356,17 +460,25 @@ ls_mutex_owner(const struct ls_mutex *m)
 bool
 ls_mutex_held(const struct ls_mutex *m)
 {
+	return ls_mutex_depth(m) > 0;
+}
+
+unsigned
+ls_mutex_depth(const struct ls_mutex *m)
+{
 	struct ls_mutex *mm = (struct ls_mutex *)m;
 	struct ls_thread *self = thread_current;
-	bool held;
+	unsigned depth = 0;
 
 	/* Without a record the caller never locked anything. */
 	if (!self)
-		return false;
+		return 0;
 	engine_lock(&mm->mu);
-	held = atomic_load_explicit(&mm->owner, memory_order_relaxed) == self;
+	/* relocks is the owner's, and the caller is the owner. */
+	if (atomic_load_explicit(&mm->owner, memory_order_relaxed) == self)
+		depth = mm->relocks + 1;
 	engine_unlock(&mm->mu);
-	return held;
+	return depth;
 }
 
 unsigned

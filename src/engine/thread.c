@@ -474,6 +474,61 @@ waitq_grant_deferred(struct waitq *q, struct waiter *w, struct wake *wk)
 	wk->word = thread_give_permit(w->t);
 }
 
+struct waiter *
+waitq_first_live(struct waitq *q)
+{
+	struct waiter *w;
+
+	for (w = q->head; w && thread_cancelled(w->t); w = w->next)
+		;
+	return w;
+}
+
+unsigned
+waitq_grant_all(struct waitq *q, struct wake *wk)
+{
+	struct waiter *w, *next;
+	unsigned n = 0;
+
+	for (w = q->head; w; w = next) {
+		next = w->next;
+		if (thread_cancelled(w->t))
+			continue;
+		if (n++ == 0)
+			waitq_grant_deferred(q, w, wk);
+		else
+			waitq_grant(q, w);
+	}
+	return n;
+}
+
+uint64_t
+waitq_waiter_start(struct waiter *w, uint32_t obj, bool timed,
+		   uint64_t timeout_ns)
+{
+	*w = (struct waiter){
+		.t = thread_current ? thread_current : ls_thread_self(),
+		.obj = obj,
+		.since_ns = ls_clock_ns(),
+	};
+	if (!timed)
+		return 0;
+	return timeout_ns > UINT64_MAX - w->since_ns ? UINT64_MAX
+						      : w->since_ns + timeout_ns;
+}
+
+void
+waitq_emit_end(int rc, uint32_t obj, unsigned ok_kind, unsigned timeout_kind,
+	       uint64_t arg, uint32_t aux)
+{
+	if (!rc)
+		ls_emit(ok_kind, obj, arg, aux);
+	else if (rc == -ETIMEDOUT)
+		ls_emit(timeout_kind, obj, arg, aux);
+	else
+		ls_emit(LS_EV_CANCELLED, obj, 0, 0);
+}
+
 int
 waitq_sleep_locked(struct waitq *q, struct waiter *w, pthread_mutex_t *mu,
 		   uint64_t deadline_ns)

@@ -531,7 +531,7 @@ waitgraph_edges(const struct model *m, struct model_wait_edge *out,
 static unsigned
 wg_hash(uint32_t key, unsigned size)
 {
-	/* Fibonacci hashing, as model.c's index. */
+	/* Fibonacci hashing, as slotindex.c does. */
 	return (unsigned)((key * 2654435769u) >> 16) & (size - 1);
 }
 

@@ -47,6 +47,25 @@ static const char *const kind_names[LS_EV_KIND_COUNT] = {
 	[LS_EV_MARK] = "MARK",
 	[LS_EV_ERROR] = "ERROR",
 	[LS_EV_OUTCOME] = "OUTCOME",
+	[LS_EV_LOCK_DEPTH] = "LOCK_DEPTH",
+	[LS_EV_CV_WAIT] = "CV_WAIT",
+	[LS_EV_CV_WOKEN] = "CV_WOKEN",
+	[LS_EV_CV_TIMEOUT] = "CV_TIMEOUT",
+	[LS_EV_CV_SIGNAL] = "CV_SIGNAL",
+	[LS_EV_CV_BROADCAST] = "CV_BROADCAST",
+	[LS_EV_CV_LOST] = "CV_LOST",
+	[LS_EV_BAR_WAIT] = "BAR_WAIT",
+	[LS_EV_BAR_RELEASE] = "BAR_RELEASE",
+	[LS_EV_BAR_PASSED] = "BAR_PASSED",
+	[LS_EV_RE_WAIT] = "RE_WAIT",
+	[LS_EV_RE_PASSED] = "RE_PASSED",
+	[LS_EV_RE_TIMEOUT] = "RE_TIMEOUT",
+	[LS_EV_RE_SET] = "RE_SET",
+	[LS_EV_RE_RESET] = "RE_RESET",
+	[LS_EV_LATCH_WAIT] = "LATCH_WAIT",
+	[LS_EV_LATCH_PASSED] = "LATCH_PASSED",
+	[LS_EV_LATCH_TIMEOUT] = "LATCH_TIMEOUT",
+	[LS_EV_LATCH_DOWN] = "LATCH_DOWN",
 };
 
 static const char *const state_names[LS_STATE_COUNT] = {
@@ -66,6 +85,11 @@ static const char *const obj_names[LS_OBJ_KIND_COUNT] = {
 	[LS_OBJ_QUEUE] = "queue",
 	[LS_OBJ_POOL] = "pool",
 	[LS_OBJ_VAR] = "variable",
+	[LS_OBJ_COND] = "condition",
+	[LS_OBJ_BARRIER] = "barrier",
+	[LS_OBJ_EVENT_MANUAL] = "manual event",
+	[LS_OBJ_EVENT_AUTO] = "auto event",
+	[LS_OBJ_LATCH] = "latch",
 };
 
 const char *
