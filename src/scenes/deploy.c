@@ -194,7 +194,7 @@ deploy_fields(struct deploy *s, int flag, int version)
 	err = ls_gate(LS_EV_MARK, s->v_flag, "write flag");
 	if (!err) {
 		atomic_store_explicit(&s->flag, flag, memory_order_relaxed);
-		ls_emit(LS_EV_MARK, s->v_flag, (uint64_t)flag, 0);
+		ls_emit(LS_EV_MARK, s->v_flag, (uint64_t)flag, LS_MARK_WRITE);
 		/* Copying the code to the servers: the window in which the
 		 * flag is new and the version is not. */
 		err = scene_sleep(s->run, ROLLOUT_MS * MS);
@@ -204,7 +204,8 @@ deploy_fields(struct deploy *s, int flag, int version)
 	if (!err) {
 		atomic_store_explicit(&s->version, version,
 				      memory_order_relaxed);
-		ls_emit(LS_EV_MARK, s->v_version, (uint64_t)version, 0);
+		ls_emit(LS_EV_MARK, s->v_version, (uint64_t)version,
+			LS_MARK_WRITE);
 	}
 	if (s->lock)
 		ls_rwlock_unlock(s->lock);
@@ -307,12 +308,16 @@ deploy_read(struct deploy *s, unsigned i, int *flag, int *version)
 		*flag = c ? c->flag
 			  : atomic_load_explicit(&s->flag,
 						 memory_order_relaxed);
+		ls_emit(LS_EV_MARK, s->v_flag, (uint64_t)*flag, LS_MARK_READ);
 		err = ls_gate(LS_EV_MARK, s->v_version, "read version");
 	}
-	if (!err)
+	if (!err) {
 		*version = c ? c->version
 			     : atomic_load_explicit(&s->version,
 						    memory_order_relaxed);
+		ls_emit(LS_EV_MARK, s->v_version, (uint64_t)*version,
+			LS_MARK_READ);
+	}
 	if (c)
 		atomic_store(&s->hazard[i], NULL);
 	else if (s->lock)

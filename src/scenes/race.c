@@ -145,6 +145,8 @@ race_store_balance(struct race *s, const struct teller *me, int v)
 					   memory_order_relaxed);
 	const char *other = teller_names[1 - me->idx];
 
+	ls_emit(LS_EV_MARK, s->v_balance, (uint64_t)(v - WITHDRAWAL),
+		LS_MARK_WRITE);
 	if (was == v)
 		return;
 	/* Between the bank's audits only the two tellers write, so what
@@ -174,7 +176,7 @@ race_withdraw(struct race *s, const struct teller *me, bool first)
 			return -ECANCELED;
 		v = atomic_fetch_sub(&s->balance, WITHDRAWAL) - WITHDRAWAL;
 		atomic_fetch_add(&s->withdrawn, 1);
-		ls_emit(LS_EV_MARK, s->v_balance, (uint64_t)v, 0);
+		ls_emit(LS_EV_MARK, s->v_balance, (uint64_t)v, LS_MARK_WRITE);
 		return 0;
 	}
 	if (s->fix == FIX_MUTEX) {
@@ -186,7 +188,7 @@ race_withdraw(struct race *s, const struct teller *me, bool first)
 	if (err)
 		goto out;
 	v = atomic_load_explicit(&s->balance, memory_order_relaxed);
-	ls_emit(LS_EV_MARK, s->v_balance, (uint64_t)v, 0);
+	ls_emit(LS_EV_MARK, s->v_balance, (uint64_t)v, LS_MARK_READ);
 	/* Working out the new balance: the window in which the other
 	 * teller can read the same old value. */
 	if (!first) {
@@ -199,7 +201,6 @@ race_withdraw(struct race *s, const struct teller *me, bool first)
 		goto out;
 	race_store_balance(s, me, v);
 	atomic_fetch_add(&s->withdrawn, 1);
-	ls_emit(LS_EV_MARK, s->v_balance, (uint64_t)(v - WITHDRAWAL), 0);
 out:
 	if (s->fix == FIX_MUTEX)
 		ls_mutex_unlock(s->balance_lock);
@@ -275,7 +276,8 @@ bank_main(void *arg)
 				      memory_order_relaxed);
 		atomic_store(&s->withdrawn, 0);
 		atomic_store(&s->audited, false);
-		ls_emit(LS_EV_MARK, s->v_balance, START_BALANCE, 0);
+		ls_emit(LS_EV_MARK, s->v_balance, START_BALANCE,
+			LS_MARK_WRITE);
 		/* Room for both: each queue holds one, and was emptied. */
 		if (ls_bqueue_push(s->go[0], NULL) ||
 		    ls_bqueue_push(s->go[1], NULL))
