@@ -1,7 +1,9 @@
 /*
  * eventlog.c - the event log, shown in the timeline's place (l): what
- * happened, newest last, scrolled back with [ and ] (Home: the oldest
- * kept, End: back to the newest, which then follows the run again).
+ * happened, in plain language ("bob wrote balance = 50", "alice waits for
+ * B (held by bob)"), newest last, as the model tells it.  It scrolls back
+ * through the whole run as far as the model keeps it: [ and ] by a page,
+ * Home to the oldest, End back to the newest, which then follows the run.
  */
 #include "config.h"
 
@@ -10,62 +12,76 @@
 #include <stdio.h>
 #include <string.h>
 
-/* One event as a log line. */
-static void
-event_line(const struct ui *u, const struct ls_event *e, char *buf, size_t n)
+/* The rows the log shows: the box's inside. */
+static uint64_t
+eventlog_rows(const struct rect r)
 {
-	uint64_t base = u->model->first_ts;
-
-	snprintf(buf, n, "%9.3fs %-10.10s %-13s %-8.8s %llu",
-		 e->ts > base ? (double)(e->ts - base) / 1e9 : 0.0,
-		 ui_thread_name(u, e->tid), ls_event_kind_name(e->kind),
-		 e->obj ? ui_object_name(u, e->obj) : "",
-		 (unsigned long long)e->arg);
+	return r.h > 2 ? (uint64_t)r.h - 2 : 0;
 }
 
 void
 eventlog_draw(struct ui *u, struct rect r)
 {
-	static struct ls_event ev[MODEL_LOG];
-	size_t n, i, first, rows = r.h > 2 ? (size_t)r.h - 2 : 0;
-	char line[192], title[64];
+	const struct model *m = u->model;
+	uint64_t first = model_log_first(m), end = model_log_end(m);
+	uint64_t rows = eventlog_rows(r), top, i, back, base = m->first_ts;
+	char line[256], title[96];
 
-	n = model_recent(u->model, ev, MODEL_LOG);
-	if (u->log_back < 0)
-		u->log_back = 0;
-	if ((size_t)u->log_back + rows > n)
-		u->log_back = n > rows ? (int)(n - rows) : 0;
-	first = n > rows + (size_t)u->log_back ? n - rows - (size_t)u->log_back
-					       : 0;
-	if (u->log_back)
-		snprintf(title, sizeof(title), "Event log (%d back; End: newest)",
-			 u->log_back);
+	/* log_back: entries between the last one shown and the newest.
+	 * Scrolled back, the view stays put while the run goes on. */
+	back = u->log_back > 0 ? (uint64_t)u->log_back : 0;
+	if (back && end > u->log_end_seen)
+		back += end - u->log_end_seen;
+	u->log_end_seen = end;
+	if (back > end - first)
+		back = end - first;
+	if (end - back - first < rows && end - first >= rows)
+		back = end - first - rows;
+	u->log_back = (int)back;
+	top = end - back > first + rows ? end - back - rows : first;
+	if (back)
+		snprintf(title, sizeof(title), "Event log: %llu of %llu "
+			 "(End: the newest)",
+			 (unsigned long long)(end - back),
+			 (unsigned long long)end);
 	else
-		snprintf(title, sizeof(title), "Event log (newest last)");
-	draw_box(u, r, title, "[ ] scroll  l: back to timeline");
-	for (i = 0; i < rows && first + i < n; i++) {
-		event_line(u, &ev[first + i], line, sizeof(line));
-		draw_text(r.y + 1 + (int)i, r.x + 1, r.w - 2,
-			  ev[first + i].kind == LS_EV_ERROR ||
-			  ev[first + i].kind == LS_EV_OUTCOME ? u->theme.alert
-							      : A_NORMAL, line);
+		snprintf(title, sizeof(title), "Event log: %llu events%s, "
+			 "newest last", (unsigned long long)end,
+			 first ? " (the oldest dropped)" : "");
+	draw_box(u, r, title, "[ ] Home End scroll  l: timeline");
+	for (i = top; i < end - back && i - top < rows; i++) {
+		const struct model_log_entry *le = model_log_entry(m, i);
+		int w;
+
+		if (!le)
+			continue;
+		w = draw_textf(r.y + 1 + (int)(i - top), r.x + 1, 10, u->theme.dim,
+			       "%8.3fs ", le->e.ts > base
+			       ? (double)(le->e.ts - base) / 1e9 : 0.0);
+		model_log_say(m, i, line, sizeof(line));
+		draw_text(r.y + 1 + (int)(i - top), r.x + 1 + w, r.w - 2 - w,
+			  le->e.kind == LS_EV_ERROR || le->e.kind == LS_EV_OUTCOME
+			  ? u->theme.alert : A_NORMAL, line);
 	}
 }
 
 bool
 eventlog_key(struct ui *u, int ch)
 {
+	int page = (int)eventlog_rows(u->lay.timeline);
+
 	if (!u->show_log)
 		return false;
 	switch (ch) {
 	case '[':
-		u->log_back += 5;
+		u->log_back += page > 1 ? page - 1 : 1;
 		break;
 	case ']':
-		u->log_back = u->log_back > 5 ? u->log_back - 5 : 0;
+		u->log_back = u->log_back > page - 1 ? u->log_back - page + 1 : 0;
 		break;
 	case KEY_HOME:
-		u->log_back = MODEL_LOG;
+		/* Clamped to the oldest kept when drawn. */
+		u->log_back = 1 << 30;
 		break;
 	case KEY_END:
 		u->log_back = 0;

@@ -56,7 +56,7 @@ header_draw(struct ui *u, struct rect r)
 	 * title makes room for it. */
 	bw = r.w - rw - nw - 1;
 	if (outcome_current(u, &o, &at)) {
-		outcome_title(&o, at, title, sizeof(title));
+		outcome_title(u, &o, at, title, sizeof(title));
 		snprintf(banner, sizeof(banner), " %s: %s ", title, o.what);
 		if (bw > 0) {
 			mvhline(r.y, r.x + nw, ' ' | t->alert, bw);

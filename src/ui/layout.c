@@ -43,7 +43,8 @@ layout_compute(struct ui *u, int rows, int cols)
 	mid = rows - 1 - kb;
 	n = (int)threads_visible(u, tids, MODEL_MAX_THREADS);
 	objs = objects_rows(u);
-	left = cols * 11 / 20;
+	/* Held, a thread's row also says what it will do next. */
+	left = u->paused ? cols * 3 / 5 : cols * 11 / 20;
 	if (u->class_view) {
 		/* Borders and the column headers around the rows. */
 		top = clamp(n + 3 > objs + 2 ? n + 3 : objs + 2, 6, mid / 2);

@@ -20,6 +20,7 @@
 
 #define WORDS_MAX 6
 #define NAME_MIN 6
+#define CHANGED_NS 1000000000ull
 #define NAME_MAX 16
 
 /* One line item: an object, or a group of variables. */
@@ -179,6 +180,13 @@ objects_waiters(const struct ui *u, const struct model_object *o, int y,
 	return 2;
 }
 
+/* Did o really change in the last second of the run's time? */
+static bool
+objects_changed(const struct ui *u, const struct model_object *o)
+{
+	return o->changed && u->model->now - o->changed < CHANGED_NS;
+}
+
 /* A bar of width w filled to count/capacity. */
 static void
 draw_bar(const struct ui *u, int y, int x, int w, uint64_t count,
@@ -195,56 +203,60 @@ draw_bar(const struct ui *u, int y, int x, int w, uint64_t count,
 			  : u->theme.dim, ui_bar_glyph(u, i < fill));
 }
 
-/*
- * A pool's workers as the Threads panel shows them: its threads (named
- * "pool.N") that are alive, and those of them running a task.  Counted
- * from the same threads, the two panels cannot disagree.  False when no
- * thread carries the pool's name.
- */
-static bool
-objects_pool_workers(const struct ui *u, const struct model_object *o,
-		     unsigned *live, unsigned *busy)
+/* "waiting by priority 0:3 1:2": the queued tasks at each priority. */
+static void
+objects_prios(const struct model_object *o, char *buf, size_t n)
 {
-	size_t len = strlen(o->name);
+	size_t used = 0;
 	unsigned i;
 
-	*live = *busy = 0;
-	for (i = 0; i < MODEL_MAX_THREADS; i++) {
-		const struct model_thread *t = &u->model->threads[i];
-
-		if (!t->used || t->state == LS_STATE_DONE ||
-		    strncmp(t->name, o->name, len) || t->name[len] != '.')
-			continue;
-		(*live)++;
-		*busy += t->task != 0 && t->state != LS_STATE_IDLE;
-	}
-	return *live > 0 || o->workers == 0;
+	buf[0] = '\0';
+	for (i = 0; i < o->nprios && used < n; i++)
+		used += (size_t)snprintf(buf + used, n - used, "%s%d:%u",
+					 i ? "  " : "waiting by priority ",
+					 (int)o->prios[i].priority,
+					 (unsigned)o->prios[i].waiting);
+	if (o->prio_other && used < n)
+		snprintf(buf + used, n - used, " +%llu",
+			 (unsigned long long)o->prio_other);
 }
 
+/*
+ * A pool: its workers as their own states tell (the model counts them
+ * from the same threads the Threads panel lists, so the two agree), its
+ * queue against its capacity, and the queued tasks by priority.
+ */
 static int
 object_pool(struct ui *u, const struct model_object *o, int y, int x, int w,
 	    int rows_left)
 {
 	const struct theme *th = &u->theme;
-	unsigned live, busy;
-	int bw = w > 34 ? 10 : 6;
+	struct model_pool_workers pw;
+	char prios[96];
+	int bw = w > 34 ? 10 : 6, used;
 
-	if (!objects_pool_workers(u, o, &live, &busy)) {
-		live = o->workers;
-		busy = o->workers > o->idle ? o->workers - o->idle : 0;
-	}
-	draw_textf(y, x, w, A_NORMAL, "%u worker%s: %u busy, %u idle", live,
-		   live == 1 ? "" : "s", busy, live - busy);
+	model_pool_workers(u->model, o->id, &pw);
+	used = draw_textf(y, x, w, A_NORMAL, "%u worker%s: %u busy, %u idle",
+			  pw.workers, pw.workers == 1 ? "" : "s", pw.busy,
+			  pw.idle);
+	if (pw.paused)
+		draw_textf(y, x + used, w - used, A_NORMAL, ", %u paused",
+			   pw.paused);
 	if (rows_left < 2)
 		return 1;
 	draw_bar(u, y + 1, x, bw, o->count, o->capacity);
-	draw_textf(y + 1, x + bw + 1, w - bw - 1,
-		   o->rejected ? th->state_attr[LS_STATE_BLOCKED] : A_NORMAL,
-		   "%llu/%llu queued, %llu rejected",
-		   (unsigned long long)o->count,
-		   (unsigned long long)o->capacity,
-		   (unsigned long long)o->rejected);
-	return 2;
+	used = bw + 1 + draw_textf(y + 1, x + bw + 1, w - bw - 1,
+				   o->rejected ? th->state_attr[LS_STATE_BLOCKED]
+					       : A_NORMAL,
+				   "%llu/%llu queued, %llu rejected",
+				   (unsigned long long)o->count,
+				   (unsigned long long)o->capacity,
+				   (unsigned long long)o->rejected);
+	objects_prios(o, prios, sizeof(prios));
+	if (!prios[0] || rows_left < 3)
+		return 2;
+	draw_text(y + 2, x, w, A_NORMAL, prios);
+	return 3;
 }
 
 /* Draw object o from row y, its name in a column nw wide; returns the
@@ -302,10 +314,12 @@ object_draw(struct ui *u, const struct model_object *o, int y, int x, int w,
 	case LS_OBJ_POOL:
 		return object_pool(u, o, y, x, w, rows_left);
 	default:
-		/* Variables: the name may be long ("N=cores*(1+W/C)"). */
+		/* Variables: the name may be long ("N=cores*(1+W/C)"); a
+		 * value that just changed stands out. */
 		draw_textf(y, x - nw, w + nw, A_BOLD, "%s", o->name);
 		draw_textf(y, x - nw + text_width(o->name) + 1,
-			   w + nw - text_width(o->name) - 1, A_NORMAL,
+			   w + nw - text_width(o->name) - 1,
+			   objects_changed(u, o) ? th->changed : A_NORMAL,
 			   "= %llu", (unsigned long long)o->count);
 		return 1;
 	}
@@ -330,7 +344,8 @@ group_draw(struct ui *u, const struct item *it, int y, int x, int w)
 		objects_words(it->o[i]->name, words);
 		cx += draw_textf(y, cx, x + w - cx, A_NORMAL, "%s%s ",
 				 i ? "  " : " ", words[it->word]);
-		cx += draw_textf(y, cx, x + w - cx, A_BOLD, "%llu",
+		cx += draw_textf(y, cx, x + w - cx, objects_changed(u, it->o[i])
+				 ? u->theme.changed : A_BOLD, "%llu",
 				 (unsigned long long)it->o[i]->count);
 	}
 	return 1;
@@ -344,7 +359,7 @@ objects_rows(struct ui *u)
 	int rows = 0;
 
 	for (i = 0; i < n; i++)
-		rows += it[i].word < 0 && it[i].o[0]->kind == LS_OBJ_POOL ? 2 : 1;
+		rows += it[i].word < 0 && it[i].o[0]->kind == LS_OBJ_POOL ? 3 : 1;
 	return rows;
 }
 

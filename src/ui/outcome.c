@@ -39,10 +39,26 @@ outcome_cycle_text(const struct ui *u, const struct model_cycle *c,
 bool
 outcome_current(struct ui *u, struct scene_outcome *o, size_t *at_step)
 {
+	struct model_outcome mo;
 	struct model_cycle c;
 
 	if (control_outcome(&u->ctl, o, at_step))
 		return true;
+	/* A replayed recording has no control's sentence: the events say
+	 * what happened, and to whom. */
+	if (model_outcomes(u->model, &mo, NULL)) {
+		memset(o, 0, sizeof(*o));
+		o->kind = mo.kind;
+		o->tid = mo.tid;
+		o->obj = mo.obj;
+		snprintf(o->what, sizeof(o->what), "reported by %s%s%s.",
+			 mo.tid ? ui_thread_name(u, mo.tid) : "the scene",
+			 mo.obj ? " on " : "", mo.obj ? ui_object_name(u, mo.obj)
+						     : "");
+		if (at_step)
+			*at_step = 0;
+		return true;
+	}
 	if (!model_deadlock(u->model, &c) || !c.n)
 		return false;
 	memset(o, 0, sizeof(*o));
@@ -66,14 +82,21 @@ outcome_stuck(struct ui *u)
 }
 
 void
-outcome_title(const struct scene_outcome *o, size_t at_step, char *buf,
-	      size_t n)
+outcome_title(struct ui *u, const struct scene_outcome *o, size_t at_step,
+	      char *buf, size_t n)
 {
+	uint64_t times = model_outcomes(u->model, NULL, NULL);
+	char more[32] = "";
+
+	/* Running, a scene may show its failure again and again. */
+	if (times > 1 && o->kind != LS_OUT_DEADLOCK)
+		snprintf(more, sizeof(more), " (%llu so far)",
+			 (unsigned long long)times);
 	if (at_step)
-		snprintf(buf, n, "%s at step %zu", ls_outcome_name(o->kind),
-			 at_step);
+		snprintf(buf, n, "%s at step %zu%s", ls_outcome_name(o->kind),
+			 at_step, more);
 	else
-		snprintf(buf, n, "%s", ls_outcome_name(o->kind));
+		snprintf(buf, n, "%s%s", ls_outcome_name(o->kind), more);
 }
 
 int
@@ -85,7 +108,7 @@ outcome_draw(struct ui *u, int y, int x, int w, int bottom)
 
 	if (y >= bottom || !outcome_current(u, &o, &at))
 		return y;
-	outcome_title(&o, at, title, sizeof(title));
+	outcome_title(u, &o, at, title, sizeof(title));
 	draw_textf(y++, x, w, u->theme.alert, " %s ", title);
 	return draw_wrapped(y, x, w, bottom, A_BOLD, o.what[0] ? o.what
 				: "(no detail)");

@@ -20,6 +20,9 @@
 #define DONE_LINGER_NS 2000000000ull
 /* A state change is highlighted this long. */
 #define CHANGED_NS 1000000000ull
+/* Log entries looked back through for what each thread last read or
+ * wrote: a frame's worth of events and then some. */
+#define LOCALS_LOOKBACK 4096
 
 /* Is t a finished thread whose name a newer thread carries (a pool's
  * worker replaced by the next pool's, in the sizing sweep)?  Listed once
@@ -122,6 +125,58 @@ thread_relations(const struct ui *u, const struct model_thread *t,
 			 (unsigned long long)t->task);
 }
 
+/*
+ * What each thread last read or wrote of a scene's variable, as the
+ * scenes mark it (LS_MARK_READ, LS_MARK_WRITE): "read balance = 100" is
+ * what alice knows while she works out the new balance.  One pass back
+ * through the newest log entries finds it for every thread at once.
+ */
+struct locals {
+	unsigned n;
+	unsigned tid[MODEL_MAX_THREADS];
+	const struct ls_event *e[MODEL_MAX_THREADS];
+};
+
+static void
+threads_locals(const struct ui *u, struct locals *l)
+{
+	const struct model *m = u->model;
+	uint64_t first = model_log_first(m), i = model_log_end(m), seen = 0;
+	unsigned k;
+
+	l->n = 0;
+	while (i > first && seen++ < LOCALS_LOOKBACK &&
+	       l->n < MODEL_MAX_THREADS) {
+		const struct model_log_entry *le = model_log_entry(m, --i);
+
+		if (!le || le->e.kind != LS_EV_MARK ||
+		    !(le->e.aux & (LS_MARK_READ | LS_MARK_WRITE)))
+			continue;
+		for (k = 0; k < l->n && l->tid[k] != le->e.tid; k++)
+			;
+		if (k < l->n)
+			continue;
+		l->tid[l->n] = le->e.tid;
+		l->e[l->n++] = &le->e;
+	}
+}
+
+/* "read balance=100" for thread tid, or "". */
+static void
+threads_local(const struct ui *u, const struct locals *l, unsigned tid,
+	      char *buf, size_t n)
+{
+	unsigned k;
+
+	buf[0] = '\0';
+	for (k = 0; k < l->n; k++)
+		if (l->tid[k] == tid)
+			snprintf(buf, n, "%s %s=%llu",
+				 l->e[k]->aux & LS_MARK_WRITE ? "wrote" : "read",
+				 ui_object_name(u, l->e[k]->obj),
+				 (unsigned long long)l->e[k]->arg);
+}
+
 /* Can the control move thread c with a step key? */
 static bool
 threads_steppable(const struct control_thread *c)
@@ -192,20 +247,16 @@ threads_header(const struct ui *u, struct rect r, const struct columns *c)
 /* One thread's row at y. */
 static void
 threads_row(struct ui *u, struct rect r, const struct columns *c, int y,
-	    unsigned number, const struct model_thread *t)
+	    unsigned number, const struct model_thread *t,
+	    const struct locals *l)
 {
 	const struct theme *th = &u->theme;
 	const struct control_thread *ct = threads_control(u, t->tid);
-	uint64_t now = app_view_ns(u);
 	unsigned st = t->state < LS_STATE_COUNT ? t->state : 0;
 	int x = r.x + 1, w = r.w - 2, used;
-	bool stepped = u->ctl.nsteps && u->ctl.last_stepped == t->tid &&
-		       u->ctl.mode == CONTROL_STEP;
-	/* A pause parks every thread at once: that is no change worth
-	 * pointing at.  While stepping, the thread just stepped is. */
-	bool changed = stepped ||
-		       (!u->paused && st != LS_STATE_PARKED &&
-			now >= t->state_since && now - t->state_since < CHANGED_NS);
+	/* Only a real change (the model's stamp: not a pause, which parks
+	 * every thread at once), in the last second of the run's time. */
+	bool changed = t->changed && u->model->now - t->changed < CHANGED_NS;
 	attr_t sel = t->tid == u->cursor_tid || t->tid == u->selected_tid
 			     ? th->selected : 0;
 	attr_t sa = th->state_attr[st];
@@ -223,19 +274,27 @@ threads_row(struct ui *u, struct rect r, const struct columns *c, int y,
 		   "%-*.*s", c->name_w, c->name_w, ui_thread_name(u, t->tid));
 	draw_textf(y, x + c->state, 8, sa | sel | (changed ? th->changed : 0),
 		   "%-7s", ui_state_word(st, true));
+	/* What it knows first ("read balance=100"), then what it does. */
+	threads_local(u, l, t->tid, text, sizeof(text));
+	used = (int)strlen(text);
+	if (used)
+		used += snprintf(text + used, sizeof(text) - (size_t)used, "; ");
 	thread_relations(u, t, u->paused, rel, sizeof(rel));
 	if (u->paused && ct) {
 		draw_text(y, x + c->can, 5, sel | (threads_steppable(ct)
 			  ? th->ok : th->dim), threads_can_word(ct));
-		used = snprintf(text, sizeof(text), "%s",
-				strncmp(ct->what, "next: ", 6) ? ct->what
-							       : ct->what + 6);
-		if (rel[0] && used > 0 && (size_t)used < sizeof(text))
+		used += snprintf(text + used, sizeof(text) - (size_t)used, "%s",
+				 strncmp(ct->what, "next: ", 6) ? ct->what
+								: ct->what + 6);
+		if (rel[0] && (size_t)used < sizeof(text))
 			snprintf(text + used, sizeof(text) - (size_t)used,
 				 "  (%s)", rel);
-	} else {
-		snprintf(text, sizeof(text), "%s", rel);
+	} else if ((size_t)used < sizeof(text)) {
+		snprintf(text + used, sizeof(text) - (size_t)used, "%s", rel);
 	}
+	used = (int)strlen(text);
+	if (used >= 2 && !strcmp(text + used - 2, "; "))
+		text[used - 2] = '\0';
 	draw_text(y, x + c->text, w - c->text, sel, text);
 }
 
@@ -261,10 +320,12 @@ void
 threads_draw(struct ui *u, struct rect r)
 {
 	unsigned tids[MODEL_MAX_THREADS], n, i, rows;
+	static struct locals l;
 	struct columns c;
 	char title[48];
 
 	n = threads_visible(u, tids, MODEL_MAX_THREADS);
+	threads_locals(u, &l);
 	/* One row for the column headers. */
 	rows = r.h > 3 ? (unsigned)r.h - 3 : 0;
 	threads_follow_cursor(u, tids, n, rows);
@@ -280,7 +341,7 @@ threads_draw(struct ui *u, struct rect r)
 		unsigned idx = i + (unsigned)u->threads_scroll;
 		const struct model_thread *t = model_thread(u->model, tids[idx]);
 
-		threads_row(u, r, &c, r.y + 2 + (int)i, i + 1, t);
+		threads_row(u, r, &c, r.y + 2 + (int)i, i + 1, t, &l);
 	}
 }
 

@@ -144,6 +144,7 @@ struct ui {
 	int lesson_fix;		/* the fix the lesson last showed, -1 none */
 	const struct scene_def *lesson_def;	/* the scene it showed */
 	int log_back;		/* events scrolled back from the newest */
+	uint64_t log_end_seen;	/* model_log_end when the log was drawn */
 	struct chart_memory chart;
 	struct step_trace trace;
 	char message[192];	/* one line for the key bar, fades */
@@ -241,9 +242,9 @@ void waitfor_draw(struct ui *u, struct rect r);
 bool outcome_current(struct ui *u, struct scene_outcome *o, size_t *at_step);
 /* Is the engine deadlocked (no green RUNNING beside it)? */
 bool outcome_stuck(struct ui *u);
-/* "LOST UPDATE at step 4" into buf. */
-void outcome_title(const struct scene_outcome *o, size_t at_step, char *buf,
-		   size_t n);
+/* "LOST UPDATE at step 4", "TORN READ (12 so far)" into buf. */
+void outcome_title(struct ui *u, const struct scene_outcome *o,
+		   size_t at_step, char *buf, size_t n);
 /* The outcome's title and sentence from row y; returns the next row. */
 int outcome_draw(struct ui *u, int y, int x, int w, int bottom);
 /* A search for a failing interleaving in the background (search.c). */

@@ -35,6 +35,8 @@ check "the status line says how to make it fail" \
 keys_then race 1 2 1
 check "no banner before the losing write" \
 	wait_gone race 'LOST UPDATE at' 1
+check "a thread's row says what it read" \
+	wait_for race 'bob +PAUSED +yes +read balance=100; write balance'
 keys_then race 2
 check "the fourth step shows LOST UPDATE with the values" \
 	wait_for race "LOST UPDATE at step 4: bob wrote 50 over alice's 50"
