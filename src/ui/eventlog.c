@@ -51,17 +51,18 @@ eventlog_draw(struct ui *u, struct rect r)
 	draw_box(u, r, title, "[ ] Home End scroll  l: timeline");
 	for (i = top; i < end - back && i - top < rows; i++) {
 		const struct model_log_entry *le = model_log_entry(m, i);
-		int w;
+		int w, y = r.y + 1 + (int)(i - top);
+		bool bad = le && (le->e.kind == LS_EV_ERROR ||
+				  le->e.kind == LS_EV_OUTCOME);
 
 		if (!le)
 			continue;
-		w = draw_textf(r.y + 1 + (int)(i - top), r.x + 1, 10, u->theme.dim,
-			       "%8.3fs ", le->e.ts > base
+		w = draw_textf(y, r.x + 1, 10, u->theme.dim, "%8.3fs ",
+			       le->e.ts > base
 			       ? (double)(le->e.ts - base) / 1e9 : 0.0);
 		model_log_say(m, i, line, sizeof(line));
-		draw_text(r.y + 1 + (int)(i - top), r.x + 1 + w, r.w - 2 - w,
-			  le->e.kind == LS_EV_ERROR || le->e.kind == LS_EV_OUTCOME
-			  ? u->theme.alert : A_NORMAL, line);
+		draw_text(y, r.x + 1 + w, r.w - 2 - w,
+			  bad ? u->theme.alert : A_NORMAL, line);
 	}
 }
 
@@ -77,7 +78,8 @@ eventlog_key(struct ui *u, int ch)
 		u->log_back += page > 1 ? page - 1 : 1;
 		break;
 	case ']':
-		u->log_back = u->log_back > page - 1 ? u->log_back - page + 1 : 0;
+		u->log_back = u->log_back > page - 1
+				      ? u->log_back - page + 1 : 0;
 		break;
 	case KEY_HOME:
 		/* Clamped to the oldest kept when drawn. */
