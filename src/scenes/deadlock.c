@@ -369,8 +369,14 @@ deadlock_start(struct scene_run *run)
 
 	s->run = run;
 	s->fix = run->params[P_FIX];
-	/* The locks first, then the fix's own counter: the objects panel
-	 * lists them in this order. */
+	/* In the order of the objects panel: the accounts' money first
+	 * (one line), their locks, the total, the transfers, then the
+	 * fix's own counter. */
+	for (i = 0; i < 2; i++) {
+		snprintf(name, sizeof(name), "money %s", account_names[i]);
+		s->acct[i].v_money = ls_ring_object_add(run->ring, LS_OBJ_VAR,
+							name);
+	}
 	for (i = 0; i < 2; i++) {
 		err = ls_mutex_create(run->ring, account_names[i],
 				      &s->acct[i].lock);
@@ -379,9 +385,9 @@ deadlock_start(struct scene_run *run)
 		atomic_store(&s->acct[i].money, START_MONEY);
 		s->acct[i].level = i + 1;
 	}
-	if (fixvar[s->fix])
-		s->v_fixvar = ls_ring_object_add(run->ring, LS_OBJ_VAR,
-						 fixvar[s->fix]);
+	/* With one lock at a time no thread sees the total whole. */
+	if (s->fix != FIX_SCOPE)
+		s->v_total = ls_ring_object_add(run->ring, LS_OBJ_VAR, "total");
 	for (i = 0; i < 2; i++) {
 		struct mover *m = &s->movers[i];
 
@@ -394,14 +400,9 @@ deadlock_start(struct scene_run *run)
 		m->v_transfers = ls_ring_object_add(run->ring, LS_OBJ_VAR,
 						    name);
 	}
-	/* With one lock at a time no thread sees the total whole. */
-	if (s->fix != FIX_SCOPE)
-		s->v_total = ls_ring_object_add(run->ring, LS_OBJ_VAR, "total");
-	for (i = 0; i < 2; i++) {
-		snprintf(name, sizeof(name), "money %s", account_names[i]);
-		s->acct[i].v_money = ls_ring_object_add(run->ring, LS_OBJ_VAR,
-							name);
-	}
+	if (fixvar[s->fix])
+		s->v_fixvar = ls_ring_object_add(run->ring, LS_OBJ_VAR,
+						 fixvar[s->fix]);
 	for (i = 0; i < 2; i++) {
 		err = ls_thread_spawn(run->group, s->movers[i].name,
 				      mover_main, &s->movers[i]);

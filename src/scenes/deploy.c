@@ -1,14 +1,15 @@
 /*
- * deploy.c - workers read a two-field config while a deployer changes it
+ * deploy.c - servers read a two-field config while a deployer changes it
  * field by field: torn reads, the Knight Capital failure in miniature.
  *
  * The config is a feature flag and the code version the flag belongs to:
  * flag off with version 7 (the old release) or flag on with version 8 (the
  * new one).  The deployer rolls forward and back: it writes the flag, then
  * spends ROLLOUT_MS copying code to the servers, then writes the version.
- * Workers serve requests; each reads the flag, then the version, and a
+ * Servers serve requests; each reads the flag, then the version, and a
  * pair that does not belong together (new flag with old code, or the
- * reverse) is a torn read.  In the broken variant each field is a relaxed
+ * reverse) is a torn read, reported the moment it happens (TORN READ),
+ * with what every server saw last.  In the broken variant each field is a relaxed
  * atomic, so every single read is defined and race-free for TSan and the
  * tear is still real: it is the pair that is not atomic.
  *
@@ -22,10 +23,10 @@
  *           write lock: readers wait out the whole rollout.
  *
  * Gates "write flag", "write version" (deployer) and "read flag", "read
- * version" (workers) are the step boundaries.  The forced schedule lets
- * the deployer write the flag, then worker-1 read both fields, before the
+ * version" (servers) are the step boundaries.  The forced schedule lets
+ * the deployer write the flag, then server-1 read both fields, before the
  * deployer may write the version: with fix=none that is a torn read every
- * time.  Under rwlock worker-1 blocks on the lock (its step is skipped);
+ * time.  Under rwlock server-1 blocks on the lock (its step is skipped);
  * under swap the flag was written into a config nobody can see yet.
  *
  * Invariant: zero torn reads.
@@ -74,6 +75,10 @@ struct config {
 struct worker {
 	struct deploy *s;
 	unsigned idx;
+	char name[24];
+	/* The pair this server read last (-1: none yet): written by it,
+	 * read by the one that reports a torn read. */
+	atomic_int seen_flag, seen_version;
 };
 
 struct deploy {
@@ -166,7 +171,7 @@ deploy_reclaim(struct deploy *s)
 	}
 }
 
-/* Show the config the workers now see. */
+/* Show the config the servers now see. */
 static void
 deploy_show(struct deploy *s, int flag, int version)
 {
@@ -189,7 +194,7 @@ deploy_fields(struct deploy *s, int flag, int version)
 	err = ls_gate(LS_EV_MARK, s->v_flag, "write flag");
 	if (!err) {
 		atomic_store_explicit(&s->flag, flag, memory_order_relaxed);
-		ls_emit(LS_EV_MARK, s->v_flag, (uint64_t)flag, 0);
+		ls_emit(LS_EV_MARK, s->v_flag, (uint64_t)flag, LS_MARK_WRITE);
 		/* Copying the code to the servers: the window in which the
 		 * flag is new and the version is not. */
 		err = scene_sleep(s->run, ROLLOUT_MS * MS);
@@ -199,7 +204,8 @@ deploy_fields(struct deploy *s, int flag, int version)
 	if (!err) {
 		atomic_store_explicit(&s->version, version,
 				      memory_order_relaxed);
-		ls_emit(LS_EV_MARK, s->v_version, (uint64_t)version, 0);
+		ls_emit(LS_EV_MARK, s->v_version, (uint64_t)version,
+			LS_MARK_WRITE);
 	}
 	if (s->lock)
 		ls_rwlock_unlock(s->lock);
@@ -302,17 +308,59 @@ deploy_read(struct deploy *s, unsigned i, int *flag, int *version)
 		*flag = c ? c->flag
 			  : atomic_load_explicit(&s->flag,
 						 memory_order_relaxed);
+		ls_emit(LS_EV_MARK, s->v_flag, (uint64_t)*flag, LS_MARK_READ);
 		err = ls_gate(LS_EV_MARK, s->v_version, "read version");
 	}
-	if (!err)
+	if (!err) {
 		*version = c ? c->version
 			     : atomic_load_explicit(&s->version,
 						    memory_order_relaxed);
+		ls_emit(LS_EV_MARK, s->v_version, (uint64_t)*version,
+			LS_MARK_READ);
+	}
 	if (c)
 		atomic_store(&s->hazard[i], NULL);
 	else if (s->lock)
 		ls_rwlock_unlock(s->lock);
 	return err;
+}
+
+/* "flag on, version 7" */
+static void
+deploy_pair(char *buf, size_t n, int flag, int version)
+{
+	if (version < 0)
+		snprintf(buf, n, "nothing yet");
+	else
+		snprintf(buf, n, "flag %s, version %d", flag ? "on" : "off",
+			 version);
+}
+
+/* Server me read a pair that does not belong together: say what it and
+ * every other server saw. */
+static void
+deploy_report(struct deploy *s, struct worker *me, int flag, int version)
+{
+	char what[200], pair[40];
+	size_t used;
+	unsigned i;
+
+	used = (size_t)snprintf(what, sizeof(what), "%s read flag %s with "
+				"version %d: the %s flag with the %s code",
+				me->name, flag ? "on" : "off", version,
+				flag ? "new" : "old",
+				version == V_NEW ? "new" : "old");
+	for (i = 0; i < s->nworkers && used < sizeof(what); i++) {
+		struct worker *w = &s->w[i];
+
+		if (w == me)
+			continue;
+		deploy_pair(pair, sizeof(pair), atomic_load(&w->seen_flag),
+			    atomic_load(&w->seen_version));
+		used += (size_t)snprintf(what + used, sizeof(what) - used,
+					 "; %s saw %s", w->name, pair);
+	}
+	scene_report(s->run, LS_OUT_TORN_READ, s->v_version, 0, "%s.", what);
 }
 
 static void
@@ -327,9 +375,13 @@ worker_main(void *arg)
 		if (deploy_read(s, me->idx, &flag, &version))
 			return;
 		atomic_fetch_add(&s->served, 1);
-		if (!deploy_consistent(flag, version))
+		atomic_store(&me->seen_flag, flag);
+		atomic_store(&me->seen_version, version);
+		if (!deploy_consistent(flag, version)) {
 			ls_emit(LS_EV_MARK, s->v_torn,
 				atomic_fetch_add(&s->torn, 1) + 1, 0);
+			deploy_report(s, me, flag, version);
+		}
 		/* Serve the request with the code the config named. */
 		if (scene_work(s->run, SERVE_MS * MS))
 			return;
@@ -340,7 +392,6 @@ static int
 deploy_start(struct scene_run *run)
 {
 	struct deploy *s = run->state;
-	char name[32];
 	unsigned i;
 	int err;
 
@@ -370,9 +421,14 @@ deploy_start(struct scene_run *run)
 	s->v_rate = ls_ring_object_add(run->ring, LS_OBJ_VAR, "requests/s");
 	err = ls_thread_spawn(run->group, "deployer", deployer_main, s);
 	for (i = 0; !err && i < s->nworkers; i++) {
-		s->w[i] = (struct worker){ .s = s, .idx = i };
-		snprintf(name, sizeof(name), "worker-%u", i + 1);
-		err = ls_thread_spawn(run->group, name, worker_main, &s->w[i]);
+		struct worker *w = &s->w[i];
+
+		w->s = s;
+		w->idx = i;
+		snprintf(w->name, sizeof(w->name), "server-%u", i + 1);
+		atomic_init(&w->seen_flag, -1);
+		atomic_init(&w->seen_version, -1);
+		err = ls_thread_spawn(run->group, w->name, worker_main, w);
 	}
 	return err;
 }
@@ -394,13 +450,13 @@ deploy_stop(struct scene_run *run)
 	}
 }
 
-/* The deployer writes the flag; worker-1 reads the flag, then the
+/* The deployer writes the flag; server-1 reads the flag, then the
  * version; only then may the deployer write the version. */
 static const char *const *
 deploy_schedule(struct scene_run *run)
 {
 	static const char *const steps[] = {
-		"deployer", "worker-1", "worker-1", "deployer", NULL
+		"deployer", "server-1", "server-1", "deployer", NULL
 	};
 
 	(void)run;
@@ -429,7 +485,7 @@ static const struct scene_param deploy_params[] = {
 			    "atomic pointer store; rwlock: lock both fields",
 		    .min = 0, .max = 2, .def = FIX_NONE, .values = fixes,
 		    .key = 'f' },
-	[P_WORKERS] = { .name = "workers", .help = "threads serving requests",
+	[P_WORKERS] = { .name = "servers", .help = "servers reading the config",
 			.min = 1, .max = MAX_WORKERS, .def = 3,
 			.key = 'w', .key_down = 'W' },
 };
@@ -437,7 +493,7 @@ static const struct scene_param deploy_params[] = {
 const struct scene_def scene_deploy = {
 	.name = "deploy",
 	.title = "a config deployed field by field",
-	.summary = "workers read a flag and a code version while a deployer "
+	.summary = "servers read a flag and a code version while a deployer "
 		   "changes them one at a time: torn reads (Knight Capital)",
 	.params = deploy_params,
 	.nparams = sizeof(deploy_params) / sizeof(deploy_params[0]),

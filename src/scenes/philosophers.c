@@ -171,7 +171,20 @@ philosophers_start(struct scene_run *run)
 
 	s->run = run;
 	s->fix = run->params[P_FIX];
-	/* Forks first: they head the objects panel. */
+	/* In the order of the objects panel: the meals first (one line,
+	 * who ate and who starves), then the forks. */
+	for (i = 0; i < N; i++) {
+		struct philosopher *p = &s->ph[i];
+
+		p->s = s;
+		p->idx = i;
+		snprintf(p->name, sizeof(p->name), "P%u", i + 1);
+		p->left = i;
+		p->right = (i + 1) % N;
+		p->rng = scene_seed(run, i);
+		snprintf(name, sizeof(name), "meals %s", p->name);
+		p->v_meals = ls_ring_object_add(run->ring, LS_OBJ_VAR, name);
+	}
 	for (i = 0; i < N; i++) {
 		snprintf(name, sizeof(name), "fork%u", i + 1);
 		err = ls_mutex_create(run->ring, name, &s->fork[i]);
@@ -186,18 +199,6 @@ philosophers_start(struct scene_run *run)
 	if (s->fix == FIX_TRYLOCK)
 		s->v_retries = ls_ring_object_add(run->ring, LS_OBJ_VAR,
 						  "put back");
-	for (i = 0; i < N; i++) {
-		struct philosopher *p = &s->ph[i];
-
-		p->s = s;
-		p->idx = i;
-		snprintf(p->name, sizeof(p->name), "P%u", i + 1);
-		p->left = i;
-		p->right = (i + 1) % N;
-		p->rng = scene_seed(run, i);
-		snprintf(name, sizeof(name), "meals %s", p->name);
-		p->v_meals = ls_ring_object_add(run->ring, LS_OBJ_VAR, name);
-	}
 	for (i = 0; i < N; i++) {
 		err = ls_thread_spawn(run->group, s->ph[i].name,
 				      philosopher_main, &s->ph[i]);

@@ -21,7 +21,12 @@
  * write on the counter's first increments, so fix=none loses both every
  * time.  Later rounds lose by timing alone (both reads come well before
  * either write), which shows the failure again and again on screen, but
- * the invariant never depends on it.  fix=mutex puts an instrumented mutex
+ * the invariant never depends on it.
+ *
+ * A store that overwrites a value its thread never read is reported the
+ * moment it happens (scene_report, LOST UPDATE), naming the values: the
+ * store is an atomic exchange, so the thread learns exactly what it
+ * wrote over.  fix=mutex puts an instrumented mutex
  * around each read-modify-write (the forced schedule then finds bob, or
  * inc-2, blocked and skips him); fix=atomic does one atomic_fetch_sub /
  * atomic_fetch_add, with no read/write split to interleave.
@@ -75,6 +80,7 @@ struct teller {
 
 struct adder {
 	struct race *s;
+	char name[24];
 	/* Increments this adder has stored: written by it alone, read by
 	 * the invariant (relaxed: the settled group orders the reads). */
 	atomic_ulong done;
@@ -100,6 +106,9 @@ struct race {
 	 * of adders_left reached 0, after which no adder stores again. */
 	atomic_ulong lost_adds;
 	atomic_uint adders_left;
+	/* The counter's first lost add is reported, not the thousands
+	 * after it. */
+	atomic_flag add_reported;
 
 	struct ls_mutex *balance_lock, *counter_lock;	/* fix=mutex */
 	/* Round hand-offs.  Queues, not semaphores: a semaphore taken by
@@ -126,12 +135,35 @@ race_emit_lost(struct race *s)
 		0);
 }
 
+/* Store the new balance v - 50 that teller me worked out from the v it
+ * read; if the balance was no longer v, the other teller's withdrawal
+ * stored in between is wiped out: say so, with the values. */
+static void
+race_store_balance(struct race *s, const struct teller *me, int v)
+{
+	int was = atomic_exchange_explicit(&s->balance, v - WITHDRAWAL,
+					   memory_order_relaxed);
+	const char *other = teller_names[1 - me->idx];
+
+	ls_emit(LS_EV_MARK, s->v_balance, (uint64_t)(v - WITHDRAWAL),
+		LS_MARK_WRITE);
+	if (was == v)
+		return;
+	/* Between the bank's audits only the two tellers write, so what
+	 * was overwritten is the other one's withdrawal. */
+	scene_report(s->run, LS_OUT_LOST_UPDATE, s->v_balance, 0,
+		     "%s wrote %d over %s's %d: %s's withdrawal is lost "
+		     "(%s read %d before %s wrote).",
+		     teller_names[me->idx], v - WITHDRAWAL, other, was, other,
+		     teller_names[me->idx], v, other);
+}
+
 /* One withdrawal of 50, the broken way or a fixed way.  first: the
  * forced round, whose steps the schedule holds apart, so no simulated
  * work is needed (and none is done: a step must not wait for it).
  * Returns 0 or -ECANCELED. */
 static int
-race_withdraw(struct race *s, bool first)
+race_withdraw(struct race *s, const struct teller *me, bool first)
 {
 	int v, err = 0;
 
@@ -144,7 +176,7 @@ race_withdraw(struct race *s, bool first)
 			return -ECANCELED;
 		v = atomic_fetch_sub(&s->balance, WITHDRAWAL) - WITHDRAWAL;
 		atomic_fetch_add(&s->withdrawn, 1);
-		ls_emit(LS_EV_MARK, s->v_balance, (uint64_t)v, 0);
+		ls_emit(LS_EV_MARK, s->v_balance, (uint64_t)v, LS_MARK_WRITE);
 		return 0;
 	}
 	if (s->fix == FIX_MUTEX) {
@@ -156,7 +188,7 @@ race_withdraw(struct race *s, bool first)
 	if (err)
 		goto out;
 	v = atomic_load_explicit(&s->balance, memory_order_relaxed);
-	ls_emit(LS_EV_MARK, s->v_balance, (uint64_t)v, 0);
+	ls_emit(LS_EV_MARK, s->v_balance, (uint64_t)v, LS_MARK_READ);
 	/* Working out the new balance: the window in which the other
 	 * teller can read the same old value. */
 	if (!first) {
@@ -167,10 +199,8 @@ race_withdraw(struct race *s, bool first)
 	err = ls_gate(LS_EV_MARK, s->v_balance, "write balance");
 	if (err)
 		goto out;
-	atomic_store_explicit(&s->balance, v - WITHDRAWAL,
-			      memory_order_relaxed);
+	race_store_balance(s, me, v);
 	atomic_fetch_add(&s->withdrawn, 1);
-	ls_emit(LS_EV_MARK, s->v_balance, (uint64_t)(v - WITHDRAWAL), 0);
 out:
 	if (s->fix == FIX_MUTEX)
 		ls_mutex_unlock(s->balance_lock);
@@ -195,7 +225,7 @@ teller_main(void *arg)
 					(JITTER_MS + 1) * MS))
 				return;
 		}
-		if (race_withdraw(s, first) ||
+		if (race_withdraw(s, me, first) ||
 		    ls_bqueue_push(s->done, me))
 			return;
 		first = false;
@@ -246,7 +276,8 @@ bank_main(void *arg)
 				      memory_order_relaxed);
 		atomic_store(&s->withdrawn, 0);
 		atomic_store(&s->audited, false);
-		ls_emit(LS_EV_MARK, s->v_balance, START_BALANCE, 0);
+		ls_emit(LS_EV_MARK, s->v_balance, START_BALANCE,
+			LS_MARK_WRITE);
 		/* Room for both: each queue holds one, and was emptied. */
 		if (ls_bqueue_push(s->go[0], NULL) ||
 		    ls_bqueue_push(s->go[1], NULL))
@@ -259,7 +290,7 @@ bank_main(void *arg)
 static int
 race_add(struct race *s, struct adder *me, unsigned long *done)
 {
-	unsigned long v;
+	unsigned long v, was;
 	int err;
 
 	if (s->fix == FIX_ATOMIC) {
@@ -281,8 +312,15 @@ race_add(struct race *s, struct adder *me, unsigned long *done)
 	err = ls_gate(LS_EV_MARK, s->v_counter, "write counter");
 	if (err)
 		goto out;
-	atomic_store_explicit(&s->counter, v + 1, memory_order_relaxed);
+	was = atomic_exchange_explicit(&s->counter, v + 1,
+				       memory_order_relaxed);
 	atomic_store_explicit(&me->done, ++*done, memory_order_relaxed);
+	if (was != v && !atomic_flag_test_and_set(&s->add_reported))
+		scene_report(s->run, LS_OUT_LOST_UPDATE, s->v_counter, 0,
+			     "%s wrote counter = %lu over %lu: it read %lu, "
+			     "so %lu add%s of the others %s lost.", me->name,
+			     v + 1, was, v, was - v, was - v == 1 ? "" : "s",
+			     was - v == 1 ? "is" : "are");
 out:
 	if (s->fix == FIX_MUTEX)
 		ls_mutex_unlock(s->counter_lock);
@@ -333,29 +371,36 @@ race_start(struct scene_run *run)
 	s->adds = (unsigned long)run->params[P_ADDS];
 	atomic_store(&s->balance, START_BALANCE);
 	atomic_store(&s->adders_left, s->nadders);
-	/* Registered first, so they head the objects panel. */
+	atomic_flag_clear(&s->add_reported);
+	/* In the order of the objects panel: what the lesson is about
+	 * first (the balance, its lock, what was lost), the counter next,
+	 * the bank's hand-offs last. */
 	s->v_balance = ls_ring_object_add(run->ring, LS_OBJ_VAR, "balance");
-	s->v_counter = ls_ring_object_add(run->ring, LS_OBJ_VAR, "counter");
-	s->v_want = ls_ring_object_add(run->ring, LS_OBJ_VAR, "counter want");
+	if (s->fix == FIX_MUTEX) {
+		err = ls_mutex_create(run->ring, "balance lock",
+				      &s->balance_lock);
+		if (err)
+			return err;
+	}
 	s->v_lost = ls_ring_object_add(run->ring, LS_OBJ_VAR, "lost");
+	s->v_rounds = ls_ring_object_add(run->ring, LS_OBJ_VAR, "rounds");
 	s->v_lost_rounds = ls_ring_object_add(run->ring, LS_OBJ_VAR,
 					      "lost rounds");
-	s->v_rounds = ls_ring_object_add(run->ring, LS_OBJ_VAR, "rounds");
+	s->v_counter = ls_ring_object_add(run->ring, LS_OBJ_VAR, "counter");
+	s->v_want = ls_ring_object_add(run->ring, LS_OBJ_VAR, "counter want");
 	if (s->fix == FIX_MUTEX) {
-		err = ls_mutex_create(run->ring, "bal lock", &s->balance_lock);
-		if (!err)
-			err = ls_mutex_create(run->ring, "cnt lock",
-					      &s->counter_lock);
+		err = ls_mutex_create(run->ring, "counter lock",
+				      &s->counter_lock);
 		if (err)
 			return err;
 	}
 	for (i = 0; i < 2; i++) {
-		snprintf(name, sizeof(name), "go %s", teller_names[i]);
+		snprintf(name, sizeof(name), "%s's turn", teller_names[i]);
 		err = ls_bqueue_create(run->ring, name, 1, &s->go[i]);
 		if (err)
 			return err;
 	}
-	err = ls_bqueue_create(run->ring, "done", 2, &s->done);
+	err = ls_bqueue_create(run->ring, "withdrawals", 2, &s->done);
 	if (err)
 		return err;
 	for (i = 0; i < 2; i++) {
@@ -373,8 +418,9 @@ race_start(struct scene_run *run)
 		return err;
 	for (i = 0; i < s->nadders; i++) {
 		s->adders[i].s = s;
-		snprintf(name, sizeof(name), "inc-%u", i + 1);
-		err = ls_thread_spawn(run->group, name, adder_main,
+		snprintf(s->adders[i].name, sizeof(s->adders[i].name), "inc-%u",
+			 i + 1);
+		err = ls_thread_spawn(run->group, s->adders[i].name, adder_main,
 				      &s->adders[i]);
 		if (err)
 			return err;

@@ -1,14 +1,21 @@
 /*
  * sizing.c - how many workers should a pool have?
  *
- * A conductor thread sweeps the pool size from 1 to max workers.  At each
+ * A submitter thread sweeps the pool size from 1 to max workers.  At each
  * size it keeps the pool's queue full of tasks of the chosen mix for a
  * fixed measuring window, and the tasks finished per second are
- * published as MARK events on the "throughput" variable (aux = workers),
+ * published as MARK events on the "tasks/s" variable (aux = workers),
  * which the ui draws as a chart beside the two rules of thumb: N = cores
  * for CPU-bound work, N = cores x (1 + W/C) when tasks wait W for every C
- * they compute.  Task times are real time: the sweep measures the real
- * machine, so the speed control does not apply to it.
+ * they compute.
+ *
+ * A task's computation is a fixed amount of work, measured in the
+ * thread's own CPU time, not a wall-clock deadline: a worker that the
+ * kernel takes off its core does not get that time counted, so with more
+ * CPU-bound workers than cores each task takes longer and the curve
+ * flattens at N = cores, as on a real machine.  The wait part is a sleep
+ * (I/O), which costs no core.  The sweep measures the real machine, so
+ * the speed control does not apply to it.
  */
 #include "config.h"
 
@@ -16,6 +23,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lockstep/clock.h"
@@ -29,7 +37,7 @@
 enum { P_MIX, P_MAX_WORKERS, P_WINDOW_MS };
 
 #define MS 1000000ull
-#define TASK_NS (20 * MS)	/* one task's wall time when alone */
+#define TASK_NS (20 * MS)	/* one task's time (C + W) when alone */
 
 /* Compute (C) and wait (W) parts of a task for each mix, in ns. */
 static const struct mix {
@@ -48,15 +56,28 @@ struct sizing {
 	_Atomic unsigned sizes_done;
 };
 
+/* The CPU time the calling thread has used, ns. */
+static uint64_t
+sizing_cpu_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts))
+		return ls_clock_ns();	/* no such clock: wall time */
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 static int
 sizing_task(void *arg)
 {
 	struct sizing *s = arg;
 	const struct mix *m = &mixes[scene_param(s->run, P_MIX)];
-	uint64_t end = ls_clock_ns() + m->compute;
+	uint64_t end = sizing_cpu_ns() + m->compute;
 
-	/* Real computation, so CPU-bound tasks really compete for cores. */
-	while (ls_clock_ns() < end)
+	/* Real computation, counted in this thread's CPU time: while the
+	 * kernel runs another worker on our core the work does not get
+	 * done, so CPU-bound tasks really compete for the cores. */
+	while (sizing_cpu_ns() < end)
 		if (ls_cancelled())
 			return -ECANCELED;
 	if (m->wait && ls_thread_sleep(m->wait))
@@ -92,7 +113,7 @@ measure(struct sizing *s, struct ls_pool *p, uint64_t fill_ns,
 }
 
 static void
-conductor_main(void *arg)
+submitter_main(void *arg)
 {
 	struct sizing *s = arg;
 	struct scene_run *run = s->run;
@@ -135,7 +156,7 @@ sizing_start(struct scene_run *run)
 	s->v_cores = ls_ring_object_add(run->ring, LS_OBJ_VAR, "N=cores");
 	s->v_rule = ls_ring_object_add(run->ring, LS_OBJ_VAR,
 				       "N=cores*(1+W/C)");
-	return ls_thread_spawn(run->group, "conductor", conductor_main, s);
+	return ls_thread_spawn(run->group, "submitter", submitter_main, s);
 }
 
 static bool

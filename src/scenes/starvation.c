@@ -6,9 +6,9 @@
  *
  * rwlock: three readers and one writer share a read-write lock.  The
  * readers overlap by construction, not by timing: a reader steps out of
- * the lock only by taking a "pass" (a semaphore permit; the ui shows it
- * held while the reader is out), and every entry but the very first
- * posts one.  So there is one pass fewer than readers inside, and from
+ * the lock only with an "exit ticket" (a semaphore permit; the ui shows
+ * it held while the reader is out), and every entry but the very first
+ * hands one out.  So there is one ticket fewer than readers inside, and from
  * the first entry on the lock always holds a reader.  On a reader-preferring
  * lock a reader is admitted whenever no writer is inside, the writer
  * needs the lock empty, and it waits for ever: the monitor thread shows
@@ -34,6 +34,10 @@
  * its own cure: rwlock: writer -> writer-preferring, fair and aging ->
  * fair (a FIFO lock is aging taken to its limit: the oldest waiter always
  * goes first); pool: writer and aging -> aging, fair -> FIFO.
+ *
+ * The monitor reports STARVED the moment a wait passes the invariant's
+ * bound (a second of workload time), saying who waited how long while
+ * whom got in.
  *
  * Invariant: rwlock: the writer got in and never waited a second or more;
  * pool: every batch job queued in the first half of the run has run.
@@ -95,6 +99,9 @@ struct starve;
 struct job {
 	struct starve *s;
 	_Atomic uint64_t queued_ns;
+	/* Urgent jobs that had run when it was queued (its queuer
+	 * writes it before queued_ns; the monitor reads it after). */
+	atomic_ulong urgent_at;
 };
 
 struct reader {
@@ -120,6 +127,10 @@ struct starve {
 	 * invariant; lone values, no ordering needed. */
 	_Atomic uint64_t wait_since, wait_max, seen_max;
 	atomic_ulong writes, reads;
+	atomic_ulong reads_at_wait;	/* reads when the writer began waiting */
+	/* The wait (its start) the monitor last reported as starved;
+	 * the monitor's alone. */
+	uint64_t reported_since;
 	struct reader rd[NREADERS];
 
 	/* pool part. */
@@ -228,6 +239,7 @@ writer_main(void *arg)
 		uint64_t since = starvation_now(s), waited;
 		int err;
 
+		atomic_store(&s->reads_at_wait, atomic_load(&s->reads));
 		atomic_store(&s->wait_since, since);
 		err = ls_rwlock_wrlock(s->lock);
 		if (err)
@@ -277,7 +289,7 @@ rwlock_part_start(struct scene_run *run, struct starve *s)
 				       "writer wait ms");
 	s->v_max = ls_ring_object_add(run->ring, LS_OBJ_VAR, "max wait ms");
 	s->v_writes = ls_ring_object_add(run->ring, LS_OBJ_VAR, "writes");
-	err = ls_sem_create(run->ring, "pass", 0, &s->pass);
+	err = ls_sem_create(run->ring, "exit ticket", 0, &s->pass);
 	if (err)
 		return err;
 	for (i = 0; i < NREADERS; i++) {
@@ -316,6 +328,7 @@ job_submit(struct job *j, bool urgent)
 	};
 	int err;
 
+	atomic_store(&j->urgent_at, atomic_load(&j->s->urgent_ran));
 	atomic_store(&j->queued_ns, starvation_now(j->s));
 	err = ls_pool_submit(j->s->pool, &t, NULL);
 	if (err)
@@ -381,21 +394,28 @@ submitter_main(void *arg)
 	}
 }
 
-/* The oldest wait in jobs[0..n) (0 if none waits) and how many wait. */
+/* The oldest wait in jobs[0..n) (0 if none waits), how many wait, and
+ * which job waits longest (may be NULL; NULL when none waits). */
 static uint64_t
-oldest_job(struct job *jobs, unsigned n, uint64_t now, unsigned *waiting)
+oldest_job(struct job *jobs, unsigned n, uint64_t now, unsigned *waiting,
+	   struct job **which)
 {
 	uint64_t oldest = 0, age;
 	unsigned i;
 
 	*waiting = 0;
+	if (which)
+		*which = NULL;
 	for (i = 0; i < n; i++) {
 		if (!atomic_load(&jobs[i].queued_ns))
 			continue;
 		(*waiting)++;
 		age = job_age(&jobs[i], now);
-		if (age > oldest)
-			oldest = age;
+		if (age > oldest || (which && !*which)) {
+			oldest = age > oldest ? age : oldest;
+			if (which)
+				*which = &jobs[i];
+		}
 	}
 	return oldest;
 }
@@ -433,11 +453,63 @@ pool_part_start(struct scene_run *run, struct starve *s)
 
 /* The scene ----------------------------------------------------------- */
 
+/* The invariant's bound on a wait: a second of workload time, and never
+ * less than a real one, in ns of the scene's clock. */
+static uint64_t
+starvation_bound(struct scene_run *run)
+{
+	unsigned speed = atomic_load(&run->speed_permille);
+
+	return speed ? WAIT_BOUND_MS * MS * 1000 / speed : WAIT_BOUND_MS * MS;
+}
+
+/* The writer has waited cur since since: past the bound, say so once
+ * per wait.  Monitor only. */
+static void
+starvation_check_writer(struct starve *s, uint64_t since, uint64_t cur)
+{
+	unsigned long got_in;
+
+	if (!since || cur < starvation_bound(s->run) ||
+	    s->reported_since == since)
+		return;
+	s->reported_since = since;
+	got_in = atomic_load(&s->reads) - atomic_load(&s->reads_at_wait);
+	scene_report(s->run, LS_OUT_STARVED, ls_rwlock_id(s->lock), 0,
+		     "the writer has waited %.1f s for the table while the "
+		     "readers (reader-1..reader-%d) got in %lu times: a "
+		     "reader-preferring lock lets the next reader in while "
+		     "one is inside.", (double)cur / 1e9, NREADERS, got_in);
+}
+
+/* Batch job j has waited age: past the bound, say so once per job.
+ * Monitor only. */
+static void
+starvation_check_batch(struct starve *s, struct job *j, uint64_t age)
+{
+	uint64_t queued;
+
+	if (!j || age < starvation_bound(s->run))
+		return;
+	queued = atomic_load(&j->queued_ns);
+	if (!queued || s->reported_since == queued)
+		return;
+	s->reported_since = queued;
+	scene_report(s->run, LS_OUT_STARVED, s->v_lo, 0,
+		     "a batch job (priority %d) has waited %.1f s in the "
+		     "queue while %lu urgent jobs (priority %d) ran: the "
+		     "workers always take the most urgent job first.",
+		     LO_PRIO, (double)age / 1e9,
+		     atomic_load(&s->urgent_ran) - atomic_load(&j->urgent_at),
+		     HI_PRIO);
+}
+
 /* Emit the part's variables as they are now. */
 static void
 starvation_sample(struct starve *s)
 {
-	uint64_t now = starvation_now(s);
+	uint64_t now = starvation_now(s), age;
+	struct job *old;
 	unsigned n;
 
 	if (s->part == PART_RWLOCK) {
@@ -451,12 +523,14 @@ starvation_sample(struct starve *s)
 		ls_emit(LS_EV_MARK, s->v_max,
 			starvation_ms(writer_max_wait(s)), 0);
 		ls_emit(LS_EV_MARK, s->v_writes, atomic_load(&s->writes), 0);
+		starvation_check_writer(s, since, cur);
 		return;
 	}
 	ls_emit(LS_EV_MARK, s->v_hi,
-		starvation_ms(oldest_job(s->urgent, CHAINS, now, &n)), 0);
-	ls_emit(LS_EV_MARK, s->v_lo,
-		starvation_ms(oldest_job(s->batch, MAX_BATCH, now, &n)), 0);
+		starvation_ms(oldest_job(s->urgent, CHAINS, now, &n, NULL)), 0);
+	age = oldest_job(s->batch, MAX_BATCH, now, &n, &old);
+	ls_emit(LS_EV_MARK, s->v_lo, starvation_ms(age), 0);
+	starvation_check_batch(s, old, age);
 	ls_emit(LS_EV_MARK, s->v_lo_queued, n, 0);
 	ls_emit(LS_EV_MARK, s->v_lo_ran, atomic_load(&s->batch_ran), 0);
 }
@@ -536,9 +610,7 @@ starvation_invariant(struct scene_run *run, const char **name, char *detail,
 	unsigned waiting;
 
 	if (s->part == PART_RWLOCK) {
-		unsigned speed = atomic_load(&run->speed_permille);
-		uint64_t bound = speed ? WAIT_BOUND_MS * MS * 1000 / speed
-				       : WAIT_BOUND_MS * MS;
+		uint64_t bound = starvation_bound(run);
 		unsigned long writes = atomic_load(&s->writes);
 		uint64_t max = writer_max_wait(s);
 
@@ -552,7 +624,7 @@ starvation_invariant(struct scene_run *run, const char **name, char *detail,
 		return writes > 0 && max < bound;
 	}
 	ran = atomic_load(&s->batch_ran);
-	oldest = oldest_job(s->batch, MAX_BATCH, now, &waiting);
+	oldest = oldest_job(s->batch, MAX_BATCH, now, &waiting, NULL);
 	half = starvation_since(now, s->t0) / 2;
 	*name = "every batch job queued in the first half of the run ran";
 	snprintf(detail, n, "batch jobs ran %lu, waiting %u, oldest waited "

@@ -188,8 +188,9 @@ model_restart(void *arg)
 	while (ls_ring_drain(u->ring, buf, 256))
 		;
 	feed_start(&u->feed, u->ring, u->model);
-	u->selected_tid = 0;
+	u->selected_tid = u->cursor_tid = 0;
 	u->threads_scroll = u->timeline_scroll = 0;
+	u->objects_scroll = u->log_back = 0;
 	u->paused_ns = 0;
 	u->run_start_ns = ls_clock_ns();
 	u->dirty = true;
@@ -467,21 +468,10 @@ handle_key(struct ui *u, int ch)
 	case 'l':
 		u->show_log = !u->show_log;
 		break;
-	case KEY_NPAGE:
-		u->threads_scroll += 4;
-		u->timeline_scroll += 4;
-		break;
-	case KEY_PPAGE:
-		u->threads_scroll = u->threads_scroll > 4 ? u->threads_scroll - 4 : 0;
-		u->timeline_scroll = u->timeline_scroll > 4 ? u->timeline_scroll - 4 : 0;
-		break;
 	case KEY_MOUSE:
 		mouse_event(u);
 		break;
 	case KEY_RESIZE:
-		break;
-	case 27:	/* Esc closes what is open. */
-		u->selected_tid = 0;
 		break;
 	default:
 		if (ch >= '1' && ch <= '9' && u->step_view) {
@@ -500,7 +490,9 @@ handle_key(struct ui *u, int ch)
 				step(u, tids[idx]);
 			break;
 		}
-		param_key(u, ch);
+		/* The panels' own keys (layout.c), then the scene's. */
+		if (!layout_key(u, ch))
+			param_key(u, ch);
 		break;
 	}
 	u->dirty = true;
@@ -518,42 +510,7 @@ draw_frame(struct ui *u)
 
 	getmaxyx(stdscr, rows, cols);
 	erase();
-	if (u->step_view)
-		stepview_layout(&u->lay, rows, cols);
-	else
-		layout_compute(&u->lay, rows, cols);
-	if (u->lay.too_small) {
-		draw_textf(0, 0, cols, A_BOLD,
-			   "lockstep needs %dx%d; this terminal is %dx%d. "
-			   "Enlarge it, or q to quit.", UI_MIN_COLS,
-			   UI_MIN_ROWS, cols, rows);
-		refresh();
-		return;
-	}
-	header_draw(u, u->lay.header);
-	if (u->step_view) {
-		stepview_draw(u, u->lay.threads);
-		stepview_shared_draw(u, u->lay.objects);
-		stepview_strip_draw(u, u->lay.strip);
-	} else {
-		threads_draw(u, u->lay.threads);
-		objects_draw(u, u->lay.objects);
-	}
-	if (u->show_log)
-		eventlog_draw(u, u->lay.timeline);
-	else
-		timeline_draw(u, u->lay.timeline);
-	/* Hazard scenes (those with a fix) show who waits for whom. */
-	if (scene_param_index(u->def, "fix") >= 0)
-		waitfor_draw(u, u->lay.metrics);
-	else
-		metrics_draw(u, u->lay.metrics);
-	lesson_draw(u, u->lay.lesson);
-	keybar_draw(u, u->lay.keybar);
-	if (u->search)
-		search_draw(u, (struct rect){ u->lay.keybar.y, 0, 1, cols });
-	if (u->show_help)
-		help_draw(u, rows, cols);
+	layout_draw(u, rows, cols);
 	refresh();
 }
 

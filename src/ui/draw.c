@@ -1,7 +1,7 @@
 /*
- * draw.c - small drawing helpers every panel uses: clipped text (UTF-8
- * aware, one column per code point: the ui only draws single-width
- * glyphs), boxes with a title, names and durations.
+ * draw.c - small drawing helpers every panel uses: clipped and
+ * word-wrapped text (UTF-8 aware, one column per code point: the ui only
+ * draws single-width glyphs), boxes with a title, names and durations.
  */
 #include "config.h"
 
@@ -59,6 +59,53 @@ draw_textf(int y, int x, int w, attr_t a, const char *fmt, ...)
 	va_end(ap);
 	draw_text(y, x, w, a, buf);
 	return len < w ? len : w;
+}
+
+const char *
+wrap_next(const char *s, int w, int *len)
+{
+	int cols = 0, cut = 0, i;
+
+	*len = 0;
+	if (!*s)
+		return s;
+	if (w < 1)
+		w = 1;
+	/* Longest prefix that fits in w columns, cut at a space. */
+	for (i = 0; s[i] && s[i] != '\n'; i++) {
+		if (((unsigned char)s[i] & 0xc0) != 0x80) {
+			if (cols == w)
+				break;
+			cols++;
+		}
+		if (s[i] == ' ')
+			cut = i;
+		*len = i + 1;
+	}
+	if (s[i] && s[i] != '\n' && cut > 0)
+		*len = cut;
+	s += *len;
+	while (*s == ' ')
+		s++;
+	if (*s == '\n')
+		s++;
+	return s;
+}
+
+int
+draw_wrapped(int y, int x, int w, int bottom, attr_t a, const char *s)
+{
+	char line[512];
+	int len;
+
+	while (*s && y < bottom) {
+		const char *next = wrap_next(s, w, &len);
+
+		snprintf(line, sizeof(line), "%.*s", len, s);
+		draw_text(y++, x, w, a, line);
+		s = next;
+	}
+	return y;
 }
 
 void
@@ -128,4 +175,65 @@ format_ns(char *buf, size_t n, uint64_t ns)
 		snprintf(buf, n, "%.1fms", (double)ns / 1e6);
 	else
 		snprintf(buf, n, "%.2fs", (double)ns / 1e9);
+}
+
+const char *
+ui_state_word(unsigned state, bool upper)
+{
+	/* The words every panel, the legend and the help use. */
+	static const char *const lower[LS_STATE_COUNT] = {
+		[LS_STATE_RUNNING] = "running", [LS_STATE_IDLE] = "idle",
+		[LS_STATE_SLEEPING] = "I/O", [LS_STATE_BLOCKED] = "blocked",
+		[LS_STATE_PARKED] = "paused", [LS_STATE_DONE] = "done",
+	};
+	static const char *const caps[LS_STATE_COUNT] = {
+		[LS_STATE_RUNNING] = "RUNNING", [LS_STATE_IDLE] = "IDLE",
+		[LS_STATE_SLEEPING] = "I/O", [LS_STATE_BLOCKED] = "BLOCKED",
+		[LS_STATE_PARKED] = "PAUSED", [LS_STATE_DONE] = "DONE",
+	};
+
+	if (state >= LS_STATE_COUNT)
+		return "?";
+	return upper ? caps[state] : lower[state];
+}
+
+const char *
+ui_state_glyph(const struct ui *u, unsigned state, bool strip)
+{
+	const struct theme *t = &u->theme;
+
+	if (state >= LS_STATE_COUNT)
+		return "?";
+	/* In ASCII a glyph has one meaning everywhere: the strips use the
+	 * list's glyphs (the theme's ASCII strip glyphs give '#' to
+	 * running, which the list gives to blocked).  A finished thread
+	 * leaves its strip empty. */
+	if (strip && (t->utf8 || state == LS_STATE_DONE))
+		return t->strip_glyph[state];
+	return t->state_glyph[state];
+}
+
+const char *
+ui_bar_glyph(const struct ui *u, bool full)
+{
+	const struct theme *t = &u->theme;
+
+	if (t->utf8)
+		return full ? t->bar_full : t->bar_empty;
+	/* '#' is blocked and '.' idle in ASCII: bars use other glyphs. */
+	return full ? "=" : "_";
+}
+
+const char *
+ui_spark_glyph(const struct ui *u, unsigned level)
+{
+	static const char *const digits[8] = {
+		"0", "1", "2", "3", "4", "5", "6", "7",
+	};
+
+	if (level > 7)
+		level = 7;
+	/* ASCII has no eighths; a digit says the level and means nothing
+	 * else on screen. */
+	return u->theme.utf8 ? u->theme.spark[level] : digits[level];
 }

@@ -1,6 +1,8 @@
 /*
- * metrics.c - the numbers: throughput, wait and run percentiles, a depth
- * sparkline of the busiest queue, and the events the ring had to drop.
+ * metrics.c - the numbers: throughput, wait and run percentiles (waits of
+ * every kind: for a lock, for room or an item in a queue, a task for a
+ * worker; and each kind apart), a depth sparkline of the busiest queue,
+ * and the events the ring had to drop.
  */
 #include "config.h"
 
@@ -49,8 +51,32 @@ sparkline(const struct ui *u, const struct model_object *o, int y, int x,
 		unsigned v = o->depth_samples[(o->nsamples - n + i) % MODEL_SAMPLES];
 
 		draw_text(y, x + (int)i, 1, u->theme.bar_fill,
-			  u->theme.spark[v * 7 / max]);
+			  ui_spark_glyph(u, v * 7 / max));
 	}
+}
+
+/* "locks 2.1ms  queues 30ms  tasks 5ms": the p99 of each kind of wait
+ * that has samples.  Returns whether any has. */
+static bool
+metrics_by_class(const struct model *m, char *buf, size_t n)
+{
+	static const char *const names[MODEL_WAIT_CLASSES] = {
+		[MODEL_WAIT_LOCK] = "locks", [MODEL_WAIT_QUEUE] = "queues",
+		[MODEL_WAIT_TASK] = "tasks",
+	};
+	size_t used = 0;
+	unsigned c;
+	char v[16];
+
+	buf[0] = '\0';
+	for (c = 0; c < MODEL_WAIT_CLASSES && used < n; c++) {
+		if (!model_wait_samples(m, c))
+			continue;
+		format_ns(v, sizeof(v), model_wait_class_percentile(m, c, 99));
+		used += (size_t)snprintf(buf + used, n - used, "%s%s %s",
+					 used ? "  " : "", names[c], v);
+	}
+	return used > 0;
 }
 
 void
@@ -59,7 +85,7 @@ metrics_draw(struct ui *u, struct rect r)
 	const struct model *m = u->model;
 	const struct model_object *q = busiest_queue(m);
 	uint64_t lost = m->ring_dropped > m->lost ? m->ring_dropped : m->lost;
-	char p50[16], p99[16], r50[16], r99[16], drop[32];
+	char p50[16], p99[16], r50[16], r99[16], drop[96];
 	int x = r.x + 1, w = r.w - 2, y = r.y + 1, dw;
 
 	draw_box(u, r, "Metrics", NULL);
@@ -73,6 +99,8 @@ metrics_draw(struct ui *u, struct rect r)
 	draw_textf(y++, x, w, A_NORMAL, "run  p50 %-8s p99 %s", r50, r99);
 	if (y >= r.y + r.h - 1)
 		return;
+	if (metrics_by_class(m, drop, sizeof(drop)) && y < r.y + r.h - 2)
+		draw_textf(y++, x, w, A_NORMAL, "wait p99 %s", drop);
 	/* Dropped events at the right: red when any were lost. */
 	dw = snprintf(drop, sizeof(drop), " dropped %llu",
 		      (unsigned long long)lost);

@@ -1,7 +1,15 @@
 /*
  * objects.c - the objects panel: each lock with its holder(s) and its
  * waiters in arrival order, each queue with a depth bar against its
- * capacity, the pool with its workers and queue, each semaphore's count.
+ * capacity, a pool with its workers and queue, each semaphore's count,
+ * and the scene's variables.
+ *
+ * Objects are listed in the order the scene registered them: a scene
+ * registers what matters most first (the balance, the accounts, the
+ * meals), so it is never under "+3 more".  Variables whose names differ
+ * in one word ("meals P1" .. "meals P5") share one line.  A pool that a
+ * newer pool of the same name replaced (the sizing sweep) is finished and
+ * left out.  The panel scrolls with < and >.
  */
 #include "config.h"
 
@@ -10,10 +18,121 @@
 #include <stdio.h>
 #include <string.h>
 
-/* "T2 T5 T1" (waiters in order) into buf. */
+#define WORDS_MAX 6
+#define NAME_MIN 6
+#define CHANGED_NS 1000000000ull
+#define NAME_MAX 16
+
+/* One line item: an object, or a group of variables. */
+struct item {
+	const struct model_object *o[MODEL_MAX_OBJECTS];
+	unsigned n;
+	int word;		/* a group's varying word, -1 for one object */
+};
+
+/* Split name into words; returns how many (at most WORDS_MAX). */
+static unsigned
+objects_words(const char *name, char words[WORDS_MAX][MODEL_NAME])
+{
+	unsigned n = 0;
+	const char *p = name;
+
+	while (*p && n < WORDS_MAX) {
+		size_t len = strcspn(p, " ");
+
+		if (len) {
+			snprintf(words[n], MODEL_NAME, "%.*s", (int)len, p);
+			n++;
+		}
+		p += len;
+		while (*p == ' ')
+			p++;
+	}
+	return *p ? 0 : n;
+}
+
+/* The one word position where variables a and b differ, or -1. */
+static int
+objects_differ(const char *a, const char *b)
+{
+	char wa[WORDS_MAX][MODEL_NAME], wb[WORDS_MAX][MODEL_NAME];
+	unsigned na = objects_words(a, wa), nb = objects_words(b, wb), i;
+	int at = -1;
+
+	if (na < 2 || na != nb)
+		return -1;
+	for (i = 0; i < na; i++) {
+		if (!strcmp(wa[i], wb[i]))
+			continue;
+		if (at >= 0)
+			return -1;
+		at = (int)i;
+	}
+	return at;
+}
+
+/* Has a newer object of the same name and kind replaced o? */
+static bool
+objects_superseded(const struct model *m, const struct model_object *o)
+{
+	unsigned i;
+
+	if (o->kind != LS_OBJ_POOL)
+		return false;
+	for (i = 0; i < MODEL_MAX_OBJECTS; i++) {
+		const struct model_object *p = &m->objects[i];
+
+		if (p->used && p->kind == o->kind && p->id > o->id &&
+		    !strcmp(p->name, o->name))
+			return true;
+	}
+	return false;
+}
+
+/* The objects to show, in registration (id) order, grouped; returns
+ * how many items went into it. */
+static unsigned
+objects_items(const struct ui *u, struct item *it, unsigned max)
+{
+	const struct model *m = u->model;
+	const struct model_object *o[MODEL_MAX_OBJECTS];
+	unsigned n = 0, i, j, k = 0;
+
+	for (i = 0; i < MODEL_MAX_OBJECTS; i++) {
+		const struct model_object *x = &m->objects[i];
+
+		if (!x->used || objects_superseded(m, x))
+			continue;
+		for (j = n; j > 0 && o[j - 1]->id > x->id; j--)
+			o[j] = o[j - 1];
+		o[j] = x;
+		n++;
+	}
+	for (i = 0; i < n && k < max; i++) {
+		struct item *t = &it[k];
+		int at;
+
+		t->o[0] = o[i];
+		t->n = 1;
+		t->word = -1;
+		/* Following variables that differ from it in one word. */
+		while (o[i]->kind == LS_OBJ_VAR && i + 1 < n &&
+		       o[i + 1]->kind == LS_OBJ_VAR &&
+		       (at = objects_differ(t->o[0]->name,
+					    o[i + 1]->name)) >= 0 &&
+		       (t->word < 0 || at == t->word)) {
+			t->word = at;
+			t->o[t->n++] = o[++i];
+		}
+		k++;
+	}
+	return k;
+}
+
+/* "worker-2 (to write), worker-3 (to read)": waiters in order. */
 static void
 waiter_list(const struct ui *u, const struct model_object *o, char *buf,
-	    size_t n, bool mark_kind)
+	    size_t n)
 {
 	size_t used = 0;
 	unsigned i;
@@ -21,31 +140,51 @@ waiter_list(const struct ui *u, const struct model_object *o, char *buf,
 	buf[0] = '\0';
 	for (i = 0; i < o->nwaiters && used < n; i++) {
 		const struct model_waiter *w = &o->waiters[i];
-		const char *tag = "";
+		const char *why = "";
 
-		if (mark_kind)
-			tag = w->kind == LS_EV_WR_WAIT || w->kind == LS_EV_Q_PUSH_WAIT
-				      ? "w:" : "r:";
+		if (o->kind == LS_OBJ_RWLOCK)
+			why = w->kind == LS_EV_WR_WAIT ? " (to write)"
+						       : " (to read)";
+		else if (o->kind == LS_OBJ_QUEUE)
+			why = w->kind == LS_EV_Q_PUSH_WAIT ? " (to put)"
+							   : " (to take)";
 		used += (size_t)snprintf(buf + used, n - used, "%s%s%s",
-					 i ? " " : "", tag,
-					 ui_thread_name(u, w->tid));
+					 i ? ", " : "",
+					 ui_thread_name(u, w->tid), why);
 	}
+	if (o->nwaiting > o->nwaiters && used < n)
+		snprintf(buf + used, n - used, " +%u",
+			 o->nwaiting - o->nwaiters);
 }
 
-/* "waiting: T2 T5" on row y when o has waiters and a row is left;
- * returns the rows used. */
+/* The waiters after the state on row y if they fit there, else on the
+ * next row; returns the rows used (1 or 2). */
 static int
-waiters_line(const struct ui *u, const struct model_object *o, int y, int x,
-	     int w, int rows_left, bool mark_kind)
+objects_waiters(const struct ui *u, const struct model_object *o, int y,
+		int x, int w, int state_w, int rows_left)
 {
-	char waiters[128];
+	char waiters[160], line[192];
 
-	if (!o->nwaiters || rows_left < 1)
-		return 0;
-	waiter_list(u, o, waiters, sizeof(waiters), mark_kind);
-	draw_textf(y, x, w, u->theme.state_attr[LS_STATE_BLOCKED],
-		   "waiting: %s", waiters);
-	return 1;
+	if (!o->nwaiters)
+		return 1;
+	waiter_list(u, o, waiters, sizeof(waiters));
+	snprintf(line, sizeof(line), "waiting: %s", waiters);
+	if (state_w + 2 + text_width(line) <= w) {
+		draw_text(y, x + state_w + 2, w - state_w - 2,
+			  u->theme.state_attr[LS_STATE_BLOCKED], line);
+		return 1;
+	}
+	if (rows_left < 2)
+		return 1;
+	draw_text(y + 1, x, w, u->theme.state_attr[LS_STATE_BLOCKED], line);
+	return 2;
+}
+
+/* Did o really change in the last second of the run's time? */
+static bool
+objects_changed(const struct ui *u, const struct model_object *o)
+{
+	return o->changed && u->model->now - o->changed < CHANGED_NS;
 }
 
 /* A bar of width w filled to count/capacity. */
@@ -60,107 +199,210 @@ draw_bar(const struct ui *u, int y, int x, int w, uint64_t count,
 	if (fill > w)
 		fill = w;
 	for (i = 0; i < w; i++)
-		draw_text(y, x + i, 1, i < fill ? u->theme.bar_fill : u->theme.dim,
-			  i < fill ? u->theme.bar_full : u->theme.bar_empty);
+		draw_text(y, x + i, 1, i < fill ? u->theme.bar_fill
+			  : u->theme.dim, ui_bar_glyph(u, i < fill));
 }
 
-/* Draw object o from row y; returns rows used. */
+/* "waiting by priority 0:3 1:2": the queued tasks at each priority. */
+static void
+objects_prios(const struct model_object *o, char *buf, size_t n)
+{
+	size_t used = 0;
+	unsigned i;
+
+	buf[0] = '\0';
+	for (i = 0; i < o->nprios && used < n; i++)
+		used += (size_t)snprintf(buf + used, n - used, "%s%d:%u",
+					 i ? "  " : "waiting by priority ",
+					 (int)o->prios[i].priority,
+					 (unsigned)o->prios[i].waiting);
+	if (o->prio_other && used < n)
+		snprintf(buf + used, n - used, " +%llu",
+			 (unsigned long long)o->prio_other);
+}
+
+/*
+ * A pool: its workers as their own states tell (the model counts them
+ * from the same threads the Threads panel lists, so the two agree), its
+ * queue against its capacity, and the queued tasks by priority.
+ */
 static int
-object_draw(struct ui *u, const struct model_object *o, int y, int x, int w,
+object_pool(struct ui *u, const struct model_object *o, int y, int x, int w,
 	    int rows_left)
 {
 	const struct theme *th = &u->theme;
-	char line[160];
-	int name_w = 9, used = 1;
+	struct model_pool_workers pw;
+	char prios[96];
+	int bw = w > 34 ? 10 : 6, used;
 
-	draw_textf(y, x, name_w, A_BOLD, "%-8.8s", o->name);
-	x += name_w;
-	w -= name_w;
+	model_pool_workers(u->model, o->id, &pw);
+	used = draw_textf(y, x, w, A_NORMAL, "%u worker%s: %u busy, %u idle",
+			  pw.workers, pw.workers == 1 ? "" : "s", pw.busy,
+			  pw.idle);
+	if (pw.paused)
+		draw_textf(y, x + used, w - used, A_NORMAL, ", %u paused",
+			   pw.paused);
+	if (rows_left < 2)
+		return 1;
+	draw_bar(u, y + 1, x, bw, o->count, o->capacity);
+	used = bw + 1 + draw_textf(y + 1, x + bw + 1, w - bw - 1,
+				   o->rejected ? th->state_attr[LS_STATE_BLOCKED]
+					       : A_NORMAL,
+				   "%llu/%llu queued, %llu rejected",
+				   (unsigned long long)o->count,
+				   (unsigned long long)o->capacity,
+				   (unsigned long long)o->rejected);
+	objects_prios(o, prios, sizeof(prios));
+	if (!prios[0] || rows_left < 3)
+		return 2;
+	draw_text(y + 2, x, w, A_NORMAL, prios);
+	return 3;
+}
+
+/* Draw object o from row y, its name in a column nw wide; returns the
+ * rows used. */
+static int
+object_draw(struct ui *u, const struct model_object *o, int y, int x, int w,
+	    int nw, int rows_left)
+{
+	const struct theme *th = &u->theme;
+	char line[160];
+	int sw;
+
+	draw_textf(y, x, nw, A_BOLD, "%-*.*s", nw - 1, nw - 1, o->name);
+	x += nw;
+	w -= nw;
 	switch (o->kind) {
 	case LS_OBJ_MUTEX:
 		if (o->owner)
-			draw_textf(y, x, w, th->state_attr[LS_STATE_RUNNING],
-				   "held by %s", ui_thread_name(u, o->owner));
+			sw = draw_textf(y, x, w,
+					th->state_attr[LS_STATE_RUNNING],
+					"held by %s",
+					ui_thread_name(u, o->owner));
 		else
-			draw_text(y, x, w, th->dim, "free");
-		used += waiters_line(u, o, y + 1, x, w, rows_left - 1, false);
-		break;
+			sw = draw_textf(y, x, w, th->dim, "free");
+		return objects_waiters(u, o, y, x, w, sw, rows_left);
 	case LS_OBJ_RWLOCK:
 		if (o->owner)
-			snprintf(line, sizeof(line), "writer %s",
+			snprintf(line, sizeof(line), "written by %s",
 				 ui_thread_name(u, o->owner));
 		else if (o->nreaders)
-			snprintf(line, sizeof(line), "%u reader%s", o->nreaders,
-				 o->nreaders == 1 ? "" : "s");
+			snprintf(line, sizeof(line), "%u reader%s inside",
+				 o->nreaders, o->nreaders == 1 ? "" : "s");
 		else
 			snprintf(line, sizeof(line), "free");
-		draw_text(y, x, w, o->owner || o->nreaders
-			  ? th->state_attr[LS_STATE_RUNNING] : th->dim, line);
-		used += waiters_line(u, o, y + 1, x, w, rows_left - 1, true);
-		break;
+		sw = draw_textf(y, x, w, o->owner || o->nreaders
+				? th->state_attr[LS_STATE_RUNNING] : th->dim,
+				"%s", line);
+		return objects_waiters(u, o, y, x, w, sw, rows_left);
 	case LS_OBJ_QUEUE:
 	case LS_OBJ_SEM:
 		if (o->capacity) {
 			int bw = w > 30 ? 12 : 8;
 
 			draw_bar(u, y, x, bw, o->count, o->capacity);
-			draw_textf(y, x + bw + 1, w - bw - 1, A_NORMAL,
-				   "%llu/%llu", (unsigned long long)o->count,
-				   (unsigned long long)o->capacity);
+			sw = bw + 1 + draw_textf(y, x + bw + 1, w - bw - 1,
+						 A_NORMAL, "%llu/%llu",
+						 (unsigned long long)o->count,
+						 (unsigned long long)o->capacity);
 		} else {
-			draw_textf(y, x, w, A_NORMAL, "count %llu",
-				   (unsigned long long)o->count);
+			sw = draw_textf(y, x, w, A_NORMAL, o->kind == LS_OBJ_SEM
+					? "%llu left" : "%llu queued",
+					(unsigned long long)o->count);
 		}
-		used += waiters_line(u, o, y + 1, x, w, rows_left - 1,
-				     o->kind == LS_OBJ_QUEUE);
-		break;
+		return objects_waiters(u, o, y, x, w, sw, rows_left);
 	case LS_OBJ_POOL:
-		draw_textf(y, x, w, A_NORMAL, "%u workers, %u idle, %u busy",
-			   o->workers, o->idle,
-			   o->workers > o->idle ? o->workers - o->idle : 0);
-		if (rows_left > 1) {
-			int bw = w > 34 ? 10 : 6;
-
-			draw_bar(u, y + 1, x, bw, o->count, o->capacity);
-			draw_textf(y + 1, x + bw + 1, w - bw - 1,
-				   o->rejected ? th->state_attr[LS_STATE_BLOCKED]
-					       : A_NORMAL,
-				   "%llu/%llu rejected %llu",
-				   (unsigned long long)o->count,
-				   (unsigned long long)o->capacity,
-				   (unsigned long long)o->rejected);
-			used = 2;
-		}
-		break;
+		return object_pool(u, o, y, x, w, rows_left);
 	default:
-		/* Variables: the name may be long ("N=cores*(1+W/C)"). */
-		draw_textf(y, x - name_w, w + name_w, A_BOLD, "%s", o->name);
-		draw_textf(y, x - name_w + text_width(o->name) + 1,
-			   w + name_w - text_width(o->name) - 1, A_NORMAL,
+		/* Variables: the name may be long ("N=cores*(1+W/C)"); a
+		 * value that just changed stands out. */
+		draw_textf(y, x - nw, w + nw, A_BOLD, "%s", o->name);
+		draw_textf(y, x - nw + text_width(o->name) + 1,
+			   w + nw - text_width(o->name) - 1,
+			   objects_changed(u, o) ? th->changed : A_NORMAL,
 			   "= %llu", (unsigned long long)o->count);
-		break;
+		return 1;
 	}
-	return used;
+}
+
+/* Variables differing in one word on one line: "meals  P1 3  P2 2". */
+static int
+group_draw(struct ui *u, const struct item *it, int y, int x, int w)
+{
+	char words[WORDS_MAX][MODEL_NAME], label[MODEL_NAME * 2] = "";
+	unsigned nw = objects_words(it->o[0]->name, words), i;
+	size_t used = 0;
+	int cx;
+
+	for (i = 0; i < nw; i++)
+		if ((int)i != it->word)
+			used += (size_t)snprintf(label + used,
+						 sizeof(label) - used, "%s%s",
+						 used ? " " : "", words[i]);
+	cx = x + draw_textf(y, x, w, A_BOLD, "%s", label);
+	for (i = 0; i < it->n && cx < x + w; i++) {
+		objects_words(it->o[i]->name, words);
+		cx += draw_textf(y, cx, x + w - cx, A_NORMAL, "%s%s ",
+				 i ? "  " : " ", words[it->word]);
+		cx += draw_textf(y, cx, x + w - cx, objects_changed(u, it->o[i])
+				 ? u->theme.changed : A_BOLD, "%llu",
+				 (unsigned long long)it->o[i]->count);
+	}
+	return 1;
+}
+
+int
+objects_rows(struct ui *u)
+{
+	static struct item it[MODEL_MAX_OBJECTS];
+	unsigned n = objects_items(u, it, MODEL_MAX_OBJECTS), i;
+	int rows = 0;
+
+	for (i = 0; i < n; i++)
+		rows += it[i].word < 0 && it[i].o[0]->kind == LS_OBJ_POOL ? 3 : 1;
+	return rows;
 }
 
 void
 objects_draw(struct ui *u, struct rect r)
 {
+	static struct item it[MODEL_MAX_OBJECTS];
 	int y = r.y + 1, bottom = r.y + r.h - 1;
-	unsigned i, shown = 0, total = 0;
+	unsigned n = objects_items(u, it, MODEL_MAX_OBJECTS), i;
+	char footer[32];
+	int nw = NAME_MIN;
 
-	for (i = 0; i < MODEL_MAX_OBJECTS; i++)
-		total += u->model->objects[i].used;
-	draw_box(u, r, "Objects", NULL);
-	for (i = 0; i < MODEL_MAX_OBJECTS && y < bottom; i++) {
-		const struct model_object *o = &u->model->objects[i];
+	/* The name column fits the longest lock, queue or pool name. */
+	for (i = 0; i < n; i++) {
+		int len = text_width(it[i].o[0]->name) + 1;
 
-		if (!o->used)
-			continue;
-		y += object_draw(u, o, y, r.x + 1, r.w - 2, bottom - y);
-		shown++;
+		if (it[i].o[0]->kind != LS_OBJ_VAR && len > nw)
+			nw = len > NAME_MAX ? NAME_MAX : len;
 	}
-	if (shown < total)
-		draw_textf(r.y + r.h - 1, r.x + r.w - 14, 12, A_NORMAL,
-			   " +%u more ", total - shown);
+	if (u->objects_scroll > 0 && (unsigned)u->objects_scroll >= n)
+		u->objects_scroll = n ? (int)n - 1 : 0;
+	for (i = (unsigned)u->objects_scroll; i < n && y < bottom; i++) {
+		if (it[i].word >= 0)
+			y += group_draw(u, &it[i], y, r.x + 1, r.w - 2);
+		else
+			y += object_draw(u, it[i].o[0], y, r.x + 1, r.w - 2,
+					 nw, bottom - y);
+	}
+	if (u->objects_scroll || i < n)
+		snprintf(footer, sizeof(footer), "%s%s",
+			 u->objects_scroll ? "< " : "",
+			 i < n ? "> more" : "");
+	draw_box(u, r, "Objects", u->objects_scroll || i < n ? footer : NULL);
+}
+
+bool
+objects_key(struct ui *u, int ch)
+{
+	if (ch == '>')
+		u->objects_scroll++;
+	else if (ch == '<')
+		u->objects_scroll -= u->objects_scroll > 0;
+	else
+		return false;
+	return true;
 }

@@ -1,7 +1,13 @@
 /*
- * timeline.c - per-thread state strips scrolling right to left, newest at
- * the right edge, one column per tenth of a second; and the event log,
- * which can be shown in the same place instead.
+ * timeline.c - per-thread state strips.  Running, one column is a tenth
+ * of a second, newest at the right edge.  In step mode one column (two
+ * cells wide) is one step, so the interleaving a class built by hand
+ * stays on screen: the thread that was stepped is drawn running in its
+ * step's column, the others as they waited.
+ *
+ * The step trace is kept here, a column per step, filled from the
+ * control's listing after each step came to rest; a step back drops the
+ * last column, a restart all of them.
  */
 #include "config.h"
 
@@ -12,137 +18,159 @@
 
 #define COLUMN_NS 100000000ull	/* one column: 0.1 s */
 #define NAME_W 13
+#define STEP_W 2		/* cells per step */
 
-/* The first variable with a series (the sizing sweep), or NULL. */
-static const struct model_object *
-series_var(const struct model *m)
+/* The trace row of thread name, added when new and room is left; -1. */
+static int
+trace_row(struct step_trace *tr, const char *name, bool add)
 {
 	unsigned i;
 
-	for (i = 0; i < MODEL_MAX_OBJECTS; i++)
-		if (m->objects[i].used && m->objects[i].kind == LS_OBJ_VAR &&
-		    m->objects[i].nseries > 1)
-			return &m->objects[i];
-	return NULL;
+	for (i = 0; i < tr->nrows; i++)
+		if (!strcmp(tr->names[i], name))
+			return (int)i;
+	if (!add || tr->nrows == STEP_TRACE_ROWS)
+		return -1;
+	snprintf(tr->names[tr->nrows], MODEL_NAME, "%s", name);
+	return (int)tr->nrows++;
 }
 
-/* Is n a rule-of-thumb marker (a variable named "N=...")? */
-static bool
-is_marker(const struct model *m, unsigned n)
+void
+timeline_record(struct ui *u)
 {
-	unsigned i;
+	struct step_trace *tr = &u->trace;
+	const struct control *c = &u->ctl;
+	size_t i;
 
-	for (i = 0; i < MODEL_MAX_OBJECTS; i++) {
-		const struct model_object *o = &m->objects[i];
-
-		if (o->used && o->kind == LS_OBJ_VAR && o->count == n &&
-		    !strncmp(o->name, "N=", 2))
-			return true;
+	/* A step back, or a restart, took steps away. */
+	if (c->nsteps < tr->ncols) {
+		tr->ncols = c->nsteps;
+		if (!tr->ncols)
+			tr->nrows = 0;
 	}
-	return false;
+	if (c->stepping || c->nsteps <= tr->ncols || !u->ncthreads)
+		return;
+	while (tr->ncols < c->nsteps) {
+		uint8_t *col = tr->cell[tr->ncols % STEP_TRACE_COLS];
+		const char *moved = c->steps ? c->steps[tr->ncols].thread : "";
+
+		memset(col, 0, STEP_TRACE_ROWS);
+		for (i = 0; i < u->ncthreads; i++) {
+			const struct control_thread *t = &u->cthreads[i];
+			int row = trace_row(tr, t->name, true);
+
+			if (row < 0 || t->state >= LS_STATE_COUNT)
+				continue;
+			col[row] = (uint8_t)(t->state + 1);
+			if (!strcmp(t->name, moved))
+				col[row] |= STEP_TRACE_MOVED;
+		}
+		tr->ncols++;
+	}
 }
 
-/*
- * A bar chart of v's series: one bar two columns wide per point, eight
- * levels per row, the index under each bar, and the rule-of-thumb sizes
- * (variables named "N=...") shown reversed on the axis.
- */
+/* The legend, in colour, on the bottom border. */
 static void
-chart_draw(struct ui *u, struct rect r, const struct model_object *v)
+timeline_legend(const struct ui *u, struct rect r)
+{
+	static const unsigned order[] = {
+		LS_STATE_RUNNING, LS_STATE_BLOCKED, LS_STATE_IDLE,
+		LS_STATE_SLEEPING, LS_STATE_PARKED,
+	};
+	const struct theme *th = &u->theme;
+	int x = r.x + 2, y = r.y + r.h - 1;
+	unsigned s;
+
+	for (s = 0; s < sizeof(order) / sizeof(order[0]); s++) {
+		draw_text(y, x, 1, th->state_attr[order[s]],
+			  ui_state_glyph(u, order[s], true));
+		x += 1 + draw_textf(y, x + 1, r.w - (x - r.x) - 2, A_NORMAL,
+				    " %s ", ui_state_word(order[s], false));
+	}
+}
+
+/* One cell of the step trace: the state after the step, the stepped
+ * thread drawn as having run (unless the step left it blocked or done). */
+static void
+trace_cell(const struct ui *u, int y, int x, uint8_t cell)
 {
 	const struct theme *th = &u->theme;
-	int rows = r.h - 3, x0 = r.x + 8, n, k, level;
-	uint64_t max = 1;
-	char title[96], marks[64];
-	size_t used = 0;
-	unsigned i;
+	unsigned st;
+	attr_t a;
 
-	marks[0] = '\0';
-	for (i = 0; i < MODEL_MAX_OBJECTS && used < sizeof(marks); i++) {
-		const struct model_object *o = &u->model->objects[i];
+	if (!cell)
+		return;
+	st = (unsigned)(cell & ~STEP_TRACE_MOVED) - 1;
+	if ((cell & STEP_TRACE_MOVED) &&
+	    (st == LS_STATE_PARKED || st == LS_STATE_IDLE ||
+	     st == LS_STATE_SLEEPING))
+		st = LS_STATE_RUNNING;
+	a = th->state_attr[st] | (cell & STEP_TRACE_MOVED ? A_BOLD : 0);
+	draw_text(y, x, 1, a, ui_state_glyph(u, st, true));
+	draw_text(y, x + 1, 1, a, ui_state_glyph(u, st, true));
+}
 
-		if (o->used && o->kind == LS_OBJ_VAR && !strncmp(o->name, "N=", 2))
-			used += (size_t)snprintf(marks + used, sizeof(marks) - used,
-						 " %s=%llu", o->name,
-						 (unsigned long long)o->count);
+/* Step mode: one column per step, the newest at the right. */
+static void
+timeline_steps(struct ui *u, struct rect r, const unsigned *tids, unsigned n,
+	       unsigned rows)
+{
+	const struct step_trace *tr = &u->trace;
+	unsigned cols = r.w > NAME_W + 3 ? (unsigned)(r.w - NAME_W - 3) / STEP_W
+					 : 0, i;
+	size_t first = tr->ncols > cols ? tr->ncols - cols : 0, k;
+	char title[80];
+
+	if (tr->ncols)
+		snprintf(title, sizeof(title), "Timeline: steps %zu-%zu, one "
+			 "column per step", first + 1, tr->ncols);
+	else
+		snprintf(title, sizeof(title), "Timeline: one column per step");
+	draw_box(u, r, title, NULL);
+	timeline_legend(u, r);
+	for (i = 0; i < rows && i + (unsigned)u->timeline_scroll < n; i++) {
+		unsigned tid = tids[i + (unsigned)u->timeline_scroll];
+		const char *name = ui_thread_name(u, tid);
+		int row = trace_row(&u->trace, name, false);
+		int y = r.y + 1 + (int)i;
+
+		draw_textf(y, r.x + 1, NAME_W, tid == u->cursor_tid
+			   ? u->theme.selected : A_NORMAL, "%-*.*s", NAME_W - 1,
+			   NAME_W - 1, name);
+		if (row < 0)
+			continue;
+		for (k = first; k < tr->ncols; k++)
+			trace_cell(u, y, r.x + 1 + NAME_W +
+				   (int)(k - first) * STEP_W,
+				   tr->cell[k % STEP_TRACE_COLS][row]);
 	}
-	snprintf(title, sizeof(title), "%s by workers", v->name);
-	draw_box(u, r, title, marks[0] ? marks + 1 : NULL);
-	for (n = 1; n < (int)v->nseries; n++)
-		if (v->series[n] > max)
-			max = v->series[n];
-	draw_textf(r.y + 1, r.x + 1, 7, th->dim, "%llu",
-		   (unsigned long long)max);
-	for (n = 1; n < (int)v->nseries && x0 + 2 * n < r.x + r.w - 1; n++) {
-		int x = x0 + 2 * (n - 1);
-		/* Height in eighths of a row. */
-		int eighths = (int)((v->series[n] * (uint64_t)rows * 8 + max / 2) / max);
-
-		for (k = 0; k < rows; k++) {
-			level = eighths - 8 * (rows - 1 - k);
-			if (level <= 0)
-				continue;
-			draw_text(r.y + 1 + k, x, 1, th->bar_fill,
-				  th->spark[level > 8 ? 7 : level - 1]);
-		}
-		draw_textf(r.y + r.h - 2, x, 2,
-			   is_marker(u->model, (unsigned)n) ? A_REVERSE : th->dim,
-			   "%-2d", n);
-	}
-	draw_text(r.y + r.h - 2, r.x + 1, 7, th->dim, "workers");
 }
 
 void
 timeline_draw(struct ui *u, struct rect r)
 {
-	const struct model_object *chart = series_var(u->model);
 	const struct theme *th = &u->theme;
 	unsigned tids[MODEL_MAX_THREADS], n, i, rows, cols;
 	uint64_t now = app_view_ns(u);
-	int s, c;
+	int c;
 
-	if (chart) {
-		struct rect cr = r;
-
-		/* The chart takes the left of the band, the strips the rest. */
-		cr.w = 8 + 2 * (int)chart->nseries + 1;
-		if (cr.w > r.w / 2)
-			cr.w = r.w / 2;
-		chart_draw(u, cr, chart);
-		r.x += cr.w;
-		r.w -= cr.w;
-	}
 	n = threads_visible(u, tids, MODEL_MAX_THREADS);
 	rows = r.h > 2 ? (unsigned)r.h - 2 : 0;
-	cols = r.w > NAME_W + 3 ? (unsigned)(r.w - NAME_W - 3) : 0;
-	draw_box(u, r, chart ? "Timeline (0.1s/column)"
-			   : "Timeline (0.1s per column, now at right)", NULL);
-	/* The legend, in colour, on the bottom border. */
-	{
-		static const unsigned order[] = {
-			LS_STATE_RUNNING, LS_STATE_BLOCKED, LS_STATE_IDLE,
-			LS_STATE_SLEEPING, LS_STATE_PARKED,
-		};
-		static const char *const words[] = {
-			"run", "blocked", "idle", "I/O", "paused",
-		};
-		int x = r.x + 2, y = r.y + r.h - 1;
-
-		for (s = 0; s < 5; s++) {
-			draw_text(y, x, 1, th->state_attr[order[s]],
-				  th->strip_glyph[order[s]]);
-			x += 1 + draw_textf(y, x + 1, r.w - (x - r.x) - 2,
-					    A_NORMAL, " %s ", words[s]);
-		}
-	}
 	if (u->timeline_scroll > 0 && (unsigned)u->timeline_scroll + rows > n)
 		u->timeline_scroll = n > rows ? (int)(n - rows) : 0;
+	if (u->ctl.mode == CONTROL_STEP && u->trace.ncols) {
+		timeline_steps(u, r, tids, n, rows);
+		return;
+	}
+	cols = r.w > NAME_W + 3 ? (unsigned)(r.w - NAME_W - 3) : 0;
+	draw_box(u, r, "Timeline (0.1s per column, now at right)", NULL);
+	timeline_legend(u, r);
 	for (i = 0; i < rows && i + (unsigned)u->timeline_scroll < n; i++) {
-		const struct model_thread *t =
-			model_thread(u->model, tids[i + (unsigned)u->timeline_scroll]);
+		unsigned tid = tids[i + (unsigned)u->timeline_scroll];
+		const struct model_thread *t = model_thread(u->model, tid);
 		int y = r.y + 1 + (int)i;
 
-		draw_textf(y, r.x + 1, NAME_W, t->tid == u->selected_tid
+		draw_textf(y, r.x + 1, NAME_W, t->tid == u->cursor_tid
 			   ? th->selected : A_NORMAL, "%-*.*s", NAME_W - 1,
 			   NAME_W - 1, t->name);
 		for (c = 0; c < (int)cols; c++) {
@@ -155,39 +183,7 @@ timeline_draw(struct ui *u, struct rect r)
 			if (st >= LS_STATE_COUNT)
 				continue;
 			draw_text(y, r.x + 1 + NAME_W + c, 1, th->state_attr[st],
-				  th->strip_glyph[st]);
+				  ui_state_glyph(u, st, true));
 		}
-	}
-}
-
-/* One event as a log line. */
-static void
-event_line(const struct ui *u, const struct ls_event *e, char *buf, size_t n)
-{
-	uint64_t base = u->model->first_ts;
-
-	snprintf(buf, n, "%9.3fs %-10.10s %-13s %-8.8s %llu",
-		 e->ts > base ? (double)(e->ts - base) / 1e9 : 0.0,
-		 ui_thread_name(u, e->tid), ls_event_kind_name(e->kind),
-		 e->obj ? ui_object_name(u, e->obj) : "",
-		 (unsigned long long)e->arg);
-}
-
-void
-eventlog_draw(struct ui *u, struct rect r)
-{
-	struct ls_event ev[64];
-	size_t n, i, rows = r.h > 2 ? (size_t)r.h - 2 : 0;
-	char line[160];
-
-	draw_box(u, r, "Event log (newest last)", "l: back to timeline");
-	if (rows > 64)
-		rows = 64;
-	n = model_recent(u->model, ev, rows);
-	for (i = 0; i < n; i++) {
-		event_line(u, &ev[i], line, sizeof(line));
-		draw_text(r.y + 1 + (int)i, r.x + 1, r.w - 2,
-			  ev[i].kind == LS_EV_ERROR ? u->theme.alert : A_NORMAL,
-			  line);
 	}
 }

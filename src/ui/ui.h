@@ -14,6 +14,7 @@
 #include <curses.h>
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "control/control.h"
@@ -35,13 +36,40 @@ struct rect {
 	int y, x, h, w;
 };
 
-/* Where each panel goes this frame (layout.c). */
+/* Where each panel goes this frame (layout.c).  A rect with h == 0 is
+ * not shown (the class layout leaves the timeline and metrics out). */
 struct layout {
 	bool too_small;
 	struct rect header, threads, objects, timeline, metrics, lesson,
 		keybar;
 	struct rect strip;	/* the step view's goal and schedule lines */
 };
+
+/* The sizing chart's memory (chart.c): the series it drew last, and the
+ * previous run's, kept faintly for comparison after a parameter change
+ * restarts the scene (which starts the model afresh). */
+struct chart_memory {
+	unsigned generation;	/* ctl.generation of cur */
+	uint64_t cur[MODEL_SERIES], prev[MODEL_SERIES];
+	unsigned ncur, nprev;
+	int cur_params[SCENE_MAX_PARAMS];
+	char prev_label[48];	/* "mix=cpu" */
+};
+
+/* The timeline in step mode (timeline.c): one column per step, a cell
+ * per thread, so the interleaving a class built stays on screen.  Rows
+ * are thread names (a step back restarts the run with new tids). */
+#define STEP_TRACE_COLS 512
+#define STEP_TRACE_ROWS 16
+struct step_trace {
+	size_t ncols;			/* steps recorded: 1..ncols */
+	unsigned nrows;
+	char names[STEP_TRACE_ROWS][MODEL_NAME];
+	/* enum ls_thread_state + 1 of each row after each step, 0 none;
+	 * STEP_TRACE_MOVED marks the thread that was stepped. */
+	uint8_t cell[STEP_TRACE_COLS][STEP_TRACE_ROWS];
+};
+#define STEP_TRACE_MOVED 0x80
 
 /* Glyphs and attributes (theme.c).  Every state has a colour and a glyph,
  * so the screen reads in monochrome and for colour-blind viewers. */
@@ -102,9 +130,23 @@ struct ui {
 	struct theme theme;
 	struct layout lay;
 	bool show_help, show_log;
-	unsigned selected_tid;	/* 0: none */
+	/* The class layout: fewer, larger panels for a projector. */
+	bool class_view;
+	/* The thread row the arrow keys are on (0: none), and the thread
+	 * whose detail the lesson panel shows (0: none); Enter or a click
+	 * opens the one under the cursor. */
+	unsigned cursor_tid;
+	unsigned selected_tid;
 	int timeline_scroll;	/* threads scrolled off the top */
 	int threads_scroll;
+	int objects_scroll;	/* object rows scrolled off the top */
+	int lesson_scroll;	/* lesson lines scrolled off the top */
+	int lesson_fix;		/* the fix the lesson last showed, -1 none */
+	const struct scene_def *lesson_def;	/* the scene it showed */
+	int log_back;		/* events scrolled back from the newest */
+	uint64_t log_end_seen;	/* model_log_end when the log was drawn */
+	struct chart_memory chart;
+	struct step_trace trace;
 	char message[192];	/* one line for the key bar, fades */
 	uint64_t message_until;
 	uint64_t frame_now;	/* monotonic ns of this frame */
@@ -114,8 +156,11 @@ struct ui {
 /* theme.c */
 void theme_init(struct theme *t, bool utf8, bool color);
 
-/* layout.c */
-void layout_compute(struct layout *l, int rows, int cols);
+/* layout.c: where the panels go, and the whole screen drawn there. */
+void layout_compute(struct ui *u, int rows, int cols);
+void layout_draw(struct ui *u, int rows, int cols);
+/* The class layout on or off (the z key). */
+void layout_toggle_class(struct ui *u);
 
 /* Drawing helpers (draw.c). */
 void draw_box(const struct ui *u, struct rect r, const char *title,
@@ -124,7 +169,21 @@ int text_width(const char *s);
 void draw_text(int y, int x, int w, attr_t a, const char *s);
 int draw_textf(int y, int x, int w, attr_t a, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
+/* The next line of s word-wrapped at w columns: its length in bytes in
+ * *len, and where the line after it starts (at the end of s: s). */
+const char *wrap_next(const char *s, int w, int *len);
+/* s word-wrapped from row y, above row bottom; returns the next row. */
+int draw_wrapped(int y, int x, int w, int bottom, attr_t a, const char *s);
 const char *ui_thread_name(const struct ui *u, unsigned tid);
+/* The word for a state on every panel, the legend and the help:
+ * "running", "idle", "I/O", "blocked", "paused", "done" (upper: caps). */
+const char *ui_state_word(unsigned state, bool upper);
+/* The glyph of a state in the thread list (strip false) or a timeline
+ * strip; in ASCII one glyph means one state everywhere. */
+const char *ui_state_glyph(const struct ui *u, unsigned state, bool strip);
+/* A bar's filled or empty cell, and a sparkline level (0..7). */
+const char *ui_bar_glyph(const struct ui *u, bool full);
+const char *ui_spark_glyph(const struct ui *u, unsigned level);
 const char *ui_object_name(const struct ui *u, uint32_t id);
 void format_ns(char *buf, size_t n, uint64_t ns);
 
@@ -141,18 +200,53 @@ uint64_t app_elapsed_ns(const struct ui *u);
 /* The time the screen shows: now, or the moment of the pause. */
 uint64_t app_view_ns(const struct ui *u);
 
-/* Panels: each draws into its rect; some take keys. */
+/*
+ * Panels: each draws into its rect; a _key function takes the keys that
+ * belong to its panel and returns whether it took ch.  layout_key hands
+ * a key to each panel in turn (the ui loop calls it for keys it does not
+ * handle itself).
+ */
+bool layout_key(struct ui *u, int ch);
 void header_draw(struct ui *u, struct rect r);
 void threads_draw(struct ui *u, struct rect r);
+bool threads_key(struct ui *u, int ch);
 bool threads_click(struct ui *u, struct rect r, int y, int x);
+/* The control's listing of thread tid this frame, or NULL (running). */
+const struct control_thread *threads_control(const struct ui *u,
+					     unsigned tid);
 void objects_draw(struct ui *u, struct rect r);
+bool objects_key(struct ui *u, int ch);
+/* The rows the objects panel would like, without its borders. */
+int objects_rows(struct ui *u);
 void timeline_draw(struct ui *u, struct rect r);
+/* Note the step just taken in the step-mode trace (each frame). */
+void timeline_record(struct ui *u);
+/* Does the scene publish a series to chart (the sizing sweep)? */
+bool chart_wanted(const struct ui *u);
+void chart_draw(struct ui *u, struct rect r);
 void eventlog_draw(struct ui *u, struct rect r);
+bool eventlog_key(struct ui *u, int ch);
 void metrics_draw(struct ui *u, struct rect r);
 void lesson_draw(struct ui *u, struct rect r);
+bool lesson_key(struct ui *u, int ch);
 void keybar_draw(struct ui *u, struct rect r);
+/* The rows the key bar needs at cols columns. */
+int keybar_rows(struct ui *u, int cols);
+/* "p/P producers=2" for parameter i, as the key bar says it. */
+void keybar_param_text(const struct ui *u, unsigned i, char *buf, size_t n);
 void help_draw(struct ui *u, int rows, int cols);
 void waitfor_draw(struct ui *u, struct rect r);
+
+/* outcome.c: the failure the scene shows, once it happened: the
+ * target's report or a deadlock; false while there is none. */
+bool outcome_current(struct ui *u, struct scene_outcome *o, size_t *at_step);
+/* Is the engine deadlocked (no green RUNNING beside it)? */
+bool outcome_stuck(struct ui *u);
+/* "LOST UPDATE at step 4", "TORN READ (12 so far)" into buf. */
+void outcome_title(struct ui *u, const struct scene_outcome *o,
+		   size_t at_step, char *buf, size_t n);
+/* The outcome's title and sentence from row y; returns the next row. */
+int outcome_draw(struct ui *u, int y, int x, int w, int bottom);
 /* A search for a failing interleaving in the background (search.c). */
 struct search;
 /* Start searching the ui's target; false (and a message) if it cannot. */
@@ -177,8 +271,5 @@ unsigned stepview_column_tid(const struct ui *u, unsigned number);
 /* A click at y, x in the columns' rect r: the thread clicked. */
 bool stepview_click(struct ui *u, struct rect r, int y, int x,
 		    unsigned *tid);
-
-/* Draw the DEADLOCK banner in r if a cycle holds; false if none. */
-bool waitfor_banner(struct ui *u, struct rect r);
 
 #endif

@@ -8,13 +8,13 @@ cd "$(dirname "$0")/../.." || exit 99
 
 start dl 80 24 "$LOCKSTEP" deadlock
 check "the deadlock scene deadlocks at once, with a banner" \
-	wait_for dl 'DEADLOCK: T1 -wants [AB]-. T2 -wants [AB]-. T1'
+	wait_for dl 'DEADLOCK: T1 wants [AB], held by T2'
 check "the Wait-for panel shows the cycle" wait_for dl '│ DEADLOCK'
 check "both threads are shown blocked" wait_for dl 'T2 +BLOCKED +holds'
 keys dl f
 check "f switches to the first fix" wait_for dl 'fix=ordering'
 check "the fix clears the deadlock" wait_gone dl 'DEADLOCK: T1|│ DEADLOCK' 5
-check "and the transfers go on" wait_for dl 'T1 transfers = [1-9]'
+check "and the transfers go on" wait_for dl 'transfers T1 [1-9]'
 keys dl r
 check "r resets the fixed scene" wait_for dl 'scene reset'
 keys dl q

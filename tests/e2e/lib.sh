@@ -12,6 +12,11 @@ PASSES=0
 
 tm() { tmux -L "$SOCK" "$@"; }
 
+# A session that lives as long as the test: killing the last session of a
+# test makes the server exit, and a session started at that moment meets
+# a dying server ("server exited unexpectedly").
+tm new-session -d -s keepalive -x 20 -y 5 "sleep 86400"
+
 cleanup() {
 	tm kill-server 2>/dev/null || true
 	rm -rf "$TMPD"

@@ -18,14 +18,15 @@ for title in Objects Timeline Metrics Lesson; do
 done
 check "the key bar shows quit and help" wait_for main '\? help +q quit'
 check "a lock's holder is named" \
-	wait_for main 'table +(writer worker-[0-9]|[0-9] readers?)'
+	wait_for main 'table +(written by worker-[0-9]|[0-9] readers? inside)'
 check "timeline legend names every state" \
-	wait_for main 'run . blocked . idle . I/O . paused'
+	wait_for main 'running . blocked . idle . I/O . paused'
 
 keys main ' '
 check "space shows the PAUSED badge" wait_for main 'PAUSED'
 # Paused threads park at their next gate: soon nobody is running.
-check "pause freezes every thread" wait_gone main 'RUNNING  ' 10
+check "pause freezes every thread" \
+	wait_gone main '[0-9] . worker-[0-9]+ +RUNNING' 10
 before=$(screen main | grep -c 'PAUSED ')
 keys main s
 # The stepped thread leaves PAUSED: it runs, blocks, or (after an unlock)
@@ -100,7 +101,7 @@ check "q quits" wait_dead main
 start ascii 100 30 env LC_ALL=C NO_COLOR=1 "$LOCKSTEP" prodcons
 check "ASCII boxes when the locale is not UTF-8" wait_for ascii '^\+ Threads \(4\) -+\+'
 check "ASCII glyphs name the states" wait_for ascii '^\|1 [>#~.|] producer-1'
-check "ASCII legend" wait_for ascii '# run X blocked \. idle ~ I/O \| paused'
+check "ASCII legend" wait_for ascii '> running # blocked \. idle ~ I/O \| paused'
 # NO_COLOR: bold/reverse may remain, but no colour escape (SGR 30-49).
 if tm capture-pane -e -p -t ascii | grep -Eq $'\e\\[[0-9;]*(3[0-7]|4[0-7]|38;|48;)[0-9;]*m'; then
 	not_ok "NO_COLOR: no colour on screen"
