@@ -212,6 +212,10 @@ static const struct bad bad[] = {
 			  "'maybe'" },
 	{ HDR "shared int a[17];", "t.lss:5:14: expected an array length "
 			       "from 1 to 16, found '17'" },
+	{ HDR "shared int a[2 = 3;", "t.lss:5:16: expected ']' after the "
+				 "array length, found '='" },
+	{ HDR "thread w[2 {}", "t.lss:5:12: expected ']' after the number of "
+			       "copies, found '{'" },
 	{ HDR "thread w[17] {}", "t.lss:5:10: expected a number of copies "
 			     "from 1 to 16, found '17'" },
 	{ HDR "shared int if;", "t.lss:5:12: expected a name for the shared "

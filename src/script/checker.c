@@ -120,6 +120,17 @@ check_loop_exit(struct checker *ck, struct ast_stmt *s)
 			s->kind == SX_BREAK ? "break" : "continue");
 }
 
+/* What the check block, which runs once at the end, cannot hold. */
+static void
+refuse_in_check(struct checker *ck, const struct ast_stmt *s,
+		const char *what, const char *found)
+{
+	if (ck->in_check)
+		fe_fail(ck->fe, &s->sp,
+			"expected no %s in the check block, found %s", what,
+			found);
+}
+
 static void
 check_stmt(struct checker *ck, struct ast_stmt *s)
 {
@@ -143,10 +154,7 @@ check_stmt(struct checker *ck, struct ast_stmt *s)
 			check_stmt(ck, s->els);
 		break;
 	case SX_WHILE:
-		if (ck->in_check)
-			fe_fail(ck->fe, &s->sp,
-				"expected no loops in the check block, found "
-				"'while'");
+		refuse_in_check(ck, s, "loops", "'while'");
 		checker_want(ck, s->cond, SCRIPT_BOOL, CK_COND, "a condition");
 		ck->loops++;
 		check_stmt(ck, s->body);
@@ -157,10 +165,7 @@ check_stmt(struct checker *ck, struct ast_stmt *s)
 		check_loop_exit(ck, s);
 		break;
 	case SX_CRITICAL:
-		if (ck->in_check)
-			fe_fail(ck->fe, &s->sp,
-				"expected no critical block in the check "
-				"block, found one");
+		refuse_in_check(ck, s, "critical block", "one");
 		check_stmt(ck, s->body);
 		break;
 	case SX_DECL:

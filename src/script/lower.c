@@ -268,6 +268,16 @@ fill_op(struct lower *lw, struct script_step *st, const struct ast_expr *c)
 	}
 }
 
+/* The statement's operation into st, its result to the operation's
+ * temp. */
+static void
+fill_op_temp(struct lower *lw, struct script_step *st)
+{
+	fill_op(lw, st, lw->op);
+	st->result.where = SCRIPT_TEMP;
+	st->result.slot = lw->op_temp;
+}
+
 /* Start lowering statement s, whose operation (if any) is in e. */
 static void
 begin(struct lower *lw, const struct ast_stmt *s, const struct ast_expr *e)
@@ -297,14 +307,15 @@ lower_pop_take(struct lower *lw, const struct ast_stmt *s,
 		set_span_text(lw, st, "begin ", &op->sp);
 	}
 	st = new_step(lw, kind_of(lw, op), &s->sp);
-	fill_op(lw, st, op);
 	set_span_text(lw, st, op->op == B_TAKE ? "end " : "", &op->sp);
 	if (shared) {
-		st->result.where = SCRIPT_TEMP;
-		st->result.slot = lw->op_temp;
+		fill_op_temp(lw, st);
 		st->first_half = true;
-	} else if (lhs) {
-		lower_expr_ref(lw, st, lhs, LOWER_DIRECT, &st->result, true);
+	} else {
+		fill_op(lw, st, op);
+		if (lhs)
+			lower_expr_ref(lw, st, lhs, LOWER_DIRECT, &st->result,
+				       true);
 	}
 	if (!shared)
 		return;
@@ -348,9 +359,7 @@ lower_assign(struct lower *lw, const struct ast_stmt *s,
 			      &s->sp);
 		set_loads(lw, st);
 		if (lw->op) {
-			fill_op(lw, st, lw->op);
-			st->result.where = SCRIPT_TEMP;
-			st->result.slot = lw->op_temp;
+			fill_op_temp(lw, st);
 			fe_text(&lw->op->sp, head, sizeof(head));
 		}
 		st->first_half = true;
@@ -369,16 +378,14 @@ lower_assign(struct lower *lw, const struct ast_stmt *s,
 		      &s->sp);
 	set_loads(lw, st);
 	set_span_text(lw, st, "", &s->sp);
-	if (lw->op)
+	if (lw->op == value) {
+		/* t = trylock(m): the result goes straight to t. */
 		fill_op(lw, st, lw->op);
-	if (lw->op == value && !shared) {
 		lower_expr_ref(lw, st, lhs, LOWER_DIRECT, &st->result, true);
 		return;
 	}
-	if (lw->op) {
-		st->result.where = SCRIPT_TEMP;
-		st->result.slot = lw->op_temp;
-	}
+	if (lw->op)
+		fill_op_temp(lw, st);
 	st->then = SCRIPT_THEN_ASSIGN;
 	lower_expr_ref(lw, st, lhs, LOWER_DIRECT, &st->dest, true);
 	st->value = lower_expr_compile(lw, st, value, LOWER_DIRECT);
@@ -431,11 +438,8 @@ lower_test(struct lower *lw, const struct ast_stmt *s,
 						   : SCRIPT_STEP_ASSERT,
 		      &s->sp);
 	set_loads(lw, st);
-	if (lw->op) {
-		fill_op(lw, st, lw->op);
-		st->result.where = SCRIPT_TEMP;
-		st->result.slot = lw->op_temp;
-	}
+	if (lw->op)
+		fill_op_temp(lw, st);
 	st->then = then;
 	st->value = lower_expr_compile(lw, st, cond, LOWER_DIRECT);
 	st->msg = msg;

@@ -149,6 +149,22 @@ parse_count(struct fe *fe, int64_t min, int64_t max, const char *what)
 	return t->value;
 }
 
+/* "[n]" after a name, n in 1..max (what and close say what it is in
+ * messages); 0 without '['. */
+static unsigned
+parse_length(struct fe *fe, int64_t max, const char *what,
+	     const char *close)
+{
+	unsigned n;
+
+	if (!parse_is(fe, T_LBRACKET))
+		return 0;
+	parse_next(fe);
+	n = (unsigned)parse_count(fe, 1, max, what);
+	parse_expect(fe, T_RBRACKET, close);
+	return n;
+}
+
 /* A header line's string, once. */
 static const char *
 parse_header_string(struct fe *fe, const char *have, const char *word,
@@ -254,15 +270,12 @@ parse_var(struct fe *fe, enum script_type type)
 		   sizeof(*v));
 	v = &a->vars[a->nvars++];
 	v->type = type;
-	v->len = 1;
 	v->name = parse_name(fe, "a name for the shared variable", &v->sp);
-	if (parse_is(fe, T_LBRACKET)) {
-		parse_next(fe);
-		v->array = true;
-		v->len = (unsigned)parse_count(fe, 1, SCRIPT_MAX_ARRAY,
-					       "an array length");
-		parse_expect(fe, T_RBRACKET, "']' after the array length");
-	}
+	v->len = parse_length(fe, SCRIPT_MAX_ARRAY, "an array length",
+			      "']' after the array length");
+	v->array = v->len > 0;
+	if (!v->array)
+		v->len = 1;
 	if (!parse_is(fe, T_ASSIGN))
 		return;
 	parse_next(fe);
@@ -390,15 +403,12 @@ parse_thread(struct fe *fe)
 	fe_reserve(fe, (void **)&a->threads, &a->threads_cap,
 		   a->nthreads + 1, sizeof(*t));
 	t = &a->threads[a->nthreads++];
-	t->copies = 1;
 	t->name = parse_name(fe, "a name for the thread", &t->sp);
-	if (parse_is(fe, T_LBRACKET)) {
-		parse_next(fe);
-		t->array = true;
-		t->copies = (unsigned)parse_count(fe, 1, SCRIPT_MAX_THREADS,
-						  "a number of copies");
-		parse_expect(fe, T_RBRACKET, "']' after the number of copies");
-	}
+	t->copies = parse_length(fe, SCRIPT_MAX_THREADS, "a number of copies",
+				 "']' after the number of copies");
+	t->array = t->copies > 0;
+	if (!t->array)
+		t->copies = 1;
 	if (!parse_is(fe, T_LBRACE))
 		parse_fail_found(fe, "'{' to start the thread's body");
 	parse_body(fe, t, kw->sp.line);
