@@ -308,17 +308,15 @@ lower_pop_take(struct lower *lw, const struct ast_stmt *s,
 	}
 	st = new_step(lw, kind_of(lw, op), &s->sp);
 	set_span_text(lw, st, op->op == B_TAKE ? "end " : "", &op->sp);
-	if (shared) {
-		fill_op_temp(lw, st);
-		st->first_half = true;
-	} else {
+	if (!shared) {
 		fill_op(lw, st, op);
 		if (lhs)
 			lower_expr_ref(lw, st, lhs, LOWER_DIRECT, &st->result,
 				       true);
-	}
-	if (!shared)
 		return;
+	}
+	fill_op_temp(lw, st);
+	st->first_half = true;
 	if (lw->nreads) {
 		st = new_step(lw, SCRIPT_STEP_LOAD, &s->sp);
 		set_loads(lw, st);

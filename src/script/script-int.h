@@ -246,9 +246,13 @@ struct fe {
 };
 
 /* fe.c */
+/* n zeroed bytes from a, aligned for anything; NULL when out of memory. */
 void *arena_alloc(struct arena *a, size_t n);
+/* Free everything allocated from a; a is empty again. */
 void arena_free(struct arena *a);
+/* arena_alloc, failing the compilation (-ENOMEM) when out of memory. */
 void *fe_alloc(struct fe *fe, struct arena *a, size_t n);
+/* s[0..n) as a NUL-terminated string in a. */
 char *fe_strndup(struct fe *fe, struct arena *a, const char *s, size_t n);
 /* Make room for want elements of size at *v holding have of cap. */
 void fe_reserve(struct fe *fe, void **v, unsigned *cap, unsigned want,
