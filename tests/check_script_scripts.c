@@ -8,7 +8,7 @@
  * outcome other than a clean finish, in any interleaving: the search
  * visits every reachable state once (states are compared by their packed
  * bytes), so it is exhaustive, and it fails rather than stop early when
- * a script has more states than SCRIPT_STATES (default 4000000) allows.
+ * a script has more states than LS_SCRIPT_STATES (default 4000000) allows.
  * Together the scripts use every kind of step and object, and the
  * reference (assets/scripts/README.md) names each of them.
  */
@@ -209,7 +209,7 @@ struct frame {
 START_TEST(test_safe_in_every_interleaving)
 {
 	struct script_program *p = load((unsigned)_i);
-	const unsigned long limit = test_size("SCRIPT_STATES", 4000000,
+	const unsigned long limit = test_size("LS_SCRIPT_STATES", 4000000,
 					      4000000);
 	const size_t max_depth = 100000;
 	static unsigned char buf[1 << 16];
@@ -257,7 +257,7 @@ START_TEST(test_safe_in_every_interleaving)
 		if (!seen_add(&seen, buf, n))
 			continue;
 		ck_assert_msg(seen.used <= limit,
-			      "%s: more than %lu states (SCRIPT_STATES)",
+			      "%s: more than %lu states (LS_SCRIPT_STATES)",
 			      names[_i], limit);
 		stack[++depth].next = 0;
 	}
