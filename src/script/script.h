@@ -278,9 +278,10 @@ struct script_step {
 	unsigned nloads;
 	struct script_ref dest;		/* then ASSIGN */
 	struct script_expr value;	/* then ASSIGN, BRANCH, ASSERT */
-	const char *msg;		/* ASSERT and FAIL: why (never NULL) */
+	const char *msg;	/* then ASSERT, and FAIL: why (never NULL) */
 	unsigned next;		/* the next step; nsteps: the thread ends */
-	unsigned jump;		/* BRANCH: the next step when false */
+	unsigned jump;		/* BRANCH: the next step when false; else
+				 * next */
 	/* Temps hold values for the next step (this is the first half of
 	 * a split statement); otherwise they are dead after this step. */
 	bool first_half;
