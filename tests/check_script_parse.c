@@ -12,6 +12,7 @@
 #include "script/script.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -453,7 +454,7 @@ START_TEST(test_files)
 {
 	char path[] = "/tmp/check_script_parse.XXXXXX";
 	struct script_program *p = NULL;
-	char err[256];
+	char err[256], *big;
 	int fd = mkstemp(path);
 	static const char src[] = HDR "thread a { x = 1; }\n";
 
@@ -464,6 +465,19 @@ START_TEST(test_files)
 			 -EINVAL);
 	ck_assert_ptr_nonnull(strstr(err, ":5:12: expected a declared name"));
 	ck_assert_int_eq(strncmp(err, path, strlen(path)), 0);
+	/* Past the limit (1 MiB): refused, having read a little of it. */
+	big = calloc(1, (1u << 20) + 100);
+	ck_assert_ptr_nonnull(big);
+	memset(big, ' ', (1u << 20) + 100);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, big, (1u << 20) + 100), (1 << 20) + 100);
+	close(fd);
+	free(big);
+	ck_assert_int_eq(script_parse_file(path, &p, err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_str_eq(strchr(err, ':'), ":1:1: expected a script of at most "
+					   "1048576 bytes, found 1048577");
 	unlink(path);
 	ck_assert_int_eq(script_parse_file(path, &p, err, sizeof(err)),
 			 -ENOENT);

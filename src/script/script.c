@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "script/script-int.h"
+#include "util/file.h"
 
 /* The source, line by line, into the program. */
 static void
@@ -105,47 +106,19 @@ int
 script_parse_file(const char *path, struct script_program **out, char *err,
 		  size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL, *nbuf;
-	size_t len = 0, cap = 0, n;
+	char *buf;
+	size_t len;
 	int rc;
 
-	if (!f) {
-		rc = -errno;
-		goto fail;
-	}
-	/* Read a little past the limit: enough for the front end to say
+	/* A little past the limit is enough for the front end to say that
 	 * the file is too large. */
-	for (;;) {
-		if (len == cap) {
-			if (cap > FE_MAX_SOURCE)
-				break;
-			cap = cap ? cap * 2 : 4096;
-			nbuf = realloc(buf, cap);
-			if (!nbuf) {
-				rc = -ENOMEM;
-				goto fail;
-			}
-			buf = nbuf;
-		}
-		n = fread(buf + len, 1, cap - len, f);
-		if (!n)
-			break;
-		len += n;
+	rc = file_read(path, FE_MAX_SOURCE, &buf, &len);
+	if (rc) {
+		if (errlen)
+			snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+		return rc;
 	}
-	if (ferror(f)) {
-		rc = -EIO;
-		goto fail;
-	}
-	fclose(f);
 	rc = script_parse_buffer(path, buf, len, out, err, errlen);
-	free(buf);
-	return rc;
-fail:
-	if (errlen)
-		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
-	if (f)
-		fclose(f);
 	free(buf);
 	return rc;
 }
