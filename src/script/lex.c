@@ -18,6 +18,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/num.h"
+
 struct lexer {
 	struct fe *fe;
 	const char *p, *end;
@@ -140,31 +142,33 @@ skip_blanks(struct lexer *lx)
 static void
 lex_number(struct lexer *lx, struct token *t)
 {
-	const uint64_t max = (uint64_t)INT64_MAX;
-	uint64_t v = 0;
-	bool over = false;
+	const char *start = lx->p;
 	unsigned line = lx->line, col = lx->col;
+	char digits[32];
+	long long v = 0;
+	size_t n;
 
 	while (lx->p < lx->end && is_digit(*lx->p)) {
-		unsigned d = (unsigned)(*lx->p - '0');
-
-		if (v > (max - d) / 10)
-			over = true;
-		else
-			v = v * 10 + d;
 		line = lx->line;
 		col = lx->col;
 		advance(lx);
 	}
 	close_span(lx, &t->sp, line, col);
-	if (over)
+	/* The digits through the one number parser (util/num.h). */
+	n = (size_t)(lx->p - start);
+	if (n < sizeof(digits)) {
+		memcpy(digits, start, n);
+		digits[n] = '\0';
+	}
+	if (n >= sizeof(digits) ||
+	    num_parse_int(digits, 0, INT64_MAX, &v))
 		fe_fail(lx->fe, &t->sp,
 			"expected a number up to %lld, found a larger one",
 			(long long)INT64_MAX);
 	if (lx->p < lx->end && is_alpha(*lx->p))
 		fail_char(lx, "an operator or a space after a number");
 	t->kind = T_INT;
-	t->value = (int64_t)v;
+	t->value = v;
 }
 
 /* Remove the indentation common to every non-blank line of s (in
