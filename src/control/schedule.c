@@ -13,10 +13,12 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "control/target.h"
+#include "util/file.h"
 #include "util/num.h"
 
 #define MAGIC "lockstep-schedule"
@@ -199,35 +201,16 @@ schedule_parse(const char *buf, size_t len, const char *name,
 int
 schedule_load(const char *path, struct schedule *s, char *err, size_t n)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL, *nb;
-	size_t len = 0, cap = 0, got;
-	int rc;
+	char *buf;
+	size_t len;
+	int rc = file_read(path, SIZE_MAX / 2, &buf, &len);
 
-	if (!f) {
-		rc = -errno;
-		snprintf(err, n, "%s: %s", path, strerror(-rc));
-		return rc;
-	}
-	do {
-		if (len == cap) {
-			cap = cap ? cap * 2 : 4096;
-			nb = realloc(buf, cap);
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				snprintf(err, n, "%s: out of memory", path);
-				return -ENOMEM;
-			}
-			buf = nb;
-		}
-		got = fread(buf + len, 1, cap - len, f);
-		len += got;
-	} while (got);
-	rc = ferror(f) ? -EIO : 0;
-	fclose(f);
-	if (rc)
+	if (rc == -ENOMEM)
+		snprintf(err, n, "%s: out of memory", path);
+	else if (rc == -EIO)
 		snprintf(err, n, "%s: read error", path);
+	else if (rc)
+		snprintf(err, n, "%s: %s", path, strerror(-rc));
 	else
 		rc = schedule_parse(buf, len, path, s, err, n);
 	free(buf);
