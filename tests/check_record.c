@@ -57,6 +57,7 @@ small_recording(struct mem *m)
 	FILE *f;
 
 	w = mem_writer(&f, m);
+	ck_assert_int_eq(record_write_meta(w, "target", "race"), 0);
 	ck_assert_int_eq(record_write_thread(w, 1, "alice"), 0);
 	ck_assert_int_eq(record_write_object(w, 1, LS_OBJ_MUTEX, "A"), 0);
 	e[0] = ev(100, 1, LS_EV_LOCK_WAIT, 1, 0);
@@ -117,6 +118,10 @@ START_TEST(test_small_round_trip)
 	ck_assert_msg(record_reader_open_mem(m.buf, m.len, "rec", &r, err,
 					     sizeof(err)) == 0, "%s", err);
 	ck_assert_int_eq(record_read(r, &it, err, sizeof(err)), 1);
+	ck_assert_uint_eq(it.kind, RECORD_META);
+	ck_assert_str_eq(it.key, "target");
+	ck_assert_str_eq(it.value, "race");
+	ck_assert_int_eq(record_read(r, &it, err, sizeof(err)), 1);
 	ck_assert_uint_eq(it.kind, RECORD_THREAD);
 	ck_assert_uint_eq(it.id, 1);
 	ck_assert_str_eq(it.name, "alice");
@@ -150,7 +155,7 @@ START_TEST(test_small_round_trip)
 	/* Again from the top. */
 	ck_assert_int_eq(record_rewind(r), 0);
 	ck_assert_int_eq(record_read(r, &it, err, sizeof(err)), 1);
-	ck_assert_str_eq(it.name, "alice");
+	ck_assert_str_eq(it.value, "race");
 	record_reader_close(r);
 	free(m.buf);
 }
@@ -252,6 +257,7 @@ START_TEST(test_writer_refuses)
 	w = mem_writer(&f, &m);
 	ck_assert_int_eq(record_write_object(w, 1, LS_OBJ_KIND_COUNT, "x"),
 			 -EINVAL);
+	ck_assert_int_eq(record_write_meta(w, "", "x"), -EINVAL);
 	ck_assert_int_eq(record_writer_close(w, err, sizeof(err)), -EINVAL);
 	fclose(f);
 	free(m.buf);
@@ -469,6 +475,18 @@ START_TEST(test_bad_records)
 	ck_assert_int_eq(read_all((char *)file, len, err, sizeof(err)), -EINVAL);
 	ck_assert_str_eq(err, "rec: byte 40: a record runs past the end of its "
 			 "block: corrupted");
+	/* A meta record cut short, and one without a key. */
+	memcpy(pay, "\x06\x03key\x09v", 7);
+	len = crafted(file, pay, 7);
+	ck_assert_int_eq(read_all((char *)file, len, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "rec: byte 40: a record runs past the end of its "
+			 "block: corrupted");
+	memcpy(pay, "\x06\x00\x00", 3);
+	n = 3 + end_record(pay + 3, 0, 0);
+	len = crafted(file, pay, n);
+	ck_assert_int_eq(read_all((char *)file, len, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "rec: byte 40: a meta record without a key: "
+			 "corrupted");
 	/* An object of an unknown kind. */
 	memcpy(pay, "\x02\x01\x00\x00\x00\x63\x00", 7);
 	n = 7 + end_record(pay + 7, 0, 0);

@@ -26,6 +26,7 @@ enum {
 	REC_EVENT = 3,
 	REC_DROPPED = 4,
 	REC_END = 5,
+	REC_META = 6,
 };
 
 /* Record sizes without names. */
@@ -34,6 +35,7 @@ enum {
 #define SIZE_EVENT 33
 #define SIZE_DROPPED 9
 #define SIZE_END 17
+#define SIZE_META 3		/* type, key length, value length */
 #define WRITE_BLOCK 65536
 
 uint32_t
@@ -325,6 +327,29 @@ record_write_dropped(struct record_writer *w, uint64_t total)
 }
 
 int
+record_write_meta(struct record_writer *w, const char *key, const char *value)
+{
+	size_t kl = strlen(key), vl = strlen(value);
+	unsigned char *p;
+	int rc;
+
+	if (!kl || kl > RECORD_META_MAX || vl > RECORD_META_MAX)
+		return w_fail(w, -EINVAL, "meta key or value too long");
+	rc = w_room(w, SIZE_META + kl + vl);
+	if (rc)
+		return rc;
+	p = w->block + w->used;
+	p[0] = REC_META;
+	p[1] = (unsigned char)kl;
+	memcpy(p + 2, key, kl);
+	p[2 + kl] = (unsigned char)vl;
+	if (vl)
+		memcpy(p + 3 + kl, value, vl);
+	w->used += SIZE_META + kl + vl;
+	return 0;
+}
+
+int
 record_writer_close(struct record_writer *w, char *err, size_t n)
 {
 	int rc = w_room(w, SIZE_END);
@@ -422,10 +447,10 @@ r_block(struct record_reader *r)
 	return 0;
 }
 
-/* A name of n bytes at p into out. */
+/* Text of n bytes at p into out (room for n + 1). */
 static int
-r_name(struct record_reader *r, uint64_t at, const unsigned char *p,
-       size_t n, char *out)
+r_name_n(struct record_reader *r, uint64_t at, const unsigned char *p,
+	 size_t n, char *out)
 {
 	if (memchr(p, '\0', n))
 		return r_fail(r, at, "a NUL byte in a name: corrupted");
@@ -479,6 +504,11 @@ r_size(unsigned t, const unsigned char *p, size_t avail)
 		return SIZE_DROPPED;
 	case REC_END:
 		return SIZE_END;
+	case REC_META:
+		/* The value's length follows the key. */
+		if (avail < 2 || avail < 3 + (size_t)p[1])
+			return SIZE_META + (avail >= 2 ? p[1] : 0);
+		return SIZE_META + p[1] + p[2 + p[1]];
 	default:
 		return 0;
 	}
@@ -550,7 +580,7 @@ r_next(struct record_reader *r, struct record_item *it)
 		it->id = get16(p + 1);
 		if (!it->id)
 			return r_fail(r, at, "thread id 0: corrupted");
-		rc = r_name(r, at, p + SIZE_THREAD, p[3], it->name);
+		rc = r_name_n(r, at, p + SIZE_THREAD, p[3], it->name);
 		r->threads++;
 		break;
 	case REC_OBJECT:
@@ -561,11 +591,21 @@ r_next(struct record_reader *r, struct record_item *it)
 			return r_fail(r, at, "object %lu of kind %u: "
 				      "corrupted", (unsigned long)it->id,
 				      it->obj_kind);
-		rc = r_name(r, at, p + SIZE_OBJECT, p[6], it->name);
+		rc = r_name_n(r, at, p + SIZE_OBJECT, p[6], it->name);
 		r->objects++;
 		break;
 	case REC_EVENT:
 		rc = r_event(r, at, p, it);
+		break;
+	case REC_META:
+		it->kind = RECORD_META;
+		rc = r_name_n(r, at, p + 2, p[1], it->key);
+		if (!rc)
+			rc = r_name_n(r, at, p + 3 + p[1], p[2 + p[1]],
+				      it->value);
+		if (!rc && !it->key[0])
+			rc = r_fail(r, at, "a meta record without a key: "
+				    "corrupted");
 		break;
 	case REC_DROPPED:
 		it->kind = RECORD_DROPPED;

@@ -25,6 +25,9 @@
  *     4 dropped  u64 events the ring has dropped so far
  *     5 end      u64 events, u32 thread records, u32 object records;
  *                the last record of the last block, nothing after it
+ *     6 meta     u8 n, key, u8 m, value: text about the run: "target"
+ *                (the scene), "params" ("fix=none adders=2"), "broken"
+ *                (its invariant broke: "NAME: DETAIL", written last)
  *
  * Names may come at any point, as they do from the ring, and a later
  * name for the same tid or id replaces the earlier one.  Every byte is
@@ -47,6 +50,7 @@
 #define RECORD_HEADER 32
 /* Largest block payload a reader accepts; writers use 64 KiB. */
 #define RECORD_MAX_BLOCK (1u << 20)
+#define RECORD_META_MAX 255
 
 struct record_writer;
 struct record_reader;
@@ -77,6 +81,10 @@ int record_write_object(struct record_writer *w, uint32_t id, unsigned kind,
 int record_write_events(struct record_writer *w, const struct ls_event *ev,
 			size_t n);
 int record_write_dropped(struct record_writer *w, uint64_t total);
+/* A key and its value (each at most RECORD_META_MAX bytes, no NUL), for
+ * readers to show: "target", "params", "seed"... */
+int record_write_meta(struct record_writer *w, const char *key,
+		      const char *value);
 
 /*
  * Write the end record, flush, close the file (when the writer opened it)
@@ -92,6 +100,7 @@ enum record_kind {
 	RECORD_THREAD,
 	RECORD_OBJECT,
 	RECORD_DROPPED,
+	RECORD_META,
 };
 
 struct record_item {
@@ -101,6 +110,8 @@ struct record_item {
 	unsigned obj_kind;		/* an object's kind */
 	char name[LS_NAME_MAX + 1];	/* a thread's or object's name */
 	uint64_t dropped;		/* events dropped so far */
+	char key[RECORD_META_MAX + 1];	/* meta */
+	char value[RECORD_META_MAX + 1];
 };
 
 struct record_info {
