@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "present/deck.h"
+#include "util/datadir.h"
 #include "util/datadir-paths.h"
 
 /* A directory with a schedule, a script and a broken theme, for the
@@ -564,6 +565,89 @@ START_TEST(test_not_text_and_files)
 }
 END_TEST
 
+/* The index of the first slide from slide `from` on that shows scene
+ * with fix (or, when fixed is true, with any fix but none); -1 if none. */
+static int
+scene_slide(const struct deck *d, unsigned from, const char *scene,
+	    const char *fix, bool fixed)
+{
+	const struct deck_scene *sc;
+	char v[32];
+	unsigned i;
+	int k;
+
+	for (i = from; i < d->nslides; i++) {
+		sc = d->slides[i].scene;
+		if (!sc || !sc->def || strcmp(sc->def->name, scene))
+			continue;
+		k = scene_param_index(sc->def, "fix");
+		v[0] = '\0';
+		if (k >= 0)
+			scene_param_format(sc->def, (unsigned)k, sc->params[k],
+					   v, sizeof(v));
+		if ((fix && strcmp(v, fix)) || (fixed && !strcmp(v, "none")))
+			continue;
+		return (int)i;
+	}
+	return -1;
+}
+
+/* The shipped deck opens clean and teaches the topic in order: a pool,
+ * then each hazard broken (stepped or paused) and fixed, sizing,
+ * producer-consumer, read-write locks, the torn deploy, the quick
+ * reference; every slide has a title and speaker notes. */
+START_TEST(test_shipped_deck)
+{
+	static const char *const hazards[] = { "race", "deadlock",
+					       "starvation" };
+	char path[4096], err[1024];
+	struct deck *d;
+	int at, last;
+	unsigned i;
+
+	ck_assert_int_eq(datadir_find("decks", "concurrency.md", path,
+				      sizeof(path)), 0);
+	ck_assert_msg(deck_open(path, &d, err, sizeof(err)) == 0, "%s", err);
+	for (i = 0; i < d->nwarnings; i++)
+		ck_abort_msg("%s:%u: %s", path, d->warnings[i].line,
+			     d->warnings[i].what);
+	ck_assert_str_eq(d->theme, "projector");
+	ck_assert_ptr_nonnull(d->title);
+	/* About two minutes a slide for a 45-minute lesson. */
+	ck_assert_uint_ge(d->nslides, 20);
+	ck_assert_uint_le(d->nslides, 32);
+	for (i = 0; i < d->nslides; i++) {
+		ck_assert_msg(d->slides[i].title, "slide %u has no title", i);
+		ck_assert_msg(d->slides[i].notes && strlen(d->slides[i].notes)
+						> 40,
+			      "slide %u (%s) has no speaker notes", i,
+			      d->slides[i].title);
+	}
+	ck_assert_str_eq(d->slides[d->nslides - 1].title, "Quick reference");
+	last = scene_slide(d, 0, "pool", NULL, false);
+	ck_assert_int_ge(last, 0);
+	for (i = 0; i < 3; i++) {
+		/* Broken first, stepped or paused, after what came before. */
+		at = scene_slide(d, 0, hazards[i], "none", false);
+		ck_assert_msg(at > last, "%s comes out of order", hazards[i]);
+		ck_assert(d->slides[at].scene->mode == DECK_MODE_STEP ||
+			  d->slides[at].scene->mode == DECK_MODE_PAUSED);
+		/* Then fixed, live. */
+		last = scene_slide(d, (unsigned)at, hazards[i], NULL, true);
+		ck_assert_msg(last > at, "no slide fixes %s", hazards[i]);
+	}
+	at = scene_slide(d, 0, "sizing", NULL, false);
+	ck_assert_int_gt(at, last);
+	last = scene_slide(d, 0, "prodcons", NULL, false);
+	ck_assert_int_gt(last, at);
+	at = scene_slide(d, 0, "rwlock", NULL, false);
+	ck_assert_int_gt(at, last);
+	last = scene_slide(d, 0, "deploy", "none", false);
+	ck_assert_int_gt(last, at);
+	deck_free(d);
+}
+END_TEST
+
 static Suite *
 deck_suite(void)
 {
@@ -579,6 +663,7 @@ deck_suite(void)
 	tcase_add_loop_test(tc, test_errors, 0,
 			    (int)(sizeof(bad) / sizeof(bad[0])));
 	tcase_add_test(tc, test_not_text_and_files);
+	tcase_add_test(tc, test_shipped_deck);
 	suite_add_tcase(s, tc);
 	return s;
 }

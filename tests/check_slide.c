@@ -9,6 +9,7 @@
 
 #include "present/deck.h"
 #include "present/slide.h"
+#include "util/datadir.h"
 #include "util/datadir-paths.h"
 
 static const char representative[] =
@@ -343,6 +344,40 @@ START_TEST(test_awkward_fits)
 }
 END_TEST
 
+/* The shipped deck on the smallest screen the ui supports (80x24, two
+ * rows for the slide's own status), and at every width up from there. */
+START_TEST(test_shipped_deck_fits)
+{
+	char path[4096], err[1024];
+	struct slide_layout l;
+	struct deck *d;
+	unsigned i, w;
+
+	ck_assert_int_eq(setenv("LOCKSTEP_DATADIR", DATADIR_SOURCE, 1), 0);
+	ck_assert_int_eq(datadir_find("decks", "concurrency.md", path,
+				      sizeof(path)), 0);
+	ck_assert_msg(deck_open(path, &d, err, sizeof(err)) == 0, "%s", err);
+	for (i = 0; i < d->nslides; i++) {
+		lay(&d->slides[i], 80, true, &l);
+		if (l.scene_row >= 0)
+			ck_assert_msg(l.scene_row <= 12, "slide %u leaves the "
+				      "scene %d rows of 22", i,
+				      22 - l.scene_row);
+		else
+			ck_assert_msg(l.nlines <= 22, "slide %u (%s) is %u "
+				      "lines at 80x24", i, d->slides[i].title,
+				      l.nlines);
+		slide_layout_free(&l);
+		for (w = 80; w <= 200; w += 7) {
+			lay(&d->slides[i], w, w % 2, &l);
+			check_sane(&l, w);
+			slide_layout_free(&l);
+		}
+	}
+	deck_free(d);
+}
+END_TEST
+
 static Suite *
 slide_suite(void)
 {
@@ -356,6 +391,7 @@ slide_suite(void)
 	tcase_add_test(tc, test_narrow);
 	tcase_add_test(tc, test_wide_table);
 	tcase_add_test(tc, test_awkward_fits);
+	tcase_add_test(tc, test_shipped_deck_fits);
 	suite_add_tcase(s, tc);
 	return s;
 }
