@@ -394,6 +394,24 @@ START_TEST(test_record_items)
 }
 END_TEST
 
+/* Object ids from a damaged stream can be anything: found by fuzzing,
+ * a table sized by the largest id took gigabytes. */
+START_TEST(test_wild_object_ids)
+{
+	struct out o;
+
+	begin(&o);
+	export_object_name(o.x, 0xfffffff0u, LS_OBJ_QUEUE, "far");
+	ev(&o, 1, 1, LS_EV_Q_PUSHED, 0xfffffff0u, 1, 8);
+	ev(&o, 2, 1, LS_EV_Q_PUSHED, 0x7fffffffu, 2, 8);
+	ev(&o, 3, 1, LS_EV_LOCK_ACQUIRED, 0xfffffffeu, 0, 0);
+	end(&o);
+	HAS(&o, "\"ph\":\"C\",\"name\":\"far\"");
+	HAS(&o, "\"ph\":\"C\",\"name\":\"#2147483647\"");
+	free(o.buf);
+}
+END_TEST
+
 static Suite *
 export_suite(void)
 {
@@ -412,6 +430,7 @@ export_suite(void)
 	tcase_add_test(tc, test_tid_reused);
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_record_items);
+	tcase_add_test(tc, test_wild_object_ids);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -496,6 +496,28 @@ START_TEST(test_bad_records)
 }
 END_TEST
 
+/* The fuzz target's seeds are recordings this reader still reads. */
+START_TEST(test_fuzz_seeds_read)
+{
+	static const char *const seeds[] = { "deadlock", "prodcons" };
+	const char *srcdir = getenv("srcdir");
+	struct record_reader *r;
+	struct record_info info;
+	char path[4096], err[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
+		snprintf(path, sizeof(path), "%s/tests/fuzz/seeds/%s.lsrec",
+			 srcdir ? srcdir : ".", seeds[i]);
+		ck_assert_msg(record_reader_open(path, &r, err,
+						 sizeof(err)) == 0, "%s", err);
+		record_reader_info(r, &info);
+		ck_assert_uint_gt(info.events, 10);
+		record_reader_close(r);
+	}
+}
+END_TEST
+
 static Suite *
 record_suite(void)
 {
@@ -510,6 +532,7 @@ record_suite(void)
 	tcase_add_test(tc, test_truncated_everywhere);
 	tcase_add_test(tc, test_corrupted_everywhere);
 	tcase_add_test(tc, test_bad_records);
+	tcase_add_test(tc, test_fuzz_seeds_read);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -92,6 +92,7 @@ struct xtrack {
 };
 
 struct xobject {
+	uint32_t id;		/* 0: a free slot of the table */
 	bool known;
 	unsigned kind;
 	char name[LS_NAME_MAX + 1];
@@ -109,8 +110,8 @@ struct export {
 	uint64_t t0, last_ts;
 	struct xthread **thread;	/* by tid */
 	size_t nthread;
-	struct xobject *object;	/* by id */
-	size_t nobject;
+	struct xobject *object;	/* open-addressed by id */
+	size_t nobject, capobject;	/* used; slots, a power of two */
 	struct xpending *pending;
 	size_t npending, cappending;
 	struct xtrack *track;

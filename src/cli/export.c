@@ -181,8 +181,8 @@ thread_life(struct export *x, struct xthread *t, bool first)
 
 	if (first && t->tid < EXTRA_TRACKS) {
 		/* Its first life: its track is its tid. */
-		if (!export_grow((void **)&x->track, &x->captrack, x->ntrack + 1,
-			  sizeof(*x->track))) {
+		if (!export_grow((void **)&x->track, &x->captrack,
+				 x->ntrack + 1, sizeof(*x->track))) {
 			x->nomem = true;
 			return;
 		}
@@ -222,20 +222,61 @@ nomem:
 	return NULL;
 }
 
+/* The slot for id in a table of cap slots (a power of two): its own,
+ * or the free one where it would go. */
+static struct xobject *
+object_slot(struct xobject *t, size_t cap, uint32_t id)
+{
+	/* Fibonacci hashing spreads consecutive ids; linear probing. */
+	size_t i = (size_t)((id * 2654435769u) & (cap - 1));
+
+	while (t[i].id && t[i].id != id)
+		i = (i + 1) & (cap - 1);
+	return &t[i];
+}
+
+/* Twice the slots, every object moved over. */
+static bool
+object_rehash(struct export *x)
+{
+	size_t cap = x->capobject ? x->capobject * 2 : 64, i;
+	struct xobject *t = calloc(cap, sizeof(*t));
+
+	if (!t)
+		return false;
+	for (i = 0; i < x->capobject; i++)
+		if (x->object[i].id)
+			*object_slot(t, cap, x->object[i].id) = x->object[i];
+	free(x->object);
+	x->object = t;
+	x->capobject = cap;
+	return true;
+}
+
+/* The record of object id, made on first use; NULL for id 0 or when out
+ * of memory.  Ids come from the stream, so a table indexed by them would
+ * be as large as the largest id: a hash instead. */
 static struct xobject *
 object(struct export *x, uint32_t id)
 {
-	/* Object ids count up from 1 in a ring; a wild one in a damaged
-	 * stream gets no record rather than a huge table. */
-	if (!id || id > (1u << 24))
+	struct xobject *o;
+
+	if (!id)
 		return NULL;
-	if (id >= x->nobject &&
-	    !export_grow((void **)&x->object, &x->nobject, (size_t)id + 1,
-		  sizeof(*x->object))) {
+	if (x->capobject) {
+		o = object_slot(x->object, x->capobject, id);
+		if (o->id)
+			return o;
+	}
+	/* At most half full. */
+	if (2 * (x->nobject + 1) > x->capobject && !object_rehash(x)) {
 		x->nomem = true;
 		return NULL;
 	}
-	return &x->object[id];
+	o = object_slot(x->object, x->capobject, id);
+	o->id = id;
+	x->nobject++;
+	return o;
 }
 
 const char *
@@ -401,11 +442,13 @@ counters(struct export *x, const struct ls_event *e)
 	name = export_object_label(x, e->obj, lb, sizeof(lb));
 	export_json_begin(x, "C", name, "counter", e->ts, 0);
 	if (mo->kind == LS_OBJ_POOL)
-		fprintf(x->out, ",\"args\":{\"queued\":%" PRIu64 ",\"workers\":%u,"
-			"\"idle\":%u}", mo->count, mo->workers, mo->idle);
+		fprintf(x->out, ",\"args\":{\"queued\":%" PRIu64
+			",\"workers\":%u,\"idle\":%u}", mo->count,
+			mo->workers, mo->idle);
 	else
 		fprintf(x->out, ",\"args\":{\"%s\":%" PRIu64 "}",
-			mo->kind == LS_OBJ_SEM ? "permits" : "depth", mo->count);
+			mo->kind == LS_OBJ_SEM ? "permits" : "depth",
+			mo->count);
 	export_json_end(x);
 }
 

@@ -35,7 +35,8 @@ blocks_fence_open(const char *s, size_t n, char *c, size_t *len)
 }
 
 int
-blocks_fence_begin(struct deck_parser *p, const char *s, size_t n, size_t indent)
+blocks_fence_begin(struct deck_parser *p, const char *s, size_t n,
+		   size_t indent)
 {
 	const char *info;
 	size_t in;
@@ -65,14 +66,29 @@ blocks_is_lockstep(const char *info)
 	       (!info[8] || isspace((unsigned char)info[8]));
 }
 
+/* The line of the live scene already on the slide being read, or 0. */
+static unsigned
+scene_on_slide(struct deck_parser *p)
+{
+	const struct deck_slide *s;
+	unsigned i;
+
+	if (!p->slide_open)
+		return 0;
+	s = deck_cur_slide(p);
+	for (i = 0; i < s->nblocks; i++)
+		if (s->blocks[i].kind == DECK_SCENE)
+			return s->blocks[i].line;
+	return 0;
+}
+
 static int
 fence_end(struct deck_parser *p)
 {
 	struct deck_block *b;
 	struct deck_scene *scene = NULL;
-	struct deck_slide *s;
 	char *text = deck_buf_take(&p->fence);
-	unsigned i;
+	unsigned line;
 	int rc = 0;
 
 	p->in_fence = false;
@@ -84,19 +100,13 @@ fence_end(struct deck_parser *p)
 		rc = liveblock_parse(p, p->fence_line, text, &scene);
 		free(text);
 		text = NULL;
-		if (!rc && !deck_slide_begin(p)) {
-			s = deck_cur_slide(p);
-			for (i = 0; i < s->nblocks; i++)
-				if (s->blocks[i].kind == DECK_SCENE)
-					rc = deck_fail(p, p->fence_line,
-						       "a slide shows one live "
-						       "scene; this one already "
-						       "has the scene on line "
-						       "%u", s->blocks[i].line);
-		}
+		if (!rc && (line = scene_on_slide(p)))
+			rc = deck_fail(p, p->fence_line, "a slide shows one "
+				       "live scene; this one already has the "
+				       "scene on line %u", line);
 	}
 	b = rc ? NULL : deck_block_add(p, scene ? DECK_SCENE : DECK_CODE,
-				  p->fence_line);
+				       p->fence_line);
 	if (!b) {
 		free(text);
 		liveblock_free(scene);
@@ -130,7 +140,8 @@ blocks_fence_line(struct deck_parser *p, const char *s, size_t n)
 	/* The fence's own indentation is not part of the code. */
 	for (k = 0; k < n && k < p->fence_indent && s[k] == ' '; k++)
 		;
-	if (deck_buf_add(&p->fence, s + k, n - k) || deck_buf_add(&p->fence, "\n", 1))
+	if (deck_buf_add(&p->fence, s + k, n - k) ||
+	    deck_buf_add(&p->fence, "\n", 1))
 		return deck_nomem(p);
 	return 0;
 }
@@ -160,8 +171,8 @@ blocks_atx_heading(const char *s, size_t n, const char **t, size_t *tn)
 }
 
 int
-blocks_heading_add(struct deck_parser *p, unsigned level, const char *t, size_t n,
-	    unsigned line)
+blocks_heading_add(struct deck_parser *p, unsigned level, const char *t,
+		   size_t n, unsigned line)
 {
 	struct deck_block *b = deck_block_add(p, DECK_HEADING, line);
 
@@ -318,7 +329,8 @@ blocks_table(struct deck_parser *p, unsigned at, unsigned *used)
 		k = row_cells(l->s, l->n, c, DECK_MAX_COLS);
 		for (i = 0; i < ncols; i++) {
 			b->table.cells[r * ncols + i] =
-				i < k ? deck_strndup(c[i].s, c[i].n) : strdup("");
+				i < k ? deck_strndup(c[i].s, c[i].n)
+				      : strdup("");
 			if (!b->table.cells[r * ncols + i])
 				return deck_nomem(p);
 		}

@@ -409,8 +409,8 @@ split_lines(struct deck_parser *p, const char *text, size_t len)
 		nl = memchr(text + pos, '\n', len - pos);
 		n = nl ? (size_t)(nl - (text + pos)) : len - pos;
 		if (memchr(text + pos, '\0', n))
-			return deck_fail(p, p->nlines + 1, "a NUL byte: this is "
-					 "not a text file");
+			return deck_fail(p, p->nlines + 1, "a NUL byte: this "
+					 "is not a text file");
 		p->lines[p->nlines].s = text + pos;
 		p->lines[p->nlines].n = n && text[pos + n - 1] == '\r' ? n - 1
 									: n;

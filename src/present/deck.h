@@ -63,7 +63,7 @@ enum deck_mode {
 /* A live scene: what a `lockstep` block asked for, checked. */
 struct deck_scene {
 	const struct scene_def *def;	/* a C scene, or NULL for a script */
-	char *script;			/* a script's path, from the deck's dir */
+	char *script;			/* a script's path (from the deck's) */
 	int params[SCENE_MAX_PARAMS];	/* C scenes: defaults, then set: */
 	char *set;			/* set: as written (scripts check it
 					 * when they load), or NULL */

@@ -106,7 +106,9 @@ directive(struct deck_parser *p, const char *s, size_t n, unsigned line)
 		return deck_slide_end(p);
 	if (word_is(s, n, "pause", &rest, &rn) && !rn) {
 		rc = deck_para_flush(p);
-		return rc ? rc : deck_block_add(p, DECK_PAUSE, line) ? 0 : -ENOMEM;
+		if (!rc && !deck_block_add(p, DECK_PAUSE, line))
+			rc = -ENOMEM;
+		return rc;
 	}
 	if (word_is(s, n, "skip_slide", &rest, &rn) && !rn) {
 		rc = deck_slide_begin(p);
@@ -119,8 +121,8 @@ directive(struct deck_parser *p, const char *s, size_t n, unsigned line)
 		else if (rn == 5 && !memcmp(rest, "false", 5))
 			p->incremental = false;
 		else
-			return deck_warn(p, line, "incremental_lists is true or "
-					 "false: skipped");
+			return deck_warn(p, line, "incremental_lists is true "
+					 "or false: skipped");
 		return 0;
 	}
 	if ((word_is(s, n, "new_line", &rest, &rn) && !rn) ||

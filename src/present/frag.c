@@ -75,6 +75,9 @@ cp_width(uint32_t c)
 	};
 	size_t i;
 
+	/* Below the first combining mark everything is one column. */
+	if (c < zero[0][0])
+		return 1;
 	for (i = 0; i < sizeof(zero) / sizeof(zero[0]); i++)
 		if (c >= zero[i][0] && c <= zero[i][1])
 			return 0;
@@ -91,6 +94,21 @@ cp_control(uint32_t c)
 	return c == UINT32_MAX || c < 0x20 || (c >= 0x7f && c < 0xa0);
 }
 
+/* The columns code point c takes on a line (a control byte shows as
+ * '?'). */
+static unsigned
+cols_of(uint32_t c)
+{
+	return cp_control(c) ? 1 : cp_width(c);
+}
+
+/* Where words end. */
+static bool
+is_break(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n';
+}
+
 unsigned
 frag_width(const char *s, size_t n)
 {
@@ -100,7 +118,7 @@ frag_width(const char *s, size_t n)
 
 	while (n) {
 		k = utf8_next(s, n, &c);
-		cols += cp_control(c) ? 1 : cp_width(c);
+		cols += cols_of(c);
 		s += k;
 		n -= k;
 	}
@@ -142,11 +160,9 @@ bool
 frag_put_cp(struct frag *f, const char *s, size_t k, uint32_t c,
 	    unsigned style)
 {
-	if (cp_control(c)) {
-		f->cols++;
+	f->cols += cols_of(c);
+	if (cp_control(c))
 		return frag_put(f, "?", 1, style);
-	}
-	f->cols += cp_width(c);
 	return frag_put(f, s, k, style);
 }
 
@@ -193,8 +209,8 @@ frag_list_new(struct frag_list *fs)
  * ENOMEM.
  */
 bool
-frag_wrap_text(struct frag_list *fs, const char *s, const unsigned char *st, size_t n,
-	  unsigned avail, unsigned base)
+frag_wrap_text(struct frag_list *fs, const char *s, const unsigned char *st,
+	       size_t n, unsigned avail, unsigned base)
 {
 	struct frag *f = frag_list_new(fs);
 	size_t i = 0, j, k, space = SIZE_MAX;
@@ -214,8 +230,7 @@ frag_wrap_text(struct frag_list *fs, const char *s, const unsigned char *st, siz
 			i++;
 			continue;
 		}
-		for (j = i; j < n && s[j] != ' ' && s[j] != '\t' && s[j] != '\n';
-		     j++)
+		for (j = i; j < n && !is_break(s[j]); j++)
 			;
 		w = frag_width(s + i, j - i);
 		if (f->cols && f->cols + 1 + w > avail) {
@@ -230,8 +245,7 @@ frag_wrap_text(struct frag_list *fs, const char *s, const unsigned char *st, siz
 		space = SIZE_MAX;
 		for (; i < j; i += k) {
 			k = utf8_next(s + i, j - i, &c);
-			if (f->cols && f->cols + (cp_control(c) ? 1 : cp_width(c)) >
-					       avail) {
+			if (f->cols && f->cols + cols_of(c) > avail) {
 				f = frag_list_new(fs);
 				if (!f)
 					return false;
@@ -245,7 +259,8 @@ frag_wrap_text(struct frag_list *fs, const char *s, const unsigned char *st, siz
 
 /* Wrap plain text of one style. */
 bool
-frag_wrap_plain(struct frag_list *fs, const char *s, unsigned avail, unsigned style)
+frag_wrap_plain(struct frag_list *fs, const char *s, unsigned avail,
+		unsigned style)
 {
 	size_t n = strlen(s);
 	unsigned char *st = malloc(n + 1);
@@ -261,7 +276,8 @@ frag_wrap_plain(struct frag_list *fs, const char *s, unsigned avail, unsigned st
 
 /* Wrap inline markup. */
 bool
-frag_wrap_markup(struct frag_list *fs, const char *s, unsigned avail, unsigned base)
+frag_wrap_markup(struct frag_list *fs, const char *s, unsigned avail,
+		 unsigned base)
 {
 	struct markup m;
 	bool ok;
@@ -284,7 +300,7 @@ frag_wrap_hard(struct frag_list *fs, const char *s, size_t n, unsigned avail,
 
 	while (f && n) {
 		k = utf8_next(s, n, &c);
-		if (f->cols && f->cols + (cp_control(c) ? 1 : cp_width(c)) > avail)
+		if (f->cols && f->cols + cols_of(c) > avail)
 			f = frag_list_new(fs);
 		if (f && !frag_put_cp(f, s, k, c, style))
 			return false;

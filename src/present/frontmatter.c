@@ -125,9 +125,12 @@ nested(struct deck_parser *p, enum fm_key under, const char *s, size_t n,
 		v = unquote(v, &vn);
 		return author_add(p, v, vn);
 	}
-	if (!key_value(s, n, &k, &kn, &v, &vn))
-		return under == FM_OTHER ? 0 : deck_fail(p, line, "front matter: "
-			"expected 'key: value' under the key above");
+	if (!key_value(s, n, &k, &kn, &v, &vn)) {
+		if (under == FM_OTHER)
+			return 0;
+		return deck_fail(p, line, "front matter: expected "
+				 "'key: value' under the key above");
+	}
 	if (under == FM_THEME && ((kn == 4 && !memcmp(k, "name", 4)) ||
 				  (kn == 4 && !memcmp(k, "path", 4)))) {
 		if (p->d->theme)

@@ -143,8 +143,8 @@ emph_close(const char *s, size_t n, size_t i, char c, size_t len)
 		/* A pair (r == 2) never closes a single: it is strong of
 		 * its own, inside this emphasis. */
 		if (r >= len && (len == 2 || r != 2) && !is_space(s[j - 1]) &&
-		    at > i + len &&
-		    (c != '_' || j + r >= n || !isalnum((unsigned char)s[j + r])))
+		    at > i + len && (c != '_' || j + r >= n ||
+				      !isalnum((unsigned char)s[j + r])))
 			return at;
 		j += r;
 	}
@@ -221,7 +221,8 @@ parse(struct out *o, const char *s, size_t n, unsigned style, unsigned depth)
 	while (i < n && !o->nomem) {
 		char c = s[i];
 
-		if (c == '\\' && i + 1 < n && ispunct((unsigned char)s[i + 1])) {
+		if (c == '\\' && i + 1 < n &&
+		    ispunct((unsigned char)s[i + 1])) {
 			put(o, s + i + 1, 1, style);
 			i += 2;
 		} else if (c == '`') {
@@ -254,7 +255,8 @@ parse(struct out *o, const char *s, size_t n, unsigned style, unsigned depth)
 		} else if ((c == '[' || c == '!') && depth < MARKUP_MAX_DEPTH &&
 			   (r = parse_link(o, s, n, i, style, depth))) {
 			i += r;
-		} else if (c == '<' && n - i >= 4 && !memcmp(s + i, "<!--", 4) &&
+		} else if (c == '<' && n - i >= 4 &&
+			   !memcmp(s + i, "<!--", 4) &&
 			   (end = memmem(s + i + 4, n - i - 4, "-->", 3))) {
 			i = (size_t)(end - s) + 3;
 		} else {

@@ -145,7 +145,8 @@ lay_heading(struct lay *y, const struct deck_block *b)
 		if (fs.v[i].cols > widest)
 			widest = fs.v[i].cols;
 	if (style == SLIDE_H1 && widest) {
-		if (!frag_repeat(&rule, y->o->utf8 ? "═" : "=", widest, style))
+		if (!frag_repeat(&rule, y->o->utf8 ? "═" : "=", widest,
+				 style))
 			y->nomem = true;
 		else
 			push_line(y, &rule);
@@ -187,6 +188,7 @@ lay_item(struct lay *y, const struct deck_block *b)
 {
 	static const char *const bullet_utf8[] = { "•", "◦", "▪" };
 	static const char *const bullet_ascii[] = { "*", "-", "+" };
+	const char *const *bullet = y->o->utf8 ? bullet_utf8 : bullet_ascii;
 	struct frag_list fs = { 0 };
 	char marker[24];
 	unsigned pstyle, mcols, indent;
@@ -198,8 +200,7 @@ lay_item(struct lay *y, const struct deck_block *b)
 		snprintf(marker, sizeof(marker), "%u. ", b->number);
 		pstyle = 0;
 	} else {
-		snprintf(marker, sizeof(marker), "%s ",
-			 (y->o->utf8 ? bullet_utf8 : bullet_ascii)[b->level % 3]);
+		snprintf(marker, sizeof(marker), "%s ", bullet[b->level % 3]);
 		pstyle = SLIDE_RULE;
 	}
 	mcols = frag_width(marker, strlen(marker));
@@ -332,6 +333,7 @@ lay_table(struct lay *y, const struct deck_table *t)
 	const char *cross = y->o->utf8 ? "─┼─" : "-+-";
 	struct frag_list *cells = NULL;
 	struct frag line = { 0 }, empty = { 0 };
+	const struct frag_list *fs;
 	unsigned *w, shown = 0, r, c, h, i;
 	char note[64];
 
@@ -354,12 +356,12 @@ lay_table(struct lay *y, const struct deck_table *t)
 				h = (unsigned)cells[r * shown + c].n;
 		for (i = 0; i < h && !y->nomem; i++) {
 			for (c = 0; c < shown; c++) {
-				const struct frag_list *fs = &cells[r * shown + c];
-
+				fs = &cells[r * shown + c];
 				if ((c && !frag_str(&line, bar, SLIDE_RULE)) ||
 				    !put_cell(&line, i < fs->n ? &fs->v[i]
 							      : &empty,
-					      w[c], t->align[c], c + 1 == shown))
+					      w[c], t->align[c],
+					      c + 1 == shown))
 					goto nomem;
 			}
 			push_line(y, &line);

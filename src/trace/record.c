@@ -383,6 +383,7 @@ struct record_reader {
 	uint64_t at;		/* where the next block begins */
 	uint64_t block_at;	/* where the current one began */
 	unsigned char *block;
+	size_t cap;		/* bytes allocated at block */
 	size_t len, pos;	/* its payload's length; the next record */
 	bool ended;
 	uint64_t events, last_ts, dropped;
@@ -434,6 +435,17 @@ r_block(struct record_reader *r)
 		return r_fail(r, off, "truncated: the block here holds %lu "
 			      "bytes, %llu remain", (unsigned long)len,
 			      (unsigned long long)(r->size - off - 8));
+	/* The buffer grows to the largest block read: writers use 64 KiB,
+	 * and only a damaged or hostile file claims more. */
+	if (len > r->cap) {
+		unsigned char *b = realloc(r->block, len);
+
+		if (!b)
+			return r_fail(r, off, "out of memory for a block of "
+				      "%lu bytes", (unsigned long)len);
+		r->block = b;
+		r->cap = len;
+	}
 	if (fread(r->block, 1, len, r->f) != len)
 		return r_fail(r, off, "truncated: the file ends inside a "
 			      "block");
@@ -481,7 +493,8 @@ r_end(struct record_reader *r, uint64_t at, const unsigned char *p)
 			      "record", r->len - r->pos - SIZE_END);
 	if (r->at != r->size)
 		return r_fail(r, r->at, "%llu bytes after the end of the "
-			      "recording", (unsigned long long)(r->size - r->at));
+			      "recording",
+			      (unsigned long long)(r->size - r->at));
 	r->info.events = events;
 	r->info.threads = threads;
 	r->info.objects = objects;
@@ -703,11 +716,6 @@ r_open(struct record_reader *r)
 	rc = r_header(r);
 	if (rc)
 		return rc;
-	r->block = malloc(RECORD_MAX_BLOCK);
-	if (!r->block) {
-		snprintf(r->err, r->errn, "%s: out of memory", r->name);
-		return -ENOMEM;
-	}
 	r->at = RECORD_HEADER;
 	while ((rc = r_next(r, &it)) > 0)
 		;

@@ -190,8 +190,9 @@ theme_apply(struct theme *t, const struct theme_file *f, bool utf8,
 		start_color();
 		/* The theme's own screen colours, or the terminal's. */
 		if (f->foreground >= 0 || f->background >= 0)
-			assume_default_colors(theme_colour(f->foreground, NULL),
-					      theme_colour(f->background, NULL));
+			assume_default_colors(
+				theme_colour(f->foreground, NULL),
+				theme_colour(f->background, NULL));
 		else
 			use_default_colors();
 	}

@@ -74,7 +74,8 @@ themefile_role_name(unsigned role)
 	return role < THEME_ROLE_COUNT ? role_names[role] : NULL;
 }
 
-#define STYLE(f, b, a) ((struct theme_style){ .fg = (f), .bg = (b), .attrs = (a) })
+#define STYLE(f, b, a) \
+	((struct theme_style){ .fg = (f), .bg = (b), .attrs = (a) })
 
 void
 themefile_builtin(struct theme_file *t)
@@ -157,7 +158,8 @@ parse_colour(const char *w)
 	for (i = 0; i < 8; i++) {
 		if (!strcmp(w, colour_names[i]))
 			return (int)i;
-		if (!strncmp(w, "bright-", 7) && !strcmp(w + 7, colour_names[i]))
+		if (!strncmp(w, "bright-", 7) &&
+		    !strcmp(w + 7, colour_names[i]))
 			return (int)i + 8;
 	}
 	if (!strncmp(w, "color", 5))
@@ -355,8 +357,8 @@ parse_line(struct themefile_ctx *c, char *line, struct theme_file *t,
 				break;
 		if (i == sizeof(settings) / sizeof(settings[0])) {
 			role_list(roles, sizeof(roles));
-			return fail(c, "unknown role '%s' (roles: %s; settings: "
-				    "foreground, background, bars, "
+			return fail(c, "unknown role '%s' (roles: %s; "
+				    "settings: foreground, background, bars, "
 				    "description)", key, roles);
 		}
 		k = THEME_ROLE_COUNT + i;
