@@ -11,6 +11,7 @@
 #include "ui/themefile.h"
 #include "util/datadir.h"
 #include "util/datadir-paths.h"
+#include "util/file.h"
 
 static const char *const shipped[] = {
 	"default", "high-contrast", "monochrome", "projector",
@@ -314,6 +315,45 @@ START_TEST(test_datadir_order)
 }
 END_TEST
 
+/* file_read: all of a file, or the first max bytes of a longer one. */
+START_TEST(test_file_read)
+{
+	char dir[64], path[128], err[256], *buf, *big;
+	size_t len, i;
+
+	temp_dir(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/f", dir);
+	big = malloc(10001);
+	ck_assert_ptr_nonnull(big);
+	for (i = 0; i < 10000; i++)
+		big[i] = (char)('a' + i % 26);
+	big[10000] = '\0';
+	write_file(path, big);
+	ck_assert_int_eq(file_read(path, 100000, &buf, &len, err,
+				   sizeof(err)), 0);
+	ck_assert_uint_eq(len, 10000);
+	ck_assert_str_eq(buf, big);
+	free(buf);
+	ck_assert_int_eq(file_read(path, 5000, &buf, &len, err, sizeof(err)),
+			 0);
+	ck_assert_uint_eq(len, 5000);
+	ck_assert(!memcmp(buf, big, 5000) && !buf[5000]);
+	free(buf);
+	write_file(path, "");
+	ck_assert_int_eq(file_read(path, 10, &buf, &len, err, sizeof(err)), 0);
+	ck_assert_uint_eq(len, 0);
+	ck_assert_str_eq(buf, "");
+	free(buf);
+	unlink(path);
+	ck_assert_int_eq(file_read(path, 10, &buf, &len, err, sizeof(err)),
+			 -ENOENT);
+	ck_assert_ptr_nonnull(strstr(err, "/f: No such file or directory"));
+	ck_assert_ptr_null(buf);
+	rmdir(dir);
+	free(big);
+}
+END_TEST
+
 static Suite *
 themefile_suite(void)
 {
@@ -328,6 +368,7 @@ themefile_suite(void)
 	tcase_add_test(tc, test_not_text);
 	tcase_add_test(tc, test_find_by_name_and_path);
 	tcase_add_test(tc, test_datadir_order);
+	tcase_add_test(tc, test_file_read);
 	suite_add_tcase(s, tc);
 	return s;
 }

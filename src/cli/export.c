@@ -21,6 +21,7 @@
 
 #include "cli/export-int.h"
 #include "trace/record.h"
+#include "util/file.h"
 
 /* Tracks other than a thread's first state track get ids above every
  * tid, so they never collide with one. */
@@ -786,10 +787,9 @@ export_recording(const char *in, const char *out, char *err, size_t n)
 	rc = record_reader_open(in, &r, err, n);
 	if (rc)
 		return rc;
-	f = to_stdout ? stdout : fopen(out, "w");
+	f = to_stdout ? stdout : file_open(out, "w", err, n);
 	if (!f) {
 		rc = -errno;
-		snprintf(err, n, "%s: %s", out, strerror(errno));
 		goto out;
 	}
 	rc = export_open(f, NULL, &x);

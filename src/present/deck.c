@@ -23,6 +23,7 @@
 
 #include "present/deck-int.h"
 #include "present/markup.h"
+#include "util/file.h"
 
 static const char *const mode_names[DECK_MODE_COUNT] = {
 	[DECK_MODE_RUN] = "run",
@@ -522,35 +523,17 @@ fail:
 int
 deck_open(const char *path, struct deck **out, char *err, size_t n)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f;
+	char *buf;
+	size_t len;
 	int rc;
 
 	*out = NULL;
-	f = fopen(path, "rb");
-	if (!f) {
-		rc = -errno;
-		snprintf(err, n, "%s: %s", path, strerror(errno));
-		return rc;
-	}
 	/* One byte past the limit is enough to refuse the file. */
-	buf = malloc(DECK_MAX_BYTES + 1);
-	if (!buf) {
-		rc = -ENOMEM;
-		snprintf(err, n, "%s: out of memory", path);
-		goto out;
-	}
-	len = fread(buf, 1, DECK_MAX_BYTES + 1, f);
-	if (ferror(f)) {
-		rc = -EIO;
-		snprintf(err, n, "%s: read error", path);
-		goto out;
-	}
+	rc = file_read(path, DECK_MAX_BYTES + 1, &buf, &len, err, n);
+	if (rc)
+		return rc;
 	rc = deck_parse(buf, len, path, out, err, n);
-out:
 	free(buf);
-	fclose(f);
 	return rc;
 }
 

@@ -130,29 +130,7 @@ frag_width(const char *s, size_t n)
 bool
 frag_put(struct frag *f, const char *s, size_t n, unsigned style)
 {
-	size_t cap;
-	char *t;
-	unsigned char *st;
-
-	if (f->len + n + 1 > f->cap) {
-		cap = f->cap ? f->cap : 32;
-		while (cap < f->len + n + 1)
-			cap *= 2;
-		t = realloc(f->s, cap);
-		if (t)
-			f->s = t;
-		st = realloc(f->st, cap);
-		if (st)
-			f->st = st;
-		if (!t || !st)
-			return false;
-		f->cap = cap;
-	}
-	memcpy(f->s + f->len, s, n);
-	memset(f->st + f->len, (int)style, n);
-	f->len += n;
-	f->s[f->len] = '\0';
-	return true;
+	return markup_append(&f->m, &f->cap, s, n, style);
 }
 
 /* One code point of s (its k bytes), made safe; adds its columns. */
@@ -169,8 +147,7 @@ frag_put_cp(struct frag *f, const char *s, size_t k, uint32_t c,
 void
 frag_free(struct frag *f)
 {
-	free(f->s);
-	free(f->st);
+	markup_free(&f->m);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -341,12 +318,12 @@ frag_repeat(struct frag *f, const char *s, unsigned n, unsigned style)
 bool
 frag_cat(struct frag *f, const struct frag *g)
 {
-	size_t at = f->len;
+	size_t at = f->m.len;
 
-	if (!frag_put(f, g->s ? g->s : "", g->len, 0))
+	if (!frag_put(f, g->m.text ? g->m.text : "", g->m.len, 0))
 		return false;
-	if (g->len)
-		memcpy(f->st + at, g->st, g->len);
+	if (g->m.len)
+		memcpy(f->m.style + at, g->m.style, g->m.len);
 	f->cols += g->cols;
 	return true;
 }

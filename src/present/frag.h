@@ -13,11 +13,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "present/markup.h"
+
 /* A piece of styled text: bytes, a style per byte, its columns. */
 struct frag {
-	char *s;
-	unsigned char *st;
-	size_t len, cap;
+	struct markup m;	/* its bytes and their styles */
+	size_t cap;		/* bytes allocated in m */
 	unsigned cols;
 };
 

@@ -28,36 +28,39 @@ struct out {
 	bool nomem;
 };
 
-static void
-put(struct out *o, const char *s, size_t n, unsigned style)
+bool
+markup_append(struct markup *m, size_t *cap, const char *s, size_t n,
+	      unsigned style)
 {
-	struct markup *m = o->m;
-	size_t cap;
+	size_t want = *cap ? *cap : 64;
 	char *t;
 	unsigned char *st;
 
-	if (o->nomem)
-		return;
-	if (m->len + n + 1 > o->cap) {
-		cap = o->cap ? o->cap : 64;
-		while (cap < m->len + n + 1)
-			cap *= 2;
-		t = realloc(m->text, cap);
+	if (m->len + n + 1 > *cap) {
+		while (want < m->len + n + 1)
+			want *= 2;
+		t = realloc(m->text, want);
 		if (t)
 			m->text = t;
-		st = realloc(m->style, cap);
+		st = realloc(m->style, want);
 		if (st)
 			m->style = st;
-		if (!t || !st) {
-			o->nomem = true;
-			return;
-		}
-		o->cap = cap;
+		if (!t || !st)
+			return false;
+		*cap = want;
 	}
 	memcpy(m->text + m->len, s, n);
 	memset(m->style + m->len, (int)style, n);
 	m->len += n;
 	m->text[m->len] = '\0';
+	return true;
+}
+
+static void
+put(struct out *o, const char *s, size_t n, unsigned style)
+{
+	if (!o->nomem && !markup_append(o->m, &o->cap, s, n, style))
+		o->nomem = true;
 }
 
 static bool

@@ -7,6 +7,7 @@
 #ifndef LOCKSTEP_PRESENT_MARKUP_H
 #define LOCKSTEP_PRESENT_MARKUP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Styles, a bit each; several may be set (strong inside emphasis). */
@@ -31,6 +32,12 @@ struct markup {
  * (then *m holds nothing to free).
  */
 int markup_parse(const char *s, size_t n, struct markup *m);
+
+/* Append n bytes of s, all in style, to m, whose buffers hold *cap
+ * bytes (grown, and *cap with them, as needed; start from a zeroed m and
+ * *cap 0).  False on ENOMEM, with m as it was. */
+bool markup_append(struct markup *m, size_t *cap, const char *s, size_t n,
+		   unsigned style);
 
 /* Free what markup_parse made; a zeroed struct is fine. */
 void markup_free(struct markup *m);

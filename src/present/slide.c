@@ -46,7 +46,7 @@ push_line(struct lay *y, struct frag *f)
 	size_t i, start;
 	unsigned n = 0;
 
-	if (y->nomem || (!f->s && !frag_put(f, "", 0, 0)))
+	if (y->nomem || (!f->m.text && !frag_put(f, "", 0, 0)))
 		goto nomem;
 	if (l->nlines == y->cap) {
 		y->cap = y->cap ? y->cap * 2 : 32;
@@ -55,28 +55,29 @@ push_line(struct lay *y, struct frag *f)
 			goto nomem;
 		l->lines = grown;
 	}
-	for (i = 0; i < f->len; i++)
-		n += !i || f->st[i] != f->st[i - 1];
+	for (i = 0; i < f->m.len; i++)
+		n += !i || f->m.style[i] != f->m.style[i - 1];
 	sp = calloc(n ? n : 1, sizeof(*sp));
 	if (!sp)
 		goto nomem;
 	line = &l->lines[l->nlines++];
-	line->text = f->s;
+	line->text = f->m.text;
 	line->cols = f->cols;
 	line->spans = sp;
 	line->nspans = n;
-	for (i = 0, start = 0; i <= f->len; i++) {
-		if (i < f->len && (i == start || f->st[i] == f->st[start]))
+	for (i = 0, start = 0; i <= f->m.len; i++) {
+		if (i < f->m.len &&
+		    (i == start || f->m.style[i] == f->m.style[start]))
 			continue;
 		if (i > start) {
 			sp->off = (unsigned)start;
 			sp->len = (unsigned)(i - start);
-			sp->style = f->st[start];
+			sp->style = f->m.style[start];
 			sp++;
 		}
 		start = i;
 	}
-	free(f->st);
+	free(f->m.style);
 	memset(f, 0, sizeof(*f));
 	return;
 nomem:

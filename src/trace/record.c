@@ -16,6 +16,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/file.h"
+
 static const unsigned char record_magic[8] = {
 	0x89, 'L', 'S', 'R', '\r', '\n', 0x1a, '\n',
 };
@@ -194,15 +196,12 @@ int
 record_writer_open(const char *path, struct record_writer **out, char *err,
 		   size_t n)
 {
-	FILE *f = fopen(path, "wb");
+	FILE *f = file_open(path, "wb", err, n);
 	int rc;
 
 	*out = NULL;
-	if (!f) {
-		rc = -errno;
-		snprintf(err, n, "%s: %s", path, strerror(errno));
-		return rc;
-	}
+	if (!f)
+		return -errno;
 	rc = record_writer_fopen(f, path, out, err, n);
 	if (rc)
 		fclose(f);
@@ -754,15 +753,11 @@ int
 record_reader_open(const char *path, struct record_reader **out, char *err,
 		   size_t n)
 {
-	FILE *f = fopen(path, "rb");
-	int rc;
+	FILE *f = file_open(path, "rb", err, n);
 
 	*out = NULL;
-	if (!f) {
-		rc = -errno;
-		snprintf(err, n, "%s: %s", path, strerror(errno));
-		return rc;
-	}
+	if (!f)
+		return -errno;
 	return r_start(f, path, out, err, n);
 }
 

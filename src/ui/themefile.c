@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "util/datadir.h"
+#include "util/file.h"
 
 /* A theme is a few dozen short lines; more is not a theme. */
 #define THEMEFILE_MAX_BYTES 65536
@@ -468,48 +469,29 @@ int
 themefile_load(const char *spec, struct theme_file *t, char *err,
 	       size_t errn)
 {
-	char path[4096], *buf = NULL;
+	char path[4096], *buf;
 	const char *base;
-	size_t n = 0, dot;
-	FILE *f = NULL;
+	size_t n, dot;
 	int rc;
 
 	rc = themefile_find(spec, path, sizeof(path), err, errn);
 	if (rc)
 		return rc;
-	f = fopen(path, "rb");
-	if (!f) {
-		rc = -errno;
-		snprintf(err, errn, "%s: %s", path, strerror(errno));
-		goto out;
-	}
 	/* One byte over the limit is enough to refuse the file. */
-	buf = malloc(THEMEFILE_MAX_BYTES + 1);
-	if (!buf) {
-		rc = -ENOMEM;
-		snprintf(err, errn, "%s: out of memory", path);
-		goto out;
-	}
-	n = fread(buf, 1, THEMEFILE_MAX_BYTES + 1, f);
-	if (ferror(f)) {
-		rc = -EIO;
-		snprintf(err, errn, "%s: read error", path);
-		goto out;
-	}
-	rc = themefile_parse(buf, n, path, t, err, errn);
+	rc = file_read(path, THEMEFILE_MAX_BYTES + 1, &buf, &n, err, errn);
 	if (rc)
-		goto out;
+		return rc;
+	rc = themefile_parse(buf, n, path, t, err, errn);
+	free(buf);
+	if (rc)
+		return rc;
 	base = strrchr(path, '/');
 	base = base ? base + 1 : path;
 	dot = strlen(base);
 	if (dot > 6 && !strcmp(base + dot - 6, ".theme"))
 		dot -= 6;
 	snprintf(t->name, sizeof(t->name), "%.*s", (int)dot, base);
-out:
-	free(buf);
-	if (f)
-		fclose(f);
-	return rc;
+	return 0;
 }
 
 int
