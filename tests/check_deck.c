@@ -10,7 +10,7 @@
 
 #include "present/deck.h"
 #include "util/datadir.h"
-#include "util/datadir-paths.h"
+#include "src/util/datadir-paths.h"
 
 /* A directory with a schedule, a script and a broken theme, for the
  * paths decks name; made once per test. */

@@ -10,7 +10,7 @@
 #include "present/deck.h"
 #include "present/slide.h"
 #include "util/datadir.h"
-#include "util/datadir-paths.h"
+#include "src/util/datadir-paths.h"
 
 static const char representative[] =
 	"# Sharing memory is fast\n"

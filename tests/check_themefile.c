@@ -10,7 +10,7 @@
 
 #include "ui/themefile.h"
 #include "util/datadir.h"
-#include "util/datadir-paths.h"
+#include "src/util/datadir-paths.h"
 #include "util/file.h"
 
 static const char *const shipped[] = {
@@ -295,7 +295,7 @@ END_TEST
 START_TEST(test_datadir_order)
 {
 	const char *roots[DATADIR_ROOTS];
-	char path[64];
+	char path[4096];
 
 	ck_assert_int_eq(setenv("LOCKSTEP_DATADIR", "/somewhere", 1), 0);
 	ck_assert_uint_eq(datadir_roots(roots), 3);
@@ -310,6 +310,7 @@ START_TEST(test_datadir_order)
 	/* Found in the source tree; a path that does not fit is said so. */
 	ck_assert_int_eq(datadir_find("themes", "default.theme", path, 8),
 			 -ENAMETOOLONG);
+	ck_assert_str_eq(path, "");
 	ck_assert_int_eq(datadir_find("themes", "no.theme", path,
 				      sizeof(path)), -ENOENT);
 }

@@ -1,7 +1,8 @@
 /*
  * datadir.c - the one lookup of shipped data files (datadir.h).  The
  * installed and source-tree roots come from datadir-paths.h, which make
- * writes from the configured $(pkgdatadir) and $(abs_top_srcdir).
+ * writes into the build tree from the configured $(pkgdatadir) and
+ * $(abs_top_srcdir) (hence its path from the build tree's top).
  */
 #include "config.h"
 
@@ -15,7 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "util/datadir-paths.h"
+#include "src/util/datadir-paths.h"
 
 unsigned
 datadir_roots(const char *roots[DATADIR_ROOTS])
