@@ -1,5 +1,5 @@
 /*
- * record.c - libFuzzer target for the recording reader, and the trace
+ * fuzz_record.c - libFuzzer target for the recording reader, and the trace
  * exporter behind it.  Every input is read twice: as it is, and with its
  * checksums made right, so that mutations reach the record parser (and
  * the export of whatever it accepts) instead of stopping at a checksum.

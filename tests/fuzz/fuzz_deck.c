@@ -1,5 +1,5 @@
 /*
- * deck.c - libFuzzer target for the deck reader and the slide layout:
+ * fuzz_deck.c - libFuzzer target for the deck reader and the slide layout:
  * any bytes as a deck, and every slide of what opens laid out at a narrow,
  * a common and an odd width.  Paths in the deck resolve under a directory
  * that does not exist, so the input cannot reach files through them but

@@ -1,5 +1,5 @@
 /*
- * theme.c - libFuzzer target for the theme file parser.
+ * fuzz_theme.c - libFuzzer target for the theme file parser.
  */
 #include "config.h"
 
