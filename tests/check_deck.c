@@ -495,6 +495,8 @@ static const struct {
 	  "3: lockstep block: scene is given twice (first on line 2)" },
 	{ "```lockstep\nmode: step\n```\n",
 	  "1: lockstep block: name what to show with 'scene: NAME'" },
+	{ "```lockstep\nscene: puzzle.lss\n```\n",
+	  "2: 'puzzle.lss' is a script: say 'script: puzzle.lss'" },
 	{ "```lockstep\nscene: race\nscript: puzzle.lss\n```\n",
 	  "3: lockstep block: give scene: or script:, not both" },
 	{ "```lockstep\nscript: gone.lss\n```\n", "2: script 'gone.lss' not found (looked for " },

@@ -10,8 +10,9 @@
  *
  * Everything is checked here, when the deck opens, so a lesson never
  * stops in front of a class: the scene and each parameter against the
- * scene table (scene_find, scene_parse_set), files relative to the deck.
- * A script's parameters are checked when the script loads.
+ * scene table through control/target.h, as the command line and schedule
+ * files resolve them, and files relative to the deck.  A script's
+ * parameters are checked when the script loads.
  */
 #include "config.h"
 
@@ -22,6 +23,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "control/target.h"
 #include "present/deck-int.h"
 
 enum lb_key { LB_SCENE, LB_SCRIPT, LB_SET, LB_MODE, LB_SCHEDULE, LB_KEYS };
@@ -39,19 +41,6 @@ liveblock_free(struct deck_scene *s)
 	free(s->set);
 	free(s->schedule);
 	free(s);
-}
-
-/* "a, b, c" of the scene names. */
-static void
-scene_names(char *buf, size_t n)
-{
-	size_t used = 0;
-	unsigned i;
-
-	buf[0] = '\0';
-	for (i = 0; i < scene_count && used < n; i++)
-		used += (size_t)snprintf(buf + used, n - used, "%s%s",
-					 i ? ", " : "", scene_table[i]->name);
 }
 
 /* A file the block names, resolved against the deck; it must exist. */
@@ -72,8 +61,8 @@ file_arg(struct deck_parser *p, const char *what, const char *v,
 
 /* set: k=v, k=v - each applied to the scene's parameters. */
 static int
-set_arg(struct deck_parser *p, struct deck_scene *s, const char *v,
-	unsigned line)
+set_arg(struct deck_parser *p, struct deck_scene *s,
+	struct control_target *t, const char *v, unsigned line)
 {
 	char *copy = strdup(v), *item, *save = NULL, e[512];
 	size_t n;
@@ -89,8 +78,7 @@ set_arg(struct deck_parser *p, struct deck_scene *s, const char *v,
 		if (!n || !strchr(item, '='))
 			rc = deck_fail(p, line, "set: wants key=value, "
 				       "comma-separated, got '%s'", item);
-		else if (s->def && scene_parse_set(s->def, item, s->params, e,
-						   sizeof(e)))
+		else if (s->def && target_set(t, item, e, sizeof(e)))
 			rc = deck_fail(p, line, "%s", e);
 	}
 	/* "a=1,,b=2" or a trailing comma: strtok_r skips empty items. */
@@ -157,7 +145,8 @@ static int
 check(struct deck_parser *p, struct deck_scene *s, char *val[LB_KEYS],
       const unsigned at[LB_KEYS])
 {
-	char names[512];
+	struct control_target t = { 0 };
+	char e[512];
 	unsigned m;
 	int rc;
 
@@ -168,13 +157,15 @@ check(struct deck_parser *p, struct deck_scene *s, char *val[LB_KEYS],
 		return deck_fail(p, at[LB_SCRIPT], "lockstep block: give "
 				 "scene: or script:, not both");
 	if (at[LB_SCENE]) {
-		s->def = scene_find(val[LB_SCENE]);
-		if (!s->def) {
-			scene_names(names, sizeof(names));
-			return deck_fail(p, at[LB_SCENE], "unknown scene '%s' "
-					 "(scenes: %s)", val[LB_SCENE], names);
-		}
-		scene_defaults(s->def, s->params);
+		/* A C scene by name: a path here is a script: key. */
+		if (target_is_script(val[LB_SCENE]))
+			return deck_fail(p, at[LB_SCENE], "'%s' is a script: "
+					 "say 'script: %s'", val[LB_SCENE],
+					 val[LB_SCENE]);
+		/* A scene by name holds nothing for target_free to free. */
+		if (target_resolve(val[LB_SCENE], &t, e, sizeof(e)))
+			return deck_fail(p, at[LB_SCENE], "%s", e);
+		s->def = t.def;
 	} else {
 		rc = file_arg(p, "script", val[LB_SCRIPT], at[LB_SCRIPT],
 			      &s->script);
@@ -182,12 +173,14 @@ check(struct deck_parser *p, struct deck_scene *s, char *val[LB_KEYS],
 			return rc;
 	}
 	if (at[LB_SET]) {
-		rc = set_arg(p, s, val[LB_SET], at[LB_SET]);
+		rc = set_arg(p, s, &t, val[LB_SET], at[LB_SET]);
 		if (rc)
 			return rc;
 		s->set = val[LB_SET];
 		val[LB_SET] = NULL;
 	}
+	if (s->def)
+		memcpy(s->params, t.params, sizeof(s->params));
 	s->mode = DECK_MODE_RUN;
 	if (at[LB_MODE]) {
 		for (m = 0; m < DECK_MODE_COUNT; m++)
