@@ -394,6 +394,47 @@ START_TEST(test_record_items)
 }
 END_TEST
 
+/* Wake-ups: a signal to the thread it names, a broadcast to each of
+ * the threads it lets go, a barrier's release to its parties; a signal
+ * whose thread timed out first lets nobody go. */
+START_TEST(test_wakeups)
+{
+	struct out o;
+
+	begin(&o);
+	export_object_name(o.x, 5, LS_OBJ_COND, "cv");
+	export_object_name(o.x, 6, LS_OBJ_BARRIER, "bar");
+	ev(&o, 1, 2, LS_EV_CV_WAIT, 5, 1, 1);
+	ev(&o, 2, 3, LS_EV_CV_WAIT, 5, 1, 2);
+	ev(&o, 3, 1, LS_EV_CV_SIGNAL, 5, 3, 1);
+	ev(&o, 4, 3, LS_EV_CV_WOKEN, 5, 2000, 1);
+	ev(&o, 5, 1, LS_EV_CV_BROADCAST, 5, 1, 0);
+	ev(&o, 6, 2, LS_EV_CV_WOKEN, 5, 5000, 0);
+	/* A signal for T2, which times out before it: no flow. */
+	ev(&o, 7, 2, LS_EV_CV_WAIT, 5, 1, 1);
+	ev(&o, 8, 1, LS_EV_CV_SIGNAL, 5, 2, 0);
+	ev(&o, 9, 2, LS_EV_CV_TIMEOUT, 5, 2000, 0);
+	/* Three parties: two wait, the third opens the barrier. */
+	ev(&o, 10, 2, LS_EV_BAR_WAIT, 6, 1, 3);
+	ev(&o, 11, 3, LS_EV_BAR_WAIT, 6, 2, 3);
+	ev(&o, 12, 1, LS_EV_BAR_RELEASE, 6, 1, 3);
+	ev(&o, 13, 3, LS_EV_BAR_PASSED, 6, 1, 2);
+	ev(&o, 14, 2, LS_EV_BAR_PASSED, 6, 1, 4);
+	end(&o);
+	ck_assert_uint_eq(count(&o, "\"flow_out\""), 4);
+	ck_assert_uint_eq(count(&o, "\"flow_in\""), 4);
+	HAS(&o, "\"name\":\"signal cv\",\"cat\":\"handoff\",\"ts\":2.000,"
+		"\"pid\":1,\"tid\":100000,\"dur\":0,\"bind_id\":1,"
+		"\"flow_out\":true}");
+	HAS(&o, "\"ts\":3.000,\"pid\":1,\"tid\":3,");
+	HAS(&o, "\"name\":\"broadcast cv\",\"cat\":\"handoff\","
+		"\"ts\":4.000");
+	ck_assert_uint_eq(count(&o, "\"name\":\"signal cv\""), 1);
+	ck_assert_uint_eq(count(&o, "\"name\":\"open bar\""), 2);
+	free(o.buf);
+}
+END_TEST
+
 /* Object ids from a damaged stream can be anything: found by fuzzing,
  * a table sized by the largest id took gigabytes. */
 START_TEST(test_wild_object_ids)
@@ -431,6 +472,7 @@ export_suite(void)
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_record_items);
 	tcase_add_test(tc, test_wild_object_ids);
+	tcase_add_test(tc, test_wakeups);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -74,6 +74,7 @@ struct xpending {
 	uint32_t obj;
 	unsigned chan;		/* enum handoff_chan */
 	unsigned tid;
+	unsigned target;	/* the thread it wakes, 0: any waiter */
 	uint64_t serial;
 	uint64_t ts;
 };
@@ -170,6 +171,8 @@ enum handoff_chan {
 	HANDOFF_SEM,		/* a permit posted */
 	HANDOFF_ITEM,		/* an item pushed, for a waiting popper */
 	HANDOFF_ROOM,		/* room made, for a waiting pusher */
+	HANDOFF_WAKE,		/* a condition signalled or broadcast, a
+				 * barrier, event or latch opened */
 };
 
 /*

@@ -11,9 +11,11 @@
  *     A), and, on a track per thread and lock, "hold A" ("read A",
  *     "write A") while it holds it;
  *   - flow arrows (bind_id with flow_out / flow_in) from a zero-length
- *     "release A" / "post S" / "push q" / "pop q" slice on the track of
- *     the thread that let another go, to the slice that thread starts
- *     when it gets the lock, the permit, the item or the room;
+ *     "release A" / "post S" / "push q" / "pop q" / "signal c" /
+ *     "broadcast c" / "open b" / "set e" / "count down l" slice on the
+ *     track of the thread that let another go, to the slice that thread
+ *     starts when it gets the lock, the permit, the item or the room, or
+ *     is woken;
  *   - counters ("C") for queue depths, pool queues and workers, and
  *     semaphore permits;
  *   - instant ("i") events for every OUTCOME (deadlock, lost update...),

@@ -12,6 +12,11 @@
  * flow in the file has both ends.  Which hand-off a waiter takes: for a
  * lock the latest release (it is the one that let it in), for permits,
  * items and room the oldest (they queue).
+ *
+ * Wake-ups need no model: the events say it all.  A condition's SIGNAL
+ * names the thread it wakes, a BROADCAST, a barrier's RELEASE, a reset
+ * event's SET and a latch's DOWN how many they let go; each of those is a
+ * hand-off waiting for one WOKEN or PASSED on the object.
  */
 #include "config.h"
 
@@ -85,10 +90,11 @@ settle(struct export *x, size_t i, uint64_t flow)
 		handoff_flush(x, t, false);
 }
 
-/* Note a hand-off of obj on chan by t at ts, named "verb obj". */
+/* Note a hand-off of obj on chan by t at ts, named "verb obj", for
+ * thread target (0: any waiter). */
 static void
 note(struct export *x, struct xthread *t, uint32_t obj, unsigned chan,
-     uint64_t ts, const char *verb)
+     uint64_t ts, const char *verb, unsigned target)
 {
 	struct xpending *p;
 	struct xmarker *q;
@@ -128,11 +134,48 @@ note(struct export *x, struct xthread *t, uint32_t obj, unsigned chan,
 		 export_object_label(x, obj, lb, sizeof(lb)));
 	x->pending[x->npending++] = (struct xpending){
 		.obj = obj, .chan = chan, .tid = t->tid, .serial = q->serial,
-		.ts = ts,
+		.ts = ts, .target = target,
 	};
 	return;
 nomem:
 	x->nomem = true;
+}
+
+/* Threads a wake-up event lets go into *n, and the one it names (0:
+ * any) into *target, with its verb; NULL when e wakes nobody. */
+static const char *
+wake_source(const struct ls_event *e, unsigned *n, unsigned *target)
+{
+	*target = 0;
+	switch (e->kind) {
+	case LS_EV_CV_SIGNAL:
+		*n = 1;
+		*target = (unsigned)e->arg;
+		return "signal";
+	case LS_EV_CV_BROADCAST:
+		*n = (unsigned)e->arg;
+		return "broadcast";
+	case LS_EV_BAR_RELEASE:
+		/* Every party but the last, who arrived and went on. */
+		*n = e->aux ? e->aux - 1 : 0;
+		return "open";
+	case LS_EV_RE_SET:
+		*n = e->aux;
+		return "set";
+	case LS_EV_LATCH_DOWN:
+		*n = e->aux;
+		return "count down";
+	default:
+		return NULL;
+	}
+}
+
+/* Whether e ends a wait by being woken (the other end of a wake-up). */
+static bool
+woken(unsigned kind)
+{
+	return kind == LS_EV_CV_WOKEN || kind == LS_EV_BAR_PASSED ||
+	       kind == LS_EV_RE_PASSED || kind == LS_EV_LATCH_PASSED;
 }
 
 void
@@ -140,29 +183,38 @@ handoff_before(struct export *x, const struct ls_event *e)
 {
 	const struct model_object *o = model_object(x->m, e->obj);
 	struct xthread *t = thread_of(x, e->tid);
+	const char *verb;
+	unsigned n, target, i;
 
+	if (t && e->obj && (verb = wake_source(e, &n, &target))) {
+		/* A wild count from a damaged stream is capped by the
+		 * hand-offs a thread may keep waiting. */
+		for (i = 0; i < n && i < EXPORT_MAX_WAITING; i++)
+			note(x, t, e->obj, HANDOFF_WAKE, e->ts, verb, target);
+		return;
+	}
 	if (!o || !t || !o->nwaiting)
 		return;
 	switch (e->kind) {
 	case LS_EV_LOCK_RELEASED:
 	case LS_EV_WR_RELEASED:
-		note(x, t, e->obj, HANDOFF_LOCK, e->ts, "release");
+		note(x, t, e->obj, HANDOFF_LOCK, e->ts, "release", 0);
 		break;
 	case LS_EV_RD_RELEASED:
 		/* The last reader out lets a writer in. */
 		if (!e->arg)
-			note(x, t, e->obj, HANDOFF_LOCK, e->ts, "release");
+			note(x, t, e->obj, HANDOFF_LOCK, e->ts, "release", 0);
 		break;
 	case LS_EV_SEM_POST:
-		note(x, t, e->obj, HANDOFF_SEM, e->ts, "post");
+		note(x, t, e->obj, HANDOFF_SEM, e->ts, "post", 0);
 		break;
 	case LS_EV_Q_PUSHED:
 		if (waiter_of(o, LS_EV_Q_POP_WAIT))
-			note(x, t, e->obj, HANDOFF_ITEM, e->ts, "push");
+			note(x, t, e->obj, HANDOFF_ITEM, e->ts, "push", 0);
 		break;
 	case LS_EV_Q_POPPED:
 		if (waiter_of(o, LS_EV_Q_PUSH_WAIT))
-			note(x, t, e->obj, HANDOFF_ROOM, e->ts, "pop");
+			note(x, t, e->obj, HANDOFF_ROOM, e->ts, "pop", 0);
 		break;
 	}
 }
@@ -188,7 +240,8 @@ find(struct export *x, uint32_t obj, unsigned chan, unsigned tid,
 	return best;
 }
 
-/* Give up every hand-off of obj (on chan, or on any when chan < 0). */
+/* Give up every hand-off of obj on chan, or (chan < 0) on every channel
+ * the model's waiters decide: wake-ups wait for their own events. */
 static void
 give_up(struct export *x, uint32_t obj, int chan)
 {
@@ -197,8 +250,53 @@ give_up(struct export *x, uint32_t obj, int chan)
 	/* Downwards: settle() moves the last entry into the hole. */
 	while (i-- > 0)
 		if (x->pending[i].obj == obj &&
-		    (chan < 0 || x->pending[i].chan == (unsigned)chan))
+		    (chan < 0 ? x->pending[i].chan != HANDOFF_WAKE
+			      : x->pending[i].chan == (unsigned)chan))
 			settle(x, i, 0);
+}
+
+/* The wake-up of obj for thread tid: the one that names it, else the
+ * oldest for any waiter, by another thread; -1 if none. */
+static long
+find_wake(struct export *x, uint32_t obj, unsigned tid)
+{
+	long best = -1;
+	size_t i;
+
+	for (i = 0; i < x->npending; i++) {
+		const struct xpending *p = &x->pending[i];
+
+		if (p->obj != obj || p->chan != HANDOFF_WAKE || p->tid == tid ||
+		    (p->target && p->target != tid))
+			continue;
+		if (p->target == tid)
+			return (long)i;
+		if (best < 0 || p->ts < x->pending[best].ts)
+			best = (long)i;
+	}
+	return best;
+}
+
+/* After an event of tid on obj: a wake-up that ends its wait takes the
+ * hand-off that let it go; any other event of a thread a signal named
+ * means that signal woke nobody after all (it timed out first, or was
+ * cancelled).  Returns the flow, 0 for none. */
+static uint64_t
+wake_after(struct export *x, const struct ls_event *e)
+{
+	size_t i = x->npending;
+	long k;
+
+	if (woken(e->kind) && (k = find_wake(x, e->obj, e->tid)) >= 0) {
+		settle(x, (size_t)k, ++x->next_flow);
+		x->flows++;
+		return x->next_flow;
+	}
+	while (i-- > 0)
+		if (x->pending[i].chan == HANDOFF_WAKE &&
+		    x->pending[i].target == e->tid)
+			settle(x, i, 0);
+	return 0;
 }
 
 uint64_t
@@ -207,7 +305,7 @@ handoff_after(struct export *x, const struct ls_event *e, uint32_t waited,
 {
 	const struct model_object *o;
 	int chan = taken(e->kind, wait_kind);
-	uint64_t flow = 0;
+	uint64_t flow = wake_after(x, e);
 	long i;
 
 	if (chan >= 0) {
