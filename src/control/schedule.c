@@ -203,15 +203,9 @@ schedule_load(const char *path, struct schedule *s, char *err, size_t n)
 {
 	char *buf;
 	size_t len;
-	int rc = file_read(path, SIZE_MAX / 2, &buf, &len);
+	int rc = file_read(path, SIZE_MAX / 2, &buf, &len, err, n);
 
-	if (rc == -ENOMEM)
-		snprintf(err, n, "%s: out of memory", path);
-	else if (rc == -EIO)
-		snprintf(err, n, "%s: read error", path);
-	else if (rc)
-		snprintf(err, n, "%s: %s", path, strerror(-rc));
-	else
+	if (!rc)
 		rc = schedule_parse(buf, len, path, s, err, n);
 	free(buf);
 	return rc;

@@ -112,12 +112,9 @@ script_parse_file(const char *path, struct script_program **out, char *err,
 
 	/* A little past the limit is enough for the front end to say that
 	 * the file is too large. */
-	rc = file_read(path, FE_MAX_SOURCE, &buf, &len);
-	if (rc) {
-		if (errlen)
-			snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+	rc = file_read(path, FE_MAX_SOURCE + 1, &buf, &len, err, errlen);
+	if (rc)
 		return rc;
-	}
 	rc = script_parse_buffer(path, buf, len, out, err, errlen);
 	free(buf);
 	return rc;

@@ -81,6 +81,10 @@ struct theme {
 	attr_t state_attr[LS_STATE_COUNT];
 	attr_t title, dim, changed, alert, ok, badge_run, badge_pause,
 		badge_step, bar_fill, selected;
+	/* Box lines, and the slides' styles (src/present/slide.h). */
+	attr_t border, heading, subheading, strong, emphasis, code, note;
+	bool thick_bars;	/* the theme asks for bars two rows high */
+	char name[64];		/* the theme's name, for the status line */
 	/* Box drawing: corners, lines. */
 	const char *h, *v, *tl, *tr, *bl, *br;
 	const char *bar_full, *bar_empty, *arrow;
@@ -154,7 +158,12 @@ struct ui {
 };
 
 /* theme.c */
+struct theme_file;
 void theme_init(struct theme *t, bool utf8, bool color);
+/* Build t from a parsed theme file (ui/themefile.h); color false keeps
+ * the attributes only (NO_COLOR, a monochrome terminal). */
+void theme_apply(struct theme *t, const struct theme_file *f, bool utf8,
+		 bool color);
 
 /* layout.c: where the panels go, and the whole screen drawn there. */
 void layout_compute(struct ui *u, int rows, int cols);

@@ -1,21 +1,25 @@
 /*
- * file.h - a whole file read into memory, for the readers of text files
- * (scene scripts, schedules), which parse from a buffer.
+ * file.h - opening and reading the files a person names (decks, themes,
+ * recordings), with the one-line message the person reads when it fails:
+ * "PATH: why".  Pure C; any thread.
  */
-#ifndef LOCKSTEP_FILE_H
-#define LOCKSTEP_FILE_H
+#ifndef LOCKSTEP_UTIL_FILE_H
+#define LOCKSTEP_UTIL_FILE_H
 
 #include <stddef.h>
+#include <stdio.h>
+
+/* fopen(path, mode), or NULL with "PATH: why" in err and errno kept. */
+FILE *file_open(const char *path, const char *mode, char *err, size_t n);
 
 /*
- * Read the file at path into a new buffer, *buf (the caller frees it),
- * of *len bytes, followed by a NUL that *len does not count.  At most
- * max + 1 bytes are read (max <= SIZE_MAX / 2), so a caller with a limit
- * can tell that a file is over it (*len > max) without reading all of
- * it.  Returns 0, or a
- * negative errno: the one fopen gave, -EIO for a read error, -ENOMEM;
- * *buf is then NULL.  Any thread.
+ * Read the file at path, but no more than max bytes: a longer file gives
+ * max bytes, so a caller that passes its limit + 1 can tell it is too
+ * long.  Returns 0 with the bytes in *buf (NUL-terminated, the caller
+ * frees it) and their count in *len, or a negative errno with "PATH: why"
+ * in err.
  */
-int file_read(const char *path, size_t max, char **buf, size_t *len);
+int file_read(const char *path, size_t max, char **buf, size_t *len,
+	      char *err, size_t n);
 
 #endif
