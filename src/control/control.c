@@ -224,20 +224,50 @@ control_object_name(const struct control *c, uint32_t obj, char *buf,
 		ls_ring_object_info(c->ring, obj, &kind, buf, n);
 }
 
+/* The engine names a gate by its call ("timedrdlock"); a class reads
+ * the words the lessons use ("read-lock table, may time out"). */
+static const struct {
+	const char *call, *verb, *tail;
+} control_verbs[] = {
+	{ "trylock", "try to lock", "" },
+	{ "timedlock", "lock", ", may time out" },
+	{ "rdlock", "read-lock", "" },
+	{ "wrlock", "write-lock", "" },
+	{ "tryrdlock", "try to read-lock", "" },
+	{ "trywrlock", "try to write-lock", "" },
+	{ "timedrdlock", "read-lock", ", may time out" },
+	{ "timedwrlock", "write-lock", ", may time out" },
+	{ "rdunlock", "unlock", "" },
+	{ "wrunlock", "unlock", "" },
+	{ "trypush", "try to push to", "" },
+	{ "timedpush", "push to", ", may time out" },
+	{ "trypop", "try to pop", "" },
+	{ "timedpop", "pop", ", may time out" },
+};
+
 /* "lock B", "read balance": what a gate's operation does, in words. */
 static void
 control_op_words(const struct control *c, const struct ls_gate_view *v,
 		 char *buf, size_t n)
 {
 	char obj[LS_NAME_MAX + 1];
+	const char *verb = v->desc[0] ? v->desc : "use", *tail = "";
+	size_t i;
 
 	control_object_name(c, v->next_obj, obj, sizeof(obj));
 	/* A scene's own gate says it all ("read balance"); a primitive's
 	 * says the verb ("lock") and the object completes it. */
-	if (v->next_kind == LS_EV_MARK || !obj[0])
+	if (v->next_kind == LS_EV_MARK || !obj[0]) {
 		snprintf(buf, n, "%s", v->desc[0] ? v->desc : "go on");
-	else
-		snprintf(buf, n, "%s %s", v->desc[0] ? v->desc : "use", obj);
+		return;
+	}
+	for (i = 0; i < sizeof(control_verbs) / sizeof(control_verbs[0]); i++)
+		if (!strcmp(verb, control_verbs[i].call)) {
+			verb = control_verbs[i].verb;
+			tail = control_verbs[i].tail;
+			break;
+		}
+	snprintf(buf, n, "%s %s%s", verb, obj, tail);
 }
 
 /* " (held by T1)", or "" when nobody in particular holds it. */
