@@ -26,6 +26,15 @@ keys_then() {
 	done
 }
 
+# absent NAME REGEX: the screen shows nothing matching REGEX now.
+absent() {
+	if screen "$1" | grep -Eq -- "$2"; then
+		echo "--- $1 shows /$2/:" >&2
+		screen "$1" >&2
+		return 1
+	fi
+}
+
 start race 100 30 "$LOCKSTEP" race --paused
 check "race opens paused" wait_for race 'PAUSED'
 check "paused, the threads panel says what each does next" \
@@ -94,11 +103,8 @@ done
 	not_ok "no red error during six normal steps"
 check "the status line tells the last step" \
 	wait_for pc 'Step 6: [a-z]+-[12] did'
-if screen pc | grep -Eq 'cannot|still busy|still working'; then
-	not_ok "no complaint about a busy thread"
-else
-	ok "no complaint about a busy thread"
-fi
+check "no complaint about a busy thread" \
+	absent pc 'cannot|still busy|still working'
 tm kill-session -t pc
 
 # --- every lesson's fix paragraph is reachable with f ---------------------
@@ -222,6 +228,14 @@ keys les z
 check "z again: back to every panel" wait_for les 'Timeline'
 tm kill-session -t les
 
+# --- help: a parameter's words wrap, never cut -----------------------------
+start hp 100 30 "$LOCKSTEP" race --paused
+wait_for hp 'alice +PAUSED' >/dev/null
+keys hp '?'
+check "help: the fix's values wrap onto the next line" \
+	wait_for hp '│ {30,}atomic {10,}│'
+tm kill-session -t hp
+
 # --- the too-small message fits the terminal ------------------------------
 start tiny 30 8 "$LOCKSTEP" race
 check "a tiny terminal gets the whole message" \
@@ -248,11 +262,8 @@ tm kill-session -t mode
 start st 100 30 "$LOCKSTEP" starvation --paused
 check "rwlock: the next step in plain words" \
 	wait_for st 'reader-2 +PAUSED +yes +read-lock table, may time out'
-if screen st | grep -Eq 'rdlock|wrlock'; then
-	not_ok "rwlock: no engine call names (rdlock, wrlock)"
-else
-	ok "rwlock: no engine call names (rdlock, wrlock)"
-fi
+check "rwlock: no engine call names (rdlock, wrlock)" \
+	absent st 'rdlock|wrlock'
 keys_then st 1
 keys st g
 check "starvation: STARVED, who waited while whom got in" \
@@ -310,11 +321,7 @@ keys_then ob 1 2 1 2
 keys ob l
 check "the event log says it in words" \
 	wait_for ob 'bob wrote balance = 50'
-if screen ob | grep -Eq 'GATE_WAIT|MARK '; then
-	not_ok "the event log shows no event kinds"
-else
-	ok "the event log shows no event kinds"
-fi
+check "the event log shows no event kinds" absent ob 'GATE_WAIT|MARK '
 tm kill-session -t ob
 
 # --- sizing: one line per worker, and the CPU-bound curve flattens ---------
