@@ -187,6 +187,10 @@ print_json(const struct headless *h, const struct control *c,
 
 	printf("{\"scene\": ");
 	json_string(def->name);
+	if (c->target.path) {
+		printf(", \"script\": ");
+		json_string(c->target.path);
+	}
 	printf(", \"params\": {");
 	for (i = 0; i < def->nparams; i++) {
 		scene_param_format(def, i, c->target.params[i], val,
@@ -380,6 +384,12 @@ headless_run_steps(struct headless *h, struct control *c,
 
 		for (i = 0; i < nt; i++)
 			movable += t[i].can <= CAN_TIMEOUT;
+		/* A script's first outcome ends its run (its README). */
+		if (c->target.source && control_outcome(c, NULL, NULL)) {
+			snprintf(r->note, sizeof(r->note), "the run ended "
+				 "with its outcome");
+			return 0;
+		}
 		if (!movable) {
 			snprintf(r->note, sizeof(r->note), "no thread can "
 				 "move");
@@ -403,6 +413,12 @@ headless_run_steps(struct headless *h, struct control *c,
 	}
 	snprintf(r->note, sizeof(r->note), "stopped at the step limit (%lu; "
 		 "--steps sets it)", o->steps);
+	/* A script may loop for ever: say once, where it shows, why the
+	 * run stopped there. */
+	if (c->target.path)
+		fprintf(stderr, "lockstep: %s: stopped at the step limit of "
+			"%lu steps (--steps N sets it)\n", c->target.path,
+			o->steps);
 	return 0;
 }
 

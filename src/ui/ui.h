@@ -94,6 +94,9 @@ struct theme {
 struct ui {
 	/* What runs, driven through the one control door. */
 	const struct scene_def *def;	/* ctl.target.def */
+	/* The script opened (its compiled program and path), when def is
+	 * the scene of scripts; owned by the caller of ui_main. */
+	struct control_target script;
 	struct control ctl;
 	struct ls_ring *ring;
 	unsigned speed_idx;	/* into the speed table of app.c */
