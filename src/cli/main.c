@@ -27,6 +27,7 @@
 #include "cli/cmd.h"
 #include "cli/explore-cmd.h"
 #include "cli/headless.h"
+#include "cli/list.h"
 #include "control/schedule.h"
 #include "control/target.h"
 #include "scenes/scene.h"
@@ -495,23 +496,30 @@ list_exec(const struct cmd_entry *e, int argc, char **argv)
 		}
 	}
 	if (json)
-		printf("]}\n");
+		printf("],\n ");
+	if (list_scripts(json))
+		return cmd_error("out of memory");
+	if (json)
+		printf("}\n");
 	return 0;
 }
 
 static const struct cmd_entry cmd_list_entry = {
 	.name = "list",
 	.args = "[--json]",
-	.summary = "every scene with its parameters and their defaults",
+	.summary = "every scene with its parameters, and the shipped scripts",
 	.help =
 	"Print every scene, one line each, and under it each parameter with\n"
 	"its default and what it means.  The same KEY=VALUE pairs serve --set\n"
-	"and the ui's keys.\n"
+	"and the ui's keys.  Then the shipped scripts (lockstep NAME.lss):\n"
+	"each one's title, goal, and whether it is breakable or safe.\n"
 	"\n"
 	"Options:\n"
 	"  --json           one JSON document instead: each scene's name,\n"
 	"                   title, summary, its parameters (default, and\n"
-	"                   min and max or the allowed values) and its fixes\n",
+	"                   min and max or the allowed values) and its fixes;\n"
+	"                   and \"scripts\": each one's name, path, title,\n"
+	"                   goal and expect\n",
 	.exec = list_exec,
 };
 
