@@ -204,27 +204,38 @@ sign(const char *script, char names[][LS_NAME_MAX + 1], size_t n,
 	target_free(&r.t);
 }
 
+/* A thread that can take a step now, picked from rng, into name; false
+ * when none can (or the run is over). */
+static bool
+pick(struct su_run *r, uint64_t *rng, char *name)
+{
+	struct control_thread t[CONTROL_MAX_THREADS];
+	size_t n, i, movable;
+
+	if (control_outcome(&r->c, NULL, NULL))
+		return false;
+	n = control_threads(&r->c, t, CONTROL_MAX_THREADS);
+	for (i = movable = 0; i < n; i++)
+		if (t[i].can <= CAN_BLOCK)
+			t[movable++] = t[i];
+	if (!movable)
+		return false;
+	snprintf(name, LS_NAME_MAX + 1, "%s",
+		 t[test_rng_next(rng) % movable].name);
+	return true;
+}
+
 /* A random schedule of script, up to max steps, into names. */
 static size_t
 random_schedule(const char *script, uint64_t *rng,
 		char names[][LS_NAME_MAX + 1], size_t max)
 {
 	struct su_run r = { 0 };
-	struct control_thread t[CONTROL_MAX_THREADS];
-	size_t k, n, i, movable;
+	size_t k;
 
 	su_start(&r, &scripts, script);
-	for (k = 0; k < max && !control_outcome(&r.c, NULL, NULL); k++) {
-		n = control_threads(&r.c, t, CONTROL_MAX_THREADS);
-		for (i = movable = 0; i < n; i++)
-			if (t[i].can <= CAN_BLOCK)
-				t[movable++] = t[i];
-		if (!movable)
-			break;
-		i = test_rng_next(rng) % movable;
-		snprintf(names[k], LS_NAME_MAX + 1, "%s", t[i].name);
+	for (k = 0; k < max && pick(&r, rng, names[k]); k++)
 		su_step(&r, names[k]);
-	}
 	su_stop(&r);
 	return k;
 }
@@ -270,21 +281,11 @@ START_TEST(test_back_then_forward)
 	struct run_view before, after, back, again;
 	uint64_t hb, ha, hk, hg;
 	struct su_run r = { 0 };
-	char err[256];
-	const char *who;
+	char err[256], who[LS_NAME_MAX + 1];
 	unsigned k;
-	struct control_thread t[CONTROL_MAX_THREADS];
-	size_t n, i, m;
 
 	su_start(&r, &scripts, scripts.names[_i]);
-	for (k = 0; k < 12 && !control_outcome(&r.c, NULL, NULL); k++) {
-		n = control_threads(&r.c, t, CONTROL_MAX_THREADS);
-		for (i = m = 0; i < n; i++)
-			if (t[i].can <= CAN_BLOCK)
-				t[m++] = t[i];
-		if (!m)
-			break;
-		who = t[test_rng_next(&rng) % m].name;
+	for (k = 0; k < 12 && pick(&r, &rng, who); k++) {
 		state_of(&r, &hb, &before);
 		su_step(&r, who);
 		state_of(&r, &ha, &after);
