@@ -22,6 +22,9 @@ struct headless_opts {
 	const char *record;	/* write the run's schedule here */
 };
 
+/* s as a JSON string on stdout, quotes and escapes included. */
+void headless_json_string(const char *s);
+
 /* Run the target, then print the summary as text or JSON on stdout.
  * Returns the exit status. */
 int headless_main(const struct headless_opts *o);

@@ -27,6 +27,7 @@
 #include "cli/cmd.h"
 #include "cli/explore-cmd.h"
 #include "cli/headless.h"
+#include "cli/list.h"
 #include "control/schedule.h"
 #include "control/target.h"
 #include "scenes/scene.h"
@@ -36,6 +37,8 @@
 
 #define SECONDS_MIN 0.001
 #define SECONDS_MAX 86400.0
+/* Steps of a headless script run unless --steps or --seconds says. */
+#define SCRIPT_STEP_LIMIT 10000
 
 static const struct cmd_entry cmd_ui_entry, cmd_list_entry, cmd_run_entry,
 	cmd_explore_entry, cmd_bench_entry, cmd_help_entry;
@@ -245,13 +248,13 @@ load_replay(const char *path, const struct control_target *t,
 	return 0;
 }
 
-/* The live ui on def, started as the options say. */
+/* The live ui on target t, started as the options say. */
 static int
-run_ui(const struct cmd_entry *e, const struct scene_def *def,
+run_ui(const struct cmd_entry *e, const struct control_target *t,
        const struct run_opts *o)
 {
 	struct ui_opts uo = {
-		.target = { .def = def },
+		.target = *t,
 		.mode = o->step ? CONTROL_STEP : o->paused ? CONTROL_PAUSE
 							    : CONTROL_RUN,
 		.seed = o->seed,
@@ -277,14 +280,15 @@ run_ui(const struct cmd_entry *e, const struct scene_def *def,
 	return rc;
 }
 
-/* The headless run of def: a schedule replayed, a stepped run, or a
- * free run, as the options say. */
+/* The headless run of target t: a schedule replayed, a stepped run, or
+ * a free run, as the options say.  A script runs stepped by default, up
+ * to SCRIPT_STEP_LIMIT steps: its threads may loop for ever. */
 static int
-run_headless(const struct cmd_entry *e, const struct scene_def *def,
+run_headless(const struct cmd_entry *e, const struct control_target *t,
 	     const struct run_opts *o)
 {
 	struct headless_opts ho = {
-		.target = { .def = def },
+		.target = *t,
 		.seconds = o->seconds,
 		.json = o->json,
 		.seed = o->seed,
@@ -295,7 +299,9 @@ run_headless(const struct cmd_entry *e, const struct scene_def *def,
 	int rc;
 
 	memcpy(ho.target.params, o->params, sizeof(ho.target.params));
-	if (o->record && !o->steps && !o->replay)
+	if (t->path && !o->steps && !o->timed && !o->replay)
+		ho.steps = SCRIPT_STEP_LIMIT;
+	if (o->record && !ho.steps && !o->replay)
 		return cmd_usage_error(e, "--record needs a stepped run: add "
 				       "--steps N (or --replay FILE)");
 	if (!o->replay)
@@ -312,13 +318,38 @@ run_headless(const struct cmd_entry *e, const struct scene_def *def,
 	return rc;
 }
 
+/* Resolve the script named by word into *t.  Returns 0, or the exit
+ * status of its error (printed: FILE:LINE:COLUMN for a parse error). */
+static int
+script_target(const char *word, struct control_target *t)
+{
+	char err[512];
+	int rc = target_resolve(word, t, err, sizeof(err));
+
+	if (!rc)
+		return 0;
+	cmd_error("%s", err);
+	return rc == -ENOMEM ? CMD_EXIT_FAILURE : CMD_EXIT_USAGE;
+}
+
 static int
 ui_exec(const struct cmd_entry *e, int argc, char **argv)
 {
 	const struct scene_def *def = scene_find("pool");
+	struct control_target t = { 0 };
 	struct run_opts o = { 0 };
 	int first = 1, rc;
 
+	if (argc > 1 && argv[1][0] != '-' && target_is_script(argv[1])) {
+		rc = script_target(argv[1], &t);
+		if (rc)
+			return rc;
+		rc = parse_run_opts(e, t.def, argc - 2, argv + 2, false, &o);
+		if (!rc)
+			rc = run_ui(e, &t, &o);
+		target_free(&t);
+		return rc;
+	}
 	if (argc > 1 && argv[1][0] != '-') {
 		def = scene_find(argv[1]);
 		/* Without "ui" the word may have been meant as a subcommand. */
@@ -337,7 +368,8 @@ ui_exec(const struct cmd_entry *e, int argc, char **argv)
 	rc = parse_run_opts(e, def, argc - first, argv + first, false, &o);
 	if (rc)
 		return rc;
-	return run_ui(e, def, &o);
+	t.def = def;
+	return run_ui(e, &t, &o);
 }
 
 static const struct cmd_entry cmd_ui_entry = {
@@ -464,50 +496,61 @@ list_exec(const struct cmd_entry *e, int argc, char **argv)
 		}
 	}
 	if (json)
-		printf("]}\n");
+		printf("],\n ");
+	if (list_scripts(json))
+		return cmd_error("out of memory");
+	if (json)
+		printf("}\n");
 	return 0;
 }
 
 static const struct cmd_entry cmd_list_entry = {
 	.name = "list",
 	.args = "[--json]",
-	.summary = "every scene with its parameters and their defaults",
+	.summary = "every scene with its parameters, and the shipped scripts",
 	.help =
 	"Print every scene, one line each, and under it each parameter with\n"
 	"its default and what it means.  The same KEY=VALUE pairs serve --set\n"
-	"and the ui's keys.\n"
+	"and the ui's keys.  Then the shipped scripts (lockstep NAME.lss):\n"
+	"each one's title, goal, and whether it is breakable or safe.\n"
 	"\n"
 	"Options:\n"
 	"  --json           one JSON document instead: each scene's name,\n"
 	"                   title, summary, its parameters (default, and\n"
-	"                   min and max or the allowed values) and its fixes\n",
+	"                   min and max or the allowed values) and its fixes;\n"
+	"                   and \"scripts\": each one's name, path, title,\n"
+	"                   goal and expect\n",
 	.exec = list_exec,
 };
 
 static int
 run_exec(const struct cmd_entry *e, int argc, char **argv)
 {
-	const struct scene_def *def;
+	struct control_target t = { 0 };
 	struct run_opts o = { .seconds = 3.0 };
 	int rc;
 
 	if (argc < 2 || argv[1][0] == '-')
 		return cmd_usage_error(e, "run needs a scene: %s",
 				       scene_names());
-	def = scene_find(argv[1]);
-	if (!def)
-		return cmd_usage_error(e, "unknown scene '%s'; scenes: %s",
-				       argv[1], scene_names());
-	rc = parse_run_opts(e, def, argc - 2, argv + 2, true, &o);
-	if (rc)
-		return rc;
-	if (!o.headless) {
-		if (o.json || o.timed || o.steps)
-			return cmd_usage_error(e, "--json, --seconds and "
-					       "--steps need --headless");
-		return run_ui(e, def, &o);
+	if (target_is_script(argv[1])) {
+		rc = script_target(argv[1], &t);
+		if (rc)
+			return rc;
+	} else {
+		t.def = scene_find(argv[1]);
+		if (!t.def)
+			return cmd_usage_error(e, "unknown scene '%s'; scenes: "
+					       "%s", argv[1], scene_names());
 	}
-	return run_headless(e, def, &o);
+	rc = parse_run_opts(e, t.def, argc - 2, argv + 2, true, &o);
+	if (!rc && !o.headless && (o.json || o.timed || o.steps))
+		rc = cmd_usage_error(e, "--json, --seconds and --steps need "
+				     "--headless");
+	if (!rc)
+		rc = o.headless ? run_headless(e, &t, &o) : run_ui(e, &t, &o);
+	target_free(&t);
+	return rc;
 }
 
 static const struct cmd_entry cmd_run_entry = {

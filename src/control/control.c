@@ -55,6 +55,43 @@ control_reset_record(struct control *c)
 	memset(&c->outcome, 0, sizeof(c->outcome));
 }
 
+/*
+ * Pass the gates tagged CONTROL_TAG_FOLLOW that a step left threads at,
+ * one at a time, the lowest order first, each until the group rests
+ * again (at most timeout_ns).  Returns 0, or the error of a wait for
+ * rest (-ETIMEDOUT, -ECANCELED).
+ */
+static int
+control_follow(struct ls_group *g, uint64_t timeout_ns)
+{
+	struct ls_gate_view v[CONTROL_MAX_THREADS];
+	size_t n, i, best;
+	int16_t d;
+	int rc;
+
+	for (;;) {
+		n = ls_gate_list(g, v, CONTROL_MAX_THREADS);
+		best = n;
+		for (i = 0; i < n; i++) {
+			if (v[i].state != LS_STATE_PARKED ||
+			    !(v[i].tag & CONTROL_TAG_FOLLOW))
+				continue;
+			/* Orders wrap: the nearer one in 15 bits first. */
+			d = (int16_t)(((v[i].tag >> CONTROL_TAG_ORDER_SHIFT) -
+				       (best < n ? v[best].tag >>
+						       CONTROL_TAG_ORDER_SHIFT
+						 : 0)) << 1);
+			if (best == n || d < 0)
+				best = i;
+		}
+		if (best == n || ls_gate_release(g, v[best].tid))
+			return 0;
+		rc = ls_gate_quiesce(g, timeout_ns);
+		if (rc)
+			return rc;
+	}
+}
+
 /* Apply the scene's forcing schedule to a held group, then let it run:
  * each named thread through one gate, skipping one that is not at a gate
  * (a fix may forbid the bad interleaving). */
@@ -73,7 +110,9 @@ control_force(struct control *c)
 			    v[i].state == LS_STATE_PARKED)
 				break;
 		if (i < nv && !ls_gate_step(c->group, v[i].tid,
-					   FORCE_TIMEOUT_NS))
+					   FORCE_TIMEOUT_NS) &&
+		    !ls_gate_quiesce(c->group, FORCE_TIMEOUT_NS) &&
+		    !control_follow(c->group, FORCE_TIMEOUT_NS))
 			c->run.forced.stepped++;
 		else
 			c->run.forced.skipped++;
@@ -548,6 +587,8 @@ control_finish(struct control *c, uint64_t timeout_ns)
 	if (!c->stepping)
 		return 0;
 	rc = ls_gate_quiesce(c->group, timeout_ns);
+	if (!rc)
+		rc = control_follow(c->group, timeout_ns);
 	if (rc == -ETIMEDOUT)
 		return -EINPROGRESS;
 	if (rc)

@@ -101,6 +101,18 @@ struct control_step {
 
 #define CONTROL_MAX_THREADS 64
 
+/*
+ * A gate tag (ls_gate_tag) with CONTROL_TAG_FOLLOW set marks a gate that
+ * belongs to the step which woke its thread, not a step of its own (a
+ * script's wait(cv, m) taking m back after the signal): a step that
+ * leaves threads parked at such gates passes them before it is done,
+ * the lowest order first (bits CONTROL_TAG_ORDER_*, compared modulo
+ * 2^15), so the step stays one step and its outcome one outcome.
+ */
+#define CONTROL_TAG_FOLLOW 0x80000000u
+#define CONTROL_TAG_ORDER_SHIFT 16
+#define CONTROL_TAG_ORDER_MASK 0x7fffu
+
 struct control {
 	struct control_target target;
 	struct ls_ring *ring;

@@ -204,6 +204,8 @@ scene_begin(struct ui *u, const int *params, enum control_mode mode,
 	struct control_target t = { .def = u->def };
 	int rc;
 
+	if (u->script.source && u->def == u->script.def)
+		t = u->script;
 	memcpy(t.params, params, sizeof(t.params));
 	model_restart(u);
 	rc = control_start(&u->ctl, u->ring, &t, mode, speeds[u->speed_idx],
@@ -656,6 +658,8 @@ ui_main(const struct ui_opts *o)
 		return 1;
 	}
 	u->def = o->target.def;
+	if (o->target.source)
+		u->script = o->target;
 	u->speed_idx = SPEED_DEFAULT;
 	u->replay = o->replay;
 	u->replay_auto = o->replay != NULL;

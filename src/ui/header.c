@@ -40,6 +40,7 @@ header_draw(struct ui *u, struct rect r)
 	const struct theme *t = &u->theme;
 	struct scene_outcome o;
 	char right[64], badge[32], name[96], banner[320], title[64];
+	char sname[64], stitle[160];
 	attr_t battr;
 	size_t at;
 	int rw, nw, bw;
@@ -48,8 +49,14 @@ header_draw(struct ui *u, struct rect r)
 	snprintf(right, sizeof(right), " %s  t=%.1fs ", app_speed_label(u),
 		 (double)app_elapsed_ns(u) / 1e9);
 	rw = text_width(right) + text_width(badge);
+	/* A script: its file name, title and goal (codeview.c). */
+	if (!codeview_header(u, sname, sizeof(sname), stitle,
+			     sizeof(stitle))) {
+		snprintf(sname, sizeof(sname), "%s", u->def->name);
+		snprintf(stitle, sizeof(stitle), "%s", u->def->title);
+	}
 	snprintf(name, sizeof(name), " lockstep %s %s ", t->utf8 ? "·" : "-",
-		 u->def->name);
+		 sname);
 	nw = text_width(name);
 	draw_text(r.y, r.x, r.w - rw, A_BOLD, name);
 	/* The failure, the moment it happens, beside the scene's name: the
@@ -67,7 +74,7 @@ header_draw(struct ui *u, struct rect r)
 		}
 	} else {
 		draw_textf(r.y, r.x + nw, bw, A_BOLD, "%s %s",
-			   t->utf8 ? "—" : "-", u->def->title);
+			   t->utf8 ? "—" : "-", stitle);
 	}
 	draw_text(r.y, r.x + r.w - rw, text_width(badge), battr, badge);
 	draw_text(r.y, r.x + r.w - text_width(right), text_width(right),

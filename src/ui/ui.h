@@ -94,6 +94,9 @@ struct theme {
 struct ui {
 	/* What runs, driven through the one control door. */
 	const struct scene_def *def;	/* ctl.target.def */
+	/* The script opened (its compiled program and path), when def is
+	 * the scene of scripts; owned by the caller of ui_main. */
+	struct control_target script;
 	struct control ctl;
 	struct ls_ring *ring;
 	unsigned speed_idx;	/* into the speed table of app.c */
@@ -275,6 +278,20 @@ void stepview_shared_draw(struct ui *u, struct rect r);
 void stepview_strip_draw(struct ui *u, struct rect r);
 /* Remember the shared values as a step begins. */
 void stepview_snapshot(struct ui *u);
+/* The code view of a script (codeview.c), inside the step view: each
+ * returns false (0), drawing nothing, when the target is no script. */
+bool codeview_draw(struct ui *u, struct rect r,
+		   attr_t (*attr)(const struct ui *, enum control_can),
+		   const char *(*words)(enum control_can));
+/* The shared values and locals; returns the next free row, 0 for none. */
+int codeview_vars_draw(struct ui *u, struct rect r);
+/* Remember the shared values as a step begins (a script's). */
+void codeview_snapshot(struct ui *u);
+/* How many thread columns fit in width (4 for a C scene). */
+unsigned codeview_columns(const struct ui *u, int width);
+/* The script's file name and "title  GOAL: ..." for the header. */
+bool codeview_header(const struct ui *u, char *name, size_t nn, char *title,
+		     size_t nt);
 /* The tid of the thread in column number (1-based, as shown), or 0. */
 unsigned stepview_column_tid(const struct ui *u, unsigned number);
 /* A click at y, x in the columns' rect r: the thread clicked. */
