@@ -347,6 +347,7 @@ control_describe(const struct control *c, const struct ls_gate_view *v,
 		t->next_kind = v->next_kind;
 		t->obj = v->next_obj;
 		t->tag = v->tag;
+		memcpy(t->desc, v->desc, sizeof(t->desc));
 		control_op_words(c, v, op, sizeof(op));
 		t->can = v->ready ? CAN_MOVE : CAN_BLOCK;
 		snprintf(t->what, sizeof(t->what), "next: %s%s", op,

@@ -36,6 +36,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lockstep/gate.h"
 #include "lockstep/ring.h"
 #include "scenes/scene.h"
 
@@ -78,6 +79,9 @@ struct control_thread {
 	uint32_t obj;
 	unsigned holder;
 	uint32_t tag;		/* the gate's tag (a script's step), 0 none */
+	/* At a gate: the gate's own words ("lock", "take task"), as the
+	 * primitive or scene passed them; what below adds the object. */
+	char desc[LS_GATE_DESC_MAX + 1];
 	uint64_t busy_until;	/* CAN_BUSY asleep: when it wakes, else 0 */
 	/* In plain words: "next: lock B (held by T1)", "waits for B (held
 	 * by T2)", "working (300 ms)", "done". */

@@ -143,7 +143,7 @@ run_thread_main(void *arg)
 	       atomic_load_explicit(&th->pc, memory_order_relaxed) <
 		       th->body->nsteps) {
 		/* Only a free run is paced: a stepped one must not wait. */
-		if (ls_gate_mode(s->run->group) == LS_GATE_RUN &&
+		if (!ls_gate_held() &&
 		    scene_work(s->run, RUN_STEP_WORK_NS))
 			break;
 		next = run_step_take(th);

@@ -641,6 +641,7 @@ record_schedule(struct ui *u)
 int
 ui_main(const struct ui_opts *o)
 {
+	struct ls_ring_config rcfg;
 	struct ui *u;
 	char err[256];
 	int rc, e;
@@ -664,7 +665,7 @@ ui_main(const struct ui_opts *o)
 	u->replay = o->replay;
 	u->replay_auto = o->replay != NULL;
 	u->record = o->record;
-	e = ls_ring_create(NULL, &u->ring);
+	e = ls_ring_create(metrics_ring_config(&rcfg), &u->ring);
 	if (e) {
 		fprintf(stderr, "lockstep: cannot create the event ring: %s\n",
 			strerror(-e));

@@ -9,6 +9,9 @@
 #include "ui/ui.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+
+#include "util/num.h"
 
 /* The queue, pool or semaphore with the most depth samples. */
 static const struct model_object *
@@ -79,12 +82,35 @@ metrics_by_class(const struct model *m, char *buf, size_t n)
 	return used > 0;
 }
 
+uint64_t
+metrics_lost(const struct model *m)
+{
+	/* The ring counts what it dropped, the model the gaps it saw; either
+	 * may run ahead of the other for a moment, so take the larger. */
+	return m->ring_dropped > m->lost ? m->ring_dropped : m->lost;
+}
+
+const struct ls_ring_config *
+metrics_ring_config(struct ls_ring_config *cfg)
+{
+	const char *s = getenv("LOCKSTEP_LANE_EVENTS");
+	unsigned long long v;
+
+	if (!s || num_parse_uint(s, 2, 1u << 24, &v))
+		return NULL;
+	*cfg = (struct ls_ring_config){
+		.lane_events = (uint32_t)v,
+		.max_lanes = LS_RING_DEFAULT_MAX_LANES,
+	};
+	return cfg;
+}
+
 void
 metrics_draw(struct ui *u, struct rect r)
 {
 	const struct model *m = u->model;
 	const struct model_object *q = busiest_queue(m);
-	uint64_t lost = m->ring_dropped > m->lost ? m->ring_dropped : m->lost;
+	uint64_t lost = metrics_lost(m);
 	char p50[16], p99[16], r50[16], r99[16], drop[96];
 	int x = r.x + 1, w = r.w - 2, y = r.y + 1, dw;
 

@@ -239,6 +239,13 @@ void chart_draw(struct ui *u, struct rect r);
 void eventlog_draw(struct ui *u, struct rect r);
 bool eventlog_key(struct ui *u, int ch);
 void metrics_draw(struct ui *u, struct rect r);
+/* Events lost so far: the ring's drop count or the model's sequence gaps,
+ * whichever is larger.  The header and the Metrics panel both show it. */
+uint64_t metrics_lost(const struct model *m);
+/* The ring the ui creates: cfg filled from LOCKSTEP_LANE_EVENTS (a power
+ * of two, events per lane: a test makes the ring tiny to force drops),
+ * or NULL for the defaults when that is unset or not a number. */
+const struct ls_ring_config *metrics_ring_config(struct ls_ring_config *cfg);
 void lesson_draw(struct ui *u, struct rect r);
 bool lesson_key(struct ui *u, int ch);
 void keybar_draw(struct ui *u, struct rect r);
