@@ -20,6 +20,7 @@ struct headless_opts {
 				 * steps, threads picked from the seed */
 	const struct schedule *replay;	/* replay this, all at once */
 	const char *record;	/* write the run's schedule here */
+	const char *record_events;	/* write its event stream here */
 };
 
 /* Run the target, then print the summary as text or JSON on stdout.

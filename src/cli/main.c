@@ -103,7 +103,7 @@ scene_names(void)
 }
 
 /* Options shared by the ui and run: --set, --paused, --step, --seed,
- * --record, --replay; and for run --seconds, --steps, --json,
+ * --record, --replay, --record-events; and for run --seconds, --steps, --json,
  * --headless. */
 struct run_opts {
 	int params[SCENE_MAX_PARAMS];
@@ -113,6 +113,7 @@ struct run_opts {
 	unsigned long steps;
 	uint64_t seed;
 	const char *record, *replay;
+	const char *record_events;	/* the event stream's recording */
 };
 
 /* The value v of a number option into *out, or a usage error. */
@@ -167,6 +168,10 @@ value_opt(const struct cmd_entry *e, const struct scene_def *def, int argc,
 		if (!v)
 			*rc = cmd_usage_error(e, "--record needs a file");
 		o->record = v;
+	} else if (opt_value(argc, argv, i, "--record-events", &v)) {
+		if (!v)
+			*rc = cmd_usage_error(e, "--record-events needs a file");
+		o->record_events = v;
 	} else if (opt_value(argc, argv, i, "--replay", &v)) {
 		if (!v)
 			*rc = cmd_usage_error(e, "--replay needs a file");
@@ -256,6 +261,7 @@ run_ui(const struct cmd_entry *e, const struct scene_def *def,
 							    : CONTROL_RUN,
 		.seed = o->seed,
 		.record = o->record,
+		.record_events = o->record_events,
 	};
 	struct schedule sched;
 	int rc;
@@ -290,6 +296,7 @@ run_headless(const struct cmd_entry *e, const struct scene_def *def,
 		.seed = o->seed,
 		.steps = o->steps,
 		.record = o->record,
+		.record_events = o->record_events,
 	};
 	struct schedule sched;
 	int rc;
@@ -343,7 +350,7 @@ ui_exec(const struct cmd_entry *e, int argc, char **argv)
 static const struct cmd_entry cmd_ui_entry = {
 	.name = "ui",
 	.args = "[SCENE] [--paused|--step] [--seed N] [--set KEY=VALUE]... "
-		"[--record FILE] [--replay FILE]",
+		"[--record FILE] [--replay FILE] [--record-events FILE]",
 	.summary = "the live ui on a scene (also with no subcommand)",
 	.help =
 	"Show SCENE (default: pool) running live in the terminal: its\n"
@@ -364,6 +371,9 @@ static const struct cmd_entry cmd_ui_entry = {
 	"                   exit (needs --step or --paused)\n"
 	"  --replay FILE    step through the schedule in FILE, then go on\n"
 	"                   by hand\n"
+	"  --record-events FILE\n"
+	"                   write every event the screen folds, with the\n"
+	"                   names, to FILE (lockstep replay opens it)\n"
 	"\n"
 	"Keys:\n"
 	"  space            pause or resume: threads stop at their next gate\n"
@@ -514,7 +524,7 @@ static const struct cmd_entry cmd_run_entry = {
 	.name = "run",
 	.args = "SCENE --headless [--seconds N | --steps N] [--seed N] "
 		"[--json] [--set KEY=VALUE]... [--record FILE] "
-		"[--replay FILE]",
+		"[--replay FILE] [--record-events FILE]",
 	.summary = "a scene without the ui, reported as text or JSON",
 	.help =
 	"Run SCENE with no terminal and report what the screen would have\n"
@@ -537,7 +547,10 @@ static const struct cmd_entry cmd_run_entry = {
 	"                   may be repeated\n"
 	"  --record FILE    write the run's schedule to FILE (needs --steps\n"
 	"                   or --replay)\n"
-	"  --replay FILE    replay the schedule in FILE\n",
+	"  --replay FILE    replay the schedule in FILE\n"
+	"  --record-events FILE\n"
+	"                   write the run's event stream, with the names,\n"
+	"                   to FILE (lockstep replay opens it)\n",
 	.exec = run_exec,
 };
 

@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <langinfo.h>
+#include <limits.h>
 #include <locale.h>
 #include <poll.h>
 #include <stdio.h>
@@ -26,6 +27,8 @@
 #include "lockstep/gate.h"
 #include "lockstep/ring.h"
 #include "lockstep/thread.h"
+#include "control/target.h"
+#include "trace/record.h"
 #include "ui/tty.h"
 
 #define FRAME_NS 33333333ull		/* 30 frames a second at most */
@@ -184,10 +187,15 @@ model_restart(void *arg)
 {
 	struct ui *u = arg;
 	struct ls_event buf[256];
+	char what[512];
 
 	while (ls_ring_drain(u->ring, buf, 256))
 		;
-	feed_start(&u->feed, u->ring, u->model);
+	/* A recording (--record-events) restarts its model here too. */
+	u->feed.ring = u->ring;
+	u->feed.model = u->model;
+	feed_restart(&u->feed, target_describe(&u->ctl.target, what,
+					       sizeof(what)));
 	u->selected_tid = u->cursor_tid = 0;
 	u->threads_scroll = u->timeline_scroll = 0;
 	u->objects_scroll = u->log_back = 0;
@@ -205,6 +213,7 @@ scene_begin(struct ui *u, const int *params, enum control_mode mode,
 	int rc;
 
 	memcpy(t.params, params, sizeof(t.params));
+	u->ctl.target = t;	/* what model_restart records */
 	model_restart(u);
 	rc = control_start(&u->ctl, u->ring, &t, mode, speeds[u->speed_idx],
 			   seed, err, n);
@@ -667,6 +676,13 @@ ui_main(const struct ui_opts *o)
 		rc = 1;
 		goto out;
 	}
+	if (o->record_events &&
+	    record_writer_open(o->record_events, &u->feed.rec, err,
+			       sizeof(err))) {
+		fprintf(stderr, "lockstep: %s\n", err);
+		rc = 1;
+		goto out;
+	}
 	if (scene_begin(u, o->target.params, o->replay ? CONTROL_STEP : o->mode,
 			o->seed, err, sizeof(err))) {
 		fprintf(stderr, "lockstep: %s\n", err);
@@ -691,6 +707,17 @@ ui_main(const struct ui_opts *o)
 	stats_close();
 	if (!rc && u->record)
 		rc = record_schedule(u);
+	if (u->feed.rec) {
+		/* What the threads emitted on the way out, too. */
+		control_stop(&u->ctl);
+		feed_drain(&u->feed, UINT_MAX, NULL);
+		e = record_writer_close(u->feed.rec, err, sizeof(err));
+		u->feed.rec = NULL;
+		if (e) {
+			fprintf(stderr, "lockstep: %s\n", err);
+			rc = rc ? rc : 1;
+		}
+	}
 out:
 	if (u->search) {
 		search_cancel(u);
@@ -700,6 +727,8 @@ out:
 	if (u->have_found)
 		schedule_free(&u->found);
 	control_stop(&u->ctl);
+	if (u->feed.rec)
+		record_writer_close(u->feed.rec, err, sizeof(err));
 	if (u->ring)
 		ls_ring_destroy(u->ring);
 	free(u->model);

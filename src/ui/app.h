@@ -17,6 +17,7 @@ struct ui_opts {
 	uint64_t seed;			/* 0: a new one */
 	const struct schedule *replay;	/* step through this, then by hand */
 	const char *record;		/* write the schedule here at exit */
+	const char *record_events;	/* write the event stream here */
 };
 
 /* Run the live ui on o's target until the user quits.  Checks for a

@@ -53,8 +53,8 @@ offers "lockstep e" explore
 offers "lockstep run " $scenes lost-update.lss scripts
 offers "lockstep run ra" race
 offers "lockstep run lost" lost-update.lss
-offers "lockstep run race --" --headless --help --json --record --replay \
-	--seconds --seed --set --steps
+offers "lockstep run race --" --headless --help --json --record \
+	--record-events --replay --seconds --seed --set --steps
 offers "lockstep run race --set " adders= adds= fix=
 offers "lockstep run race --set f" fix=
 offers "lockstep run race --set fix=" atomic mutex none
@@ -64,8 +64,8 @@ offers "lockstep run race --seconds "
 offers "lockstep run deadlock --headless --seconds 2 --set " fix=
 offers "lockstep deadlock --set fix=o" ordering
 offers "lockstep --set c" capacity=
-offers "lockstep --" --help --paused --record --replay --seed --set --step \
-	--version
+offers "lockstep --" --help --paused --record --record-events --replay \
+	--seed --set --step --version
 offers "lockstep bench " clock explore pool queue ring rwlock
 offers "lockstep bench ring --" --help --json --runs --seconds --threads
 offers "lockstep bench ring --runs "
