@@ -552,9 +552,9 @@ headless_main(const struct headless_opts *o)
 		status = 1;
 		goto out;
 	}
-	if (o->json)
+	if (o->json && !o->quiet)
 		print_json(&h, &c, &r);
-	else
+	else if (!o->quiet)
 		print_text(&h, &c, &r);
 out:
 	control_stop(&c);

@@ -21,6 +21,7 @@ struct headless_opts {
 	const struct schedule *replay;	/* replay this, all at once */
 	const char *record;	/* write the run's schedule here */
 	const char *record_events;	/* write its event stream here */
+	bool quiet;		/* print no summary (lockstep trace) */
 };
 
 /* Run the target, then print the summary as text or JSON on stdout.

@@ -27,6 +27,8 @@
 #include "cli/cmd.h"
 #include "cli/explore-cmd.h"
 #include "cli/headless.h"
+#include "cli/replay-cmd.h"
+#include "cli/trace-cmd.h"
 #include "control/schedule.h"
 #include "control/target.h"
 #include "scenes/scene.h"
@@ -47,6 +49,8 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_list_entry,
 	&cmd_run_entry,
 	&cmd_explore_entry,
+	&cmd_replay_entry,
+	&cmd_trace_entry,
 	&cmd_bench_entry,
 	&cmd_help_entry,
 };

@@ -14,7 +14,6 @@
 
 #include <errno.h>
 #include <langinfo.h>
-#include <limits.h>
 #include <locale.h>
 #include <poll.h>
 #include <stdio.h>
@@ -54,6 +53,12 @@ app_speed_label(const struct ui *u)
 		return "max";
 	snprintf(buf, sizeof(buf), "%g%s", s / 1000.0, "x");
 	return buf;
+}
+
+unsigned
+app_speed_permille(const struct ui *u)
+{
+	return speeds[u->speed_idx];
 }
 
 uint64_t
@@ -418,6 +423,10 @@ handle_key(struct ui *u, int ch)
 		u->dirty = true;
 		return ch != 'q';
 	}
+	if (u->play && replayview_key(u, ch)) {
+		u->dirty = true;
+		return true;
+	}
 	switch (ch) {
 	case 'q':
 	case 'Q':
@@ -499,8 +508,9 @@ handle_key(struct ui *u, int ch)
 				step(u, tids[idx]);
 			break;
 		}
-		/* The panels' own keys (layout.c), then the scene's. */
-		if (!layout_key(u, ch))
+		/* The panels' own keys (layout.c), then the scene's (none
+		 * in a replay: nothing runs to change). */
+		if (!layout_key(u, ch) && !u->play)
 			param_key(u, ch);
 		break;
 	}
@@ -514,7 +524,7 @@ draw_frame(struct ui *u)
 	int rows, cols;
 
 	/* Panels read who can move from here, one listing a frame. */
-	u->ncthreads = u->paused ? control_threads(&u->ctl, u->cthreads,
+	u->ncthreads = u->paused && !u->play ? control_threads(&u->ctl, u->cthreads,
 						   CONTROL_MAX_THREADS) : 0;
 
 	getmaxyx(stdscr, rows, cols);
@@ -561,11 +571,14 @@ loop(struct ui *u)
 				u->replay_due = 0;
 			}
 		}
-		if (drain(u)) {
+		if (u->play)
+			replayview_tick(u, now);
+		else if (drain(u)) {
 			u->dirty = true;
 			last_event = now;
 		}
-		if (now - last_tick >= TICK_NS) {
+		/* A replay's model ticks with the recorded time. */
+		if (!u->play && now - last_tick >= TICK_NS) {
 			model_tick(u->model, now);
 			last_tick = now;
 			u->dirty = true;
@@ -601,6 +614,7 @@ loop(struct ui *u)
 		 * tick wakes us. */
 		wait_ns = u->paused && !u->dirty && !u->ctl.stepping &&
 					  !u->replay_auto && !u->search &&
+					  !u->play_on &&
 					  now - last_event > TICK_NS
 				  ? TICK_NS
 				  : FRAME_NS - (now - last_frame) % FRAME_NS;
@@ -669,22 +683,24 @@ ui_main(const struct ui_opts *o)
 	u->replay = o->replay;
 	u->replay_auto = o->replay != NULL;
 	u->record = o->record;
-	e = ls_ring_create(NULL, &u->ring);
-	if (e) {
+	u->play = o->play;
+	if (u->play) {
+		/* A recording: nothing runs, no ring, no control. */
+		replayview_start(u);
+	} else if ((e = ls_ring_create(NULL, &u->ring))) {
 		fprintf(stderr, "lockstep: cannot create the event ring: %s\n",
 			strerror(-e));
 		rc = 1;
 		goto out;
-	}
-	if (o->record_events &&
-	    record_writer_open(o->record_events, &u->feed.rec, err,
-			       sizeof(err))) {
+	} else if (o->record_events &&
+		   record_writer_open(o->record_events, &u->feed.rec, err,
+				      sizeof(err))) {
 		fprintf(stderr, "lockstep: %s\n", err);
 		rc = 1;
 		goto out;
-	}
-	if (scene_begin(u, o->target.params, o->replay ? CONTROL_STEP : o->mode,
-			o->seed, err, sizeof(err))) {
+	} else if (scene_begin(u, o->target.params,
+			       o->replay ? CONTROL_STEP : o->mode, o->seed,
+			       err, sizeof(err))) {
 		fprintf(stderr, "lockstep: %s\n", err);
 		rc = 1;
 		goto out;
@@ -708,9 +724,8 @@ ui_main(const struct ui_opts *o)
 	if (!rc && u->record)
 		rc = record_schedule(u);
 	if (u->feed.rec) {
-		/* What the threads emitted on the way out, too. */
-		control_stop(&u->ctl);
-		feed_drain(&u->feed, UINT_MAX, NULL);
+		/* What the model folded, no more: the recording ends on the
+		 * last picture, not on the teardown after it. */
 		e = record_writer_close(u->feed.rec, err, sizeof(err));
 		u->feed.rec = NULL;
 		if (e) {
