@@ -71,7 +71,7 @@ replay_exec(const struct cmd_entry *e, int argc, char **argv)
 
 const struct cmd_entry cmd_replay_entry = {
 	.name = "replay",
-	.args = "FILE [--export OUT.json]",
+	.args = "FILE [--export FILE]",
 	.summary = "a recorded event stream, in the ui or as a Chrome trace",
 	.help =
 	"Open FILE, an event recording (--record-events FILE on any run), in\n"
@@ -81,10 +81,9 @@ const struct cmd_entry cmd_replay_entry = {
 	"is wrong, with exit status 2.\n"
 	"\n"
 	"Options:\n"
-	"  --export OUT.json\n"
-	"                   write the recording as Chrome trace event JSON\n"
-	"                   (Perfetto, chrome://tracing) instead; - for\n"
-	"                   standard output\n"
+	"  --export FILE    write the recording as Chrome trace event JSON\n"
+	"                   to FILE (Perfetto, chrome://tracing) instead;\n"
+	"                   - for standard output\n"
 	"\n"
 	"Keys:\n"
 	"  space            play or pause, in recorded time times the speed\n"

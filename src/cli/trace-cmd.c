@@ -58,8 +58,7 @@ trace_parse(const struct cmd_entry *e, int argc, char **argv,
 						       "number from 1 to "
 						       "2^64-1");
 			o->seed = seed;
-		} else if (opt_value(argc, argv, &i, "-o", &v) ||
-			   opt_value(argc, argv, &i, "--output", &v)) {
+		} else if (opt_value(argc, argv, &i, "-o", &v)) {
 			if (!v)
 				return cmd_usage_error(e, "-o needs a file");
 			*out = v;
@@ -117,7 +116,7 @@ out:
 const struct cmd_entry cmd_trace_entry = {
 	.name = "trace",
 	.args = "TARGET [--set KEY=VALUE]... [--seconds N] [--seed N] "
-		"-o OUT.json",
+		"-o FILE",
 	.summary = "a headless run as Chrome trace JSON, for Perfetto",
 	.help =
 	"Run TARGET (a scene) without the ui, as 'lockstep run --headless'\n"
@@ -131,6 +130,6 @@ const struct cmd_entry cmd_trace_entry = {
 	"  --set KEY=VALUE  a scene parameter; may be repeated\n"
 	"  --seconds N      run for N seconds, 0.001 to 3600 (default 3)\n"
 	"  --seed N         draw every random choice from N, 1 to 2^64-1\n"
-	"  -o OUT.json      where the trace goes; - for standard output\n",
+	"  -o FILE          where the trace goes; - for standard output\n",
 	.exec = trace_exec,
 };

@@ -47,7 +47,7 @@ subs=$("$LOCKSTEP" --help | sed -n '/^Subcommands:/,/^$/s/^  \([a-z]*\) .*/\1/p'
 scenes=$("$LOCKSTEP" list | sed -n 's/^\([a-z][a-z0-9_-]*\) .*/\1/p')
 # shellcheck disable=SC2086
 offers "lockstep " $subs $scenes lost-update.lss scripts
-offers "lockstep r" race run rwlock
+offers "lockstep r" race replay run rwlock
 offers "lockstep e" explore
 # shellcheck disable=SC2086
 offers "lockstep run " $scenes lost-update.lss scripts
@@ -72,7 +72,7 @@ offers "lockstep bench ring --runs "
 offers "lockstep list --" --help --json
 # shellcheck disable=SC2086
 offers "lockstep help " $subs
-offers "lockstep help r" run
+offers "lockstep help r" replay run
 # Values an option names, files where it takes a FILE, single-dash ones.
 offers "lockstep explore race --strategy p" pct portfolio pos
 offers "lockstep explore race --strategy=d" dfs
