@@ -64,6 +64,9 @@ app_speed_permille(const struct ui *u)
 uint64_t
 app_view_ns(const struct ui *u)
 {
+	/* A replay shows the recorded time of its position. */
+	if (u->play)
+		return u->play_ts;
 	return u->paused ? u->pause_began : u->frame_now;
 }
 
@@ -584,7 +587,7 @@ loop(struct ui *u)
 			u->dirty = true;
 		}
 		/* The clock in the header moves while running. */
-		if (!u->paused && now - last_frame >= 100000000ull)
+		if (!u->paused && !u->play && now - last_frame >= 100000000ull)
 			u->dirty = true;
 		if (u->message[0] && now >= u->message_until) {
 			u->message[0] = '\0';
@@ -612,9 +615,9 @@ loop(struct ui *u)
 		 * the ring once a frame.  Paused, and a second after the last
 		 * thread came to rest, only a key, a signal or the metrics
 		 * tick wakes us. */
-		wait_ns = u->paused && !u->dirty && !u->ctl.stepping &&
-					  !u->replay_auto && !u->search &&
-					  !u->play_on &&
+		wait_ns = (u->paused || u->play) && !u->dirty &&
+					  !u->ctl.stepping && !u->replay_auto &&
+					  !u->search && !u->play_on &&
 					  now - last_event > TICK_NS
 				  ? TICK_NS
 				  : FRAME_NS - (now - last_frame) % FRAME_NS;

@@ -4,9 +4,9 @@
  * from the file instead of a feed from the ring, and the keys and status
  * lines that move along it.
  *
- * There is no engine and no control: the ui stays paused in its own
- * terms (u->paused), and the time it shows (app_view_ns) is the recorded
- * time of the position, so every panel that ages a state (blocked for
+ * There is no engine and no control.  The panels are laid out as for a
+ * running scene, as the live run was drawn, and the time they show
+ * (app_view_ns) is the recorded time of the position, so every panel that ages a state (blocked for
  * 1.2 s, the timeline's right edge) draws what the live run drew at that
  * moment.  Playing moves the recorded time on with the wall clock, times
  * the speed, and the model to the last event stamped before it.
@@ -78,7 +78,6 @@ replayview_seek(struct ui *u, size_t k, bool clock)
 		u->play_ts = k ? playback_ts(u->play, k - 1)
 			       : playback_first_ts(u->play);
 	u->run_start_ns = playback_run_start(u->play, k ? k - 1 : 0);
-	u->pause_began = u->play_ts;
 	u->paused_ns = 0;
 	if (k == n)
 		u->play_on = false;
@@ -94,7 +93,7 @@ replayview_go(struct ui *u, size_t k)
 void
 replayview_start(struct ui *u)
 {
-	u->paused = true;
+	u->paused = false;
 	u->play_on = false;
 	replayview_go(u, 0);
 	app_say(u, "space plays the recording; arrows step one event");
