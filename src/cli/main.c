@@ -118,6 +118,7 @@ struct run_opts {
 	uint64_t seed;
 	const char *record, *replay;
 	const char *record_events;	/* the event stream's recording */
+	const char *cast;		/* the ui session, as asciicast */
 };
 
 /* The value v of a number option into *out, or a usage error. */
@@ -176,6 +177,10 @@ value_opt(const struct cmd_entry *e, const struct scene_def *def, int argc,
 		if (!v)
 			*rc = cmd_usage_error(e, "--record-events needs a file");
 		o->record_events = v;
+	} else if (opt_value(argc, argv, i, "--cast", &v)) {
+		if (!v)
+			*rc = cmd_usage_error(e, "--cast needs a file");
+		o->cast = v;
 	} else if (opt_value(argc, argv, i, "--replay", &v)) {
 		if (!v)
 			*rc = cmd_usage_error(e, "--replay needs a file");
@@ -266,6 +271,7 @@ run_ui(const struct cmd_entry *e, const struct scene_def *def,
 		.seed = o->seed,
 		.record = o->record,
 		.record_events = o->record_events,
+		.cast = o->cast,
 	};
 	struct schedule sched;
 	int rc;
@@ -354,7 +360,8 @@ ui_exec(const struct cmd_entry *e, int argc, char **argv)
 static const struct cmd_entry cmd_ui_entry = {
 	.name = "ui",
 	.args = "[SCENE] [--paused|--step] [--seed N] [--set KEY=VALUE]... "
-		"[--record FILE] [--replay FILE] [--record-events FILE]",
+		"[--record FILE] [--replay FILE] [--record-events FILE] "
+		"[--cast FILE]",
 	.summary = "the live ui on a scene (also with no subcommand)",
 	.help =
 	"Show SCENE (default: pool) running live in the terminal: its\n"
@@ -378,6 +385,9 @@ static const struct cmd_entry cmd_ui_entry = {
 	"  --record-events FILE\n"
 	"                   write every event the screen folds, with the\n"
 	"                   names, to FILE (lockstep replay opens it)\n"
+	"  --cast FILE      record the session as an asciicast v2 file\n"
+	"                   (asciinema play, its web player), a marker for\n"
+	"                   each step\n"
 	"\n"
 	"Keys:\n"
 	"  space            pause or resume: threads stop at their next gate\n"
@@ -515,6 +525,9 @@ run_exec(const struct cmd_entry *e, int argc, char **argv)
 	rc = parse_run_opts(e, def, argc - 2, argv + 2, true, &o);
 	if (rc)
 		return rc;
+	if (o.headless && o.cast)
+		return cmd_usage_error(e, "--cast records the ui: leave out "
+				       "--headless");
 	if (!o.headless) {
 		if (o.json || o.timed || o.steps)
 			return cmd_usage_error(e, "--json, --seconds and "

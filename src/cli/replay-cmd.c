@@ -29,7 +29,7 @@ replay_cmd_status(int rc)
 static int
 replay_exec(const struct cmd_entry *e, int argc, char **argv)
 {
-	const char *file = NULL, *out = NULL, *v;
+	const char *file = NULL, *out = NULL, *cast = NULL, *v;
 	struct ui_opts uo = { .mode = CONTROL_PAUSE };
 	char err[512];
 	int i, rc;
@@ -40,6 +40,10 @@ replay_exec(const struct cmd_entry *e, int argc, char **argv)
 				return cmd_usage_error(e, "--export needs a "
 						       "file");
 			out = v;
+		} else if (opt_value(argc, argv, &i, "--cast", &v)) {
+			if (!v)
+				return cmd_usage_error(e, "--cast needs a file");
+			cast = v;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			return cmd_usage_error(e, "unknown option '%s'",
 					       argv[i]);
@@ -53,6 +57,10 @@ replay_exec(const struct cmd_entry *e, int argc, char **argv)
 	if (!file)
 		return cmd_usage_error(e, "replay needs a recording (made with "
 				       "--record-events FILE)");
+	if (out && cast)
+		return cmd_usage_error(e, "--cast records the ui: not with "
+				       "--export");
+	uo.cast = cast;
 	if (out) {
 		rc = export_recording(file, out, err, sizeof(err));
 		if (rc)
@@ -71,7 +79,7 @@ replay_exec(const struct cmd_entry *e, int argc, char **argv)
 
 const struct cmd_entry cmd_replay_entry = {
 	.name = "replay",
-	.args = "FILE [--export FILE]",
+	.args = "FILE [--export FILE | --cast FILE]",
 	.summary = "a recorded event stream, in the ui or as a Chrome trace",
 	.help =
 	"Open FILE, an event recording (--record-events FILE on any run), in\n"
@@ -84,6 +92,8 @@ const struct cmd_entry cmd_replay_entry = {
 	"  --export FILE    write the recording as Chrome trace event JSON\n"
 	"                   to FILE (Perfetto, chrome://tracing) instead;\n"
 	"                   - for standard output\n"
+	"  --cast FILE      record the session as an asciicast v2 file, a\n"
+	"                   marker for each position stepped or sought to\n"
 	"\n"
 	"Keys:\n"
 	"  space            play or pause, in recorded time times the speed\n"

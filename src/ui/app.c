@@ -16,6 +16,7 @@
 #include <langinfo.h>
 #include <locale.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@
 #include "lockstep/thread.h"
 #include "control/target.h"
 #include "trace/record.h"
+#include "ui/cast.h"
 #include "ui/tty.h"
 
 #define FRAME_NS 33333333ull		/* 30 frames a second at most */
@@ -173,6 +175,20 @@ app_say(struct ui *u, const char *msg)
 	u->dirty = true;
 }
 
+void
+app_cast_marker(struct ui *u, const char *fmt, ...)
+{
+	char label[128];
+	va_list ap;
+
+	if (!u->cast)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(label, sizeof(label), fmt, ap);
+	va_end(ap);
+	cast_marker(u->cast, label);
+}
+
 /* Drain what the ring has into the model.  Returns events applied. */
 static size_t
 drain(struct ui *u)
@@ -284,6 +300,8 @@ step(struct ui *u, unsigned tid)
 	rc = control_step_begin(&u->ctl, tid, err, sizeof(err));
 	if (rc && rc != -EINPROGRESS)
 		app_say(u, err);
+	else
+		app_cast_marker(u, "step %zu", u->ctl.nsteps);
 	u->dirty = true;
 }
 
@@ -313,6 +331,7 @@ replay_step(struct ui *u)
 		return;
 	}
 	u->replay_next++;
+	app_cast_marker(u, "step %zu", u->ctl.nsteps);
 	u->dirty = true;
 }
 
@@ -323,6 +342,8 @@ step_back(struct ui *u)
 
 	if (control_step_back(&u->ctl, err, sizeof(err)))
 		app_say(u, err);
+	else
+		app_cast_marker(u, "back to step %zu", u->ctl.nsteps);
 	u->dirty = true;
 }
 
@@ -708,12 +729,21 @@ ui_main(const struct ui_opts *o)
 		rc = 1;
 		goto out;
 	}
+	if (o->cast && cast_open(o->cast, u->def->name, &u->cast, err,
+				 sizeof(err))) {
+		fprintf(stderr, "lockstep: %s\n", err);
+		rc = 1;
+		goto out;
+	}
 	e = tty_open();
 	if (e) {
+		cast_close(u->cast, err, sizeof(err));
+		u->cast = NULL;
 		fprintf(stderr, "lockstep: cannot start the terminal ui\n");
 		rc = 1;
 		goto out;
 	}
+	cast_started(u->cast);
 	{
 		const char *nc = getenv("NO_COLOR");
 
@@ -723,6 +753,11 @@ ui_main(const struct ui_opts *o)
 	stats_open();
 	rc = loop(u);
 	tty_close();
+	if (cast_close(u->cast, err, sizeof(err))) {
+		fprintf(stderr, "lockstep: %s\n", err);
+		rc = rc ? rc : 1;
+	}
+	u->cast = NULL;
 	stats_close();
 	if (!rc && u->record)
 		rc = record_schedule(u);

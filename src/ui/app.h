@@ -22,6 +22,7 @@ struct ui_opts {
 	/* A recording to replay instead of running target (lockstep
 	 * replay); the caller opened it and closes it. */
 	struct playback *play;
+	const char *cast;		/* record the session here (cast.h) */
 };
 
 /* Run the live ui on o's target until the user quits.  Checks for a

@@ -73,6 +73,8 @@ replayview_seek(struct ui *u, size_t k, bool clock)
 	size_t n = playback_events(u->play);
 
 	k = playback_seek(u->play, u->model, k);
+	if (!clock)
+		app_cast_marker(u, "event %zu", k);
 	replayview_target(u, k ? k - 1 : 0);
 	if (!clock || k == n)
 		u->play_ts = k ? playback_ts(u->play, k - 1)

@@ -131,6 +131,7 @@ struct ui {
 	 * play_ts: the recorded time the screen shows; play_wall: when the
 	 * play last moved; play_num: a number being typed for a jump. */
 	struct playback *play;
+	struct cast *cast;	/* --cast: the session recorded, or NULL */
 	bool play_on;
 	uint64_t play_ts, play_wall;
 	char play_num[12];
@@ -208,6 +209,10 @@ void format_ns(char *buf, size_t n, uint64_t ns);
 /* The threads worth showing, in tid order: live ones, and finished ones
  * for a short while.  Returns how many tids went into out. */
 unsigned threads_visible(const struct ui *u, unsigned *out, unsigned max);
+
+/* A marker in the session's cast (--cast), if one is recorded. */
+void app_cast_marker(struct ui *u, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* Show msg on the status line for a few seconds. */
 void app_say(struct ui *u, const char *msg);

@@ -64,8 +64,8 @@ offers "lockstep run race --seconds "
 offers "lockstep run deadlock --headless --seconds 2 --set " fix=
 offers "lockstep deadlock --set fix=o" ordering
 offers "lockstep --set c" capacity=
-offers "lockstep --" --help --paused --record --record-events --replay \
-	--seed --set --step --version
+offers "lockstep --" --cast --help --paused --record --record-events \
+	--replay --seed --set --step --version
 offers "lockstep bench " clock explore pool queue ring rwlock
 offers "lockstep bench ring --" --help --json --runs --seconds --threads
 offers "lockstep bench ring --runs "
