@@ -290,10 +290,11 @@ cast_close(struct cast *c, char *err, size_t n)
 	 * copier drains what curses wrote and reads the end. */
 	fflush(stdout);
 	dup2(c->real_out, STDOUT_FILENO);
-	close(c->real_out);
 	close(c->slave);
-	if (c->copying && (rc = pthread_join(c->copier, NULL)))
+	if (c->copying && pthread_join(c->copier, NULL))
 		abort();	/* a thread we started cannot be lost */
+	/* Only now: the copier wrote to it until the end. */
+	close(c->real_out);
 	close(c->master);
 	rc = c->err_rc;
 	if (fclose(c->f) && !rc)
