@@ -73,8 +73,6 @@ replayview_seek(struct ui *u, size_t k, bool clock)
 	size_t n = playback_events(u->play);
 
 	k = playback_seek(u->play, u->model, k);
-	if (!clock)
-		app_cast_marker(u, "event %zu", k);
 	replayview_target(u, k ? k - 1 : 0);
 	if (!clock || k == n)
 		u->play_ts = k ? playback_ts(u->play, k - 1)
@@ -133,8 +131,9 @@ replayview_jump(struct ui *u, bool percent)
 	replayview_go(u, v > n ? n : (size_t)v);
 }
 
-bool
-replayview_key(struct ui *u, int ch)
+/* The keys, without the cast's markers. */
+static bool
+replayview_key_move(struct ui *u, int ch)
 {
 	size_t k = playback_position(u->play), n = playback_events(u->play);
 	size_t len = strlen(u->play_num), jump = n / SEEK_FRACTION + 1;
@@ -211,6 +210,18 @@ replayview_key(struct ui *u, int ch)
 	}
 	u->play_num[0] = '\0';
 	return true;
+}
+
+bool
+replayview_key(struct ui *u, int ch)
+{
+	size_t k = playback_position(u->play);
+	bool taken = replayview_key_move(u, ch);
+
+	/* A marker for each position a person stepped or sought to. */
+	if (taken && playback_position(u->play) != k)
+		app_cast_marker(u, "event %zu", playback_position(u->play));
+	return taken;
 }
 
 void
