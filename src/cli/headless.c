@@ -20,10 +20,12 @@
 
 #include "control/control.h"
 #include "control/schedule.h"
+#include "control/target.h"
 #include "lockstep/clock.h"
 #include "lockstep/ring.h"
 #include "model/feed.h"
 #include "model/model.h"
+#include "trace/record.h"
 
 #define POLL_NS 10000000ull
 /* How long the judge waits for the threads to come to rest. */
@@ -35,6 +37,7 @@ struct headless {
 	struct ls_ring *ring;
 	struct model *model;
 	struct feed feed;
+	struct record_writer *rec;	/* --record-events, or NULL */
 };
 
 /* What a run found, gathered before the teardown. */
@@ -343,6 +346,55 @@ print_text(const struct headless *h, const struct control *c,
 	       (unsigned long long)model_wait_percentile(m, 99));
 }
 
+/* Start recording the event stream, when asked: before the target
+ * starts, so the recording has every name.  Returns 0 or -errno (the
+ * message printed). */
+static int
+headless_record_open(struct headless *h, const struct headless_opts *o)
+{
+	char err[512], what[512];
+	int rc;
+
+	if (!o->record_events)
+		return 0;
+	rc = record_writer_open(o->record_events, &h->rec, err, sizeof(err));
+	if (!rc)
+		rc = feed_record(&h->feed, h->rec,
+				 target_describe(&o->target, what,
+						 sizeof(what)));
+	if (rc && h->rec)
+		record_writer_close(h->rec, err, sizeof(err));
+	if (rc) {
+		h->rec = NULL;
+		fprintf(stderr, "lockstep: %s\n", err);
+	}
+	return rc;
+}
+
+/* The recording's end: the verdict, if the invariant broke (an instant
+ * in the trace export), then the end record.  Returns 0 or -errno (the
+ * message printed). */
+static int
+headless_record_close(struct headless *h, const struct headless_result *r)
+{
+	const struct control_verdict *v = &r->verdict;
+	char err[512], broken[RECORD_META_MAX + 1];
+	int rc;
+
+	if (!h->rec)
+		return 0;
+	if (v->judged && !v->holds) {
+		snprintf(broken, sizeof(broken), "%.60s: %.190s", v->name,
+			 v->detail);
+		record_write_meta(h->rec, "broken", broken);
+	}
+	rc = record_writer_close(h->rec, err, sizeof(err));
+	h->rec = NULL;
+	if (rc)
+		fprintf(stderr, "lockstep: %s\n", err);
+	return rc;
+}
+
 /* Run freely for o->seconds, draining into the model as the ui would. */
 static void
 headless_run_free(struct headless *h, const struct headless_opts *o)
@@ -456,6 +508,11 @@ headless_main(const struct headless_opts *o)
 		return 1;
 	}
 	feed_start(&h.feed, h.ring, h.model);
+	if (headless_record_open(&h, o)) {
+		ls_ring_destroy(h.ring);
+		free(h.model);
+		return 1;
+	}
 	/* Stepped runs go at full speed: simulated time changes nothing a
 	 * schedule decides, and a step need not wait for it. */
 	rc = control_start(&c, h.ring, &o->target, mode,
@@ -463,6 +520,7 @@ headless_main(const struct headless_opts *o)
 			   sizeof(err));
 	if (rc) {
 		fprintf(stderr, "lockstep: %s\n", err);
+		headless_record_close(&h, &r);
 		ls_ring_destroy(h.ring);
 		free(h.model);
 		return 1;
@@ -507,12 +565,18 @@ headless_main(const struct headless_opts *o)
 	}
 	control_stop(&c);
 	drain(&h);
-	if (o->json)
+	if (headless_record_close(&h, &r)) {
+		status = 1;
+		goto out;
+	}
+	if (o->json && !o->quiet)
 		print_json(&h, &c, &r);
-	else
+	else if (!o->quiet)
 		print_text(&h, &c, &r);
 out:
 	control_stop(&c);
+	if (h.rec)
+		record_writer_close(h.rec, err, sizeof(err));
 	ls_ring_destroy(h.ring);
 	free(h.model);
 	return status;

@@ -28,6 +28,8 @@
 #include "cli/explore-cmd.h"
 #include "cli/headless.h"
 #include "cli/list.h"
+#include "cli/replay-cmd.h"
+#include "cli/trace-cmd.h"
 #include "control/schedule.h"
 #include "control/target.h"
 #include "scenes/scene.h"
@@ -50,6 +52,8 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_list_entry,
 	&cmd_run_entry,
 	&cmd_explore_entry,
+	&cmd_replay_entry,
+	&cmd_trace_entry,
 	&cmd_bench_entry,
 	&cmd_help_entry,
 };
@@ -106,7 +110,7 @@ scene_names(void)
 }
 
 /* Options shared by the ui and run: --set, --paused, --step, --seed,
- * --record, --replay; and for run --seconds, --steps, --json,
+ * --record, --replay, --record-events; and for run --seconds, --steps, --json,
  * --headless. */
 struct run_opts {
 	int params[SCENE_MAX_PARAMS];
@@ -116,6 +120,8 @@ struct run_opts {
 	unsigned long steps;
 	uint64_t seed;
 	const char *record, *replay;
+	const char *record_events;	/* the event stream's recording */
+	const char *cast;		/* the ui session, as asciicast */
 };
 
 /* The value v of a number option into *out, or a usage error. */
@@ -170,6 +176,14 @@ value_opt(const struct cmd_entry *e, const struct scene_def *def, int argc,
 		if (!v)
 			*rc = cmd_usage_error(e, "--record needs a file");
 		o->record = v;
+	} else if (opt_value(argc, argv, i, "--record-events", &v)) {
+		if (!v)
+			*rc = cmd_usage_error(e, "--record-events needs a file");
+		o->record_events = v;
+	} else if (opt_value(argc, argv, i, "--cast", &v)) {
+		if (!v)
+			*rc = cmd_usage_error(e, "--cast needs a file");
+		o->cast = v;
 	} else if (opt_value(argc, argv, i, "--replay", &v)) {
 		if (!v)
 			*rc = cmd_usage_error(e, "--replay needs a file");
@@ -259,6 +273,8 @@ run_ui(const struct cmd_entry *e, const struct control_target *t,
 							    : CONTROL_RUN,
 		.seed = o->seed,
 		.record = o->record,
+		.record_events = o->record_events,
+		.cast = o->cast,
 	};
 	struct schedule sched;
 	int rc;
@@ -294,6 +310,7 @@ run_headless(const struct cmd_entry *e, const struct control_target *t,
 		.seed = o->seed,
 		.steps = o->steps,
 		.record = o->record,
+		.record_events = o->record_events,
 	};
 	struct schedule sched;
 	int rc;
@@ -375,7 +392,8 @@ ui_exec(const struct cmd_entry *e, int argc, char **argv)
 static const struct cmd_entry cmd_ui_entry = {
 	.name = "ui",
 	.args = "[SCENE] [--paused|--step] [--seed N] [--set KEY=VALUE]... "
-		"[--record FILE] [--replay FILE]",
+		"[--record FILE] [--replay FILE] [--record-events FILE] "
+		"[--cast FILE]",
 	.summary = "the live ui on a scene (also with no subcommand)",
 	.help =
 	"Show SCENE (default: pool) running live in the terminal: its\n"
@@ -396,6 +414,12 @@ static const struct cmd_entry cmd_ui_entry = {
 	"                   exit (needs --step or --paused)\n"
 	"  --replay FILE    step through the schedule in FILE, then go on\n"
 	"                   by hand\n"
+	"  --record-events FILE\n"
+	"                   write every event the screen folds, with the\n"
+	"                   names, to FILE (lockstep replay opens it)\n"
+	"  --cast FILE      record the session as an asciicast v2 file\n"
+	"                   (asciinema play, its web player), a marker for\n"
+	"                   each step\n"
 	"\n"
 	"Keys:\n"
 	"  space            pause or resume: threads stop at their next gate\n"
@@ -544,6 +568,9 @@ run_exec(const struct cmd_entry *e, int argc, char **argv)
 					       "%s", argv[1], scene_names());
 	}
 	rc = parse_run_opts(e, t.def, argc - 2, argv + 2, true, &o);
+	if (!rc && o.headless && o.cast)
+		rc = cmd_usage_error(e, "--cast records the ui: leave out "
+				     "--headless");
 	if (!rc && !o.headless && (o.json || o.timed || o.steps))
 		rc = cmd_usage_error(e, "--json, --seconds and --steps need "
 				     "--headless");
@@ -557,7 +584,7 @@ static const struct cmd_entry cmd_run_entry = {
 	.name = "run",
 	.args = "SCENE --headless [--seconds N | --steps N] [--seed N] "
 		"[--json] [--set KEY=VALUE]... [--record FILE] "
-		"[--replay FILE]",
+		"[--replay FILE] [--record-events FILE]",
 	.summary = "a scene without the ui, reported as text or JSON",
 	.help =
 	"Run SCENE with no terminal and report what the screen would have\n"
@@ -580,7 +607,10 @@ static const struct cmd_entry cmd_run_entry = {
 	"                   may be repeated\n"
 	"  --record FILE    write the run's schedule to FILE (needs --steps\n"
 	"                   or --replay)\n"
-	"  --replay FILE    replay the schedule in FILE\n",
+	"  --replay FILE    replay the schedule in FILE\n"
+	"  --record-events FILE\n"
+	"                   write the run's event stream, with the names,\n"
+	"                   to FILE (lockstep replay opens it)\n",
 	.exec = run_exec,
 };
 

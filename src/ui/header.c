@@ -19,7 +19,9 @@ header_badge(struct ui *u, char *buf, size_t n, attr_t *a)
 {
 	const struct theme *t = &u->theme;
 
-	if (u->ctl.mode == CONTROL_STEP) {
+	if (u->play) {
+		replayview_badge(u, buf, n, a);
+	} else if (u->ctl.mode == CONTROL_STEP) {
 		snprintf(buf, n, " %s STEP %zu%s ", t->utf8 ? "»" : ">>",
 			 u->ctl.nsteps, u->ctl.stepping ? "..." : "");
 		*a = t->badge_step;

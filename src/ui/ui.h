@@ -128,6 +128,16 @@ struct ui {
 	struct search *search;	/* a search under way (x), or NULL */
 	unsigned generation;	/* ctl.generation the model was started at */
 	uint64_t run_start_ns;	/* monotonic time the scene (re)started */
+	/* A recording replayed (lockstep replay; replayview.c), else NULL:
+	 * then nothing runs, the ring and the control are unused, and the
+	 * model is folded from the file.  play_on: it plays by itself;
+	 * play_ts: the recorded time the screen shows; play_wall: when the
+	 * play last moved; play_num: a number being typed for a jump. */
+	struct playback *play;
+	struct cast *cast;	/* --cast: the session recorded, or NULL */
+	bool play_on;
+	uint64_t play_ts, play_wall;
+	char play_num[12];
 	uint64_t paused_ns;	/* total time paused, for the elapsed clock */
 	uint64_t pause_began;
 
@@ -203,11 +213,17 @@ void format_ns(char *buf, size_t n, uint64_t ns);
  * for a short while.  Returns how many tids went into out. */
 unsigned threads_visible(const struct ui *u, unsigned *out, unsigned max);
 
+/* A marker in the session's cast (--cast), if one is recorded. */
+void app_cast_marker(struct ui *u, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* Show msg on the status line for a few seconds. */
 void app_say(struct ui *u, const char *msg);
 
 /* The speed label ("1.0x", "max") and the scene's elapsed run time. */
 const char *app_speed_label(const struct ui *u);
+/* The speed in thousandths, 0 for "max". */
+unsigned app_speed_permille(const struct ui *u);
 uint64_t app_elapsed_ns(const struct ui *u);
 /* The time the screen shows: now, or the moment of the pause. */
 uint64_t app_view_ns(const struct ui *u);
@@ -277,6 +293,19 @@ bool search_poll(struct ui *u);
 void search_cancel(struct ui *u);
 /* Its progress line, for the strip. */
 void search_draw(struct ui *u, struct rect r);
+
+/* A recording replayed (replayview.c).  start: show its first moment;
+ * tick: each loop turn, move on while playing; key: the replay's keys
+ * (true when taken), which shadow every key that would drive an engine;
+ * badge: the header's; rows and draw: its status, position bar and keys,
+ * in place of the key bar. */
+struct playback;
+void replayview_start(struct ui *u);
+void replayview_tick(struct ui *u, uint64_t now);
+bool replayview_key(struct ui *u, int ch);
+void replayview_badge(const struct ui *u, char *buf, size_t n, attr_t *a);
+int replayview_rows(void);
+void replayview_draw(struct ui *u, struct rect r);
 
 /* The step view (stepview.c). */
 void stepview_layout(struct layout *l, int rows, int cols);
