@@ -589,6 +589,7 @@ loop(struct ui *u)
 			search_poll(u);
 			u->dirty = true;
 		}
+		par_poll(u);
 		if (u->replay && u->replay_auto && !u->ctl.stepping) {
 			if (!u->replay_due)
 				u->replay_due = now + REPLAY_BEAT_NS;
@@ -735,6 +736,7 @@ ui_main(const struct ui_opts *o)
 		rc = 1;
 		goto out;
 	}
+	par_start(u);
 	if (o->cast && cast_open(o->cast, u->def->name, &u->cast, err,
 				 sizeof(err))) {
 		fprintf(stderr, "lockstep: %s\n", err);
@@ -778,6 +780,7 @@ ui_main(const struct ui_opts *o)
 		}
 	}
 out:
+	par_stop(u);
 	if (u->search) {
 		search_cancel(u);
 		while (search_poll(u))

@@ -22,8 +22,13 @@ header_badge(struct ui *u, char *buf, size_t n, attr_t *a)
 	if (u->play) {
 		replayview_badge(u, buf, n, a);
 	} else if (u->ctl.mode == CONTROL_STEP) {
-		snprintf(buf, n, " %s STEP %zu%s ", t->utf8 ? "»" : ">>",
-			 u->ctl.nsteps, u->ctl.stepping ? "..." : "");
+		char par[24] = "";
+
+		/* A script's par beside the step count: the score to beat. */
+		if (u->par > 0 && u->ctl.target.source)
+			snprintf(par, sizeof(par), " PAR %d", (int)u->par);
+		snprintf(buf, n, " %s STEP %zu%s%s ", t->utf8 ? "»" : ">>",
+			 u->ctl.nsteps, u->ctl.stepping ? "..." : "", par);
 		*a = t->badge_step;
 	} else if (u->paused) {
 		snprintf(buf, n, " %s PAUSED ", t->utf8 ? "‖" : "||");
@@ -68,7 +73,7 @@ header_draw(struct ui *u, struct rect r)
 {
 	const struct theme *t = &u->theme;
 	struct scene_outcome o;
-	char right[64], badge[32], name[96], banner[320], title[64];
+	char right[64], badge[64], name[96], banner[320], title[64];
 	char sname[64], stitle[160];
 	char loss[64];
 	attr_t battr;
@@ -90,6 +95,11 @@ header_draw(struct ui *u, struct rect r)
 	snprintf(name, sizeof(name), " lockstep %s %s ", t->utf8 ? "·" : "-",
 		 sname);
 	nw = text_width(name);
+	/* The title and goal matter more than the program's name. */
+	if (nw + 2 + text_width(stitle) > r.w - rw - 1) {
+		snprintf(name, sizeof(name), " %s ", sname);
+		nw = text_width(name);
+	}
 	draw_text(r.y, r.x, r.w - rw, A_BOLD, name);
 	/* The failure, the moment it happens, beside the scene's name: the
 	 * title makes room for it. */

@@ -126,6 +126,8 @@ struct ui {
 	bool have_found;
 	size_t replay_fail_at;
 	struct search *search;	/* a search under way (x), or NULL */
+	struct par_job *par_job;	/* a script's par being found */
+	long par;		/* a script's par in steps, or <= 0: unknown */
 	unsigned generation;	/* ctl.generation the model was started at */
 	uint64_t run_start_ns;	/* monotonic time the scene (re)started */
 	/* A recording replayed (lockstep replay; replayview.c), else NULL:
@@ -282,6 +284,13 @@ void outcome_title(struct ui *u, const struct scene_outcome *o,
 		   size_t at_step, char *buf, size_t n);
 /* The outcome's title and sentence from row y; returns the next row. */
 int outcome_draw(struct ui *u, int y, int x, int w, int bottom);
+/* A script's par, found in the background (par.c): start on opening a
+ * script, poll each frame (true while it runs), stop before the end. */
+struct par_job;
+void par_start(struct ui *u);
+bool par_poll(struct ui *u);
+void par_stop(struct ui *u);
+
 /* A search for a failing interleaving in the background (search.c). */
 struct search;
 /* Start searching the ui's target; false (and a message) if it cannot. */

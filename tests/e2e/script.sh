@@ -29,6 +29,8 @@ s=lu
 start $s 100 30 "$LOCKSTEP" assets/scripts/lost-update.lss --step
 check "the header names the script, its title and goal" \
 	wait_for $s 'lost-update.lss — Two withdrawals, one balance +GOAL: assert'
+check "the par to beat, found in the background, joins the goal" \
+	wait_for $s '» STEP 0 PAR 4 '
 check "both threads' code shows, side by side, the next line marked" \
 	wait_for $s '│▶ +balance = balance - 50; +││▶ +balance = balance - 50;'
 check "the split statement's first part is next, with the value" \
