@@ -136,7 +136,7 @@ thread_detail(struct ui *u, struct rect r)
 		used += (size_t)snprintf(held + used, sizeof(held) - used,
 					 "%s%s", i ? ", " : "",
 					 ui_object_name(u, t->held[i]));
-	format_ns(since, sizeof(since), app_view_ns(u) > t->state_since
+	draw_format_ns(since, sizeof(since), app_view_ns(u) > t->state_since
 		  ? app_view_ns(u) - t->state_since : 0);
 	snprintf(buf, sizeof(buf), "%s (T%u): %s for %s", t->name, t->tid,
 		 ui_state_word(t->state, false), since);

@@ -75,7 +75,7 @@ metrics_by_class(const struct model *m, char *buf, size_t n)
 	for (c = 0; c < MODEL_WAIT_CLASSES && used < n; c++) {
 		if (!model_wait_samples(m, c))
 			continue;
-		format_ns(v, sizeof(v), model_wait_class_percentile(m, c, 99));
+		draw_format_ns(v, sizeof(v), model_wait_class_percentile(m, c, 99));
 		used += (size_t)snprintf(buf + used, n - used, "%s%s %s",
 					 used ? "  " : "", names[c], v);
 	}
@@ -115,10 +115,10 @@ metrics_draw(struct ui *u, struct rect r)
 	int x = r.x + 1, w = r.w - 2, y = r.y + 1, dw;
 
 	draw_box(u, r, "Metrics", NULL);
-	format_ns(p50, sizeof(p50), model_wait_percentile(m, 50));
-	format_ns(p99, sizeof(p99), model_wait_percentile(m, 99));
-	format_ns(r50, sizeof(r50), model_run_percentile(m, 50));
-	format_ns(r99, sizeof(r99), model_run_percentile(m, 99));
+	draw_format_ns(p50, sizeof(p50), model_wait_percentile(m, 50));
+	draw_format_ns(p99, sizeof(p99), model_wait_percentile(m, 99));
+	draw_format_ns(r50, sizeof(r50), model_run_percentile(m, 50));
+	draw_format_ns(r99, sizeof(r99), model_run_percentile(m, 99));
 	draw_textf(y++, x, w, A_NORMAL, "events/s %-8.0f tasks/s %.0f",
 		   m->events_per_s, m->tasks_per_s);
 	draw_textf(y++, x, w, A_NORMAL, "wait p50 %-8s p99 %s", p50, p99);

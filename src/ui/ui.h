@@ -209,7 +209,7 @@ const char *ui_state_glyph(const struct ui *u, unsigned state, bool strip);
 const char *ui_bar_glyph(const struct ui *u, bool full);
 const char *ui_spark_glyph(const struct ui *u, unsigned level);
 const char *ui_object_name(const struct ui *u, uint32_t id);
-void format_ns(char *buf, size_t n, uint64_t ns);
+void draw_format_ns(char *buf, size_t n, uint64_t ns);
 
 /* The threads worth showing, in tid order: live ones, and finished ones
  * for a short while.  Returns how many tids went into out. */
