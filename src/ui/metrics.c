@@ -75,7 +75,8 @@ metrics_by_class(const struct model *m, char *buf, size_t n)
 	for (c = 0; c < MODEL_WAIT_CLASSES && used < n; c++) {
 		if (!model_wait_samples(m, c))
 			continue;
-		draw_format_ns(v, sizeof(v), model_wait_class_percentile(m, c, 99));
+		draw_format_ns(v, sizeof(v),
+			       model_wait_class_percentile(m, c, 99));
 		used += (size_t)snprintf(buf + used, n - used, "%s%s %s",
 					 used ? "  " : "", names[c], v);
 	}
