@@ -75,6 +75,12 @@ for ((i = 0; i < 500; i++)); do
 	tm resize-window -t main -x $((20 + RANDOM % 181)) -y $((5 + RANDOM % 56))
 done
 tm resize-window -t main -x 100 -y 30
+# Threads and the keybar also show at the storm's larger sizes, clipped
+# to the pane: a key answered means every resize before it was seen.
+keys main l
+wait_for main 'Event log' >/dev/null
+keys main l
+wait_for main 'Timeline' >/dev/null
 check "survives a storm of 500 resizes" wait_for main 'Threads \(5\)'
 check "the final layout fills 100x30" wait_for main 'q quit'
 w=$(screen main | while IFS= read -r l; do echo "${#l}"; done | sort -n | tail -1)
