@@ -97,6 +97,12 @@ struct ls_group {
 	 * clear after announcing its sleep is sure to be woken (thread_park,
 	 * whose window check_park tests). */
 	atomic_int cancelled;
+	/* Counts wake-ups that take a member out of rest (a grant to a
+	 * blocked waiter), seq_cst, after the member's new state.  A
+	 * controller's settle reads it around its pass over the members:
+	 * a running member can wake a resting one and then rest itself
+	 * between two of the pass's reads, and only the count shows it. */
+	atomic_uint wake_epoch;
 	/* enum ls_gate_mode, written only under mu with seq_cst stores (see
 	 * thread_notify_controller); LS_GATE_CANCELLED is final.  The fast
 	 * path of ls_gate is a relaxed load. */

@@ -308,7 +308,7 @@ group_settle(struct ls_group *g, uint64_t timeout_ns, bool sleepers_rest)
 	uint64_t deadline = gate_deadline(timeout_ns), spin_end = 0, now;
 	struct ls_thread *t;
 	bool spin = false;
-	unsigned i;
+	unsigned i, epoch;
 	int rc = 0;
 
 	engine_lock(&g->mu);
@@ -318,9 +318,15 @@ group_settle(struct ls_group *g, uint64_t timeout_ns, bool sleepers_rest)
 			rc = -ECANCELED;
 			break;
 		}
+		epoch = atomic_load(&g->wake_epoch);
 		for (t = g->members; t; t = t->next)
 			if (!thread_settled_locked(t, sleepers_rest))
 				break;
+		/* A member seen at rest may have been woken since by one
+		 * seen later at rest (it woke it, then rested): the pass is
+		 * a snapshot only if no wake-up came during it. */
+		if (!t && atomic_load(&g->wake_epoch) != epoch)
+			continue;
 		if (!t) {
 			if (spin)
 				group_spin_result(g, true);

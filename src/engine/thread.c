@@ -470,6 +470,8 @@ waitq_grant_quiet(struct waitq *q, struct waiter *w)
 	 */
 	atomic_store_explicit(&w->t->blocked_on, 0, memory_order_relaxed);
 	atomic_store(&w->t->state, LS_STATE_RUNNING);
+	if (w->t->group)
+		atomic_fetch_add(&w->t->group->wake_epoch, 1);
 }
 
 void
@@ -601,6 +603,7 @@ ls_group_create(struct ls_ring *ring, const char *name, struct ls_group **out)
 	copy_name(g->name, name);
 	atomic_init(&g->cancelled, 0);
 	atomic_init(&g->gate_mode, LS_GATE_RUN);
+	atomic_init(&g->wake_epoch, 0);
 	atomic_init(&g->spin_credit, 4);
 	atomic_init(&g->spin_tries, 0);
 	/* Relaxed atomics, a hint shared by design: helgrind cannot see
