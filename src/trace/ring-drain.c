@@ -20,6 +20,16 @@
  * then its stamp is later than T, or after it, and then the consumer sees
  * the lane active.
  *
+ * A watermark stays true: every event not staged when W was found is
+ * stamped W or later, so whatever a later drain stages is too.  The
+ * consumer keeps the newest W (ring->wm) and hands out staged events
+ * older than it with no new clock read or barrier; only a drain that has
+ * nothing staged under it finds a new one.  A caller that drains a busy
+ * ring in a loop of batches then pays one barrier per round, not one per
+ * batch: with membarrier, each is an interrupt of every CPU that runs a
+ * producer, and a barrier per batch cost two busy readers of an rwlock
+ * half their speed (`lockstep bench rwlock`, events on).
+ *
  * Drain in batches: for each lane the consumer first copies every slot
  * published so far (up to a stage of STAGE events) into the lane's stage,
  * which only it touches, and gives the slots back at once with one release
@@ -208,6 +218,13 @@ drain_scan(struct ls_ring *r, size_t *nc)
 	}
 	if (!*nc)
 		return 0;
+	/* The last watermark, while some staged event is still under it
+	 * (and the clock is still the one it was read from). */
+	if (r->wm_source == ls_clock_source())
+		for (i = 0; i < *nc; i++)
+			if (r->cursors[i].lane->stage[r->cursors[i].pos].ts <
+			    r->wm)
+				return r->wm;
 	now = ls_clock_ticks();
 	ls_clock_order_after();
 	/* Pairs with every producer's mark of active (ring.c, top). */
@@ -228,7 +245,12 @@ drain_scan(struct ls_ring *r, size_t *nc)
 		if (bound < w)
 			w = bound;
 	}
-	return w;
+	/* Both the old and the new one hold; keep the later. */
+	if (r->wm_source != ls_clock_source() || w > r->wm) {
+		r->wm = w;
+		r->wm_source = ls_clock_source();
+	}
+	return r->wm;
 }
 
 /*
