@@ -43,8 +43,9 @@ struct ls_rwlock {
 	uint32_t id;
 	enum ls_rwlock_policy policy;
 	/* The writer inside: its tid for stats (0 when none, or when it has
-	 * no lane), and when it got in, for WR_RELEASED.  Written by the
-	 * writer (or its granter, under mu) while it holds the lock. */
+	 * no lane), and when it got in (its WR_ACQUIRED's stamp, in ticks; 0
+	 * when untraced), for WR_RELEASED.  Written by the writer (or its
+	 * granter, under mu) while it holds the lock. */
 	_Atomic unsigned writer_tid;
 	uint64_t wr_since;
 

@@ -311,11 +311,10 @@ rwlock_acquire_slow(struct ls_rwlock *l, unsigned mode, enum rw_how how,
 	if (rc == 0) {
 		held_add(l, mode);
 		if (mode == RW_WRITE) {
-			if (ls_trace_lane) {
-				l->wr_since = waited ? now : ls_clock_ns();
-				ls_emit(LS_EV_WR_ACQUIRED, l->id,
-					waited ? now - w.since_ns : 0, 0);
-			}
+			l->wr_since = ls_emit_stamp(LS_EV_WR_ACQUIRED, l->id,
+						    waited ? now - w.since_ns
+							   : 0,
+						    0);
 		} else {
 			ls_emit(LS_EV_RD_ACQUIRED, l->id, readers_after,
 				waited ? us_since(w.since_ns, now) : 0);
@@ -391,10 +390,8 @@ rwlock_fast_acquired(struct ls_rwlock *l, unsigned mode, uint32_t s)
 	}
 	atomic_store_explicit(&l->writer_tid, rwlock_self_tid(),
 			      memory_order_relaxed);
-	if (ls_trace_lane) {
-		l->wr_since = ls_clock_ns();
-		ls_emit(LS_EV_WR_ACQUIRED, l->id, 0, 0);
-	}
+	/* The event's stamp starts the hold: one clock read for both. */
+	l->wr_since = ls_emit_stamp(LS_EV_WR_ACQUIRED, l->id, 0, 0);
 	return 0;
 }
 
@@ -470,9 +467,7 @@ rwlock_lock(struct ls_rwlock *l, unsigned mode, enum rw_how how,
 static RW_INLINE void
 rwlock_wrunlock(struct ls_rwlock *l)
 {
-	if (ls_trace_lane)
-		ls_emit(LS_EV_WR_RELEASED, l->id, ls_clock_ns() - l->wr_since,
-			0);
+	ls_emit_since(LS_EV_WR_RELEASED, l->id, l->wr_since, 0);
 	atomic_store_explicit(&l->writer_tid, 0, memory_order_relaxed);
 	/* Release: the critical section before whoever enters next. */
 	if (atomic_fetch_sub_explicit(&l->state, RW_WRITER,
