@@ -660,6 +660,9 @@ ui_main(const struct ui_opts *o)
 	u->replay = o->replay;
 	u->replay_auto = o->replay != NULL;
 	u->record = o->record;
+	/* The engine's threads yield to this one, so frames and keys keep
+	 * up when the scene runs flat out (thread-prio.c). */
+	ls_thread_set_background();
 	e = ls_ring_create(NULL, &u->ring);
 	if (e) {
 		fprintf(stderr, "lockstep: cannot create the event ring: %s\n",
