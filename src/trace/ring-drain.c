@@ -124,9 +124,12 @@ lane_stage(struct ls_ring *r, struct ls_lane *lane, uint64_t head)
 
 	if (head == tail)
 		return bound;
+	/* Compact only once half the stage is spent: a caller that drains
+	 * in batches smaller than a stage would otherwise move what is left
+	 * on every call, each event several times. */
 	if (lane->stage_pos == lane->stage_end) {
 		lane->stage_pos = lane->stage_end = 0;
-	} else if (lane->stage_pos) {
+	} else if (lane->stage_pos >= r->stage_events / 2) {
 		memmove(lane->stage, lane->stage + lane->stage_pos,
 			(lane->stage_end - lane->stage_pos) *
 				sizeof(*lane->stage));
