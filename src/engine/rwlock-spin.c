@@ -41,9 +41,11 @@ rwlock_spin_budget(struct ls_rwlock *l)
 	uint32_t budget = atomic_load_explicit(&l->spin_ns,
 					       memory_order_relaxed);
 
+	if (!RW_SPIN_MAX_NS)
+		return 0;
 	if (budget >= RW_SPIN_MIN_NS)
 		return budget;
-	if (!RW_SPIN_MAX_NS || ++spin_skipped < RW_SPIN_PROBE)
+	if (++spin_skipped < RW_SPIN_PROBE)
 		return 0;
 	spin_skipped = 0;
 	return RW_SPIN_MIN_NS;
