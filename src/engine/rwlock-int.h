@@ -99,6 +99,7 @@ rwlock_word(const struct ls_rwlock *l)
 #define RW_SPIN_MIN_NS 250u	/* below this a spin is not tried */
 #define RW_SPIN_FIRST_NS 2000u	/* before a hand-off was measured */
 #define RW_SPIN_LOOKS 8u	/* looks between clock reads */
+#define RW_SPIN_PROBE 16u	/* arrivals per probe when spinning failed */
 
 /* How long an arrival may spin now, in ns; 0 for not at all.  Any thread
  * (rwlock-spin.c, as the next two). */

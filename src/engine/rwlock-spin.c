@@ -30,8 +30,6 @@
 #include "rwlock-int.h"
 #include "lockstep/clock.h"
 
-#define RW_SPIN_PROBE 16u	/* arrivals per probe when spinning failed */
-
 /* Arrivals that did not spin since this thread's last probe. */
 static _Thread_local unsigned spin_skipped;
 
