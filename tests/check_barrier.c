@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "control/control.h"
 #include "primutil.h"
 
 static int
@@ -75,16 +76,17 @@ START_TEST(test_round_events)
 		{ LS_EV_BAR_PASSED, 1, PRIM_ANY },
 		{ LS_EV_BAR_PASSED, 1, PRIM_ANY },
 	};
+	struct control ctl;
 
 	ck_assert_ptr_nonnull(lane);
 	ck_assert_int_eq(ls_barrier_create(r, "b", 3, &b), 0);
 	id = ls_barrier_id(b);
 	prim_run_init(&run, op_wait, b);
-	ck_assert_int_eq(ls_group_create(r, "g", &g), 0);
+	g = prim_group_attached(r, "g", &ctl);
 	prim_spawn(g, &run, 0, "W");
-	prim_wait_blocked(g, id, 1);
+	prim_wait_blocked(&ctl, id, 1);
 	prim_spawn(g, &run, 1, "W");
-	prim_wait_blocked(g, id, 2);
+	prim_wait_blocked(&ctl, id, 2);
 	ck_assert_uint_eq(ls_barrier_waiters(b), 2);
 	ck_assert_uint_eq(ls_barrier_generation(b), 0);
 	ck_assert_int_eq(ls_barrier_wait(b), LS_BARRIER_SERIAL);
@@ -94,6 +96,7 @@ START_TEST(test_round_events)
 	ck_assert_int_eq(prim_rc(&run, 0), 0);
 	ck_assert_int_eq(prim_rc(&run, 1), 0);
 	prim_expect_lane(r, lane, id, want, sizeof(want) / sizeof(want[0]));
+	control_stop(&ctl);
 	ls_group_destroy(g);
 	ls_barrier_destroy(b);
 	ls_ring_destroy(r);
@@ -105,32 +108,34 @@ END_TEST
 START_TEST(test_probe)
 {
 	struct ls_ring *r = test_ring_new(256, 8);
-	struct ls_gate_view v;
+	struct control_thread v;
 	struct prim_run run;
 	struct ls_barrier *b;
 	struct ls_group *g;
 	uint32_t id;
+	struct control ctl;
 
 	ck_assert_int_eq(ls_barrier_create(r, "b", 2, &b), 0);
 	id = ls_barrier_id(b);
 	prim_run_init(&run, op_wait, b);
-	g = prim_group_paused(r);
+	g = prim_group_paused(r, &ctl);
 	prim_spawn(g, &run, 0, "first");
 	prim_spawn(g, &run, 1, "second");
-	prim_assert_parked(g, "first", LS_EV_BAR_PASSED, id, false, 0);
-	prim_assert_parked(g, "second", LS_EV_BAR_PASSED, id, false, 0);
-	prim_step(g, "first");
-	prim_assert_blocked(g, "first", id);
+	prim_assert_parked(&ctl, "first", LS_EV_BAR_PASSED, id, false, 0);
+	prim_assert_parked(&ctl, "second", LS_EV_BAR_PASSED, id, false, 0);
+	prim_step(&ctl, "first");
+	prim_assert_blocked(&ctl, "first", id);
 	/* Now second completes the round. */
-	prim_assert_parked(g, "second", LS_EV_BAR_PASSED, id, true, 0);
-	prim_step(g, "second");
-	v = prim_view(g, "first");
+	prim_assert_parked(&ctl, "second", LS_EV_BAR_PASSED, id, true, 0);
+	prim_step(&ctl, "second");
+	v = prim_view(&ctl, "first");
 	ck_assert_uint_eq(v.state, LS_STATE_PARKED);
 	ck_assert_str_eq(v.desc, "after");
 	ck_assert_int_eq(prim_rc(&run, 0), 0);
 	ck_assert_int_eq(prim_rc(&run, 1), LS_BARRIER_SERIAL);
-	ls_gate_resume(g);
+	control_resume(&ctl);
 	ck_assert_int_eq(ls_group_join(g), 0);
+	control_stop(&ctl);
 	ls_group_destroy(g);
 	ls_barrier_destroy(b);
 	ls_ring_destroy(r);
@@ -175,6 +180,7 @@ START_TEST(test_cancelled_not_counted)
 	for (k = 0; k < loops; k++) {
 		struct prim_run ra, rb;
 		struct ls_group *ga, *gb;
+		struct control ca, cb;
 		struct ls_barrier *b;
 		uint32_t id;
 
@@ -182,13 +188,13 @@ START_TEST(test_cancelled_not_counted)
 		id = ls_barrier_id(b);
 		prim_run_init(&ra, op_wait, b);
 		prim_run_init(&rb, op_wait, b);
-		ck_assert_int_eq(ls_group_create(r, "ga", &ga), 0);
-		ck_assert_int_eq(ls_group_create(r, "gb", &gb), 0);
+		ga = prim_group_attached(r, "ga", &ca);
+		gb = prim_group_attached(r, "gb", &cb);
 		prim_spawn(ga, &ra, 0, "A");
-		prim_wait_blocked(ga, id, 1);
+		prim_wait_blocked(&ca, id, 1);
 		ls_group_cancel(ga);
 		prim_spawn(gb, &rb, 0, "B");
-		prim_wait_blocked(gb, id, 1);
+		prim_wait_blocked(&cb, id, 1);
 		ck_assert_uint_eq(ls_barrier_generation(b), 0);
 		ck_assert_int_eq(ls_barrier_wait(b), LS_BARRIER_SERIAL);
 		ck_assert_int_eq(ls_group_join(ga), 0);
@@ -197,6 +203,8 @@ START_TEST(test_cancelled_not_counted)
 		ck_assert_int_eq(prim_rc(&rb, 0), 0);
 		ck_assert_uint_eq(ls_barrier_generation(b), 1);
 		ck_assert_uint_eq(ls_barrier_waiters(b), 0);
+		control_stop(&ca);
+		control_stop(&cb);
 		ls_group_destroy(ga);
 		ls_group_destroy(gb);
 		ls_barrier_destroy(b);
@@ -213,17 +221,19 @@ START_TEST(test_cancel_at_gate)
 	struct prim_run run;
 	struct ls_barrier *b;
 	struct ls_group *g;
+	struct control ctl;
 
 	ck_assert_int_eq(ls_barrier_create(NULL, "b", 2, &b), 0);
 	prim_run_init(&run, op_wait, b);
-	g = prim_group_paused(NULL);
+	g = prim_group_paused(NULL, &ctl);
 	prim_spawn(g, &run, 0, "T");
-	ck_assert_int_eq(ls_gate_settle(g, PRIM_LIMIT_NS), 0);
+	ck_assert_int_eq(control_settle(&ctl, PRIM_LIMIT_NS), 0);
 	ls_group_cancel(g);
 	ck_assert_int_eq(ls_group_join(g), 0);
 	ck_assert_int_eq(prim_rc(&run, 0), -ECANCELED);
 	ck_assert_uint_eq(ls_barrier_waiters(b), 0);
 	ck_assert_uint_eq(ls_barrier_generation(b), 0);
+	control_stop(&ctl);
 	ls_group_destroy(g);
 	ls_barrier_destroy(b);
 }

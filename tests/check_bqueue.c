@@ -22,10 +22,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "control/control.h"
 #include "lockstep/bqueue.h"
 #include "lockstep/clock.h"
 #include "lockstep/event.h"
-#include "lockstep/gate.h"
 #include "lockstep/ring.h"
 #include "lockstep/thread.h"
 #include "checkutil.h"
@@ -490,35 +490,37 @@ START_TEST(test_gate_before_acting)
 	struct ls_group *g;
 	struct ls_bqueue *q;
 	struct worker w[2];
-	struct ls_gate_view v[2];
+	struct control_thread v[2];
 	void *it;
+	struct control ctl;
 
 	ck_assert_int_eq(ls_ring_create(NULL, &ring), 0);
 	ck_assert_int_eq(ls_group_create(ring, "t", &g), 0);
+	control_attach(&ctl, g, ring);
 	ck_assert_int_eq(ls_bqueue_create(ring, "q", 1, &q), 0);
 
 	/* Paused: the push is held at its gate, before it acts. */
-	ls_gate_pause(g);
+	control_pause(&ctl);
 	worker_init(&w[0], q, iptr(4), 0);
 	ck_assert_int_eq(ls_thread_spawn(g, "p", worker_push, &w[0]), 0);
-	ck_assert_int_eq(ls_gate_settle(g, 30 * SEC), 0);
-	ck_assert_uint_eq(ls_gate_list(g, v, 2), 1);
+	ck_assert_int_eq(control_settle(&ctl, 30 * SEC), 0);
+	ck_assert_uint_eq(control_threads(&ctl, v, 2), 1);
 	ck_assert_uint_eq(v[0].state, LS_STATE_PARKED);
 	ck_assert_uint_eq(v[0].next_kind, LS_EV_Q_PUSHED);
-	ck_assert_uint_eq(v[0].next_obj, ls_bqueue_id(q));
+	ck_assert_uint_eq(v[0].obj, ls_bqueue_id(q));
 	ck_assert_str_eq(v[0].desc, "push");
 	ck_assert_uint_eq(ls_bqueue_depth(q), 0);
 	ck_assert_int_eq(atomic_load(&w[0].done), 0);
-	ls_gate_resume(g);
+	control_resume(&ctl);
 	ls_group_join(g);
 	ck_assert_int_eq(atomic_load(&w[0].rc), 0);
 	ck_assert_uint_eq(ls_bqueue_depth(q), 1);
 
 	/* Cancelled at the gate: the pop does not act. */
-	ls_gate_pause(g);
+	control_pause(&ctl);
 	worker_init(&w[1], q, iptr(5), 0);
 	ck_assert_int_eq(ls_thread_spawn(g, "c", worker_pop, &w[1]), 0);
-	ck_assert_int_eq(ls_gate_settle(g, 30 * SEC), 0);
+	ck_assert_int_eq(control_settle(&ctl, 30 * SEC), 0);
 	ls_group_cancel(g);
 	ls_group_join(g);
 	ck_assert_int_eq(atomic_load(&w[1].rc), -ECANCELED);
@@ -527,6 +529,7 @@ START_TEST(test_gate_before_acting)
 	ck_assert_int_eq(ls_bqueue_pop(q, &it), 0);
 	ck_assert_ptr_eq(it, iptr(4));
 	ls_bqueue_destroy(q);
+	control_stop(&ctl);
 	ls_group_destroy(g);
 	ls_ring_destroy(ring);
 }

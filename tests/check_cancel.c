@@ -21,9 +21,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "control/control.h"
 #include "lockstep/clock.h"
 #include "lockstep/event.h"
-#include "lockstep/gate.h"
 #include "lockstep/mutex.h"
 #include "lockstep/ring.h"
 #include "lockstep/thread.h"
@@ -68,23 +68,23 @@ out:
 
 /* Step tid and check it came to rest with the expected view. */
 static void
-step_to(struct ls_group *g, unsigned tid, unsigned want_state,
+step_to(struct control *c, unsigned tid, unsigned want_state,
 	uint32_t want_obj)
 {
-	struct ls_gate_view v[2];
+	struct control_thread v[2];
 	size_t n, i;
 
-	ck_assert_int_eq(ls_gate_step(g, tid, SETTLE_NS), 0);
-	n = ls_gate_list(g, v, 2);
+	ck_assert_int_eq(control_step(c, tid, SETTLE_NS, NULL, 0), 0);
+	n = control_threads(c, v, 2);
 	for (i = 0; i < n && v[i].tid != tid; i++)
 		;
 	ck_assert_uint_lt(i, n);
 	ck_assert_uint_eq(v[i].state, want_state);
 	if (want_state == LS_STATE_PARKED) {
 		ck_assert_uint_eq(v[i].next_kind, LS_EV_LOCK_ACQUIRED);
-		ck_assert_uint_eq(v[i].next_obj, want_obj);
+		ck_assert_uint_eq(v[i].obj, want_obj);
 	} else {
-		ck_assert_uint_eq(v[i].blocked_on, want_obj);
+		ck_assert_uint_eq(v[i].obj, want_obj);
 	}
 }
 
@@ -95,9 +95,10 @@ deadlock_once(struct ls_ring *r, bool *both_cancelled)
 	struct ls_mutex *a, *b;
 	struct ls_group *g;
 	struct side s1 = { 0 }, s2 = { 0 };
-	struct ls_gate_view v[2];
+	struct control_thread v[2];
 	unsigned t1, t2;
 	uint32_t ida, idb;
+	struct control ctl;
 
 	ck_assert_int_eq(ls_mutex_create(r, "A", &a), 0);
 	ck_assert_int_eq(ls_mutex_create(r, "B", &b), 0);
@@ -108,21 +109,22 @@ deadlock_once(struct ls_ring *r, bool *both_cancelled)
 	s2.first = b;
 	s2.second = a;
 	ck_assert_int_eq(ls_group_create(r, "deadlock", &g), 0);
-	ls_gate_pause(g);
+	control_attach(&ctl, g, r);
+	control_pause(&ctl);
 	ck_assert_int_eq(ls_thread_spawn(g, "T1", side_main, &s1), 0);
 	ck_assert_int_eq(ls_thread_spawn(g, "T2", side_main, &s2), 0);
-	ck_assert_int_eq(ls_gate_settle(g, SETTLE_NS), 0);
-	ck_assert_uint_eq(ls_gate_list(g, v, 2), 2);
+	ck_assert_int_eq(control_settle(&ctl, SETTLE_NS), 0);
+	ck_assert_uint_eq(control_threads(&ctl, v, 2), 2);
 	t1 = v[0].tid;
 	t2 = v[1].tid;
-	ck_assert_uint_eq(v[0].next_obj, ida);
-	ck_assert_uint_eq(v[1].next_obj, idb);
+	ck_assert_uint_eq(v[0].obj, ida);
+	ck_assert_uint_eq(v[1].obj, idb);
 
 	/* T1 takes A, T2 takes B, then each asks for the other's. */
-	step_to(g, t1, LS_STATE_PARKED, idb);
-	step_to(g, t2, LS_STATE_PARKED, ida);
-	step_to(g, t1, LS_STATE_BLOCKED, idb);
-	step_to(g, t2, LS_STATE_BLOCKED, ida);
+	step_to(&ctl, t1, LS_STATE_PARKED, idb);
+	step_to(&ctl, t2, LS_STATE_PARKED, ida);
+	step_to(&ctl, t1, LS_STATE_BLOCKED, idb);
+	step_to(&ctl, t2, LS_STATE_BLOCKED, ida);
 	ck_assert_uint_eq(ls_mutex_owner(a), t1);
 	ck_assert_uint_eq(ls_mutex_owner(b), t2);
 	ck_assert_uint_eq(ls_mutex_waiters(a), 1);
@@ -155,6 +157,7 @@ deadlock_once(struct ls_ring *r, bool *both_cancelled)
 	ck_assert_uint_eq(ls_mutex_owner(b), 0);
 	ck_assert_uint_eq(ls_mutex_waiters(a), 0);
 	ck_assert_uint_eq(ls_mutex_waiters(b), 0);
+	control_stop(&ctl);
 	ls_group_destroy(g);
 	ls_mutex_destroy(a);
 	ls_mutex_destroy(b);
@@ -314,34 +317,38 @@ START_TEST(test_cancel_wakes_every_waiter)
 	struct ls_mutex *m;
 	struct ls_group *g;
 	struct waiter_arg *w = calloc(n, sizeof(*w));
-	struct ls_gate_view v[16];
+	struct control_thread v[16];
 	struct ls_event ev[256];
 	size_t ne, i, nv;
 	unsigned cancelled = 0;
+	struct control ctl;
 
 	ck_assert_uint_le(n, 16);
 	ck_assert_int_eq(ls_mutex_create(r, "M", &m), 0);
 	/* The test's own thread holds M; it is in no group. */
 	ck_assert_int_eq(ls_mutex_lock(m), 0);
 	ck_assert_int_eq(ls_group_create(r, "waiters", &g), 0);
-	ls_gate_pause(g);
+	control_attach(&ctl, g, r);
+	control_pause(&ctl);
 	for (k = 0; k < n; k++) {
 		w[k].m = m;
 		ck_assert_int_eq(ls_thread_spawn(g, "w", waiter_main, &w[k]),
 				 0);
 	}
-	ck_assert_int_eq(ls_gate_settle(g, SETTLE_NS), 0);
-	nv = ls_gate_list(g, v, 16);
+	ck_assert_int_eq(control_settle(&ctl, SETTLE_NS), 0);
+	nv = control_threads(&ctl, v, 16);
 	ck_assert_uint_eq(nv, n);
 	/* Step each into its wait. */
 	for (k = 0; k < n; k++) {
-		ck_assert_int_eq(ls_gate_step(g, v[k].tid, SETTLE_NS), 0);
+		ck_assert_int_eq(control_step(&ctl, v[k].tid, SETTLE_NS, NULL,
+					      0), 0);
 		ck_assert_uint_eq(ls_mutex_waiters(m), k + 1);
 	}
-	nv = ls_gate_list(g, v, 16);
+	nv = control_threads(&ctl, v, 16);
+	ck_assert_uint_eq(nv, n);
 	for (k = 0; k < n; k++) {
 		ck_assert_uint_eq(v[k].state, LS_STATE_BLOCKED);
-		ck_assert_uint_eq(v[k].blocked_on, ls_mutex_id(m));
+		ck_assert_uint_eq(v[k].obj, ls_mutex_id(m));
 	}
 	ls_group_cancel(g);
 	ls_group_join(g);
@@ -357,6 +364,7 @@ START_TEST(test_cancel_wakes_every_waiter)
 			cancelled++;
 		}
 	ck_assert_uint_eq(cancelled, n);
+	control_stop(&ctl);
 	ls_group_destroy(g);
 	ls_mutex_destroy(m);
 	ls_ring_destroy(r);

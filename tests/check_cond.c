@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "control/control.h"
 #include "lockstep/mutex.h"
 #include "primutil.h"
 
@@ -214,22 +215,23 @@ START_TEST(test_signal_fifo)
 	struct ls_ring *r = test_ring_new(256, 16);
 	struct ls_lane *lane = test_lane_bind(r, "main");
 	struct ls_event ev[512];
-	struct ls_gate_view v[PRIM_MAX];
+	struct control_thread v[PRIM_MAX];
 	unsigned tids[PRIM_MAX], i, s = 0;
 	struct prim_run run;
 	struct ls_group *g;
 	struct cm cm;
 	size_t n, j;
+	struct control ctl;
 
 	ck_assert_ptr_nonnull(lane);
 	cm_init(&cm, r, false);
 	prim_run_init(&run, op_wait, &cm);
-	ck_assert_int_eq(ls_group_create(r, "g", &g), 0);
+	g = prim_group_attached(r, "g", &ctl);
 	for (i = 0; i < k; i++) {
 		prim_spawn(g, &run, i, "W");
-		prim_wait_blocked(g, ls_cond_id(cm.c), i + 1);
+		prim_wait_blocked(&ctl, ls_cond_id(cm.c), i + 1);
 	}
-	ck_assert_uint_eq(ls_gate_list(g, v, PRIM_MAX), k);
+	ck_assert_uint_eq(control_threads(&ctl, v, PRIM_MAX), k);
 	for (i = 0; i < k; i++)
 		tids[i] = v[i].tid;
 	ck_assert_uint_eq(ls_mutex_owner(cm.m), 0);	/* all let it go */
@@ -253,6 +255,7 @@ START_TEST(test_signal_fifo)
 			s++;
 		}
 	ck_assert_uint_eq(s, k);
+	control_stop(&ctl);
 	ls_group_destroy(g);
 	cm_destroy(&cm);
 	ls_ring_destroy(r);
@@ -274,16 +277,17 @@ START_TEST(test_broadcast_and_lost)
 	uint32_t cid;
 	unsigned i;
 	size_t n;
+	struct control ctl;
 
 	ck_assert_ptr_nonnull(lane);
 	cm_init(&cm, r, false);
 	cid = ls_cond_id(cm.c);
 	prim_run_init(&run, op_wait, &cm);
-	ck_assert_int_eq(ls_group_create(r, "g", &g), 0);
+	g = prim_group_attached(r, "g", &ctl);
 	ck_assert_int_eq(ls_cond_signal(cm.c), 0);	/* lost */
 	for (i = 0; i < k; i++) {
 		prim_spawn(g, &run, i, "W");
-		prim_wait_blocked(g, cid, i + 1);
+		prim_wait_blocked(&ctl, cid, i + 1);
 	}
 	ck_assert_uint_eq(prim_done(&run), 0);
 	ck_assert_int_eq(ls_cond_broadcast(cm.c), 0);
@@ -306,6 +310,7 @@ START_TEST(test_broadcast_and_lost)
 	ck_assert_uint_eq(test_count_kind(ev, n, LS_EV_LOCK_RELEASED,
 					  ls_mutex_id(cm.m)),
 			  2 * k);
+	control_stop(&ctl);
 	ls_group_destroy(g);
 	cm_destroy(&cm);
 	ls_ring_destroy(r);
@@ -322,24 +327,26 @@ START_TEST(test_no_spurious)
 	struct ls_group *g;
 	struct cm cm;
 	unsigned k;
+	struct control ctl;
 
 	cm_init(&cm, r, false);
 	ck_assert_int_eq(ls_cond_create(r, "other", &other), 0);
 	prim_run_init(&run, op_wait, &cm);
-	ck_assert_int_eq(ls_group_create(r, "g", &g), 0);
+	g = prim_group_attached(r, "g", &ctl);
 	prim_spawn(g, &run, 0, "W");
-	prim_wait_blocked(g, ls_cond_id(cm.c), 1);
+	prim_wait_blocked(&ctl, ls_cond_id(cm.c), 1);
 	for (k = 0; k < 1000; k++) {
 		ck_assert_int_eq(ls_mutex_lock(cm.m), 0);
 		ck_assert_int_eq(ls_cond_signal(other), 0);
 		ck_assert_int_eq(ls_cond_broadcast(other), 0);
 		ck_assert_int_eq(ls_mutex_unlock(cm.m), 0);
 	}
-	ck_assert_uint_eq(prim_blocked_on(g, ls_cond_id(cm.c)), 1);
+	ck_assert_uint_eq(prim_blocked_on(&ctl, ls_cond_id(cm.c)), 1);
 	ck_assert_uint_eq(prim_done(&run), 0);
 	ck_assert_int_eq(ls_cond_signal(cm.c), 0);
 	ck_assert_int_eq(ls_group_join(g), 0);
 	ck_assert_int_eq(prim_rc(&run, 0), 0);
+	control_stop(&ctl);
 	ls_group_destroy(g);
 	ls_cond_destroy(other);
 	cm_destroy(&cm);
@@ -359,18 +366,19 @@ START_TEST(test_recursive_mutex)
 	struct cm cm;
 	size_t n, i;
 	bool restored = false;
+	struct control ctl;
 
 	ck_assert_ptr_nonnull(lane);
 	cm_init(&cm, r, true);
 	cm.lock_depth = 3;
 	prim_run_init(&run, op_wait, &cm);
-	ck_assert_int_eq(ls_group_create(r, "g", &g), 0);
+	g = prim_group_attached(r, "g", &ctl);
 	prim_spawn(g, &run, 0, "W");
-	prim_wait_blocked(g, ls_cond_id(cm.c), 1);
+	prim_wait_blocked(&ctl, ls_cond_id(cm.c), 1);
 	ck_assert_int_eq(ls_mutex_trylock(cm.m), 0);
 	ck_assert_int_eq(ls_cond_signal(cm.c), 0);
 	/* The woken waiter now waits for the mutex we hold. */
-	prim_wait_blocked(g, ls_mutex_id(cm.m), 1);
+	prim_wait_blocked(&ctl, ls_mutex_id(cm.m), 1);
 	ck_assert_int_eq(ls_mutex_unlock(cm.m), 0);
 	ck_assert_int_eq(ls_group_join(g), 0);
 	ck_assert_int_eq(prim_rc(&run, 0), 0);
@@ -387,6 +395,7 @@ START_TEST(test_recursive_mutex)
 	ck_assert_uint_eq(test_count_kind(ev, n, LS_EV_LOCK_RELEASED,
 					  ls_mutex_id(cm.m)),
 			  3);	/* the wait, the test's, the last unlock */
+	control_stop(&ctl);
 	ls_group_destroy(g);
 	cm_destroy(&cm);
 	ls_ring_destroy(r);
@@ -404,40 +413,43 @@ START_TEST(test_stepped_reacquire)
 {
 	struct ls_ring *r = test_ring_new(256, 8);
 	struct prim_run waits, sigs;
-	struct ls_gate_view v;
+	struct control_thread v;
 	struct ls_group *g;
 	uint32_t cid, mid;
 	struct cm cm;
+	struct control ctl;
 
 	cm_init(&cm, r, false);
 	cid = ls_cond_id(cm.c);
 	mid = ls_mutex_id(cm.m);
 	prim_run_init(&waits, op_wait, &cm);
 	prim_run_init(&sigs, op_lock_signal, &cm);
-	g = prim_group_paused(r);
+	g = prim_group_paused(r, &ctl);
 	prim_spawn(g, &waits, 0, "waiter");
 	prim_spawn(g, &sigs, 0, "signaller");
-	prim_step(g, "waiter");			/* lock m */
-	prim_assert_parked(g, "waiter", LS_EV_CV_WAIT, cid, false, 0);
-	prim_step(g, "waiter");			/* wait: m let go */
-	prim_assert_blocked(g, "waiter", cid);
+	prim_step(&ctl, "waiter");		/* lock m */
+	prim_assert_parked(&ctl, "waiter", LS_EV_CV_WAIT, cid, false, 0);
+	prim_step(&ctl, "waiter");		/* wait: m let go */
+	prim_assert_blocked(&ctl, "waiter", cid);
 	ck_assert_uint_eq(ls_mutex_owner(cm.m), 0);
-	prim_step(g, "signaller");		/* lock m */
-	prim_assert_parked(g, "signaller", LS_EV_CV_SIGNAL, cid, true, 0);
-	prim_step(g, "signaller");		/* signal */
-	prim_assert_parked(g, "waiter", LS_EV_LOCK_ACQUIRED, mid, false,
-			   prim_view(g, "signaller").tid);
-	v = prim_view(g, "waiter");
-	prim_step(g, "waiter");
-	prim_assert_blocked(g, "waiter", mid);
-	prim_assert_parked(g, "signaller", LS_EV_LOCK_RELEASED, mid, true, 0);
-	prim_step(g, "signaller");		/* unlock: hand-off */
-	prim_assert_parked(g, "waiter", LS_EV_LOCK_RELEASED, mid, true, 0);
+	prim_step(&ctl, "signaller");		/* lock m */
+	prim_assert_parked(&ctl, "signaller", LS_EV_CV_SIGNAL, cid, true, 0);
+	prim_step(&ctl, "signaller");		/* signal */
+	prim_assert_parked(&ctl, "waiter", LS_EV_LOCK_ACQUIRED, mid, false,
+			   prim_view(&ctl, "signaller").tid);
+	v = prim_view(&ctl, "waiter");
+	prim_step(&ctl, "waiter");
+	prim_assert_blocked(&ctl, "waiter", mid);
+	prim_assert_parked(&ctl, "signaller", LS_EV_LOCK_RELEASED, mid, true,
+			   0);
+	prim_step(&ctl, "signaller");		/* unlock: hand-off */
+	prim_assert_parked(&ctl, "waiter", LS_EV_LOCK_RELEASED, mid, true, 0);
 	ck_assert_uint_eq(ls_mutex_owner(cm.m), v.tid);
-	ls_gate_resume(g);
+	control_resume(&ctl);
 	ck_assert_int_eq(ls_group_join(g), 0);
 	ck_assert_int_eq(prim_rc(&waits, 0), 0);
 	ck_assert_int_eq(prim_rc(&sigs, 0), 0);
+	control_stop(&ctl);
 	ls_group_destroy(g);
 	cm_destroy(&cm);
 	ls_ring_destroy(r);
@@ -460,17 +472,20 @@ START_TEST(test_probe_without_mutex)
 	struct prim_run run;
 	struct ls_group *g;
 	struct cm cm;
+	struct control ctl;
 
 	cm_init(&cm, r, false);
 	prim_run_init(&run, op_bare_wait, &cm);
-	g = prim_group_paused(r);
+	g = prim_group_paused(r, &ctl);
 	prim_spawn(g, &run, 0, "bare");
-	prim_assert_parked(g, "bare", LS_EV_CV_WAIT, ls_cond_id(cm.c), true, 0);
-	prim_step(g, "bare");
-	prim_assert_parked(g, "bare", LS_EV_MARK, 0, true, 0);
+	prim_assert_parked(&ctl, "bare", LS_EV_CV_WAIT, ls_cond_id(cm.c), true,
+			   0);
+	prim_step(&ctl, "bare");
+	prim_assert_parked(&ctl, "bare", LS_EV_MARK, 0, true, 0);
 	ck_assert_int_eq(prim_rc(&run, 0), -EPERM);
-	ls_gate_resume(g);
+	control_resume(&ctl);
 	ck_assert_int_eq(ls_group_join(g), 0);
+	control_stop(&ctl);
 	ls_group_destroy(g);
 	cm_destroy(&cm);
 	ls_ring_destroy(r);
@@ -502,22 +517,23 @@ START_TEST(test_cancel_at_gates)
 	struct ls_ring *r = test_ring_new(256, 8);
 	struct prim_run waits, sigs, outside;
 	struct ls_group *g, *g2;
+	struct control ctl, ctl2;
 	struct cm cm;
 
 	cm_init(&cm, r, false);
 	prim_run_init(&waits, op_wait, &cm);
 	prim_run_init(&sigs, op_signal, &cm);
 	prim_run_init(&outside, op_wait, &cm);
-	ck_assert_int_eq(ls_group_create(r, "g2", &g2), 0);
+	g2 = prim_group_attached(r, "g2", &ctl2);
 	prim_spawn(g2, &outside, 2, "outside");
-	prim_wait_blocked(g2, ls_cond_id(cm.c), 1);
-	g = prim_group_paused(r);
+	prim_wait_blocked(&ctl2, ls_cond_id(cm.c), 1);
+	g = prim_group_paused(r, &ctl);
 	prim_spawn(g, &waits, 0, "waiter");
 	prim_spawn(g, &sigs, 0, "signaller");
-	prim_step(g, "waiter");		/* lock m, park at the wait */
-	prim_assert_parked(g, "waiter", LS_EV_CV_WAIT, ls_cond_id(cm.c),
+	prim_step(&ctl, "waiter");		/* lock m, park at the wait */
+	prim_assert_parked(&ctl, "waiter", LS_EV_CV_WAIT, ls_cond_id(cm.c),
 			   false, 0);
-	ck_assert_uint_eq(ls_mutex_owner(cm.m), prim_view(g, "waiter").tid);
+	ck_assert_uint_eq(ls_mutex_owner(cm.m), prim_view(&ctl, "waiter").tid);
 	ls_group_cancel(g);
 	ck_assert_int_eq(ls_group_join(g), 0);
 	ck_assert_int_eq(prim_rc(&waits, 0), -ECANCELED);
@@ -526,6 +542,8 @@ START_TEST(test_cancel_at_gates)
 	ck_assert_int_eq(ls_group_join(g2), 0);
 	ck_assert_int_eq(prim_rc(&outside, 2), 0);
 	ck_assert(atomic_load(&cm.held[2]));
+	control_stop(&ctl);
+	control_stop(&ctl2);
 	ls_group_destroy(g);
 	ls_group_destroy(g2);
 	cm_destroy(&cm);
@@ -548,17 +566,18 @@ START_TEST(test_cancelled_waiter_skipped)
 	for (k = 0; k < loops; k++) {
 		struct prim_run ra, rb;
 		struct ls_group *ga, *gb;
+		struct control ca, cb;
 		struct cm cm;
 
 		cm_init(&cm, r, false);
 		prim_run_init(&ra, op_wait, &cm);
 		prim_run_init(&rb, op_wait, &cm);
-		ck_assert_int_eq(ls_group_create(r, "ga", &ga), 0);
-		ck_assert_int_eq(ls_group_create(r, "gb", &gb), 0);
+		ga = prim_group_attached(r, "ga", &ca);
+		gb = prim_group_attached(r, "gb", &cb);
 		prim_spawn(ga, &ra, 0, "A");
-		prim_wait_blocked(ga, ls_cond_id(cm.c), 1);
+		prim_wait_blocked(&ca, ls_cond_id(cm.c), 1);
 		prim_spawn(gb, &rb, 2, "B");
-		prim_wait_blocked(gb, ls_cond_id(cm.c), 1);
+		prim_wait_blocked(&cb, ls_cond_id(cm.c), 1);
 		ls_group_cancel(ga);
 		ck_assert_int_eq(ls_cond_signal(cm.c), 0);
 		ck_assert_int_eq(ls_group_join(ga), 0);
@@ -566,6 +585,8 @@ START_TEST(test_cancelled_waiter_skipped)
 		ck_assert_int_eq(prim_rc(&ra, 0), -ECANCELED);
 		ck_assert_int_eq(prim_rc(&rb, 2), 0);
 		ck_assert_uint_eq(ls_cond_waiters(cm.c), 0);
+		control_stop(&ca);
+		control_stop(&cb);
 		ls_group_destroy(ga);
 		ls_group_destroy(gb);
 		cm_destroy(&cm);

@@ -26,6 +26,36 @@
 #define SETTLE_NS (20ull * 1000000000u)
 #define MS 1000000ull
 
+/* The view of g's member named name, once g rests; fails the test when
+ * there is none.  This suite tests the gate itself, so it reads the gate
+ * directly; every other suite goes through a control (checkutil.h). */
+static struct ls_gate_view
+gate_view_named(struct ls_group *g, const char *name)
+{
+	/* As many as ls_gate_list probes. */
+	struct ls_gate_view v[64];
+	size_t n, i;
+
+	ck_assert_int_eq(ls_gate_settle(g, SETTLE_NS), 0);
+	n = ls_gate_list(g, v, sizeof(v) / sizeof(v[0]));
+	for (i = 0; i < n; i++)
+		if (!strcmp(v[i].name, name))
+			return v[i];
+	ck_abort_msg("no member %s", name);
+	return v[0];
+}
+
+/* Let g's member named name through one gate and wait until g rests
+ * again (a sleeping member is not rest). */
+static void
+gate_step_named(struct ls_group *g, const char *name)
+{
+	struct ls_gate_view v = gate_view_named(g, name);
+
+	ck_assert_int_eq(ls_gate_release(g, v.tid), 0);
+	ck_assert_int_eq(ls_gate_quiesce(g, SETTLE_NS), 0);
+}
+
 static struct ls_group *
 group_new(struct ls_ring *r)
 {
@@ -80,22 +110,22 @@ START_TEST(test_mutex_probe)
 	ck_assert_int_eq(ls_thread_spawn(g, "holder", holder_main, &pr), 0);
 	ck_assert_int_eq(ls_thread_spawn(g, "wanter", wanter_main, &pr), 0);
 	/* Both at their lock, the mutex free: both can go. */
-	h = test_view_named(g, "holder");
-	w = test_view_named(g, "wanter");
+	h = gate_view_named(g, "holder");
+	w = gate_view_named(g, "wanter");
 	ck_assert_uint_eq(h.state, LS_STATE_PARKED);
 	ck_assert(h.ready);
 	ck_assert(w.ready);
-	test_step_named(g, "holder");
+	gate_step_named(g, "holder");
 	/* holder owns it and waits at its unlock: wanter would block. */
-	w = test_view_named(g, "wanter");
+	w = gate_view_named(g, "wanter");
 	ck_assert_uint_eq(w.state, LS_STATE_PARKED);
 	ck_assert(!w.ready);
 	ck_assert_uint_eq(w.holder, h.tid);
-	h = test_view_named(g, "holder");
+	h = gate_view_named(g, "holder");
 	ck_assert(h.ready);	/* an unlock never blocks */
 	/* Stepped anyway, it blocks, as predicted. */
-	test_step_named(g, "wanter");
-	w = test_view_named(g, "wanter");
+	gate_step_named(g, "wanter");
+	w = gate_view_named(g, "wanter");
 	ck_assert_uint_eq(w.state, LS_STATE_BLOCKED);
 	ck_assert_uint_eq(w.blocked_on, ls_mutex_id(pr.m));
 	ls_gate_resume(g);
@@ -175,30 +205,30 @@ START_TEST(test_sem_queue_rwlock_probes)
 	ck_assert_int_eq(ls_thread_spawn(g, "writer", writer_main, &pr), 0);
 	ck_assert_int_eq(ls_thread_spawn(g, "reader", reader_main, &pr), 0);
 
-	v = test_view_named(g, "taker");
+	v = gate_view_named(g, "taker");
 	ck_assert(!v.ready);		/* no unit */
 	ck_assert_uint_eq(v.holder, 0);
-	v = test_view_named(g, "popper");
+	v = gate_view_named(g, "popper");
 	ck_assert(!v.ready);		/* empty */
-	v = test_view_named(g, "writer");
+	v = gate_view_named(g, "writer");
 	ck_assert(v.ready);		/* free */
-	v = test_view_named(g, "reader");
+	v = gate_view_named(g, "reader");
 	ck_assert(v.ready);
 
 	/* The writer in, parked at its unlock: the reader would wait for
 	 * it, and the probe names it. */
-	test_step_named(g, "writer");
-	v = test_view_named(g, "reader");
+	gate_step_named(g, "writer");
+	v = gate_view_named(g, "reader");
 	ck_assert(!v.ready);
-	ck_assert_uint_eq(v.holder, test_view_named(g, "writer").tid);
+	ck_assert_uint_eq(v.holder, gate_view_named(g, "writer").tid);
 
 	/* A unit posted from outside, an item pushed by a new member: the
 	 * taker and the popper can go. */
 	ck_assert_int_eq(ls_sem_post(pr.s), 0);
 	ck_assert_int_eq(ls_thread_spawn(g, "pusher", pusher_main, &pr), 0);
-	test_step_named(g, "pusher");
-	ck_assert(test_view_named(g, "taker").ready);
-	ck_assert(test_view_named(g, "popper").ready);
+	gate_step_named(g, "pusher");
+	ck_assert(gate_view_named(g, "taker").ready);
+	ck_assert(gate_view_named(g, "popper").ready);
 
 	ls_gate_resume(g);
 	ls_group_join(g);
@@ -260,19 +290,19 @@ START_TEST(test_timed_wait_held_by_controller)
 			 0);
 	ck_assert_int_eq(ls_thread_spawn(g, "waiter", timed_waiter_main, &tm),
 			 0);
-	test_step_named(g, "holder");
-	test_step_named(g, "waiter");
-	v = test_view_named(g, "waiter");
+	gate_step_named(g, "holder");
+	gate_step_named(g, "waiter");
+	v = gate_view_named(g, "waiter");
 	ck_assert_uint_eq(v.state, LS_STATE_BLOCKED);
 	/* Ten times its timeout: it still waits, for the controller. */
 	test_sleep_ns(50 * MS);
-	v = test_view_named(g, "waiter");
+	v = gate_view_named(g, "waiter");
 	ck_assert_uint_eq(v.state, LS_STATE_BLOCKED);
 	ck_assert(v.timed);
 	ck_assert(!atomic_load(&tm.done));
 	/* Fired: it times out and runs to its next gate. */
-	test_step_named(g, "waiter");
-	v = test_view_named(g, "waiter");
+	gate_step_named(g, "waiter");
+	v = gate_view_named(g, "waiter");
 	ck_assert_uint_eq(v.state, LS_STATE_PARKED);
 	ck_assert_str_eq(v.desc, "after");
 	ck_assert_int_eq(atomic_load(&tm.rc), -ETIMEDOUT);
@@ -299,10 +329,10 @@ START_TEST(test_timed_wait_resumed)
 			 0);
 	ck_assert_int_eq(ls_thread_spawn(g, "waiter", timed_waiter_main, &tm),
 			 0);
-	test_step_named(g, "holder");
-	test_step_named(g, "waiter");
+	gate_step_named(g, "holder");
+	gate_step_named(g, "waiter");
 	test_sleep_ns(20 * MS);
-	ck_assert(test_view_named(g, "waiter").timed);
+	ck_assert(gate_view_named(g, "waiter").timed);
 	/* The holder then blocks on keep, which only the test posts, so
 	 * the waiter can only time out. */
 	ls_gate_resume(g);
@@ -347,7 +377,7 @@ START_TEST(test_quiesce_waits_out_sleepers)
 
 	ls_gate_pause(g);
 	ck_assert_int_eq(ls_thread_spawn(g, "sleeper", sleeper_main, &sl), 0);
-	v = test_view_named(g, "sleeper");
+	v = gate_view_named(g, "sleeper");
 	before = ls_clock_ns();
 	/* release returns at once, whatever the thread does next. */
 	ck_assert_int_eq(ls_gate_release(g, v.tid), 0);
@@ -406,11 +436,11 @@ START_TEST(test_tag_and_prepay)
 
 	ls_gate_pause(g);
 	ck_assert_int_eq(ls_thread_spawn(g, "t", tagged_main, &tg), 0);
-	v = test_view_named(g, "t");
+	v = gate_view_named(g, "t");
 	ck_assert_str_eq(v.desc, "a");
 	ck_assert_uint_eq(v.tag, 7);
-	test_step_named(g, "t");
-	v = test_view_named(g, "t");
+	gate_step_named(g, "t");
+	v = gate_view_named(g, "t");
 	ck_assert_str_eq(v.desc, "c");
 	ck_assert_uint_eq(v.tag, 8);
 	ck_assert_int_eq(atomic_load(&tg.passed_b), 1);

@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "control/control.h"
 #include "primutil.h"
 
 static int
@@ -135,21 +136,22 @@ START_TEST(test_open_releases_all)
 	unsigned i, waits = 0, passed = 0;
 	size_t n, j;
 	bool opened = false;
+	struct control ctl;
 
 	ck_assert_ptr_nonnull(lane);
 	ck_assert_int_eq(ls_latch_create(r, "l", 2, &l), 0);
 	id = ls_latch_id(l);
 	prim_run_init(&run, op_wait, l);
-	ck_assert_int_eq(ls_group_create(r, "g", &g), 0);
+	g = prim_group_attached(r, "g", &ctl);
 	for (i = 0; i < k; i++) {
 		prim_spawn(g, &run, i, "W");
-		prim_wait_blocked(g, id, i + 1);
+		prim_wait_blocked(&ctl, id, i + 1);
 	}
 	ck_assert_uint_eq(ls_latch_waiters(l), k);
 	ck_assert_int_eq(ls_latch_count_down(l, 1), 0);
 	/* Not open: everyone still waits. */
 	ck_assert_uint_eq(ls_latch_waiters(l), k);
-	ck_assert_uint_eq(prim_blocked_on(g, id), k);
+	ck_assert_uint_eq(prim_blocked_on(&ctl, id), k);
 	ck_assert_uint_eq(prim_done(&run), 0);
 	ck_assert_int_eq(ls_latch_count_down(l, 1), 0);
 	/* Granted inside the count-down, woken or not yet. */
@@ -180,6 +182,7 @@ START_TEST(test_open_releases_all)
 	}
 	ck_assert_uint_eq(waits, k);
 	ck_assert_uint_eq(passed, k);
+	control_stop(&ctl);
 	ls_group_destroy(g);
 	ls_latch_destroy(l);
 	ls_ring_destroy(r);
@@ -192,38 +195,40 @@ START_TEST(test_probe)
 {
 	struct ls_ring *r = test_ring_new(256, 8);
 	struct prim_run waits, downs;
-	struct ls_gate_view v;
+	struct control_thread v;
 	struct ls_group *g;
 	struct ls_latch *l;
 	uint32_t id;
+	struct control ctl;
 
 	ck_assert_int_eq(ls_latch_create(r, "l", 1, &l), 0);
 	id = ls_latch_id(l);
 	prim_run_init(&waits, op_wait, l);
 	prim_run_init(&downs, op_down, l);
-	g = prim_group_paused(r);
+	g = prim_group_paused(r, &ctl);
 	prim_spawn(g, &waits, 0, "waiter");
 	prim_spawn(g, &downs, 0, "counter");
-	prim_assert_parked(g, "waiter", LS_EV_LATCH_PASSED, id, false, 0);
+	prim_assert_parked(&ctl, "waiter", LS_EV_LATCH_PASSED, id, false, 0);
 	/* A count-down never blocks. */
-	prim_assert_parked(g, "counter", LS_EV_LATCH_DOWN, id, true, 0);
-	prim_step(g, "waiter");
-	prim_assert_blocked(g, "waiter", id);
-	prim_step(g, "counter");
+	prim_assert_parked(&ctl, "counter", LS_EV_LATCH_DOWN, id, true, 0);
+	prim_step(&ctl, "waiter");
+	prim_assert_blocked(&ctl, "waiter", id);
+	prim_step(&ctl, "counter");
 	/* Opened by that step: the waiter ran on to its next gate. */
-	prim_assert_parked(g, "waiter", LS_EV_MARK, 0, true, 0);
+	prim_assert_parked(&ctl, "waiter", LS_EV_MARK, 0, true, 0);
 	ck_assert_int_eq(prim_rc(&waits, 0), 0);
 	ck_assert_int_eq(prim_rc(&downs, 0), 0);
 
 	/* An open latch: a new waiter's probe says it goes through. */
 	prim_spawn(g, &waits, 1, "late");
-	prim_assert_parked(g, "late", LS_EV_LATCH_PASSED, id, true, 0);
-	prim_step(g, "late");
-	v = prim_view(g, "late");
+	prim_assert_parked(&ctl, "late", LS_EV_LATCH_PASSED, id, true, 0);
+	prim_step(&ctl, "late");
+	v = prim_view(&ctl, "late");
 	ck_assert_uint_eq(v.state, LS_STATE_PARKED);
 	ck_assert_str_eq(v.desc, "after");
-	ls_gate_resume(g);
+	control_resume(&ctl);
 	ck_assert_int_eq(ls_group_join(g), 0);
+	control_stop(&ctl);
 	ls_group_destroy(g);
 	ls_latch_destroy(l);
 	ls_ring_destroy(r);
@@ -260,19 +265,21 @@ START_TEST(test_cancel_at_gates)
 	struct prim_run waits, downs;
 	struct ls_group *g;
 	struct ls_latch *l;
+	struct control ctl;
 
 	ck_assert_int_eq(ls_latch_create(r, "l", 1, &l), 0);
 	prim_run_init(&waits, op_wait, l);
 	prim_run_init(&downs, op_down, l);
-	g = prim_group_paused(r);
+	g = prim_group_paused(r, &ctl);
 	prim_spawn(g, &waits, 0, "waiter");
 	prim_spawn(g, &downs, 0, "counter");
-	ck_assert_int_eq(ls_gate_settle(g, PRIM_LIMIT_NS), 0);
+	ck_assert_int_eq(control_settle(&ctl, PRIM_LIMIT_NS), 0);
 	ls_group_cancel(g);
 	ck_assert_int_eq(ls_group_join(g), 0);
 	ck_assert_int_eq(prim_rc(&waits, 0), -ECANCELED);
 	ck_assert_int_eq(prim_rc(&downs, 0), 0);
 	ck_assert_uint_eq(ls_latch_count(l), 0);
+	control_stop(&ctl);
 	ls_group_destroy(g);
 	ls_latch_destroy(l);
 	ls_ring_destroy(r);

@@ -648,19 +648,21 @@ fold_cancel(struct ls_ring *r, struct ls_lane *lane, prim_op_fn op,
 	struct prim_run run;
 	struct ls_group *g;
 	unsigned i;
+	struct control ctl;
 
 	ck_assert_ptr_nonnull(ev);
 	name(r, obj_id);
 	prim_run_init(&run, op, obj_arg);
-	ck_assert_int_eq(ls_group_create(r, "cancel", &g), 0);
+	g = prim_group_attached(r, "cancel", &ctl);
 	for (i = 0; i < k; i++)
 		prim_spawn(g, &run, i, "W");
-	prim_wait_blocked(g, obj_id, k);
+	prim_wait_blocked(&ctl, obj_id, k);
 	fold_ready(r, ev);
 	o = obj(obj_id);
 	ck_assert_uint_eq(o->nwaiting, k);
 	ls_group_cancel(g);
 	ck_assert_int_eq(ls_group_join(g), 0);
+	control_stop(&ctl);
 	ls_group_destroy(g);
 	fold_ready(r, ev);
 	free(ev);

@@ -17,9 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "control/control.h"
 #include "lockstep/clock.h"
 #include "lockstep/event.h"
-#include "lockstep/gate.h"
 #include "lockstep/ring.h"
 #include "lockstep/thread.h"
 
@@ -274,28 +274,30 @@ gated_main(void *p)
 START_TEST(test_cancel_at_unlock_gate)
 {
 	struct ls_ring *r = test_ring_new(64, 64);
-	struct ls_gate_view v;
+	struct control_thread v;
 	struct gated s;
 	struct ls_group *g;
 	uint32_t id;
+	struct control ctl;
 
 	ck_assert_int_eq(ls_mutex_create(r, "m", &s.m), 0);
 	id = ls_mutex_id(s.m);
 	atomic_init(&s.rc_lock, 1);
 	atomic_init(&s.rc_unlock, 1);
 	ck_assert_int_eq(ls_group_create(r, "g", &g), 0);
-	ls_gate_pause(g);
+	control_attach(&ctl, g, r);
+	control_pause(&ctl);
 	ck_assert_int_eq(ls_thread_spawn(g, "T", gated_main, &s), 0);
-	ck_assert_int_eq(ls_gate_settle(g, WAIT_LIMIT_NS), 0);
-	ck_assert_uint_eq(ls_gate_list(g, &v, 1), 1);
+	ck_assert_int_eq(control_settle(&ctl, WAIT_LIMIT_NS), 0);
+	ck_assert_uint_eq(control_threads(&ctl, &v, 1), 1);
 	ck_assert_uint_eq(v.state, LS_STATE_PARKED);
 	ck_assert_uint_eq(v.next_kind, LS_EV_LOCK_ACQUIRED);
-	ck_assert_uint_eq(v.next_obj, id);
+	ck_assert_uint_eq(v.obj, id);
 	ck_assert_str_eq(v.desc, "lock");
 	ck_assert_uint_eq(ls_mutex_owner(s.m), 0);	/* gate before act */
 
-	ck_assert_int_eq(ls_gate_step(g, v.tid, WAIT_LIMIT_NS), 0);
-	ck_assert_uint_eq(ls_gate_list(g, &v, 1), 1);
+	ck_assert_int_eq(control_step(&ctl, v.tid, WAIT_LIMIT_NS, NULL, 0), 0);
+	ck_assert_uint_eq(control_threads(&ctl, &v, 1), 1);
 	ck_assert_uint_eq(v.state, LS_STATE_PARKED);
 	ck_assert_uint_eq(v.next_kind, LS_EV_LOCK_RELEASED);
 	ck_assert_str_eq(v.desc, "unlock");
@@ -308,6 +310,7 @@ START_TEST(test_cancel_at_unlock_gate)
 	ck_assert_uint_eq(ls_mutex_owner(s.m), 0);
 	ck_assert_int_eq(ls_mutex_trylock(s.m), 0);
 	ck_assert_int_eq(ls_mutex_unlock(s.m), 0);
+	control_stop(&ctl);
 	ls_group_destroy(g);
 	ls_mutex_destroy(s.m);
 	ls_ring_destroy(r);
@@ -319,20 +322,23 @@ START_TEST(test_cancel_at_lock_gate)
 {
 	struct gated s;
 	struct ls_group *g;
+	struct control ctl;
 
 	ck_assert_int_eq(ls_mutex_create(NULL, "m", &s.m), 0);
 	atomic_init(&s.rc_lock, 1);
 	atomic_init(&s.rc_unlock, 1);
 	ck_assert_int_eq(ls_group_create(NULL, "g", &g), 0);
-	ls_gate_pause(g);
+	control_attach(&ctl, g, NULL);
+	control_pause(&ctl);
 	ck_assert_int_eq(ls_thread_spawn(g, "T", gated_main, &s), 0);
-	ck_assert_int_eq(ls_gate_settle(g, WAIT_LIMIT_NS), 0);
+	ck_assert_int_eq(control_settle(&ctl, WAIT_LIMIT_NS), 0);
 	ls_group_cancel(g);
 	ck_assert_int_eq(ls_group_join(g), 0);
 	ck_assert_int_eq(ld(&s.rc_lock), -ECANCELED);
 	ck_assert_int_eq(ld(&s.rc_unlock), 1);	/* never ran */
 	ck_assert_int_eq(ls_mutex_trylock(s.m), 0);
 	ck_assert_int_eq(ls_mutex_unlock(s.m), 0);
+	control_stop(&ctl);
 	ls_group_destroy(g);
 	ls_mutex_destroy(s.m);
 }

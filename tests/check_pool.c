@@ -22,9 +22,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "control/control.h"
 #include "lockstep/clock.h"
 #include "lockstep/event.h"
-#include "lockstep/gate.h"
 #include "lockstep/pool.h"
 #include "lockstep/ring.h"
 #include "lockstep/thread.h"
@@ -124,10 +124,12 @@ run_order(const struct ls_pool_config *cfg, const int *prio, unsigned n,
 	struct ls_pool_stats s;
 	struct ls_pool *p;
 	unsigned i;
+	struct control ctl;
 
+	control_attach(&ctl, g, NULL);
 	ck_assert_int_eq(ls_pool_create(g, cfg, &p), 0);
-	ls_gate_pause(g);
-	ck_assert_int_eq(ls_gate_settle(g, SETTLE_NS), 0);
+	control_pause(&ctl);
+	ck_assert_int_eq(control_settle(&ctl, SETTLE_NS), 0);
 	for (i = 0; i < n; i++) {
 		struct ls_task t;
 
@@ -136,15 +138,16 @@ run_order(const struct ls_pool_config *cfg, const int *prio, unsigned n,
 		ck_assert_int_eq(ls_pool_submit(p, &t, NULL), 0);
 	}
 	/* Still held: nothing may have run. */
-	ck_assert_int_eq(ls_gate_settle(g, SETTLE_NS), 0);
+	ck_assert_int_eq(control_settle(&ctl, SETTLE_NS), 0);
 	ls_pool_stats(p, &s);
 	ck_assert_uint_eq(s.depth, n);
 	ck_assert_uint_eq(s.completed + s.failed, 0);
 	ck_assert_uint_eq(atomic_load(&r->next), 0);
-	ls_gate_resume(g);
+	control_resume(&ctl);
 	ck_assert_int_eq(ls_pool_shutdown(p, LS_POOL_DRAIN, NULL), 0);
 	ck_assert_uint_eq(atomic_load(&r->next), n);
 	ls_pool_destroy(p);
+	control_stop(&ctl);
 	ls_group_destroy(g);
 	free(a);
 }
@@ -213,12 +216,14 @@ run_aging(uint64_t aging_ns, const unsigned *want)
 	struct ls_pool *p;
 	uint64_t t0;
 	unsigned i;
+	struct control ctl;
 
+	control_attach(&ctl, g, NULL);
 	for (i = 0; i < 3; i++)
 		a[i] = (struct rec_arg){ .r = r, .i = i };
 	ck_assert_int_eq(ls_pool_create(g, &cfg, &p), 0);
-	ls_gate_pause(g);
-	ck_assert_int_eq(ls_gate_settle(g, SETTLE_NS), 0);
+	control_pause(&ctl);
+	ck_assert_int_eq(control_settle(&ctl, SETTLE_NS), 0);
 	t = rec_make(&a[0], 5);
 	ck_assert_int_eq(ls_pool_submit(p, &t, NULL), 0);
 	/* Let task 0 age by at least 20 priority steps of 1 ms. */
@@ -229,11 +234,12 @@ run_aging(uint64_t aging_ns, const unsigned *want)
 	ck_assert_int_eq(ls_pool_submit(p, &t, NULL), 0);
 	t = rec_make(&a[2], 0);
 	ck_assert_int_eq(ls_pool_submit(p, &t, NULL), 0);
-	ls_gate_resume(g);
+	control_resume(&ctl);
 	ck_assert_int_eq(ls_pool_shutdown(p, LS_POOL_DRAIN, NULL), 0);
 	for (i = 0; i < 3; i++)
 		ck_assert_uint_eq(r->order[i], want[i]);
 	ls_pool_destroy(p);
+	control_stop(&ctl);
 	ls_group_destroy(g);
 	rec_free(r);
 }

@@ -1,5 +1,5 @@
 /*
- * check_pool_gate.c - the pool under a controller (gate.h): a worker is
+ * check_pool_gate.c - the pool under a controller (control.h): a worker is
  * stepped through its gates ("take task", "run task") one at a time, an
  * idle worker's keep-alive is a timeout the controller holds and may fire
  * (and a keep-alive too long to count is no timeout at all), and each of
@@ -16,8 +16,8 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "control/control.h"
 #include "lockstep/event.h"
-#include "lockstep/gate.h"
 #include "lockstep/pool.h"
 #include "lockstep/ring.h"
 #include "lockstep/thread.h"
@@ -27,23 +27,23 @@
  * on the pool (no gate between, so it gets there by itself).  Its pool's
  * lock, taken once it shows blocked, orders the view after the rest of
  * its way into the wait, which it makes with that lock held: whether the
- * controller holds a deadline (timed) is known by then.
+ * controller holds a deadline (CAN_TIMEOUT) is known by then.
  */
-static struct ls_gate_view
-view_idle(struct ls_group *g, struct ls_pool *p, const char *name)
+static struct control_thread
+view_idle(struct control *ctl, struct ls_pool *p, const char *name)
 {
-	struct ls_gate_view v;
+	struct control_thread v;
 	struct ls_pool_stats s;
 
-	while ((v = test_view_named(g, name)).state != LS_STATE_BLOCKED) {
+	while ((v = test_view_named(ctl, name)).state != LS_STATE_BLOCKED) {
 		ck_assert_uint_eq(v.state, LS_STATE_IDLE);
 		test_sleep_ns(MS / 10);
 	}
 	ls_pool_stats(p, &s);
 	ck_assert_uint_eq(s.idle, 1);
-	v = test_view_named(g, name);
+	v = test_view_named(ctl, name);
 	ck_assert_uint_eq(v.state, LS_STATE_BLOCKED);
-	ck_assert_uint_eq(v.blocked_on, ls_pool_id(p));
+	ck_assert_uint_eq(v.obj, ls_pool_id(p));
 	return v;
 }
 
@@ -53,8 +53,8 @@ view_idle(struct ls_group *g, struct ls_pool *p, const char *name)
  * taking and running it until it waits idle, above its minimum.  Returns
  * the view of the idle worker.
  */
-static struct ls_gate_view
-idle_worker(struct ls_group *g, uint64_t keep, struct ls_pool **out)
+static struct control_thread
+idle_worker(struct control *ctl, uint64_t keep, struct ls_pool **out)
 {
 	struct ls_pool_config cfg = {
 		.name = "pool", .min_workers = 0, .max_workers = 1,
@@ -62,24 +62,24 @@ idle_worker(struct ls_group *g, uint64_t keep, struct ls_pool **out)
 	};
 	struct ls_task t = { .fn = hold_task };
 	struct test_latch latch;
-	struct ls_gate_view v;
+	struct control_thread v;
 	struct ls_pool_stats s;
 
 	test_latch_init(&latch);
 	test_latch_open(&latch);
 	t.arg = &latch;
-	ck_assert_int_eq(ls_pool_create(g, &cfg, out), 0);
-	ls_gate_pause(g);
+	ck_assert_int_eq(ls_pool_create(ctl->group, &cfg, out), 0);
+	control_pause(ctl);
 	ck_assert_int_eq(ls_pool_submit(*out, &t, NULL), 0);
-	v = test_view_named(g, "pool.1");
+	v = test_view_named(ctl, "pool.1");
 	ck_assert_str_eq(v.desc, "take task");
-	test_step_named(g, "pool.1");
-	ck_assert_str_eq(test_view_named(g, "pool.1").desc, "run task");
-	test_step_named(g, "pool.1");
-	ck_assert_str_eq(test_view_named(g, "pool.1").desc, "take task");
-	test_step_named(g, "pool.1");
+	test_step_named(ctl, "pool.1");
+	ck_assert_str_eq(test_view_named(ctl, "pool.1").desc, "run task");
+	test_step_named(ctl, "pool.1");
+	ck_assert_str_eq(test_view_named(ctl, "pool.1").desc, "take task");
+	test_step_named(ctl, "pool.1");
 	/* Idle is a wait on the pool, like any blocked thread's. */
-	v = view_idle(g, *out, "pool.1");
+	v = view_idle(ctl, *out, "pool.1");
 	ls_pool_stats(*out, &s);
 	ck_assert_uint_eq(s.completed, 1);
 	ck_assert_uint_eq(s.idle, 1);
@@ -95,18 +95,21 @@ START_TEST(test_keep_alive_fired)
 	struct ls_ring *r = test_ring_new(1024, 8);
 	struct ls_group *g = group_new(r);
 	struct ls_pool_stats s;
-	struct ls_gate_view v;
+	struct control_thread v;
+	struct control ctl;
 	struct ls_pool *p;
 
-	v = idle_worker(g, 3600ull * 1000 * MS, &p);
-	ck_assert(v.timed);
-	ck_assert_int_eq(ls_gate_release(g, v.tid), 0);
-	ck_assert_int_eq(ls_gate_quiesce(g, SETTLE_NS), 0);
+	control_attach(&ctl, g, r);
+	v = idle_worker(&ctl, 3600ull * 1000 * MS, &p);
+	ck_assert_uint_eq(v.can, CAN_TIMEOUT);
+	/* Fired: the step ends when the group rests again. */
+	test_step_named(&ctl, "pool.1");
 	ls_pool_stats(p, &s);
 	ck_assert_uint_eq(s.workers, 0);
 	ck_assert_uint_eq(s.retired, 1);
-	ls_gate_resume(g);
+	control_resume(&ctl);
 	ls_pool_destroy(p);
+	control_stop(&ctl);
 	ls_group_destroy(g);
 	ls_ring_destroy(r);
 }
@@ -137,17 +140,21 @@ START_TEST(test_keep_alive_forever)
 	struct ls_task t = { .fn = hold_task };
 	struct test_latch latch;
 	struct ls_pool_stats s;
-	struct ls_gate_view v;
+	struct control_thread v;
+	struct control ctl;
 	struct ls_pool *p;
 
-	v = idle_worker(g, keeps[_i].keep, &p);
-	ck_assert_msg(v.timed == !keeps[_i].forever,
-		      "keep-alive %llu: timed %d",
-		      (unsigned long long)keeps[_i].keep, v.timed);
+	control_attach(&ctl, g, r);
+	v = idle_worker(&ctl, keeps[_i].keep, &p);
+	ck_assert_msg((v.can == CAN_TIMEOUT) == !keeps[_i].forever,
+		      "keep-alive %llu: can %d",
+		      (unsigned long long)keeps[_i].keep, v.can);
 	if (!keeps[_i].forever)
 		goto out;
-	ck_assert_int_eq(ls_gate_release(g, v.tid), -ENOENT);
-	ls_gate_resume(g);
+	/* No deadline to fire: the step is refused. */
+	ck_assert_int_eq(control_step(&ctl, v.tid, SETTLE_NS, NULL, 0),
+			 -ENOENT);
+	control_resume(&ctl);
 	test_latch_init(&latch);
 	test_latch_open(&latch);
 	t.arg = &latch;
@@ -160,8 +167,9 @@ START_TEST(test_keep_alive_forever)
 	ck_assert_uint_eq(s.workers, 1);
 	test_latch_destroy(&latch);
 out:
-	ls_gate_resume(g);
+	control_resume(&ctl);
 	ls_pool_destroy(p);
+	control_stop(&ctl);
 	ls_group_destroy(g);
 	ls_ring_destroy(r);
 }
@@ -179,37 +187,40 @@ START_TEST(test_take_probe)
 	struct ls_group *g = group_new(r);
 	struct test_latch latch;
 	struct ls_task t = { .fn = hold_task, .arg = &latch };
-	struct ls_gate_view v;
+	struct control_thread v;
+	struct control ctl;
 	struct ls_pool *p;
 
+	control_attach(&ctl, g, r);
 	test_latch_init(&latch);
 	test_latch_open(&latch);
 	/* Paused first: the worker parks at its first gate. */
-	ls_gate_pause(g);
+	control_pause(&ctl);
 	p = pool_new(g, 1, 1, 2);
-	v = test_view_named(g, "pool.1");
+	v = test_view_named(&ctl, "pool.1");
 	ck_assert_uint_eq(v.state, LS_STATE_PARKED);
 	ck_assert_str_eq(v.desc, "take task");
-	ck_assert(!v.ready);
+	ck_assert_uint_eq(v.can, CAN_BLOCK);
 	ck_assert_uint_eq(v.holder, 0);
 	/* A task queued: the take goes through. */
 	ck_assert_int_eq(ls_pool_submit(p, &t, NULL), 0);
-	ck_assert(test_view_named(g, "pool.1").ready);
-	test_step_named(g, "pool.1");
-	v = test_view_named(g, "pool.1");
+	ck_assert_uint_eq(test_view_named(&ctl, "pool.1").can, CAN_MOVE);
+	test_step_named(&ctl, "pool.1");
+	v = test_view_named(&ctl, "pool.1");
 	ck_assert_str_eq(v.desc, "run task");
-	ck_assert(v.ready);
-	test_step_named(g, "pool.1");
-	v = test_view_named(g, "pool.1");
+	ck_assert_uint_eq(v.can, CAN_MOVE);
+	test_step_named(&ctl, "pool.1");
+	v = test_view_named(&ctl, "pool.1");
 	ck_assert_str_eq(v.desc, "take task");
-	ck_assert(!v.ready);
+	ck_assert_uint_eq(v.can, CAN_BLOCK);
 	/* Stepped anyway: it waits idle on the pool, with no deadline (it
 	 * is not above its minimum). */
-	test_step_named(g, "pool.1");
-	v = view_idle(g, p, "pool.1");
-	ck_assert(!v.timed);
-	ls_gate_resume(g);
+	test_step_named(&ctl, "pool.1");
+	v = view_idle(&ctl, p, "pool.1");
+	ck_assert_uint_eq(v.can, CAN_WAIT);
+	control_resume(&ctl);
 	ls_pool_destroy(p);
+	control_stop(&ctl);
 	ls_group_destroy(g);
 	ls_ring_destroy(r);
 	test_latch_destroy(&latch);
@@ -260,32 +271,34 @@ START_TEST(test_submit_probe)
 	struct submitter blocker = { .p = p, .wait = true, .priority = 5 };
 	struct submitter trier = { .p = p, .wait = false };
 	struct submitter urgent = { .p = p, .wait = true, .priority = 0 };
-	struct ls_gate_view v;
+	struct control_thread v;
+	struct control ctl;
 
+	control_attach(&ctl, gs, r);
 	test_latch_init(&latch);
 	/* The pool's own group runs free: its worker holds the hold task,
 	 * its queue's one slot is taken. */
 	ck_assert_int_eq(ls_pool_submit(p, &hold, NULL), 0);
 	test_latch_wait_arrived(&latch, 1);
 	ck_assert_int_eq(ls_pool_submit(p, &fill, NULL), 0);
-	ls_gate_pause(gs);
+	control_pause(&ctl);
 	ck_assert_int_eq(ls_thread_spawn(gs, "blocker", submitter_main,
 					 &blocker), 0);
 	ck_assert_int_eq(ls_thread_spawn(gs, "trier", submitter_main, &trier),
 			 0);
-	v = test_view_named(gs, "blocker");
+	v = test_view_named(&ctl, "blocker");
 	ck_assert_uint_eq(v.state, LS_STATE_PARKED);
 	ck_assert_str_eq(v.desc, "submit task");
 	ck_assert_uint_eq(v.next_kind, LS_EV_TASK_SUBMIT);
-	ck_assert(!v.ready);
+	ck_assert_uint_eq(v.can, CAN_BLOCK);
 	ck_assert_uint_eq(v.holder, 0);
-	ck_assert(test_view_named(gs, "trier").ready);
-	test_step_named(gs, "trier");
+	ck_assert_uint_eq(test_view_named(&ctl, "trier").can, CAN_MOVE);
+	test_step_named(&ctl, "trier");
 	ck_assert_int_eq(atomic_load(&trier.rc), -EAGAIN);
-	test_step_named(gs, "blocker");
-	v = test_view_named(gs, "blocker");
+	test_step_named(&ctl, "blocker");
+	v = test_view_named(&ctl, "blocker");
 	ck_assert_uint_eq(v.state, LS_STATE_BLOCKED);
-	ck_assert_uint_eq(v.blocked_on, ls_pool_id(p));
+	ck_assert_uint_eq(v.obj, ls_pool_id(p));
 	/* Room made: the blocker is let in (no gate between its wait and
 	 * its return), its task runs, and a new blocking submit is ready. */
 	test_latch_open(&latch);
@@ -293,13 +306,14 @@ START_TEST(test_submit_probe)
 	ck_assert_int_eq(atomic_load(&blocker.rc), 0);
 	ck_assert_int_eq(ls_thread_spawn(gs, "urgent", submitter_main,
 					 &urgent), 0);
-	v = test_view_named(gs, "urgent");
+	v = test_view_named(&ctl, "urgent");
 	ck_assert_str_eq(v.desc, "submit task");
-	ck_assert(v.ready);
-	ls_gate_resume(gs);
+	ck_assert_uint_eq(v.can, CAN_MOVE);
+	control_resume(&ctl);
 	ls_group_join(gs);
 	ck_assert_int_eq(atomic_load(&urgent.rc), 0);
 	ls_pool_destroy(p);
+	control_stop(&ctl);
 	ls_group_destroy(gs);
 	ls_group_destroy(gp);
 	ls_ring_destroy(r);

@@ -16,9 +16,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "control/control.h"
 #include "lockstep/clock.h"
 #include "lockstep/event.h"
-#include "lockstep/gate.h"
 #include "lockstep/pool.h"
 #include "lockstep/ring.h"
 #include "lockstep/thread.h"
@@ -180,14 +180,16 @@ START_TEST(test_admission)
 	struct ls_pool_stats s;
 	pthread_t th;
 	unsigned i;
+	struct control ctl;
 
 	ck_assert_int_eq(ls_ring_create(NULL, &ring), 0);
 	g = group_new(ring);
+	control_attach(&ctl, g, ring);
 	p = pool_new(g, 1, 1, CAP);
 	for (i = 0; i < CAP + 2; i++)
 		a[i] = (struct rec_arg){ .r = r, .i = i };
-	ls_gate_pause(g);
-	ck_assert_int_eq(ls_gate_settle(g, SETTLE_NS), 0);
+	control_pause(&ctl);
+	ck_assert_int_eq(control_settle(&ctl, SETTLE_NS), 0);
 	for (i = 0; i < CAP; i++) {
 		struct ls_task t = rec_make(&a[i], 0);
 
@@ -202,7 +204,7 @@ START_TEST(test_admission)
 	wait_for_waiting_submitter(p, 1);
 
 	/* Through "take task": one slot frees, fewer than the slack. */
-	step_worker(g);
+	step_worker(&ctl);
 	ls_pool_stats(p, &s);
 	ck_assert_uint_eq(s.depth, CAP - 1);
 	ck_assert_uint_eq(s.busy, 1);
@@ -214,8 +216,8 @@ START_TEST(test_admission)
 		ck_assert_int_eq(ls_pool_submit(p, &t, NULL), -EAGAIN);
 	}
 	/* Through "run task", then "take task" again: two slots free. */
-	step_worker(g);
-	step_worker(g);
+	step_worker(&ctl);
+	step_worker(&ctl);
 	ck_assert_int_eq(pthread_join(th, NULL), 0);
 	ck_assert_int_eq(b.rc, 0);
 	ls_pool_stats(p, &s);
@@ -223,13 +225,14 @@ START_TEST(test_admission)
 	ck_assert_uint_eq(s.depth, CAP - 1);
 	ck_assert_uint_eq(s.completed, 1);
 	ck_assert_uint_eq(s.rejected, 1);
-	ls_gate_resume(g);
+	control_resume(&ctl);
 	ck_assert_int_eq(ls_pool_shutdown(p, LS_POOL_DRAIN, NULL), 0);
 	ls_pool_stats(p, &s);
 	ck_assert_uint_eq(s.completed, CAP + 1);
 	/* One worker, FIFO among equals: the admitted task ran last. */
 	ck_assert_uint_eq(r->order[CAP], CAP);
 	ls_pool_destroy(p);
+	control_stop(&ctl);
 	ls_group_destroy(g);
 	ls_ring_destroy(ring);
 	rec_free(r);
@@ -331,11 +334,13 @@ START_TEST(test_urgent_takes_free_room)
 	struct ls_pool_stats s;
 	pthread_t th;
 	unsigned i;
+	struct control ctl;
 
+	control_attach(&ctl, g, ring);
 	for (i = 0; i < CAP + 5; i++)
 		a[i] = (struct rec_arg){ .r = r, .i = i };
-	ls_gate_pause(g);
-	ck_assert_int_eq(ls_gate_settle(g, SETTLE_NS), 0);
+	control_pause(&ctl);
+	ck_assert_int_eq(control_settle(&ctl, SETTLE_NS), 0);
 	for (i = 0; i < CAP; i++) {
 		struct ls_task t = rec_make(&a[i], 5);
 
@@ -349,7 +354,7 @@ START_TEST(test_urgent_takes_free_room)
 			 0);
 	wait_for_waiting_submitter(p, 1);
 	/* Through "take task": one slot frees, fewer than the slack. */
-	step_worker(g);
+	step_worker(&ctl);
 	for (i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
 		struct ls_task t = rec_make(&a[CAP + 1 + i], tries[i]);
 
@@ -360,7 +365,7 @@ START_TEST(test_urgent_takes_free_room)
 	ls_pool_stats(p, &s);
 	ck_assert_uint_eq(s.depth, CAP);
 	ck_assert_uint_eq(s.waiting, 1);
-	ls_gate_resume(g);
+	control_resume(&ctl);
 	ck_assert_int_eq(pthread_join(th, NULL), 0);
 	ck_assert_int_eq(b.rc, 0);
 	ck_assert_int_eq(ls_pool_shutdown(p, LS_POOL_DRAIN, NULL), 0);
@@ -370,6 +375,7 @@ START_TEST(test_urgent_takes_free_room)
 	ck_assert_uint_eq(r->order[0], 0);
 	ck_assert_uint_eq(r->order[1], CAP + 3);
 	ls_pool_destroy(p);
+	control_stop(&ctl);
 	ls_group_destroy(g);
 	ls_ring_destroy(ring);
 	rec_free(r);

@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "control/control.h"
 #include "primutil.h"
 
 static int
@@ -205,13 +206,14 @@ START_TEST(test_manual_releases_all)
 	struct ls_group *g;
 	unsigned i;
 	size_t n;
+	struct control ctl;
 
 	ck_assert_ptr_nonnull(lane);
 	prim_run_init(&run, op_wait, e);
-	ck_assert_int_eq(ls_group_create(r, "g", &g), 0);
+	g = prim_group_attached(r, "g", &ctl);
 	for (i = 0; i < k; i++) {
 		prim_spawn(g, &run, i, "W");
-		prim_wait_blocked(g, id, i + 1);
+		prim_wait_blocked(&ctl, id, i + 1);
 	}
 	ck_assert_int_eq(ls_resetevent_set(e), 0);
 	ck_assert_uint_eq(ls_resetevent_waiters(e), 0);
@@ -230,6 +232,7 @@ START_TEST(test_manual_releases_all)
 	for (i = 0; i < n; i++)
 		if (ev[i].kind == LS_EV_RE_SET)
 			ck_assert_uint_eq(ev[i].aux, k);
+	control_stop(&ctl);
 	ls_group_destroy(g);
 	ls_resetevent_destroy(e);
 	ls_ring_destroy(r);
@@ -247,12 +250,13 @@ START_TEST(test_auto_fifo)
 	struct prim_run run;
 	struct ls_group *g;
 	unsigned i;
+	struct control ctl;
 
 	prim_run_init(&run, op_wait, e);
-	ck_assert_int_eq(ls_group_create(r, "g", &g), 0);
+	g = prim_group_attached(r, "g", &ctl);
 	for (i = 0; i < k; i++) {
 		prim_spawn(g, &run, i, "W");
-		prim_wait_blocked(g, id, i + 1);
+		prim_wait_blocked(&ctl, id, i + 1);
 	}
 	for (i = 0; i < k; i++) {
 		ck_assert_int_eq(ls_resetevent_set(e), 0);
@@ -265,6 +269,7 @@ START_TEST(test_auto_fifo)
 	ck_assert_int_eq(ls_group_join(g), 0);
 	for (i = 0; i < k; i++)
 		ck_assert_int_eq(prim_rc(&run, i), 0);
+	control_stop(&ctl);
 	ls_group_destroy(g);
 	ls_resetevent_destroy(e);
 	ls_ring_destroy(r);
@@ -281,30 +286,32 @@ START_TEST(test_probe)
 	uint32_t id = ls_resetevent_id(e);
 	struct prim_run waits, sets;
 	struct ls_group *g;
+	struct control ctl;
 
 	prim_run_init(&waits, op_wait, e);
 	prim_run_init(&sets, op_set, e);
-	g = prim_group_paused(r);
+	g = prim_group_paused(r, &ctl);
 	prim_spawn(g, &waits, 0, "w1");
 	prim_spawn(g, &waits, 2, "w2");
 	prim_spawn(g, &sets, 0, "setter");
-	prim_assert_parked(g, "w1", LS_EV_RE_PASSED, id, false, 0);
-	prim_assert_parked(g, "setter", LS_EV_RE_SET, id, true, 0);
-	prim_step(g, "w1");
-	prim_assert_blocked(g, "w1", id);
-	prim_step(g, "setter");
-	prim_assert_parked(g, "w1", LS_EV_MARK, 0, true, 0);
+	prim_assert_parked(&ctl, "w1", LS_EV_RE_PASSED, id, false, 0);
+	prim_assert_parked(&ctl, "setter", LS_EV_RE_SET, id, true, 0);
+	prim_step(&ctl, "w1");
+	prim_assert_blocked(&ctl, "w1", id);
+	prim_step(&ctl, "setter");
+	prim_assert_parked(&ctl, "w1", LS_EV_MARK, 0, true, 0);
 	ck_assert_int_eq(prim_rc(&waits, 0), 0);
 	/* Manual: still set, w2 goes through; auto: used up. */
-	prim_assert_parked(g, "w2", LS_EV_RE_PASSED, id,
+	prim_assert_parked(&ctl, "w2", LS_EV_RE_PASSED, id,
 			   _i == LS_RESETEVENT_MANUAL, 0);
-	ls_gate_resume(g);
+	control_resume(&ctl);
 	if (_i == LS_RESETEVENT_AUTO) {
-		prim_wait_blocked(g, id, 1);
+		prim_wait_blocked(&ctl, id, 1);
 		ck_assert_int_eq(ls_resetevent_set(e), 0);
 	}
 	ck_assert_int_eq(ls_group_join(g), 0);
 	ck_assert_int_eq(prim_rc(&waits, 2), 0);
+	control_stop(&ctl);
 	ls_group_destroy(g);
 	ls_resetevent_destroy(e);
 	ls_ring_destroy(r);
@@ -351,15 +358,16 @@ START_TEST(test_cancelled_waiter_skipped)
 		uint32_t id = ls_resetevent_id(e);
 		struct prim_run ra, rb;
 		struct ls_group *ga, *gb;
+		struct control ca, cb;
 
 		prim_run_init(&ra, op_wait, e);
 		prim_run_init(&rb, op_wait, e);
-		ck_assert_int_eq(ls_group_create(r, "ga", &ga), 0);
-		ck_assert_int_eq(ls_group_create(r, "gb", &gb), 0);
+		ga = prim_group_attached(r, "ga", &ca);
+		gb = prim_group_attached(r, "gb", &cb);
 		prim_spawn(ga, &ra, 0, "A");
-		prim_wait_blocked(ga, id, 1);
+		prim_wait_blocked(&ca, id, 1);
 		prim_spawn(gb, &rb, 0, "B");
-		prim_wait_blocked(gb, id, 1);
+		prim_wait_blocked(&cb, id, 1);
 		ls_group_cancel(ga);
 		ck_assert_int_eq(ls_resetevent_set(e), 0);
 		ck_assert_int_eq(ls_group_join(ga), 0);
@@ -368,6 +376,8 @@ START_TEST(test_cancelled_waiter_skipped)
 		ck_assert_int_eq(prim_rc(&rb, 0), 0);
 		ck_assert(!ls_resetevent_is_set(e));
 		ck_assert_uint_eq(ls_resetevent_waiters(e), 0);
+		control_stop(&ca);
+		control_stop(&cb);
 		ls_group_destroy(ga);
 		ls_group_destroy(gb);
 		ls_resetevent_destroy(e);
@@ -386,21 +396,23 @@ START_TEST(test_cancel_at_gates)
 	struct ls_resetevent *e = event_new(r, _i, false);
 	struct prim_run waits, sets, resets;
 	struct ls_group *g;
+	struct control ctl;
 
 	prim_run_init(&waits, op_wait, e);
 	prim_run_init(&sets, op_set, e);
 	prim_run_init(&resets, op_reset, e);
-	g = prim_group_paused(r);
+	g = prim_group_paused(r, &ctl);
 	prim_spawn(g, &waits, 0, "waiter");
 	prim_spawn(g, &sets, 0, "setter");
 	prim_spawn(g, &resets, 0, "resetter");
-	ck_assert_int_eq(ls_gate_settle(g, PRIM_LIMIT_NS), 0);
+	ck_assert_int_eq(control_settle(&ctl, PRIM_LIMIT_NS), 0);
 	ls_group_cancel(g);
 	ck_assert_int_eq(ls_group_join(g), 0);
 	ck_assert_int_eq(prim_rc(&waits, 0), -ECANCELED);
 	ck_assert_int_eq(prim_rc(&sets, 0), 0);
 	ck_assert_int_eq(prim_rc(&resets, 0), -ECANCELED);
 	ck_assert(ls_resetevent_is_set(e));
+	control_stop(&ctl);
 	ls_group_destroy(g);
 	ls_resetevent_destroy(e);
 	ls_ring_destroy(r);

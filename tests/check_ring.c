@@ -545,6 +545,11 @@ START_TEST(test_equal_stamps_release_first)
 		{ LS_EV_SEM_POST, LS_EV_SEM_ACQUIRED },
 		{ LS_EV_Q_PUSHED, LS_EV_Q_POPPED },
 		{ LS_EV_TASK_SUBMIT, LS_EV_TASK_START },
+		{ LS_EV_CV_SIGNAL, LS_EV_CV_WOKEN },
+		{ LS_EV_CV_BROADCAST, LS_EV_CV_WOKEN },
+		{ LS_EV_BAR_RELEASE, LS_EV_BAR_PASSED },
+		{ LS_EV_RE_SET, LS_EV_RE_PASSED },
+		{ LS_EV_LATCH_DOWN, LS_EV_LATCH_PASSED },
 	};
 	struct ls_ring *r = test_ring_new(64, 2);
 	struct ls_lane *a = lane_new(r, "a"), *b = lane_new(r, "b");

@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "control/control.h"
 #include "primutil.h"
 
 START_TEST(test_depth)
@@ -155,30 +156,31 @@ START_TEST(test_stepped_other_waits)
 	unsigned a, holder = 0;
 	uint32_t id;
 	size_t n;
+	struct control ctl;
 
 	ck_assert_int_eq(ls_mutex_create_recursive(r, "rm", &two.m), 0);
 	one.m = two.m;
 	id = ls_mutex_id(two.m);
 	prim_run_init(&ra, op_nest, &two);
 	prim_run_init(&rb, op_nest, &one);
-	g = prim_group_paused(r);
+	g = prim_group_paused(r, &ctl);
 	prim_spawn(g, &ra, 0, "A");
 	prim_spawn(g, &rb, 0, "B");
-	a = prim_view(g, "A").tid;
-	prim_step(g, "A");
+	a = prim_view(&ctl, "A").tid;
+	prim_step(&ctl, "A");
 	/* Held by A: A's relock goes through, B's lock would wait for A. */
-	prim_assert_parked(g, "A", LS_EV_LOCK_ACQUIRED, id, true, 0);
-	prim_assert_parked(g, "B", LS_EV_LOCK_ACQUIRED, id, false, a);
-	prim_step(g, "A");
-	prim_step(g, "B");
-	prim_assert_blocked(g, "B", id);
-	prim_step(g, "A");		/* inner unlock */
-	prim_assert_blocked(g, "B", id);
+	prim_assert_parked(&ctl, "A", LS_EV_LOCK_ACQUIRED, id, true, 0);
+	prim_assert_parked(&ctl, "B", LS_EV_LOCK_ACQUIRED, id, false, a);
+	prim_step(&ctl, "A");
+	prim_step(&ctl, "B");
+	prim_assert_blocked(&ctl, "B", id);
+	prim_step(&ctl, "A");		/* inner unlock */
+	prim_assert_blocked(&ctl, "B", id);
 	ck_assert_uint_eq(ls_mutex_owner(two.m), a);
-	prim_step(g, "A");		/* last unlock: hand-off */
-	prim_assert_parked(g, "B", LS_EV_LOCK_RELEASED, id, true, 0);
-	ck_assert_uint_eq(ls_mutex_owner(two.m), prim_view(g, "B").tid);
-	ls_gate_resume(g);
+	prim_step(&ctl, "A");		/* last unlock: hand-off */
+	prim_assert_parked(&ctl, "B", LS_EV_LOCK_RELEASED, id, true, 0);
+	ck_assert_uint_eq(ls_mutex_owner(two.m), prim_view(&ctl, "B").tid);
+	control_resume(&ctl);
 	ck_assert_int_eq(ls_group_join(g), 0);
 	ck_assert_int_eq(prim_rc(&ra, 0), 0);
 	ck_assert_int_eq(prim_rc(&rb, 0), 0);
@@ -187,6 +189,7 @@ START_TEST(test_stepped_other_waits)
 	ck_assert_uint_eq(holder, 0);
 	ck_assert_uint_eq(test_count_kind(ev, n, LS_EV_LOCK_RELEASED, id), 2);
 	ck_assert_uint_eq(test_count_kind(ev, n, LS_EV_LOCK_DEPTH, id), 2);
+	control_stop(&ctl);
 	ls_group_destroy(g);
 	ls_mutex_destroy(two.m);
 	ls_ring_destroy(r);
@@ -269,17 +272,18 @@ START_TEST(test_cancel_unwind)
 	struct unwind u = { 0 };
 	struct prim_run rw;
 	struct ls_group *g;
+	struct control ctl;
 
 	ck_assert_int_eq(ls_mutex_create_recursive(r, "rm", &u.m), 0);
 	one.m = u.m;
 	atomic_init(&u.rc_unlock[0], 1);
 	atomic_init(&u.rc_unlock[1], 1);
 	prim_run_init(&rw, op_nest, &one);
-	ck_assert_int_eq(ls_group_create(r, "g", &g), 0);
+	g = prim_group_attached(r, "g", &ctl);
 	ck_assert_int_eq(ls_thread_spawn(g, "owner", unwind_owner, &u), 0);
 	ck_assert(test_wait_until(test_flag_set, &u.took, PRIM_LIMIT_NS));
 	prim_spawn(g, &rw, 0, "waiter");
-	prim_wait_blocked(g, ls_mutex_id(u.m), 1);
+	prim_wait_blocked(&ctl, ls_mutex_id(u.m), 1);
 	ls_group_cancel(g);
 	ck_assert_int_eq(ls_group_join(g), 0);
 	ck_assert_int_eq(atomic_load(&u.rc_unlock[0]), 0);
@@ -289,6 +293,7 @@ START_TEST(test_cancel_unwind)
 	ck_assert(prim_rc(&rw, 0) == -ECANCELED || prim_rc(&rw, 0) == 0);
 	ck_assert_uint_eq(ls_mutex_owner(u.m), 0);
 	ck_assert_uint_eq(ls_mutex_waiters(u.m), 0);
+	control_stop(&ctl);
 	ls_group_destroy(g);
 	test_tasks_back_to(before);
 	ls_mutex_destroy(u.m);

@@ -16,9 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "control/control.h"
 #include "lockstep/clock.h"
 #include "lockstep/event.h"
-#include "lockstep/gate.h"
 #include "lockstep/ring.h"
 #include "lockstep/rwlock.h"
 #include "lockstep/thread.h"
@@ -126,19 +126,22 @@ START_TEST(test_cancel_gate_and_hold)
 	struct cancel_hold c;
 	struct actor a;
 	struct trace t;
+	struct control ctl;
 
 	trace_open(&t, 1024, 8);
 	ring = t.ring;
 	ck_assert_int_eq(ls_rwlock_create(ring, "c", policies[_i], &l), 0);
 
 	g = mk_group(ring);
-	ls_gate_pause(g);
+	control_attach(&ctl, g, ring);
+	control_pause(&ctl);
 	actor_start(g, &a, l, OP_WR, false);
-	ck_assert_int_eq(ls_gate_settle(g, 10ull * 1000000000u), 0);
+	ck_assert_int_eq(control_settle(&ctl, 10ull * 1000000000u), 0);
 	ls_group_cancel(g);
 	ls_group_join(g);
 	ck_assert_int_eq(atomic_load(&a.rc), -ECANCELED);
 	ck_assert(!stats(l).writer);
+	control_stop(&ctl);
 	ls_group_destroy(g);
 
 	g = mk_group(ring);

@@ -18,9 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "control/control.h"
 #include "lockstep/clock.h"
 #include "lockstep/event.h"
-#include "lockstep/gate.h"
 #include "lockstep/ring.h"
 #include "lockstep/rwlock.h"
 #include "lockstep/thread.h"
@@ -256,37 +256,40 @@ START_TEST(test_gate)
 	struct ls_ring *ring;
 	struct ls_rwlock *l;
 	struct ls_group *g;
-	struct ls_gate_view v;
+	struct control_thread v;
 	struct actor a;
+	struct control ctl;
 
 	ck_assert_int_eq(ls_ring_create(NULL, &ring), 0);
 	ck_assert_int_eq(ls_rwlock_create(ring, "g", policies[_i], &l), 0);
 	g = mk_group(ring);
-	ls_gate_pause(g);
+	control_attach(&ctl, g, ring);
+	control_pause(&ctl);
 	actor_start(g, &a, l, OP_RD, true);
-	ck_assert_int_eq(ls_gate_settle(g, 10ull * 1000000000u), 0);
-	ck_assert_uint_eq(ls_gate_list(g, &v, 1), 1);
+	ck_assert_int_eq(control_settle(&ctl, 10ull * 1000000000u), 0);
+	ck_assert_uint_eq(control_threads(&ctl, &v, 1), 1);
 	ck_assert_uint_eq(v.state, LS_STATE_PARKED);
 	ck_assert_uint_eq(v.next_kind, LS_EV_RD_ACQUIRED);
-	ck_assert_uint_eq(v.next_obj, ls_rwlock_id(l));
+	ck_assert_uint_eq(v.obj, ls_rwlock_id(l));
 	ck_assert_str_eq(v.desc, "rdlock");
 	ck_assert_uint_eq(stats(l).readers, 0);
 	/* Resumed, it takes the lock and holds it (in sem_wait, which the
 	 * gate counts as running, so wait for the fact, not for rest). */
-	ls_gate_resume(g);
+	control_resume(&ctl);
 	WAIT_UNTIL(atomic_load(&a.in));
 	ck_assert_uint_eq(stats(l).readers, 1);
-	ls_gate_pause(g);
+	control_pause(&ctl);
 	ck_assert_int_eq(sem_post(&a.go), 0);
-	ck_assert_int_eq(ls_gate_settle(g, 10ull * 1000000000u), 0);
-	ck_assert_uint_eq(ls_gate_list(g, &v, 1), 1);
+	ck_assert_int_eq(control_settle(&ctl, 10ull * 1000000000u), 0);
+	ck_assert_uint_eq(control_threads(&ctl, &v, 1), 1);
 	ck_assert_uint_eq(v.state, LS_STATE_PARKED);
 	ck_assert_uint_eq(v.next_kind, LS_EV_RD_RELEASED);
 	ck_assert_uint_eq(stats(l).readers, 1);
-	ls_gate_resume(g);
+	control_resume(&ctl);
 	ls_group_join(g);
 	ck_assert_int_eq(atomic_load(&a.unlock_rc), 0);
 	ck_assert_uint_eq(stats(l).readers, 0);
+	control_stop(&ctl);
 	ls_group_destroy(g);
 	ck_assert_int_eq(ls_rwlock_destroy(l), 0);
 	ls_ring_destroy(ring);

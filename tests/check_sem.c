@@ -32,9 +32,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "control/control.h"
 #include "lockstep/clock.h"
 #include "lockstep/event.h"
-#include "lockstep/gate.h"
 #include "lockstep/ring.h"
 #include "lockstep/thread.h"
 #include "checkutil.h"
@@ -367,23 +367,25 @@ gated_main(void *p)
 START_TEST(test_cancel_at_post_gate)
 {
 	struct ls_ring *r = test_ring_new(64, 64);	/* tids, to step by */
-	struct ls_gate_view v;
+	struct control_thread v;
 	struct gated s;
 	struct ls_group *g;
+	struct control ctl;
 
 	ck_assert_int_eq(ls_sem_create(r, "s", 1, &s.s), 0);
 	atomic_init(&s.rc_wait, 1);
 	atomic_init(&s.rc_post, 1);
 	ck_assert_int_eq(ls_group_create(r, "g", &g), 0);
-	ls_gate_pause(g);
+	control_attach(&ctl, g, r);
+	control_pause(&ctl);
 	ck_assert_int_eq(ls_thread_spawn(g, "T", gated_main, &s), 0);
-	ck_assert_int_eq(ls_gate_settle(g, WAIT_LIMIT_NS), 0);
-	ck_assert_uint_eq(ls_gate_list(g, &v, 1), 1);
+	ck_assert_int_eq(control_settle(&ctl, WAIT_LIMIT_NS), 0);
+	ck_assert_uint_eq(control_threads(&ctl, &v, 1), 1);
 	ck_assert_uint_eq(v.next_kind, LS_EV_SEM_ACQUIRED);
 	ck_assert_uint_eq(ls_sem_value(s.s), 1);	/* gate before act */
 
-	ck_assert_int_eq(ls_gate_step(g, v.tid, WAIT_LIMIT_NS), 0);
-	ck_assert_uint_eq(ls_gate_list(g, &v, 1), 1);
+	ck_assert_int_eq(control_step(&ctl, v.tid, WAIT_LIMIT_NS, NULL, 0), 0);
+	ck_assert_uint_eq(control_threads(&ctl, &v, 1), 1);
 	ck_assert_uint_eq(v.state, LS_STATE_PARKED);
 	ck_assert_uint_eq(v.next_kind, LS_EV_SEM_POST);
 	ck_assert_uint_eq(ls_sem_value(s.s), 0);
@@ -393,6 +395,7 @@ START_TEST(test_cancel_at_post_gate)
 	ck_assert_int_eq(ld(&s.rc_wait), 0);
 	ck_assert_int_eq(ld(&s.rc_post), 0);
 	ck_assert_uint_eq(ls_sem_value(s.s), 1);
+	control_stop(&ctl);
 	ls_group_destroy(g);
 	ls_sem_destroy(s.s);
 	ls_ring_destroy(r);
@@ -404,19 +407,22 @@ START_TEST(test_cancel_at_wait_gate)
 {
 	struct gated s;
 	struct ls_group *g;
+	struct control ctl;
 
 	ck_assert_int_eq(ls_sem_create(NULL, "s", 1, &s.s), 0);
 	atomic_init(&s.rc_wait, 1);
 	atomic_init(&s.rc_post, 1);
 	ck_assert_int_eq(ls_group_create(NULL, "g", &g), 0);
-	ls_gate_pause(g);
+	control_attach(&ctl, g, NULL);
+	control_pause(&ctl);
 	ck_assert_int_eq(ls_thread_spawn(g, "T", gated_main, &s), 0);
-	ck_assert_int_eq(ls_gate_settle(g, WAIT_LIMIT_NS), 0);
+	ck_assert_int_eq(control_settle(&ctl, WAIT_LIMIT_NS), 0);
 	ls_group_cancel(g);
 	ck_assert_int_eq(ls_group_join(g), 0);
 	ck_assert_int_eq(ld(&s.rc_wait), -ECANCELED);
 	ck_assert_int_eq(ld(&s.rc_post), 1);	/* never ran */
 	ck_assert_uint_eq(ls_sem_value(s.s), 1);
+	control_stop(&ctl);
 	ls_group_destroy(g);
 	ls_sem_destroy(s.s);
 }

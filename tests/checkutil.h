@@ -9,7 +9,7 @@
 
 #include "testutil.h"
 
-#include "lockstep/gate.h"
+#include "control/control.h"
 
 #include <check.h>
 #include <dirent.h>
@@ -146,33 +146,37 @@ test_task_baseline(void)
  * broken: long, so that a loaded machine never fails a test by time. */
 #define TEST_SETTLE_NS (20ull * 1000000000u)
 
-/* The view of g's member named name, once g rests; fails the test when
- * there is none.  The controller's thread only. */
-static inline struct ls_gate_view
-test_view_named(struct ls_group *g, const char *name)
+/* What c's member named name can do, once the group rests; fails the
+ * test when there is none.  The controller's thread only. */
+static inline struct control_thread
+test_view_named(struct control *c, const char *name)
 {
-	/* As many as ls_gate_list probes. */
-	struct ls_gate_view v[64];
+	struct control_thread t[CONTROL_MAX_THREADS];
 	size_t n, i;
 
-	ck_assert_int_eq(ls_gate_settle(g, TEST_SETTLE_NS), 0);
-	n = ls_gate_list(g, v, sizeof(v) / sizeof(v[0]));
+	ck_assert_int_eq(control_settle(c, TEST_SETTLE_NS), 0);
+	n = control_threads(c, t, CONTROL_MAX_THREADS);
 	for (i = 0; i < n; i++)
-		if (!strcmp(v[i].name, name))
-			return v[i];
+		if (!strcmp(t[i].name, name))
+			return t[i];
 	ck_abort_msg("no member %s", name);
-	return v[0];
+	return t[0];
 }
 
-/* Let g's member named name through one gate and wait until g rests
- * again (a sleeping member is not rest).  The controller's thread only. */
+/* Step c's member named name one gate (or fire its held timeout) and
+ * wait until the group rests again (a sleeping member is not rest).  The
+ * controller's thread only. */
 static inline void
-test_step_named(struct ls_group *g, const char *name)
+test_step_named(struct control *c, const char *name)
 {
-	struct ls_gate_view v = test_view_named(g, name);
+	char err[128] = "";
 
-	ck_assert_int_eq(ls_gate_release(g, v.tid), 0);
-	ck_assert_int_eq(ls_gate_quiesce(g, TEST_SETTLE_NS), 0);
+	/* A member just spawned may still be on its way to its first
+	 * gate: rest first, so the step finds it there. */
+	ck_assert_int_eq(control_settle(c, TEST_SETTLE_NS), 0);
+	ck_assert_msg(control_step_named(c, name, TEST_SETTLE_NS, err,
+					 sizeof(err)) == 0,
+		      "step %s: %s", name, err);
 }
 
 /* Run a suite with Check's defaults (forked, CK_* environment honoured)

@@ -20,7 +20,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "lockstep/gate.h"
 #include "lockstep/pool.h"
 #include "lockstep/thread.h"
 
@@ -202,15 +201,16 @@ blocked_submit_main(void *arg)
 	return NULL;
 }
 
-/* Step the group's only thread, a pool worker, through one gate. */
+/* Step the only thread of c's group, a pool worker, through one gate
+ * and wait until it rests again. */
 static inline void
-step_worker(struct ls_group *g)
+step_worker(struct control *c)
 {
-	struct ls_gate_view v;
+	struct control_thread t;
 
-	ck_assert_int_eq(ls_gate_settle(g, SETTLE_NS), 0);
-	ck_assert_uint_eq(ls_gate_list(g, &v, 1), 1);
-	ck_assert_int_eq(ls_gate_step(g, v.tid, SETTLE_NS), 0);
+	ck_assert_int_eq(control_settle(c, SETTLE_NS), 0);
+	ck_assert_uint_eq(control_threads(c, &t, 1), 1);
+	ck_assert_int_eq(control_step(c, t.tid, SETTLE_NS, NULL, 0), 0);
 }
 
 #endif

@@ -9,8 +9,9 @@
  *
  * Threads the tests start never call ck_assert: they record what they saw
  * in atomics, and the test asserts after joining them.  Orders are forced
- * without sleeps: the test waits, by bounded polling of ls_gate_list,
- * until a member is blocked before it starts the next.
+ * without sleeps: the test waits, by bounded polling of the control's
+ * thread list, until a member is blocked before it starts the next.  The
+ * test drives its group through a control attached to it (control.h).
  */
 #ifndef LOCKSTEP_PRIMUTIL_H
 #define LOCKSTEP_PRIMUTIL_H
@@ -20,7 +21,6 @@
 #include <inttypes.h>
 
 #include "lockstep/event.h"
-#include "lockstep/gate.h"
 #include "lockstep/ring.h"
 #include "lockstep/thread.h"
 
@@ -127,21 +127,21 @@ prim_wait_done(struct prim_run *run, unsigned n)
 		      "only %u of %u ops returned", prim_done(run), n);
 }
 
-/* Members of g blocked in a primitive on obj now. */
+/* Members of c's group blocked in a primitive on obj now. */
 static inline unsigned
-prim_blocked_on(struct ls_group *g, uint32_t obj)
+prim_blocked_on(struct control *c, uint32_t obj)
 {
-	struct ls_gate_view v[PRIM_MAX + 4];
-	size_t n = ls_gate_list(g, v, PRIM_MAX + 4), i;
+	struct control_thread t[PRIM_MAX + 4];
+	size_t n = control_threads(c, t, PRIM_MAX + 4), i;
 	unsigned k = 0;
 
 	for (i = 0; i < n; i++)
-		k += v[i].state == LS_STATE_BLOCKED && v[i].blocked_on == obj;
+		k += t[i].state == LS_STATE_BLOCKED && t[i].obj == obj;
 	return k;
 }
 
 struct prim_blocked_at {
-	struct ls_group *g;
+	struct control *c;
 	uint32_t obj;
 	unsigned n;
 };
@@ -151,75 +151,91 @@ prim_blocked_reached(void *p)
 {
 	struct prim_blocked_at *b = p;
 
-	return prim_blocked_on(b->g, b->obj) >= b->n;
+	return prim_blocked_on(b->c, b->obj) >= b->n;
 }
 
-/* Wait until n members of g are blocked on obj (ids need a ring). */
+/* Wait until n members of c's group are blocked on obj (ids need a
+ * ring). */
 static inline void
-prim_wait_blocked(struct ls_group *g, uint32_t obj, unsigned n)
+prim_wait_blocked(struct control *c, uint32_t obj, unsigned n)
 {
-	struct prim_blocked_at b = { g, obj, n };
+	struct prim_blocked_at b = { c, obj, n };
 
 	ck_assert_msg(test_wait_until(prim_blocked_reached, &b,
 				      PRIM_LIMIT_NS),
 		      "never saw %u blocked on %u (saw %u)", n, obj,
-		      prim_blocked_on(g, obj));
+		      prim_blocked_on(c, obj));
 }
 
-/* The view of the member named name, once the group has settled. */
-static inline struct ls_gate_view
-prim_view(struct ls_group *g, const char *name)
+/* What the member named name can do, once the group has settled. */
+static inline struct control_thread
+prim_view(struct control *c, const char *name)
 {
-	return test_view_named(g, name);
+	return test_view_named(c, name);
 }
 
 /* Let the member named name through one gate; wait for the group to be
  * at rest (whoever its step woke included). */
 static inline void
-prim_step(struct ls_group *g, const char *name)
+prim_step(struct control *c, const char *name)
 {
-	test_step_named(g, name);
+	test_step_named(c, name);
 }
 
 /* Check the member named name is parked at its next gate: kind on obj
  * (0: any object), which its probe says will go through (ready) or not,
  * and then on whom (holder: a tid, 0 for nobody in particular). */
 static inline void
-prim_assert_parked(struct ls_group *g, const char *name, unsigned kind,
+prim_assert_parked(struct control *c, const char *name, unsigned kind,
 		   uint32_t obj, bool ready, unsigned holder)
 {
-	struct ls_gate_view v = prim_view(g, name);
+	struct control_thread v = prim_view(c, name);
+	bool moves = v.can == CAN_MOVE;
 
 	ck_assert_msg(v.state == LS_STATE_PARKED && v.next_kind == kind &&
-			      (!obj || v.next_obj == obj) &&
-			      v.ready == ready && v.holder == holder,
+			      (!obj || v.obj == obj) &&
+			      (v.can == CAN_MOVE || v.can == CAN_BLOCK) &&
+			      moves == ready && v.holder == holder,
 		      "%s: state %s next %s obj %u ready %d holder %u, want "
 		      "parked at %s obj %u ready %d holder %u",
 		      name, ls_thread_state_name(v.state),
-		      ls_event_kind_name(v.next_kind), v.next_obj, v.ready,
+		      ls_event_kind_name(v.next_kind), v.obj, moves,
 		      v.holder, ls_event_kind_name(kind), obj, ready, holder);
 }
 
-/* A new group of ring r, paused before any member starts. */
+/* A new group of ring r, paused before any member starts, and c attached
+ * to drive it (control_stop(c) when done). */
 static inline struct ls_group *
-prim_group_paused(struct ls_ring *r)
+prim_group_paused(struct ls_ring *r, struct control *c)
 {
 	struct ls_group *g = NULL;
 
 	ck_assert_int_eq(ls_group_create(r, "g", &g), 0);
-	ls_gate_pause(g);
+	control_attach(c, g, r);
+	control_pause(c);
+	return g;
+}
+
+/* A new group of ring r, running, with c attached to watch it. */
+static inline struct ls_group *
+prim_group_attached(struct ls_ring *r, const char *name, struct control *c)
+{
+	struct ls_group *g = NULL;
+
+	ck_assert_int_eq(ls_group_create(r, name, &g), 0);
+	control_attach(c, g, r);
 	return g;
 }
 
 /* Check the member named name is blocked on obj. */
 static inline void
-prim_assert_blocked(struct ls_group *g, const char *name, uint32_t obj)
+prim_assert_blocked(struct control *c, const char *name, uint32_t obj)
 {
-	struct ls_gate_view v = prim_view(g, name);
+	struct control_thread v = prim_view(c, name);
 
-	ck_assert_msg(v.state == LS_STATE_BLOCKED && v.blocked_on == obj,
+	ck_assert_msg(v.state == LS_STATE_BLOCKED && v.obj == obj,
 		      "%s: state %s on %u, want blocked on %u", name,
-		      ls_thread_state_name(v.state), v.blocked_on, obj);
+		      ls_thread_state_name(v.state), v.obj, obj);
 }
 
 /* One expected event of an object: its kind, arg and aux, either of
@@ -380,6 +396,7 @@ prim_cancel_waiters(struct ls_ring *r, prim_op_fn op, void *obj,
 	unsigned before = test_task_baseline(), i;
 	struct ls_event *ev = calloc(4096, sizeof(*ev));
 	struct prim_run run;
+	struct control c;
 	struct ls_group *g;
 	size_t n;
 
@@ -387,12 +404,13 @@ prim_cancel_waiters(struct ls_ring *r, prim_op_fn op, void *obj,
 	while (test_drain_all(r, ev, 4096))
 		;
 	prim_run_init(&run, op, obj);
-	ck_assert_int_eq(ls_group_create(r, "cancel", &g), 0);
+	g = prim_group_attached(r, "cancel", &c);
 	for (i = 0; i < k; i++)
 		prim_spawn(g, &run, i, "W");
-	prim_wait_blocked(g, obj_id, k);
+	prim_wait_blocked(&c, obj_id, k);
 	ls_group_cancel(g);
 	ck_assert_int_eq(ls_group_join(g), 0);
+	control_stop(&c);
 	ls_group_destroy(g);
 	for (i = 0; i < k; i++)
 		ck_assert_msg(prim_rc(&run, i) == -ECANCELED,
@@ -406,7 +424,7 @@ prim_cancel_waiters(struct ls_ring *r, prim_op_fn op, void *obj,
 /*
  * A timed wait (op, with a timeout of a few ms) of a stepped member blocks
  * on obj_id after steps_in steps, and stays blocked however long the clock
- * runs, its timeout held by the controller (ls_gate_view.timed), until the
+ * runs, its timeout held by the controller (CAN_TIMEOUT), until the
  * controller fires it: then the member runs to its next gate, and op
  * returns -ETIMEDOUT.  The group is paused from the start, so nothing but
  * the steps moves.
@@ -416,29 +434,31 @@ prim_timed_held(struct ls_ring *r, prim_op_fn op, void *obj, uint32_t obj_id,
 		unsigned steps_in)
 {
 	struct prim_run run;
-	struct ls_gate_view v;
+	struct control_thread v;
+	struct control c;
 	struct ls_group *g;
 	unsigned i;
 
 	prim_run_init(&run, op, obj);
-	ck_assert_int_eq(ls_group_create(r, "timed", &g), 0);
-	ls_gate_pause(g);
+	g = prim_group_attached(r, "timed", &c);
+	control_pause(&c);
 	prim_spawn(g, &run, 0, "T");
 	for (i = 0; i < steps_in; i++)
-		prim_step(g, "T");
-	prim_assert_blocked(g, "T", obj_id);
+		prim_step(&c, "T");
+	prim_assert_blocked(&c, "T", obj_id);
 	/* Many times its timeout: it still waits, for the controller. */
 	test_sleep_ns(50 * PRIM_MS);
-	v = prim_view(g, "T");
+	v = prim_view(&c, "T");
 	ck_assert_uint_eq(v.state, LS_STATE_BLOCKED);
-	ck_assert(v.timed);
+	ck_assert_uint_eq(v.can, CAN_TIMEOUT);
 	ck_assert_int_eq(prim_rc(&run, 0), 1);
 	/* Fired: it times out and runs to its next gate. */
-	prim_step(g, "T");
-	v = prim_view(g, "T");
+	prim_step(&c, "T");
+	v = prim_view(&c, "T");
 	ck_assert_uint_eq(v.state, LS_STATE_PARKED);
-	ls_gate_resume(g);
+	control_resume(&c);
 	ck_assert_int_eq(ls_group_join(g), 0);
+	control_stop(&c);
 	ls_group_destroy(g);
 	ck_assert_int_eq(prim_rc(&run, 0), -ETIMEDOUT);
 }

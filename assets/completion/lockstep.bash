@@ -180,6 +180,12 @@ _lockstep()
 			mapfile -t COMPREPLY < <(compgen -W \
 				"$(_lockstep_subcommands)" -- "$cur")
 			;;
+		FILE)
+			# lockstep replay: recordings, and directories.
+			mapfile -t COMPREPLY < <(compgen -f -X '!*.lsrec' -- \
+				"$cur"; compgen -d -- "$cur")
+			compopt -o filenames 2>/dev/null
+			;;
 		*'|'*)
 			mapfile -t COMPREPLY < <(compgen -W "${arg//|/ }" -- "$cur")
 			;;

@@ -100,6 +100,13 @@ void ls_gate_prepay(void);
  */
 void ls_gate_tag(uint32_t tag);
 
+/*
+ * Is the calling thread's group held by a controller (PAUSE or STEP
+ * mode)?  For a thread that paces itself only when it runs freely.  Any
+ * engine thread, about itself; false outside a group.
+ */
+bool ls_gate_held(void);
+
 /* Enter PAUSE mode: members park at their next gate.  Returns at once;
  * ls_gate_settle waits for them.  No effect on a cancelled group. */
 void ls_gate_pause(struct ls_group *g);

@@ -22,10 +22,12 @@
 
 #define FLOOR_ROUNDS 20000
 
-/* The targets measured: a two-thread and a three-thread one. */
+/* The targets measured, shipped scripts as the issue's goal names them:
+ * a two-thread one that never fails (every schedule runs to its end) and
+ * a three-thread one. */
 static const char *const targets[] = {
-	"deadlock",
-	"philosophers",
+	"peterson",
+	"deadlock-three",
 };
 #define NTARGETS (sizeof(targets) / sizeof(targets[0]))
 

@@ -20,10 +20,12 @@
 
 #include "control/control.h"
 #include "control/schedule.h"
+#include "control/target.h"
 #include "lockstep/clock.h"
 #include "lockstep/ring.h"
 #include "model/feed.h"
 #include "model/model.h"
+#include "trace/record.h"
 
 #define POLL_NS 10000000ull
 /* How long the judge waits for the threads to come to rest. */
@@ -35,6 +37,7 @@ struct headless {
 	struct ls_ring *ring;
 	struct model *model;
 	struct feed feed;
+	struct record_writer *rec;	/* --record-events, or NULL */
 };
 
 /* What a run found, gathered before the teardown. */
@@ -58,8 +61,8 @@ drain(struct headless *h)
 	feed_drain(&h->feed, UINT_MAX, NULL);
 }
 
-static void
-json_string(const char *s)
+void
+headless_json_string(const char *s)
 {
 	putchar('"');
 	for (; *s; s++) {
@@ -96,7 +99,7 @@ print_deadlock(const struct headless *h, const struct model_cycle *cp)
 
 		snprintf(name, sizeof(name), "%s", t && t->name[0] ? t->name : "?");
 		printf("%s", i ? ", " : "");
-		json_string(name);
+		headless_json_string(name);
 	}
 	printf("], \"locks\": [");
 	for (i = 0; i < c.n; i++) {
@@ -104,7 +107,7 @@ print_deadlock(const struct headless *h, const struct model_cycle *cp)
 
 		snprintf(name, sizeof(name), "%s", o && o->name[0] ? o->name : "?");
 		printf("%s", i ? ", " : "");
-		json_string(name);
+		headless_json_string(name);
 	}
 	printf("], \"cleared_s\": ");
 	if (c.cleared)
@@ -125,11 +128,11 @@ print_outcome(const struct headless *h, const struct headless_result *r)
 	}
 	t = model_thread(h->model, r->outcome.tid);
 	printf("{\"kind\": ");
-	json_string(ls_outcome_name(r->outcome.kind));
+	headless_json_string(ls_outcome_name(r->outcome.kind));
 	printf(", \"at_step\": %zu, \"thread\": ", r->outcome_step);
-	json_string(t && t->name[0] ? t->name : "");
+	headless_json_string(t && t->name[0] ? t->name : "");
 	printf(", \"what\": ");
-	json_string(r->outcome.what);
+	headless_json_string(r->outcome.what);
 	printf("}");
 }
 
@@ -150,7 +153,7 @@ print_sync_state(const struct model *m, const struct model_object *o)
 		       o->nwaiting, o->queued);
 		mu = o->mutex ? model_object(m, o->mutex) : NULL;
 		if (mu)
-			json_string(mu->name);
+			headless_json_string(mu->name);
 		else
 			printf("null");
 		printf(", \"lost_signals\": %llu",
@@ -186,16 +189,20 @@ print_json(const struct headless *h, const struct control *c,
 	unsigned i, n;
 
 	printf("{\"scene\": ");
-	json_string(def->name);
+	headless_json_string(def->name);
+	if (c->target.path) {
+		printf(", \"script\": ");
+		headless_json_string(c->target.path);
+	}
 	printf(", \"params\": {");
 	for (i = 0; i < def->nparams; i++) {
 		scene_param_format(def, i, c->target.params[i], val,
 				   sizeof(val));
 		printf("%s", i ? ", " : "");
-		json_string(def->params[i].name);
+		headless_json_string(def->params[i].name);
 		printf(": ");
 		if (def->params[i].values)
-			json_string(val);
+			headless_json_string(val);
 		else
 			printf("%s", val);
 	}
@@ -204,11 +211,11 @@ print_json(const struct headless *h, const struct control *c,
 	       (unsigned long long)c->seed, r->mode, r->steps, seconds);
 	print_outcome(h, r);
 	printf(",\n \"invariant\": {\"name\": ");
-	json_string(v->name);
+	headless_json_string(v->name);
 	printf(", \"judged\": %s, \"holds\": %s, \"detail\": ",
 	       v->judged ? "true" : "false",
 	       !v->judged ? "null" : v->holds ? "true" : "false");
-	json_string(v->detail);
+	headless_json_string(v->detail);
 	printf("},\n \"deadlock\": ");
 	print_deadlock(h, r->deadlocked ? &r->cycle : NULL);
 	printf(",\n \"threads\": [");
@@ -218,7 +225,7 @@ print_json(const struct headless *h, const struct control *c,
 		if (!t->used)
 			continue;
 		printf("%s\n  {\"tid\": %u, \"name\": ", n++ ? "," : "", t->tid);
-		json_string(t->name);
+		headless_json_string(t->name);
 		printf(", \"state\": \"%s\", \"events\": %llu, \"lost\": %llu, "
 		       "\"tasks\": %llu}", ls_thread_state_name(t->state),
 		       (unsigned long long)t->events,
@@ -233,7 +240,7 @@ print_json(const struct headless *h, const struct control *c,
 		if (!o->used)
 			continue;
 		printf("%s\n  {\"id\": %u, \"name\": ", n++ ? "," : "", o->id);
-		json_string(o->name);
+		headless_json_string(o->name);
 		/* A mutex's depth is how deep its owner holds it. */
 		depth = o->kind == LS_OBJ_MUTEX ? o->depth : o->count;
 		printf(", \"kind\": \"%s\", \"acquired\": %llu, "
@@ -293,7 +300,8 @@ print_text(const struct headless *h, const struct control *c,
 	unsigned i;
 
 	printf("lockstep run %s: %.1f s, %llu events (%llu dropped), "
-	       "%llu tasks\n", c->target.def->name, seconds,
+	       "%llu tasks\n",
+	       c->target.path ? c->target.path : c->target.def->name, seconds,
 	       (unsigned long long)m->events,
 	       (unsigned long long)m->ring_dropped,
 	       (unsigned long long)m->tasks_done);
@@ -338,6 +346,55 @@ print_text(const struct headless *h, const struct control *c,
 	       (unsigned long long)model_wait_percentile(m, 99));
 }
 
+/* Start recording the event stream, when asked: before the target
+ * starts, so the recording has every name.  Returns 0 or -errno (the
+ * message printed). */
+static int
+headless_record_open(struct headless *h, const struct headless_opts *o)
+{
+	char err[512], what[512];
+	int rc;
+
+	if (!o->record_events)
+		return 0;
+	rc = record_writer_open(o->record_events, &h->rec, err, sizeof(err));
+	if (!rc)
+		rc = feed_record(&h->feed, h->rec,
+				 target_describe(&o->target, what,
+						 sizeof(what)));
+	if (rc && h->rec)
+		record_writer_close(h->rec, err, sizeof(err));
+	if (rc) {
+		h->rec = NULL;
+		fprintf(stderr, "lockstep: %s\n", err);
+	}
+	return rc;
+}
+
+/* The recording's end: the verdict, if the invariant broke (an instant
+ * in the trace export), then the end record.  Returns 0 or -errno (the
+ * message printed). */
+static int
+headless_record_close(struct headless *h, const struct headless_result *r)
+{
+	const struct control_verdict *v = &r->verdict;
+	char err[512], broken[RECORD_META_MAX + 1];
+	int rc;
+
+	if (!h->rec)
+		return 0;
+	if (v->judged && !v->holds) {
+		snprintf(broken, sizeof(broken), "%.60s: %.190s", v->name,
+			 v->detail);
+		record_write_meta(h->rec, "broken", broken);
+	}
+	rc = record_writer_close(h->rec, err, sizeof(err));
+	h->rec = NULL;
+	if (rc)
+		fprintf(stderr, "lockstep: %s\n", err);
+	return rc;
+}
+
 /* Run freely for o->seconds, draining into the model as the ui would. */
 static void
 headless_run_free(struct headless *h, const struct headless_opts *o)
@@ -380,6 +437,12 @@ headless_run_steps(struct headless *h, struct control *c,
 
 		for (i = 0; i < nt; i++)
 			movable += t[i].can <= CAN_TIMEOUT;
+		/* A script's first outcome ends its run (its README). */
+		if (c->target.source && control_outcome(c, NULL, NULL)) {
+			snprintf(r->note, sizeof(r->note), "the run ended "
+				 "with its outcome");
+			return 0;
+		}
 		if (!movable) {
 			snprintf(r->note, sizeof(r->note), "no thread can "
 				 "move");
@@ -403,6 +466,12 @@ headless_run_steps(struct headless *h, struct control *c,
 	}
 	snprintf(r->note, sizeof(r->note), "stopped at the step limit (%lu; "
 		 "--steps sets it)", o->steps);
+	/* A script may loop for ever: say once, where it shows, why the
+	 * run stopped there. */
+	if (c->target.path)
+		fprintf(stderr, "lockstep: %s: stopped at the step limit of "
+			"%lu steps (--steps N sets it)\n", c->target.path,
+			o->steps);
 	return 0;
 }
 
@@ -439,6 +508,11 @@ headless_main(const struct headless_opts *o)
 		return 1;
 	}
 	feed_start(&h.feed, h.ring, h.model);
+	if (headless_record_open(&h, o)) {
+		ls_ring_destroy(h.ring);
+		free(h.model);
+		return 1;
+	}
 	/* Stepped runs go at full speed: simulated time changes nothing a
 	 * schedule decides, and a step need not wait for it. */
 	rc = control_start(&c, h.ring, &o->target, mode,
@@ -446,6 +520,7 @@ headless_main(const struct headless_opts *o)
 			   sizeof(err));
 	if (rc) {
 		fprintf(stderr, "lockstep: %s\n", err);
+		headless_record_close(&h, &r);
 		ls_ring_destroy(h.ring);
 		free(h.model);
 		return 1;
@@ -490,12 +565,18 @@ headless_main(const struct headless_opts *o)
 	}
 	control_stop(&c);
 	drain(&h);
-	if (o->json)
+	if (headless_record_close(&h, &r)) {
+		status = 1;
+		goto out;
+	}
+	if (o->json && !o->quiet)
 		print_json(&h, &c, &r);
-	else
+	else if (!o->quiet)
 		print_text(&h, &c, &r);
 out:
 	control_stop(&c);
+	if (h.rec)
+		record_writer_close(h.rec, err, sizeof(err));
 	ls_ring_destroy(h.ring);
 	free(h.model);
 	return status;

@@ -20,7 +20,12 @@ struct headless_opts {
 				 * steps, threads picked from the seed */
 	const struct schedule *replay;	/* replay this, all at once */
 	const char *record;	/* write the run's schedule here */
+	const char *record_events;	/* write its event stream here */
+	bool quiet;		/* print no summary (lockstep trace) */
 };
+
+/* s as a JSON string on stdout, quotes and escapes included. */
+void headless_json_string(const char *s);
 
 /* Run the target, then print the summary as text or JSON on stdout.
  * Returns the exit status. */

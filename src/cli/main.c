@@ -27,6 +27,9 @@
 #include "cli/cmd.h"
 #include "cli/explore-cmd.h"
 #include "cli/headless.h"
+#include "cli/list.h"
+#include "cli/replay-cmd.h"
+#include "cli/trace-cmd.h"
 #include "control/schedule.h"
 #include "control/target.h"
 #include "scenes/scene.h"
@@ -36,6 +39,8 @@
 
 #define SECONDS_MIN 0.001
 #define SECONDS_MAX 86400.0
+/* Steps of a headless script run unless --steps or --seconds says. */
+#define SCRIPT_STEP_LIMIT 10000
 
 static const struct cmd_entry cmd_ui_entry, cmd_list_entry, cmd_run_entry,
 	cmd_explore_entry, cmd_bench_entry, cmd_help_entry;
@@ -47,6 +52,8 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_list_entry,
 	&cmd_run_entry,
 	&cmd_explore_entry,
+	&cmd_replay_entry,
+	&cmd_trace_entry,
 	&cmd_bench_entry,
 	&cmd_help_entry,
 };
@@ -103,7 +110,7 @@ scene_names(void)
 }
 
 /* Options shared by the ui and run: --set, --paused, --step, --seed,
- * --record, --replay; and for run --seconds, --steps, --json,
+ * --record, --replay, --record-events; and for run --seconds, --steps, --json,
  * --headless. */
 struct run_opts {
 	int params[SCENE_MAX_PARAMS];
@@ -113,6 +120,8 @@ struct run_opts {
 	unsigned long steps;
 	uint64_t seed;
 	const char *record, *replay;
+	const char *record_events;	/* the event stream's recording */
+	const char *cast;		/* the ui session, as asciicast */
 };
 
 /* The value v of a number option into *out, or a usage error. */
@@ -167,6 +176,14 @@ value_opt(const struct cmd_entry *e, const struct scene_def *def, int argc,
 		if (!v)
 			*rc = cmd_usage_error(e, "--record needs a file");
 		o->record = v;
+	} else if (opt_value(argc, argv, i, "--record-events", &v)) {
+		if (!v)
+			*rc = cmd_usage_error(e, "--record-events needs a file");
+		o->record_events = v;
+	} else if (opt_value(argc, argv, i, "--cast", &v)) {
+		if (!v)
+			*rc = cmd_usage_error(e, "--cast needs a file");
+		o->cast = v;
 	} else if (opt_value(argc, argv, i, "--replay", &v)) {
 		if (!v)
 			*rc = cmd_usage_error(e, "--replay needs a file");
@@ -245,17 +262,19 @@ load_replay(const char *path, const struct control_target *t,
 	return 0;
 }
 
-/* The live ui on def, started as the options say. */
+/* The live ui on target t, started as the options say. */
 static int
-run_ui(const struct cmd_entry *e, const struct scene_def *def,
+run_ui(const struct cmd_entry *e, const struct control_target *t,
        const struct run_opts *o)
 {
 	struct ui_opts uo = {
-		.target = { .def = def },
+		.target = *t,
 		.mode = o->step ? CONTROL_STEP : o->paused ? CONTROL_PAUSE
 							    : CONTROL_RUN,
 		.seed = o->seed,
 		.record = o->record,
+		.record_events = o->record_events,
+		.cast = o->cast,
 	};
 	struct schedule sched;
 	int rc;
@@ -277,25 +296,29 @@ run_ui(const struct cmd_entry *e, const struct scene_def *def,
 	return rc;
 }
 
-/* The headless run of def: a schedule replayed, a stepped run, or a
- * free run, as the options say. */
+/* The headless run of target t: a schedule replayed, a stepped run, or
+ * a free run, as the options say.  A script runs stepped by default, up
+ * to SCRIPT_STEP_LIMIT steps: its threads may loop for ever. */
 static int
-run_headless(const struct cmd_entry *e, const struct scene_def *def,
+run_headless(const struct cmd_entry *e, const struct control_target *t,
 	     const struct run_opts *o)
 {
 	struct headless_opts ho = {
-		.target = { .def = def },
+		.target = *t,
 		.seconds = o->seconds,
 		.json = o->json,
 		.seed = o->seed,
 		.steps = o->steps,
 		.record = o->record,
+		.record_events = o->record_events,
 	};
 	struct schedule sched;
 	int rc;
 
 	memcpy(ho.target.params, o->params, sizeof(ho.target.params));
-	if (o->record && !o->steps && !o->replay)
+	if (t->path && !o->steps && !o->timed && !o->replay)
+		ho.steps = SCRIPT_STEP_LIMIT;
+	if (o->record && !ho.steps && !o->replay)
 		return cmd_usage_error(e, "--record needs a stepped run: add "
 				       "--steps N (or --replay FILE)");
 	if (!o->replay)
@@ -312,13 +335,38 @@ run_headless(const struct cmd_entry *e, const struct scene_def *def,
 	return rc;
 }
 
+/* Resolve the script named by word into *t.  Returns 0, or the exit
+ * status of its error (printed: FILE:LINE:COLUMN for a parse error). */
+static int
+script_target(const char *word, struct control_target *t)
+{
+	char err[512];
+	int rc = target_resolve(word, t, err, sizeof(err));
+
+	if (!rc)
+		return 0;
+	cmd_error("%s", err);
+	return rc == -ENOMEM ? CMD_EXIT_FAILURE : CMD_EXIT_USAGE;
+}
+
 static int
 ui_exec(const struct cmd_entry *e, int argc, char **argv)
 {
 	const struct scene_def *def = scene_find("pool");
+	struct control_target t = { 0 };
 	struct run_opts o = { 0 };
 	int first = 1, rc;
 
+	if (argc > 1 && argv[1][0] != '-' && target_is_script(argv[1])) {
+		rc = script_target(argv[1], &t);
+		if (rc)
+			return rc;
+		rc = parse_run_opts(e, t.def, argc - 2, argv + 2, false, &o);
+		if (!rc)
+			rc = run_ui(e, &t, &o);
+		target_free(&t);
+		return rc;
+	}
 	if (argc > 1 && argv[1][0] != '-') {
 		def = scene_find(argv[1]);
 		/* Without "ui" the word may have been meant as a subcommand. */
@@ -337,13 +385,15 @@ ui_exec(const struct cmd_entry *e, int argc, char **argv)
 	rc = parse_run_opts(e, def, argc - first, argv + first, false, &o);
 	if (rc)
 		return rc;
-	return run_ui(e, def, &o);
+	t.def = def;
+	return run_ui(e, &t, &o);
 }
 
 static const struct cmd_entry cmd_ui_entry = {
 	.name = "ui",
 	.args = "[SCENE] [--paused|--step] [--seed N] [--set KEY=VALUE]... "
-		"[--record FILE] [--replay FILE]",
+		"[--record FILE] [--replay FILE] [--record-events FILE] "
+		"[--cast FILE]",
 	.summary = "the live ui on a scene (also with no subcommand)",
 	.help =
 	"Show SCENE (default: pool) running live in the terminal: its\n"
@@ -364,6 +414,12 @@ static const struct cmd_entry cmd_ui_entry = {
 	"                   exit (needs --step or --paused)\n"
 	"  --replay FILE    step through the schedule in FILE, then go on\n"
 	"                   by hand\n"
+	"  --record-events FILE\n"
+	"                   write every event the screen folds, with the\n"
+	"                   names, to FILE (lockstep replay opens it)\n"
+	"  --cast FILE      record the session as an asciicast v2 file\n"
+	"                   (asciinema play, its web player), a marker for\n"
+	"                   each step\n"
 	"\n"
 	"Keys:\n"
 	"  space            pause or resume: threads stop at their next gate\n"
@@ -464,57 +520,71 @@ list_exec(const struct cmd_entry *e, int argc, char **argv)
 		}
 	}
 	if (json)
-		printf("]}\n");
+		printf("],\n ");
+	if (list_scripts(json))
+		return cmd_error("out of memory");
+	if (json)
+		printf("}\n");
 	return 0;
 }
 
 static const struct cmd_entry cmd_list_entry = {
 	.name = "list",
 	.args = "[--json]",
-	.summary = "every scene with its parameters and their defaults",
+	.summary = "every scene with its parameters, and the shipped scripts",
 	.help =
 	"Print every scene, one line each, and under it each parameter with\n"
 	"its default and what it means.  The same KEY=VALUE pairs serve --set\n"
-	"and the ui's keys.\n"
+	"and the ui's keys.  Then the shipped scripts (lockstep NAME.lss):\n"
+	"each one's title, goal, and whether it is breakable or safe.\n"
 	"\n"
 	"Options:\n"
 	"  --json           one JSON document instead: each scene's name,\n"
 	"                   title, summary, its parameters (default, and\n"
-	"                   min and max or the allowed values) and its fixes\n",
+	"                   min and max or the allowed values) and its fixes;\n"
+	"                   and \"scripts\": each one's name, path, title,\n"
+	"                   goal and expect\n",
 	.exec = list_exec,
 };
 
 static int
 run_exec(const struct cmd_entry *e, int argc, char **argv)
 {
-	const struct scene_def *def;
+	struct control_target t = { 0 };
 	struct run_opts o = { .seconds = 3.0 };
 	int rc;
 
 	if (argc < 2 || argv[1][0] == '-')
 		return cmd_usage_error(e, "run needs a scene: %s",
 				       scene_names());
-	def = scene_find(argv[1]);
-	if (!def)
-		return cmd_usage_error(e, "unknown scene '%s'; scenes: %s",
-				       argv[1], scene_names());
-	rc = parse_run_opts(e, def, argc - 2, argv + 2, true, &o);
-	if (rc)
-		return rc;
-	if (!o.headless) {
-		if (o.json || o.timed || o.steps)
-			return cmd_usage_error(e, "--json, --seconds and "
-					       "--steps need --headless");
-		return run_ui(e, def, &o);
+	if (target_is_script(argv[1])) {
+		rc = script_target(argv[1], &t);
+		if (rc)
+			return rc;
+	} else {
+		t.def = scene_find(argv[1]);
+		if (!t.def)
+			return cmd_usage_error(e, "unknown scene '%s'; scenes: "
+					       "%s", argv[1], scene_names());
 	}
-	return run_headless(e, def, &o);
+	rc = parse_run_opts(e, t.def, argc - 2, argv + 2, true, &o);
+	if (!rc && o.headless && o.cast)
+		rc = cmd_usage_error(e, "--cast records the ui: leave out "
+				     "--headless");
+	if (!rc && !o.headless && (o.json || o.timed || o.steps))
+		rc = cmd_usage_error(e, "--json, --seconds and --steps need "
+				     "--headless");
+	if (!rc)
+		rc = o.headless ? run_headless(e, &t, &o) : run_ui(e, &t, &o);
+	target_free(&t);
+	return rc;
 }
 
 static const struct cmd_entry cmd_run_entry = {
 	.name = "run",
 	.args = "SCENE --headless [--seconds N | --steps N] [--seed N] "
 		"[--json] [--set KEY=VALUE]... [--record FILE] "
-		"[--replay FILE]",
+		"[--replay FILE] [--record-events FILE]",
 	.summary = "a scene without the ui, reported as text or JSON",
 	.help =
 	"Run SCENE with no terminal and report what the screen would have\n"
@@ -537,7 +607,10 @@ static const struct cmd_entry cmd_run_entry = {
 	"                   may be repeated\n"
 	"  --record FILE    write the run's schedule to FILE (needs --steps\n"
 	"                   or --replay)\n"
-	"  --replay FILE    replay the schedule in FILE\n",
+	"  --replay FILE    replay the schedule in FILE\n"
+	"  --record-events FILE\n"
+	"                   write the run's event stream, with the names,\n"
+	"                   to FILE (lockstep replay opens it)\n",
 	.exec = run_exec,
 };
 

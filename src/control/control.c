@@ -55,6 +55,43 @@ control_reset_record(struct control *c)
 	memset(&c->outcome, 0, sizeof(c->outcome));
 }
 
+/*
+ * Pass the gates tagged CONTROL_TAG_FOLLOW that a step left threads at,
+ * one at a time, the lowest order first, each until the group rests
+ * again (at most timeout_ns).  Returns 0, or the error of a wait for
+ * rest (-ETIMEDOUT, -ECANCELED).
+ */
+static int
+control_follow(struct ls_group *g, uint64_t timeout_ns)
+{
+	struct ls_gate_view v[CONTROL_MAX_THREADS];
+	size_t n, i, best;
+	int16_t d;
+	int rc;
+
+	for (;;) {
+		n = ls_gate_list(g, v, CONTROL_MAX_THREADS);
+		best = n;
+		for (i = 0; i < n; i++) {
+			if (v[i].state != LS_STATE_PARKED ||
+			    !(v[i].tag & CONTROL_TAG_FOLLOW))
+				continue;
+			/* Orders wrap: the nearer one in 15 bits first. */
+			d = (int16_t)(((v[i].tag >> CONTROL_TAG_ORDER_SHIFT) -
+				       (best < n ? v[best].tag >>
+						       CONTROL_TAG_ORDER_SHIFT
+						 : 0)) << 1);
+			if (best == n || d < 0)
+				best = i;
+		}
+		if (best == n || ls_gate_release(g, v[best].tid))
+			return 0;
+		rc = ls_gate_quiesce(g, timeout_ns);
+		if (rc)
+			return rc;
+	}
+}
+
 /* Apply the scene's forcing schedule to a held group, then let it run:
  * each named thread through one gate, skipping one that is not at a gate
  * (a fix may forbid the bad interleaving). */
@@ -73,7 +110,9 @@ control_force(struct control *c)
 			    v[i].state == LS_STATE_PARKED)
 				break;
 		if (i < nv && !ls_gate_step(c->group, v[i].tid,
-					   FORCE_TIMEOUT_NS))
+					   FORCE_TIMEOUT_NS) &&
+		    !ls_gate_quiesce(c->group, FORCE_TIMEOUT_NS) &&
+		    !control_follow(c->group, FORCE_TIMEOUT_NS))
 			c->run.forced.stepped++;
 		else
 			c->run.forced.skipped++;
@@ -224,20 +263,50 @@ control_object_name(const struct control *c, uint32_t obj, char *buf,
 		ls_ring_object_info(c->ring, obj, &kind, buf, n);
 }
 
+/* The engine names a gate by its call ("timedrdlock"); a class reads
+ * the words the lessons use ("read-lock table, may time out"). */
+static const struct {
+	const char *call, *verb, *tail;
+} control_verbs[] = {
+	{ "trylock", "try to lock", "" },
+	{ "timedlock", "lock", ", may time out" },
+	{ "rdlock", "read-lock", "" },
+	{ "wrlock", "write-lock", "" },
+	{ "tryrdlock", "try to read-lock", "" },
+	{ "trywrlock", "try to write-lock", "" },
+	{ "timedrdlock", "read-lock", ", may time out" },
+	{ "timedwrlock", "write-lock", ", may time out" },
+	{ "rdunlock", "unlock", "" },
+	{ "wrunlock", "unlock", "" },
+	{ "trypush", "try to push to", "" },
+	{ "timedpush", "push to", ", may time out" },
+	{ "trypop", "try to pop", "" },
+	{ "timedpop", "pop", ", may time out" },
+};
+
 /* "lock B", "read balance": what a gate's operation does, in words. */
 static void
 control_op_words(const struct control *c, const struct ls_gate_view *v,
 		 char *buf, size_t n)
 {
 	char obj[LS_NAME_MAX + 1];
+	const char *verb = v->desc[0] ? v->desc : "use", *tail = "";
+	size_t i;
 
 	control_object_name(c, v->next_obj, obj, sizeof(obj));
 	/* A scene's own gate says it all ("read balance"); a primitive's
 	 * says the verb ("lock") and the object completes it. */
-	if (v->next_kind == LS_EV_MARK || !obj[0])
+	if (v->next_kind == LS_EV_MARK || !obj[0]) {
 		snprintf(buf, n, "%s", v->desc[0] ? v->desc : "go on");
-	else
-		snprintf(buf, n, "%s %s", v->desc[0] ? v->desc : "use", obj);
+		return;
+	}
+	for (i = 0; i < sizeof(control_verbs) / sizeof(control_verbs[0]); i++)
+		if (!strcmp(verb, control_verbs[i].call)) {
+			verb = control_verbs[i].verb;
+			tail = control_verbs[i].tail;
+			break;
+		}
+	snprintf(buf, n, "%s %s%s", verb, obj, tail);
 }
 
 /* " (held by T1)", or "" when nobody in particular holds it. */
@@ -278,6 +347,7 @@ control_describe(const struct control *c, const struct ls_gate_view *v,
 		t->next_kind = v->next_kind;
 		t->obj = v->next_obj;
 		t->tag = v->tag;
+		memcpy(t->desc, v->desc, sizeof(t->desc));
 		control_op_words(c, v, op, sizeof(op));
 		t->can = v->ready ? CAN_MOVE : CAN_BLOCK;
 		snprintf(t->what, sizeof(t->what), "next: %s%s", op,
@@ -518,6 +588,8 @@ control_finish(struct control *c, uint64_t timeout_ns)
 	if (!c->stepping)
 		return 0;
 	rc = ls_gate_quiesce(c->group, timeout_ns);
+	if (!rc)
+		rc = control_follow(c->group, timeout_ns);
 	if (rc == -ETIMEDOUT)
 		return -EINPROGRESS;
 	if (rc)

@@ -36,6 +36,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lockstep/gate.h"
 #include "lockstep/ring.h"
 #include "scenes/scene.h"
 
@@ -78,6 +79,9 @@ struct control_thread {
 	uint32_t obj;
 	unsigned holder;
 	uint32_t tag;		/* the gate's tag (a script's step), 0 none */
+	/* At a gate: the gate's own words ("lock", "take task"), as the
+	 * primitive or scene passed them; what below adds the object. */
+	char desc[LS_GATE_DESC_MAX + 1];
 	uint64_t busy_until;	/* CAN_BUSY asleep: when it wakes, else 0 */
 	/* In plain words: "next: lock B (held by T1)", "waits for B (held
 	 * by T2)", "working (300 ms)", "done". */
@@ -100,6 +104,18 @@ struct control_step {
 };
 
 #define CONTROL_MAX_THREADS 64
+
+/*
+ * A gate tag (ls_gate_tag) with CONTROL_TAG_FOLLOW set marks a gate that
+ * belongs to the step which woke its thread, not a step of its own (a
+ * script's wait(cv, m) taking m back after the signal): a step that
+ * leaves threads parked at such gates passes them before it is done,
+ * the lowest order first (bits CONTROL_TAG_ORDER_*, compared modulo
+ * 2^15), so the step stays one step and its outcome one outcome.
+ */
+#define CONTROL_TAG_FOLLOW 0x80000000u
+#define CONTROL_TAG_ORDER_SHIFT 16
+#define CONTROL_TAG_ORDER_MASK 0x7fffu
 
 struct control {
 	struct control_target target;

@@ -92,8 +92,10 @@ struct ls_group {
 	struct ls_ring *ring;
 	char name[LS_NAME_MAX + 1];
 
-	/* Written once by cancel with seq_cst, so a waiter that sees it
-	 * clear under its parker mutex is sure to be unparked after. */
+	/* Written once by cancel with seq_cst, before cancel takes each
+	 * member's parker word back from SLEEPING: a waiter that sees it
+	 * clear after announcing its sleep is sure to be woken (thread_park,
+	 * whose window check_park tests). */
 	atomic_int cancelled;
 	/* enum ls_gate_mode, written only under mu with seq_cst stores (see
 	 * thread_notify_controller); LS_GATE_CANCELLED is final.  The fast

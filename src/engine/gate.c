@@ -139,6 +139,14 @@ ls_gate_tag(uint32_t tag)
 	ls_thread_self()->tag = tag;
 }
 
+bool
+ls_gate_held(void)
+{
+	const struct ls_group *g = ls_thread_self()->group;
+
+	return g && atomic_load(&g->gate_mode) != LS_GATE_RUN;
+}
+
 int
 gate_timed_wait(struct ls_thread *self, uint64_t deadline_ns,
 		uint64_t *sleep_to)

@@ -250,6 +250,20 @@ thread_spin_for_permit(struct ls_thread *self)
 	}
 }
 
+#ifdef LS_ENGINE_TEST_HOOK
+/* Tests only (check_park): called at the two places in the park where a
+ * cancel may land between the look at the flag and the sleep, so a test
+ * can put one there every time instead of hoping a race does. */
+void (*thread_park_test_hook)(struct ls_thread *self, int where);
+#define PARK_TEST_HOOK(self, where)                                          \
+	do {                                                                 \
+		if (thread_park_test_hook)                                   \
+			thread_park_test_hook(self, where);                  \
+	} while (0)
+#else
+#define PARK_TEST_HOOK(self, where) ((void)0)
+#endif
+
 int
 thread_park(struct ls_thread *self, uint64_t deadline_ns)
 {
@@ -270,6 +284,7 @@ thread_park(struct ls_thread *self, uint64_t deadline_ns)
 			if (thread_spin_for_permit(self))
 				continue;
 		}
+		PARK_TEST_HOOK(self, 0);
 		v = PARK_EMPTY;
 		if (!atomic_compare_exchange_strong(&self->park, &v,
 						    PARK_SLEEPING))
@@ -283,6 +298,7 @@ thread_park(struct ls_thread *self, uint64_t deadline_ns)
 						       PARK_EMPTY);
 			continue;	/* the top of the loop decides */
 		}
+		PARK_TEST_HOOK(self, 1);
 		if (futex_sleep(&self->park, PARK_SLEEPING, deadline_ns)) {
 			v = PARK_SLEEPING;
 			if (atomic_compare_exchange_strong(&self->park, &v,

@@ -509,7 +509,8 @@ explore_par(struct exec *x, unsigned long max_states, char *err, size_t n)
 	now.nodes = 1;		/* the empty path */
 	for (w = 0; par < 0 && now.nodes && seen.n < max_states &&
 		    w < x->o->max_steps; w++) {
-		for (k = 0; par < 0 && k < now.nodes; k++) {
+		for (k = 0; par < 0 && k < now.nodes &&
+			    !(x->o->cancel && atomic_load(x->o->cancel)); k++) {
 			const struct control_step *path =
 				w ? now.steps + k * w : NULL;
 			char names[CONTROL_MAX_THREADS][LS_NAME_MAX + 1];

@@ -13,6 +13,7 @@
 
 struct ls_ring;
 struct model;
+struct record_writer;
 
 struct feed {
 	struct ls_ring *ring;
@@ -20,6 +21,11 @@ struct feed {
 	uint64_t regs_seen;	/* ring registrations whose name was handed */
 	unsigned names_objects;	/* object names handed over */
 	uint64_t last_ns;	/* newest stamp handed to the model, in ns */
+	/* What the model is handed is also written here (feed_record),
+	 * NULL when nothing records; rec_dropped: the drop total the
+	 * recording has. */
+	struct record_writer *rec;
+	uint64_t rec_dropped;
 };
 
 /*
@@ -30,6 +36,27 @@ struct feed {
  * earlier runs' threads as ghosts.
  */
 void feed_start(struct feed *f, struct ls_ring *r, struct model *m);
+
+/*
+ * From now on, also write to w (trace/record.h) every name and event
+ * handed to the model, stamps in ns as the model gets them, and the
+ * ring's drop total when it grows; first a "target" meta record, which
+ * tells a reader that a new run (a fresh model) begins here, with the
+ * first word of target as its value and the rest (the parameters) as a
+ * "params" record.  feed_start detaches the writer: a caller that
+ * restarts the model attaches it again, so the recording restarts its
+ * model where the live one did.  w is not closed here; its first error
+ * sticks, and record_writer_close reports it.  Returns 0 or that error.
+ */
+int feed_record(struct feed *f, struct record_writer *w, const char *target);
+
+/*
+ * Start the model afresh on the same ring (a scene reset), as feed_start
+ * does, but keep the recording, if any, and mark in it that a new run of
+ * target begins (feed_record).  Stamps keep never decreasing across the
+ * restart, as a recording needs.  Returns 0 or the recording's error.
+ */
+int feed_restart(struct feed *f, const char *target);
 
 /*
  * Drain up to rounds batches of events into the model (fewer when the

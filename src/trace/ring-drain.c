@@ -57,11 +57,22 @@
 #include "lockstep/clock.h"
 #include "trace/ring-int.h"
 
-/* Kinds that hand something over: at equal stamps they sort first. */
+/*
+ * Kinds that hand something over or let a waiter go: at equal stamps they
+ * sort first, so the model sees the release before what it made possible
+ * (the next owner's ACQUIRED, a woken or passed waiter, a popped item, a
+ * started task).  A recursive mutex hands over only with its last
+ * LOCK_RELEASED.  Not here: a pop that makes room for a blocked push (it
+ * would have to sort before the push, and a push before a pop), and
+ * Q_CLOSED, which the closer and the waiters it lets go both emit.
+ */
 #define RELEASE_KINDS                                                        \
 	((1ull << LS_EV_LOCK_RELEASED) | (1ull << LS_EV_RD_RELEASED) |       \
 	 (1ull << LS_EV_WR_RELEASED) | (1ull << LS_EV_SEM_POST) |            \
-	 (1ull << LS_EV_Q_PUSHED) | (1ull << LS_EV_TASK_SUBMIT))
+	 (1ull << LS_EV_Q_PUSHED) | (1ull << LS_EV_TASK_SUBMIT) |            \
+	 (1ull << LS_EV_CV_SIGNAL) | (1ull << LS_EV_CV_BROADCAST) |          \
+	 (1ull << LS_EV_BAR_RELEASE) | (1ull << LS_EV_RE_SET) |              \
+	 (1ull << LS_EV_LATCH_DOWN))
 _Static_assert(LS_EV_KIND_COUNT <= 64, "kinds fit the release mask");
 
 /* The merge key: the stamp, then 0 for a release-type kind, 1 else.  A

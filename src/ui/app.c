@@ -16,6 +16,7 @@
 #include <langinfo.h>
 #include <locale.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,9 @@
 #include "lockstep/gate.h"
 #include "lockstep/ring.h"
 #include "lockstep/thread.h"
+#include "control/target.h"
+#include "trace/record.h"
+#include "ui/cast.h"
 #include "ui/tty.h"
 
 #define FRAME_NS 33333333ull		/* 30 frames a second at most */
@@ -53,9 +57,18 @@ app_speed_label(const struct ui *u)
 	return buf;
 }
 
+unsigned
+app_speed_permille(const struct ui *u)
+{
+	return speeds[u->speed_idx];
+}
+
 uint64_t
 app_view_ns(const struct ui *u)
 {
+	/* A replay shows the recorded time of its position. */
+	if (u->play)
+		return u->play_ts;
 	return u->paused ? u->pause_began : u->frame_now;
 }
 
@@ -162,6 +175,20 @@ app_say(struct ui *u, const char *msg)
 	u->dirty = true;
 }
 
+void
+app_cast_marker(struct ui *u, const char *fmt, ...)
+{
+	char label[128];
+	va_list ap;
+
+	if (!u->cast)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(label, sizeof(label), fmt, ap);
+	va_end(ap);
+	cast_marker(u->cast, label);
+}
+
 /* Drain what the ring has into the model.  Returns events applied. */
 static size_t
 drain(struct ui *u)
@@ -184,10 +211,15 @@ model_restart(void *arg)
 {
 	struct ui *u = arg;
 	struct ls_event buf[256];
+	char what[512];
 
 	while (ls_ring_drain(u->ring, buf, 256))
 		;
-	feed_start(&u->feed, u->ring, u->model);
+	/* A recording (--record-events) restarts its model here too. */
+	u->feed.ring = u->ring;
+	u->feed.model = u->model;
+	feed_restart(&u->feed, target_describe(&u->ctl.target, what,
+					       sizeof(what)));
 	u->selected_tid = u->cursor_tid = 0;
 	u->threads_scroll = u->timeline_scroll = 0;
 	u->objects_scroll = u->log_back = 0;
@@ -204,7 +236,10 @@ scene_begin(struct ui *u, const int *params, enum control_mode mode,
 	struct control_target t = { .def = u->def };
 	int rc;
 
+	if (u->script.source && u->def == u->script.def)
+		t = u->script;
 	memcpy(t.params, params, sizeof(t.params));
+	u->ctl.target = t;	/* what model_restart records */
 	model_restart(u);
 	rc = control_start(&u->ctl, u->ring, &t, mode, speeds[u->speed_idx],
 			   seed, err, n);
@@ -267,6 +302,8 @@ step(struct ui *u, unsigned tid)
 	rc = control_step_begin(&u->ctl, tid, err, sizeof(err));
 	if (rc && rc != -EINPROGRESS)
 		app_say(u, err);
+	else
+		app_cast_marker(u, "step %zu", u->ctl.nsteps);
 	u->dirty = true;
 }
 
@@ -296,6 +333,7 @@ replay_step(struct ui *u)
 		return;
 	}
 	u->replay_next++;
+	app_cast_marker(u, "step %zu", u->ctl.nsteps);
 	u->dirty = true;
 }
 
@@ -306,6 +344,8 @@ step_back(struct ui *u)
 
 	if (control_step_back(&u->ctl, err, sizeof(err)))
 		app_say(u, err);
+	else
+		app_cast_marker(u, "back to step %zu", u->ctl.nsteps);
 	u->dirty = true;
 }
 
@@ -409,6 +449,10 @@ handle_key(struct ui *u, int ch)
 		u->dirty = true;
 		return ch != 'q';
 	}
+	if (u->play && replayview_key(u, ch)) {
+		u->dirty = true;
+		return true;
+	}
 	switch (ch) {
 	case 'q':
 	case 'Q':
@@ -490,8 +534,9 @@ handle_key(struct ui *u, int ch)
 				step(u, tids[idx]);
 			break;
 		}
-		/* The panels' own keys (layout.c), then the scene's. */
-		if (!layout_key(u, ch))
+		/* The panels' own keys (layout.c), then the scene's (none
+		 * in a replay: nothing runs to change). */
+		if (!layout_key(u, ch) && !u->play)
 			param_key(u, ch);
 		break;
 	}
@@ -505,7 +550,7 @@ draw_frame(struct ui *u)
 	int rows, cols;
 
 	/* Panels read who can move from here, one listing a frame. */
-	u->ncthreads = u->paused ? control_threads(&u->ctl, u->cthreads,
+	u->ncthreads = u->paused && !u->play ? control_threads(&u->ctl, u->cthreads,
 						   CONTROL_MAX_THREADS) : 0;
 
 	getmaxyx(stdscr, rows, cols);
@@ -544,6 +589,7 @@ loop(struct ui *u)
 			search_poll(u);
 			u->dirty = true;
 		}
+		par_poll(u);
 		if (u->replay && u->replay_auto && !u->ctl.stepping) {
 			if (!u->replay_due)
 				u->replay_due = now + REPLAY_BEAT_NS;
@@ -552,17 +598,20 @@ loop(struct ui *u)
 				u->replay_due = 0;
 			}
 		}
-		if (drain(u)) {
+		if (u->play)
+			replayview_tick(u, now);
+		else if (drain(u)) {
 			u->dirty = true;
 			last_event = now;
 		}
-		if (now - last_tick >= TICK_NS) {
+		/* A replay's model ticks with the recorded time. */
+		if (!u->play && now - last_tick >= TICK_NS) {
 			model_tick(u->model, now);
 			last_tick = now;
 			u->dirty = true;
 		}
 		/* The clock in the header moves while running. */
-		if (!u->paused && now - last_frame >= 100000000ull)
+		if (!u->paused && !u->play && now - last_frame >= 100000000ull)
 			u->dirty = true;
 		if (u->message[0] && now >= u->message_until) {
 			u->message[0] = '\0';
@@ -590,8 +639,9 @@ loop(struct ui *u)
 		 * the ring once a frame.  Paused, and a second after the last
 		 * thread came to rest, only a key, a signal or the metrics
 		 * tick wakes us. */
-		wait_ns = u->paused && !u->dirty && !u->ctl.stepping &&
-					  !u->replay_auto && !u->search &&
+		wait_ns = (u->paused || u->play) && !u->dirty &&
+					  !u->ctl.stepping && !u->replay_auto &&
+					  !u->search && !u->play_on &&
 					  now - last_event > TICK_NS
 				  ? TICK_NS
 				  : FRAME_NS - (now - last_frame) % FRAME_NS;
@@ -639,6 +689,7 @@ record_schedule(struct ui *u)
 int
 ui_main(const struct ui_opts *o)
 {
+	struct ls_ring_config rcfg;
 	struct ui *u;
 	char err[256];
 	int rc, e;
@@ -656,6 +707,8 @@ ui_main(const struct ui_opts *o)
 		return 1;
 	}
 	u->def = o->target.def;
+	if (o->target.source)
+		u->script = o->target;
 	u->speed_idx = SPEED_DEFAULT;
 	u->replay = o->replay;
 	u->replay_auto = o->replay != NULL;
@@ -663,25 +716,45 @@ ui_main(const struct ui_opts *o)
 	/* The engine's threads yield to this one, so frames and keys keep
 	 * up when the scene runs flat out (thread-prio.c). */
 	ls_thread_set_background();
-	e = ls_ring_create(NULL, &u->ring);
-	if (e) {
+	u->play = o->play;
+	if (u->play) {
+		/* A recording: nothing runs, no ring, no control. */
+		replayview_start(u);
+	} else if ((e = ls_ring_create(metrics_ring_config(&rcfg),
+					&u->ring))) {
 		fprintf(stderr, "lockstep: cannot create the event ring: %s\n",
 			strerror(-e));
 		rc = 1;
 		goto out;
+	} else if (o->record_events &&
+		   record_writer_open(o->record_events, &u->feed.rec, err,
+				      sizeof(err))) {
+		fprintf(stderr, "lockstep: %s\n", err);
+		rc = 1;
+		goto out;
+	} else if (scene_begin(u, o->target.params,
+			       o->replay ? CONTROL_STEP : o->mode, o->seed,
+			       err, sizeof(err))) {
+		fprintf(stderr, "lockstep: %s\n", err);
+		rc = 1;
+		goto out;
 	}
-	if (scene_begin(u, o->target.params, o->replay ? CONTROL_STEP : o->mode,
-			o->seed, err, sizeof(err))) {
+	par_start(u);
+	if (o->cast && cast_open(o->cast, u->def->name, &u->cast, err,
+				 sizeof(err))) {
 		fprintf(stderr, "lockstep: %s\n", err);
 		rc = 1;
 		goto out;
 	}
 	e = tty_open();
 	if (e) {
+		cast_close(u->cast, err, sizeof(err));
+		u->cast = NULL;
 		fprintf(stderr, "lockstep: cannot start the terminal ui\n");
 		rc = 1;
 		goto out;
 	}
+	cast_started(u->cast);
 	{
 		const char *nc = getenv("NO_COLOR");
 
@@ -691,10 +764,26 @@ ui_main(const struct ui_opts *o)
 	stats_open();
 	rc = loop(u);
 	tty_close();
+	if (cast_close(u->cast, err, sizeof(err))) {
+		fprintf(stderr, "lockstep: %s\n", err);
+		rc = rc ? rc : 1;
+	}
+	u->cast = NULL;
 	stats_close();
 	if (!rc && u->record)
 		rc = record_schedule(u);
+	if (u->feed.rec) {
+		/* What the model folded, no more: the recording ends on the
+		 * last picture, not on the teardown after it. */
+		e = record_writer_close(u->feed.rec, err, sizeof(err));
+		u->feed.rec = NULL;
+		if (e) {
+			fprintf(stderr, "lockstep: %s\n", err);
+			rc = rc ? rc : 1;
+		}
+	}
 out:
+	par_stop(u);
 	if (u->search) {
 		search_cancel(u);
 		while (search_poll(u))
@@ -703,6 +792,8 @@ out:
 	if (u->have_found)
 		schedule_free(&u->found);
 	control_stop(&u->ctl);
+	if (u->feed.rec)
+		record_writer_close(u->feed.rec, err, sizeof(err));
 	if (u->ring)
 		ls_ring_destroy(u->ring);
 	free(u->model);

@@ -9,6 +9,7 @@
 #include "control/control.h"
 #include "scenes/scene.h"
 
+struct playback;
 struct schedule;
 
 struct ui_opts {
@@ -17,6 +18,11 @@ struct ui_opts {
 	uint64_t seed;			/* 0: a new one */
 	const struct schedule *replay;	/* step through this, then by hand */
 	const char *record;		/* write the schedule here at exit */
+	const char *record_events;	/* write the event stream here */
+	/* A recording to replay instead of running target (lockstep
+	 * replay); the caller opened it and closes it. */
+	struct playback *play;
+	const char *cast;		/* record the session here (cast.h) */
 };
 
 /* Run the live ui on o's target until the user quits.  Checks for a

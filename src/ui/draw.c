@@ -165,7 +165,7 @@ ui_object_name(const struct ui *u, uint32_t id)
 }
 
 void
-format_ns(char *buf, size_t n, uint64_t ns)
+draw_format_ns(char *buf, size_t n, uint64_t ns)
 {
 	if (ns < 1000)
 		snprintf(buf, n, "%uns", (unsigned)ns);

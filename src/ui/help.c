@@ -8,6 +8,18 @@
 
 #include <stdio.h>
 
+/* The column a parameter's help starts in, after its keys and value. */
+#define HELP_KEY_W 31
+
+/* A parameter's help text ("" when it has none). */
+static const char *
+help_param_text(const struct ui *u, unsigned i)
+{
+	const char *h = u->def->params[i].help;
+
+	return h ? h : "";
+}
+
 void
 help_draw(struct ui *u, int rows, int cols)
 {
@@ -35,12 +47,22 @@ help_draw(struct ui *u, int rows, int cols)
 	};
 	const struct theme *th = &u->theme;
 	unsigned n = sizeof(lines) / sizeof(lines[0]), i;
-	int w = 70, h = (int)n + (int)u->def->nparams + 6, y, x, s;
+	int w = 70, h, y, x, s, len;
 	struct rect r;
 	char item[96];
+	const char *p;
+	bool wrap;
 
 	if (w > cols - 2)
 		w = cols - 2;
+	/* A parameter's help wraps under its own column where the rows
+	 * allow; on a short screen every parameter keeps its one line. */
+	h = (int)n + 6;
+	for (i = 0; i < u->def->nparams; i++)
+		for (p = help_param_text(u, i), h++;
+		     *(p = wrap_next(p, w - 4 - HELP_KEY_W, &len));)
+			h++;
+	wrap = h <= rows - 2;
 	if (h > rows - 2)
 		h = rows - 2;
 	r = (struct rect){ (rows - h) / 2, (cols - w) / 2, h, w };
@@ -53,8 +75,11 @@ help_draw(struct ui *u, int rows, int cols)
 		draw_text(y++, x, w - 4, A_NORMAL, lines[i]);
 	for (i = 0; i < u->def->nparams && y < r.y + r.h - 1; i++) {
 		keybar_param_text(u, i, item, sizeof(item));
-		draw_textf(y++, x, w - 4, A_BOLD, "%-30s %s", item,
-			   u->def->params[i].help);
+		draw_textf(y, x, HELP_KEY_W - 1, A_BOLD, "%s", item);
+		s = draw_wrapped(y, x + HELP_KEY_W, w - 4 - HELP_KEY_W,
+				 wrap ? r.y + r.h - 1 : y + 1, A_NORMAL,
+				 help_param_text(u, i));
+		y = s > y ? s : y + 1;
 	}
 	if (y >= r.y + r.h - 1)
 		return;

@@ -145,6 +145,8 @@ keybar_rows(struct ui *u, int cols)
 	unsigned n = keybar_params(u, it);
 	int rows = items_rows(it, n, cols - 1);
 
+	if (u->play)
+		return replayview_rows();
 	/* The status line, the global keys, the scene's keys. */
 	return 2 + (rows > PARAM_ROWS_MAX ? PARAM_ROWS_MAX : rows);
 }
@@ -281,6 +283,10 @@ keybar_draw(struct ui *u, struct rect r)
 	unsigned n;
 	int progress, w = r.w - 1;
 
+	if (u->play) {
+		replayview_draw(u, r);
+		return;
+	}
 	/* Fewer rows than asked for (the step view has its own strip):
 	 * the keys keep theirs, the status line goes. */
 	if (r.h < keybar_rows(u, r.w)) {

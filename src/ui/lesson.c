@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "scenes/lessons.h"
+#include "script/script.h"
 
 #define LESSON_MAX 8192
 
@@ -135,7 +136,7 @@ thread_detail(struct ui *u, struct rect r)
 		used += (size_t)snprintf(held + used, sizeof(held) - used,
 					 "%s%s", i ? ", " : "",
 					 ui_object_name(u, t->held[i]));
-	format_ns(since, sizeof(since), app_view_ns(u) > t->state_since
+	draw_format_ns(since, sizeof(since), app_view_ns(u) > t->state_since
 		  ? app_view_ns(u) - t->state_since : 0);
 	snprintf(buf, sizeof(buf), "%s (T%u): %s for %s", t->name, t->tid,
 		 ui_state_word(t->state, false), since);
@@ -161,7 +162,8 @@ thread_detail(struct ui *u, struct rect r)
 void
 lesson_draw(struct ui *u, struct rect r)
 {
-	static char text[LESSON_MAX];
+	static char text[LESSON_MAX], flow[LESSON_MAX];
+	const struct script_program *script = u->ctl.target.source;
 	const char *raw = lesson_text(u->def->name);
 	int fix = scene_param_index(u->def, "fix"), fix_at, fix_line;
 	int w = r.w - 2, rows, lines, y = r.y + 1, bottom = r.y + r.h - 1;
@@ -169,6 +171,18 @@ lesson_draw(struct ui *u, struct rect r)
 	char footer[48];
 	int k, len;
 
+	/* A script carries its own lesson, its paragraphs' lines broken
+	 * by hand: joined here, so they wrap to the panel. */
+	if (script) {
+		for (k = 0; script->lesson[k] && k + 1 < LESSON_MAX; k++)
+			flow[k] = script->lesson[k] == '\n' &&
+					  script->lesson[k + 1] != '\n' &&
+					  (!k || script->lesson[k - 1] != '\n')
+					  ? ' '
+					  : script->lesson[k];
+		flow[k] = '\0';
+		raw = flow;
+	}
 	if (u->lesson_def != u->def) {
 		u->lesson_def = u->def;
 		u->lesson_fix = fix >= 0 ? u->ctl.target.params[fix] : -1;

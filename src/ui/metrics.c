@@ -9,6 +9,9 @@
 #include "ui/ui.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+
+#include "util/num.h"
 
 /* The queue, pool or semaphore with the most depth samples. */
 static const struct model_object *
@@ -72,11 +75,35 @@ metrics_by_class(const struct model *m, char *buf, size_t n)
 	for (c = 0; c < MODEL_WAIT_CLASSES && used < n; c++) {
 		if (!model_wait_samples(m, c))
 			continue;
-		format_ns(v, sizeof(v), model_wait_class_percentile(m, c, 99));
+		draw_format_ns(v, sizeof(v),
+			       model_wait_class_percentile(m, c, 99));
 		used += (size_t)snprintf(buf + used, n - used, "%s%s %s",
 					 used ? "  " : "", names[c], v);
 	}
 	return used > 0;
+}
+
+uint64_t
+metrics_lost(const struct model *m)
+{
+	/* The ring counts what it dropped, the model the gaps it saw; either
+	 * may run ahead of the other for a moment, so take the larger. */
+	return m->ring_dropped > m->lost ? m->ring_dropped : m->lost;
+}
+
+const struct ls_ring_config *
+metrics_ring_config(struct ls_ring_config *cfg)
+{
+	const char *s = getenv("LOCKSTEP_LANE_EVENTS");
+	unsigned long long v;
+
+	if (!s || num_parse_uint(s, 2, 1u << 24, &v))
+		return NULL;
+	*cfg = (struct ls_ring_config){
+		.lane_events = (uint32_t)v,
+		.max_lanes = LS_RING_DEFAULT_MAX_LANES,
+	};
+	return cfg;
 }
 
 void
@@ -84,15 +111,15 @@ metrics_draw(struct ui *u, struct rect r)
 {
 	const struct model *m = u->model;
 	const struct model_object *q = busiest_queue(m);
-	uint64_t lost = m->ring_dropped > m->lost ? m->ring_dropped : m->lost;
+	uint64_t lost = metrics_lost(m);
 	char p50[16], p99[16], r50[16], r99[16], drop[96];
 	int x = r.x + 1, w = r.w - 2, y = r.y + 1, dw;
 
 	draw_box(u, r, "Metrics", NULL);
-	format_ns(p50, sizeof(p50), model_wait_percentile(m, 50));
-	format_ns(p99, sizeof(p99), model_wait_percentile(m, 99));
-	format_ns(r50, sizeof(r50), model_run_percentile(m, 50));
-	format_ns(r99, sizeof(r99), model_run_percentile(m, 99));
+	draw_format_ns(p50, sizeof(p50), model_wait_percentile(m, 50));
+	draw_format_ns(p99, sizeof(p99), model_wait_percentile(m, 99));
+	draw_format_ns(r50, sizeof(r50), model_run_percentile(m, 50));
+	draw_format_ns(r99, sizeof(r99), model_run_percentile(m, 99));
 	draw_textf(y++, x, w, A_NORMAL, "events/s %-8.0f tasks/s %.0f",
 		   m->events_per_s, m->tasks_per_s);
 	draw_textf(y++, x, w, A_NORMAL, "wait p50 %-8s p99 %s", p50, p99);

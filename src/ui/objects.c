@@ -232,26 +232,38 @@ object_pool(struct ui *u, const struct model_object *o, int y, int x, int w,
 {
 	const struct theme *th = &u->theme;
 	struct model_pool_workers pw;
-	char prios[96];
-	int bw = w > 34 ? 10 : 6, used;
+	char prios[96], line[96], paused[24] = "";
+	int bw = w > 34 ? 10 : 6;
 
 	model_pool_workers(u->model, o->id, &pw);
-	used = draw_textf(y, x, w, A_NORMAL, "%u worker%s: %u busy, %u idle",
-			  pw.workers, pw.workers == 1 ? "" : "s", pw.busy,
-			  pw.idle);
 	if (pw.paused)
-		draw_textf(y, x + used, w - used, A_NORMAL, ", %u paused",
-			   pw.paused);
+		snprintf(paused, sizeof(paused), ", %u paused", pw.paused);
+	/* The words fit the column rather than lose their end: a narrow
+	 * panel drops the worker count, which the three parts add up to. */
+	snprintf(line, sizeof(line), "%u worker%s: %u busy, %u idle%s",
+		 pw.workers, pw.workers == 1 ? "" : "s", pw.busy, pw.idle,
+		 paused);
+	if (text_width(line) > w)
+		snprintf(line, sizeof(line), "%u busy, %u idle%s", pw.busy,
+			 pw.idle, paused);
+	draw_text(y, x, w, A_NORMAL, line);
 	if (rows_left < 2)
 		return 1;
+	snprintf(line, sizeof(line), "%llu/%llu queued, %llu rejected",
+		 (unsigned long long)o->count,
+		 (unsigned long long)o->capacity,
+		 (unsigned long long)o->rejected);
+	if (bw + 1 + text_width(line) > w)
+		bw = 4;
+	if (bw + 1 + text_width(line) > w)
+		snprintf(line, sizeof(line), "%llu/%llu queued, %llu rej.",
+			 (unsigned long long)o->count,
+			 (unsigned long long)o->capacity,
+			 (unsigned long long)o->rejected);
 	draw_bar(u, y + 1, x, bw, o->count, o->capacity);
-	used = bw + 1 + draw_textf(y + 1, x + bw + 1, w - bw - 1,
-				   o->rejected ? th->state_attr[LS_STATE_BLOCKED]
-					       : A_NORMAL,
-				   "%llu/%llu queued, %llu rejected",
-				   (unsigned long long)o->count,
-				   (unsigned long long)o->capacity,
-				   (unsigned long long)o->rejected);
+	draw_text(y + 1, x + bw + 1, w - bw - 1,
+		  o->rejected ? th->state_attr[LS_STATE_BLOCKED] : A_NORMAL,
+		  line);
 	objects_prios(o, prios, sizeof(prios));
 	if (!prios[0] || rows_left < 3)
 		return 2;

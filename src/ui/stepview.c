@@ -136,6 +136,9 @@ stepview_draw(struct ui *u, struct rect r)
 	unsigned cols;
 	int w, x;
 
+	/* A script shows its code instead (codeview.c). */
+	if (codeview_draw(u, r, can_attr, can_words))
+		return;
 	if (first >= n)
 		first = n ? n - 1 : 0;
 	cols = (unsigned)(n - first < COLUMNS_MAX ? n - first : COLUMNS_MAX);
@@ -168,6 +171,10 @@ stepview_snapshot(struct ui *u)
 	unsigned i;
 
 	u->nvar_before = 0;
+	if (u->ctl.target.source) {
+		codeview_snapshot(u);
+		return;
+	}
 	for (i = 0; i < MODEL_MAX_OBJECTS &&
 		    u->nvar_before < UI_MAX_VARS; i++) {
 		const struct model_object *o = &u->model->objects[i];
@@ -187,9 +194,15 @@ stepview_shared_draw(struct ui *u, struct rect r)
 	int y = r.y + 1;
 	unsigned i, k;
 
-	draw_box(u, r, "Shared", NULL);
+	/* A script's values and locals (codeview.c), then its locks. */
+	y = codeview_vars_draw(u, r);
+	if (!y) {
+		y = r.y + 1;
+		draw_box(u, r, "Shared", NULL);
+	}
 	/* Values first, the one the last step changed marked. */
-	for (i = 0; i < MODEL_MAX_OBJECTS && y < r.y + r.h - 1; i++) {
+	for (i = 0; !u->ctl.target.source && i < MODEL_MAX_OBJECTS &&
+		    y < r.y + r.h - 1; i++) {
 		const struct model_object *o = &u->model->objects[i];
 		bool changed;
 
@@ -348,7 +361,8 @@ stepview_click(struct ui *u, struct rect r, int y, int x, unsigned *tid)
 	if (y < r.y || y >= r.y + r.h || x < r.x || x >= r.x + r.w ||
 	    first >= n)
 		return false;
-	cols = (unsigned)(n - first < COLUMNS_MAX ? n - first : COLUMNS_MAX);
+	cols = codeview_columns(u, r.w);
+	cols = (unsigned)(n - first < cols ? n - first : cols);
 	w = r.w / (int)cols;
 	*tid = stepview_column_tid(u, (unsigned)((x - r.x) / w) + 1);
 	return *tid != 0;

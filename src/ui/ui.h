@@ -94,6 +94,9 @@ struct theme {
 struct ui {
 	/* What runs, driven through the one control door. */
 	const struct scene_def *def;	/* ctl.target.def */
+	/* The script opened (its compiled program and path), when def is
+	 * the scene of scripts; owned by the caller of ui_main. */
+	struct control_target script;
 	struct control ctl;
 	struct ls_ring *ring;
 	unsigned speed_idx;	/* into the speed table of app.c */
@@ -123,8 +126,20 @@ struct ui {
 	bool have_found;
 	size_t replay_fail_at;
 	struct search *search;	/* a search under way (x), or NULL */
+	struct par_job *par_job;	/* a script's par being found */
+	long par;		/* a script's par in steps, or <= 0: unknown */
 	unsigned generation;	/* ctl.generation the model was started at */
 	uint64_t run_start_ns;	/* monotonic time the scene (re)started */
+	/* A recording replayed (lockstep replay; replayview.c), else NULL:
+	 * then nothing runs, the ring and the control are unused, and the
+	 * model is folded from the file.  play_on: it plays by itself;
+	 * play_ts: the recorded time the screen shows; play_wall: when the
+	 * play last moved; play_num: a number being typed for a jump. */
+	struct playback *play;
+	struct cast *cast;	/* --cast: the session recorded, or NULL */
+	bool play_on;
+	uint64_t play_ts, play_wall;
+	char play_num[12];
 	uint64_t paused_ns;	/* total time paused, for the elapsed clock */
 	uint64_t pause_began;
 
@@ -194,17 +209,23 @@ const char *ui_state_glyph(const struct ui *u, unsigned state, bool strip);
 const char *ui_bar_glyph(const struct ui *u, bool full);
 const char *ui_spark_glyph(const struct ui *u, unsigned level);
 const char *ui_object_name(const struct ui *u, uint32_t id);
-void format_ns(char *buf, size_t n, uint64_t ns);
+void draw_format_ns(char *buf, size_t n, uint64_t ns);
 
 /* The threads worth showing, in tid order: live ones, and finished ones
  * for a short while.  Returns how many tids went into out. */
 unsigned threads_visible(const struct ui *u, unsigned *out, unsigned max);
+
+/* A marker in the session's cast (--cast), if one is recorded. */
+void app_cast_marker(struct ui *u, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* Show msg on the status line for a few seconds. */
 void app_say(struct ui *u, const char *msg);
 
 /* The speed label ("1.0x", "max") and the scene's elapsed run time. */
 const char *app_speed_label(const struct ui *u);
+/* The speed in thousandths, 0 for "max". */
+unsigned app_speed_permille(const struct ui *u);
 uint64_t app_elapsed_ns(const struct ui *u);
 /* The time the screen shows: now, or the moment of the pause. */
 uint64_t app_view_ns(const struct ui *u);
@@ -236,6 +257,13 @@ void chart_draw(struct ui *u, struct rect r);
 void eventlog_draw(struct ui *u, struct rect r);
 bool eventlog_key(struct ui *u, int ch);
 void metrics_draw(struct ui *u, struct rect r);
+/* Events lost so far: the ring's drop count or the model's sequence gaps,
+ * whichever is larger.  The header and the Metrics panel both show it. */
+uint64_t metrics_lost(const struct model *m);
+/* The ring the ui creates: cfg filled from LOCKSTEP_LANE_EVENTS (a power
+ * of two, events per lane: a test makes the ring tiny to force drops),
+ * or NULL for the defaults when that is unset or not a number. */
+const struct ls_ring_config *metrics_ring_config(struct ls_ring_config *cfg);
 void lesson_draw(struct ui *u, struct rect r);
 bool lesson_key(struct ui *u, int ch);
 void keybar_draw(struct ui *u, struct rect r);
@@ -256,6 +284,13 @@ void outcome_title(struct ui *u, const struct scene_outcome *o,
 		   size_t at_step, char *buf, size_t n);
 /* The outcome's title and sentence from row y; returns the next row. */
 int outcome_draw(struct ui *u, int y, int x, int w, int bottom);
+/* A script's par, found in the background (par.c): start on opening a
+ * script, poll each frame (true while it runs), stop before the end. */
+struct par_job;
+void par_start(struct ui *u);
+bool par_poll(struct ui *u);
+void par_stop(struct ui *u);
+
 /* A search for a failing interleaving in the background (search.c). */
 struct search;
 /* Start searching the ui's target; false (and a message) if it cannot. */
@@ -268,6 +303,19 @@ void search_cancel(struct ui *u);
 /* Its progress line, for the strip. */
 void search_draw(struct ui *u, struct rect r);
 
+/* A recording replayed (replayview.c).  start: show its first moment;
+ * tick: each loop turn, move on while playing; key: the replay's keys
+ * (true when taken), which shadow every key that would drive an engine;
+ * badge: the header's; rows and draw: its status, position bar and keys,
+ * in place of the key bar. */
+struct playback;
+void replayview_start(struct ui *u);
+void replayview_tick(struct ui *u, uint64_t now);
+bool replayview_key(struct ui *u, int ch);
+void replayview_badge(const struct ui *u, char *buf, size_t n, attr_t *a);
+int replayview_rows(void);
+void replayview_draw(struct ui *u, struct rect r);
+
 /* The step view (stepview.c). */
 void stepview_layout(struct layout *l, int rows, int cols);
 void stepview_draw(struct ui *u, struct rect r);
@@ -275,6 +323,20 @@ void stepview_shared_draw(struct ui *u, struct rect r);
 void stepview_strip_draw(struct ui *u, struct rect r);
 /* Remember the shared values as a step begins. */
 void stepview_snapshot(struct ui *u);
+/* The code view of a script (codeview.c), inside the step view: each
+ * returns false (0), drawing nothing, when the target is no script. */
+bool codeview_draw(struct ui *u, struct rect r,
+		   attr_t (*attr)(const struct ui *, enum control_can),
+		   const char *(*words)(enum control_can));
+/* The shared values and locals; returns the next free row, 0 for none. */
+int codeview_vars_draw(struct ui *u, struct rect r);
+/* Remember the shared values as a step begins (a script's). */
+void codeview_snapshot(struct ui *u);
+/* How many thread columns fit in width (4 for a C scene). */
+unsigned codeview_columns(const struct ui *u, int width);
+/* The script's file name and "title  GOAL: ..." for the header. */
+bool codeview_header(const struct ui *u, char *name, size_t nn, char *title,
+		     size_t nt);
 /* The tid of the thread in column number (1-based, as shown), or 0. */
 unsigned stepview_column_tid(const struct ui *u, unsigned number);
 /* A click at y, x in the columns' rect r: the thread clicked. */

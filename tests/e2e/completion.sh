@@ -47,14 +47,14 @@ subs=$("$LOCKSTEP" --help | sed -n '/^Subcommands:/,/^$/s/^  \([a-z]*\) .*/\1/p'
 scenes=$("$LOCKSTEP" list | sed -n 's/^\([a-z][a-z0-9_-]*\) .*/\1/p')
 # shellcheck disable=SC2086
 offers "lockstep " $subs $scenes lost-update.lss scripts
-offers "lockstep r" race run rwlock
+offers "lockstep r" race replay run rwlock
 offers "lockstep e" explore
 # shellcheck disable=SC2086
 offers "lockstep run " $scenes lost-update.lss scripts
 offers "lockstep run ra" race
 offers "lockstep run lost" lost-update.lss
-offers "lockstep run race --" --headless --help --json --record --replay \
-	--seconds --seed --set --steps
+offers "lockstep run race --" --headless --help --json --record \
+	--record-events --replay --seconds --seed --set --steps
 offers "lockstep run race --set " adders= adds= fix=
 offers "lockstep run race --set f" fix=
 offers "lockstep run race --set fix=" atomic mutex none
@@ -64,15 +64,15 @@ offers "lockstep run race --seconds "
 offers "lockstep run deadlock --headless --seconds 2 --set " fix=
 offers "lockstep deadlock --set fix=o" ordering
 offers "lockstep --set c" capacity=
-offers "lockstep --" --help --paused --record --replay --seed --set --step \
-	--version
+offers "lockstep --" --cast --help --paused --record --record-events \
+	--replay --seed --set --step --version
 offers "lockstep bench " clock explore pool queue ring rwlock
 offers "lockstep bench ring --" --help --json --runs --seconds --threads
 offers "lockstep bench ring --runs "
 offers "lockstep list --" --help --json
 # shellcheck disable=SC2086
 offers "lockstep help " $subs
-offers "lockstep help r" run
+offers "lockstep help r" replay run
 # Values an option names, files where it takes a FILE, single-dash ones.
 offers "lockstep explore race --strategy p" pct portfolio pos
 offers "lockstep explore race --strategy=d" dfs

@@ -7,7 +7,10 @@ cd "$(dirname "$0")/../.." || exit 99
 . tests/e2e/lib.sh
 
 # --- panels, badges and keys at 100x30 -----------------------------------
-start main 100 30 "$LOCKSTEP" rwlock
+# ESCDELAY long: the mouse reports below start with ESC, and a ui
+# descheduled on a loaded machine must not take their first byte for
+# the Esc key (check_tty tests the short default).
+start main 100 30 env ESCDELAY=1000 "$LOCKSTEP" rwlock
 check "header names the scene and shows RUNNING" \
 	wait_for main 'lockstep . rwlock .*RUNNING'
 check "every panel has its title" wait_for main 'Threads \(5\)'
