@@ -116,8 +116,35 @@ ls_clock_ticks(void)
 	return ls_clock_ticks_fallback();
 }
 
-/* The duration of ticks ticks in nanoseconds.  Any thread. */
-uint64_t ls_clock_ticks_to_ns(uint64_t ticks);
+/* ns per tick << 32 as last calibrated, 0 before the first calibration;
+ * clock.c writes it.  Relaxed: one word, and any recent value will do for
+ * a duration. */
+extern _Atomic uint64_t ls_clock_dur_mult;
+
+/* ls_clock_ticks_to_ns before the first calibration (which it runs, and
+ * which may sleep up to 20 ms after start-up: clock.h, top). */
+uint64_t ls_clock_ticks_to_ns_first(uint64_t ticks) __attribute__((cold));
+
+/*
+ * The duration of ticks ticks in nanoseconds.  Any thread.  Inline and
+ * with no clock read, so that an emit site can turn the distance between
+ * two of its stamps into an event's arg (a hold, a wait) for a multiply:
+ * it uses the rate as last calibrated, which ls_clock_ns_at refines as the
+ * consumer converts stamps.
+ */
+static inline uint64_t
+ls_clock_ticks_to_ns(uint64_t ticks)
+{
+	uint64_t mult;
+
+	if (atomic_load_explicit(&ls_clock_source_now, memory_order_relaxed) !=
+	    LS_CLOCK_TSC)
+		return ticks;
+	mult = atomic_load_explicit(&ls_clock_dur_mult, memory_order_relaxed);
+	if (__builtin_expect(!mult, 0))
+		return ls_clock_ticks_to_ns_first(ticks);
+	return (uint64_t)(((unsigned __int128)ticks * mult) >> 32);
+}
 
 /*
  * The CLOCK_MONOTONIC time, in ns, at which ls_clock_ticks() returned

@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lockstep/clock.h"
 #include "lockstep/event.h"
 
 struct ls_ring;
@@ -202,6 +203,29 @@ ls_emit_stamp(unsigned kind, uint32_t obj, uint64_t arg, uint32_t aux)
 	if (lane && ls_lane_emit(lane, kind, obj, arg, aux))
 		return ls_lane_stamp(lane);
 	return 0;
+}
+
+/*
+ * As ls_emit_stamp, for an event whose arg is the time since the caller's
+ * earlier stamp since (a hold since its ACQUIRED, a run since its START):
+ * arg is that in ns, from this event's own stamp (ls_lane_begin), 0 when
+ * since is 0 (that stamp was never taken).  One clock read in all.
+ */
+static inline uint64_t
+ls_emit_since(unsigned kind, uint32_t obj, uint64_t since, uint32_t aux)
+{
+	struct ls_lane *lane = ls_trace_lane;
+	uint64_t now;
+
+	if (!lane)
+		return 0;
+	now = ls_lane_begin(lane);
+	if (!ls_lane_commit(lane, now, kind, obj,
+			    since && now > since ?
+				    ls_clock_ticks_to_ns(now - since) : 0,
+			    aux))
+		return 0;
+	return now;
 }
 
 #ifdef LS_RING_TEST_HOOK

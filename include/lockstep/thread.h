@@ -131,6 +131,15 @@ void ls_thread_cache_destroy(struct ls_thread_cache *c);
 void ls_group_use_cache(struct ls_group *g, struct ls_thread_cache *c);
 
 /*
+ * Run every engine thread that starts to run from now on below the
+ * process's other threads (SCHED_IDLE on Linux, else nice 19), so that a
+ * thread that draws keeps its frame rate while the engine runs flat out.
+ * For the live ui, once, before it starts a target; one way (a thread
+ * cannot raise its priority back unprivileged).  Any thread.
+ */
+void ls_thread_set_background(void);
+
+/*
  * The floor under a step, for benchmarks: the calling thread and one it
  * starts hand a turn back and forth rounds times through the engine's
  * parker (spinning a while before parking when spin is set, as a step

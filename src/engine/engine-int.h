@@ -312,6 +312,10 @@ group_spin_result(struct ls_group *g, bool paid)
 void thread_run(struct ls_thread *t, void (*returned)(void *arg),
 		void *arg);
 
+/* Move the calling engine thread to the background once, if the process
+ * asked for it (ls_thread_set_background); thread-prio.c. */
+void thread_prio_apply(void);
+
 /* Hand t to a thread of cache c (an idle one, or a new one).  Called
  * under t's group->mu.  Returns 0 or a positive errno. */
 int thread_cache_run(struct ls_thread_cache *c, struct ls_thread *t);

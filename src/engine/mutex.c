@@ -47,12 +47,13 @@ struct ls_mutex {
 	 * mu, read by views without it (a snapshot). */
 	_Atomic unsigned owner_tid;
 	struct waitq waiters;	/* of struct mutex_waiter; guarded by mu */
-	/* When the holder got m, for the hold time in LOCK_RELEASED, or 0
-	 * when it was untraced.  Owner-private: only the holder touches it,
-	 * and ownership itself passes under mu. */
-	uint64_t acquired_ns;
+	/* The stamp (ticks) of the holder's LOCK_ACQUIRED, for the hold
+	 * time in LOCK_RELEASED, or 0 when it was untraced or dropped: the
+	 * event's own clock read, so a hold costs no other.  Owner-private:
+	 * only the holder touches it, and ownership itself passes under mu. */
+	uint64_t acquired_tk;
 	/* Levels held beyond the first (recursive only), 0 while free.
-	 * Owner-private, as acquired_ns. */
+	 * Owner-private, as acquired_tk. */
 	unsigned relocks;
 	uint32_t id;		/* object id in the ring, 0 for none */
 	unsigned level;		/* place in a lock hierarchy, 0 for none */
@@ -146,13 +147,6 @@ mutex_tid(const struct ls_thread *self)
 	struct ls_lane *lane = ls_trace_lane;
 
 	return lane ? ls_lane_tid(lane) : ls_thread_tid(self);
-}
-
-/* Now, if the caller is traced; 0 otherwise (no clock read). */
-static inline uint64_t
-mutex_stamp(void)
-{
-	return ls_trace_lane ? ls_clock_ns() : 0;
 }
 
 static int
@@ -295,10 +289,9 @@ mutex_acquire(struct ls_mutex *m, enum mutex_how how, uint64_t timeout_ns,
 		atomic_store_explicit(&m->owner_tid, mutex_tid(self),
 				      memory_order_relaxed);
 		engine_unlock(&m->mu);
-		m->acquired_ns = mutex_stamp();
 		if (m->level)
 			leveled_push(m);
-		ls_emit(LS_EV_LOCK_ACQUIRED, m->id, 0, 0);
+		m->acquired_tk = ls_emit_stamp(LS_EV_LOCK_ACQUIRED, m->id, 0, 0);
 		return 0;
 	}
 	if (how == MUTEX_TRY) {
@@ -326,10 +319,10 @@ mutex_acquire(struct ls_mutex *m, enum mutex_how how, uint64_t timeout_ns,
 	switch (rc) {
 	case 0:
 		/* The unlocker made us owner; time starts now. */
-		m->acquired_ns = mutex_stamp();
 		if (m->level)
 			leveled_push(m);
-		ls_emit(LS_EV_LOCK_ACQUIRED, m->id, waited, 0);
+		m->acquired_tk = ls_emit_stamp(LS_EV_LOCK_ACQUIRED, m->id,
+					       waited, 0);
 		break;
 	case -ETIMEDOUT:
 		ls_emit(LS_EV_LOCK_TIMEOUT, m->id, waited, 0);
@@ -394,14 +387,11 @@ static void
 mutex_release_unlock(struct ls_mutex *m)
 {
 	struct waiter *w;
-	uint64_t held = 0;
 
 	if (m->level)
 		leveled_remove(m);
-	if (m->acquired_ns && ls_trace_lane)
-		held = ls_clock_ns() - m->acquired_ns;
 	/* Before the real release: nobody can own m until we drop mu. */
-	ls_emit(LS_EV_LOCK_RELEASED, m->id, held, 0);
+	ls_emit_since(LS_EV_LOCK_RELEASED, m->id, m->acquired_tk, 0);
 
 	/* The cancel rule (engine-int.h): a waiter whose group is cancelled
 	 * is passed over; it wakes with -ECANCELED and leaves the queue

@@ -57,9 +57,11 @@ struct pool_task {
 	struct map_batch *batch;	/* a map item, or NULL */
 	size_t index;			/* its item number in batch */
 	uint64_t id;
-	uint64_t queued_ns;		/* when it entered the queue */
+	uint64_t queued_ns;		/* when it entered the queue, for the
+					 * aging key: set only when aging */
+	uint64_t queued_tk;		/* the same in ticks, when timed */
 	int priority;
-	bool timed;			/* queued_ns is set; time its run */
+	bool timed;			/* queued_tk is set; time its run */
 };
 
 struct ls_pool {

@@ -40,7 +40,7 @@ _Thread_local struct ls_pool *pool_worker_current;
 struct pool_outcome {
 	bool ran;		/* false: dropped unrun */
 	int status;		/* fn's result */
-	uint64_t start, end;	/* when it ran, if the task is timed */
+	uint64_t start, end;	/* when it ran (ticks), if the task is timed */
 };
 
 static uint32_t
@@ -49,6 +49,14 @@ us_of(uint64_t ns)
 	uint64_t us = ns / 1000;
 
 	return us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
+}
+
+/* The ns from tick from to tick to; 0 when either was not taken (an
+ * untimed task) or they are out of order. */
+static uint64_t
+ns_between(uint64_t from, uint64_t to)
+{
+	return from && to > from ? ls_clock_ticks_to_ns(to - from) : 0;
 }
 
 /* Are the group's gates open (RUN mode)?  Relaxed, as in ls_gate: a pause
@@ -201,6 +209,33 @@ pool_worker_take_relock(struct ls_pool *p, struct pool_task *t)
 	return 0;
 }
 
+/*
+ * A task's start or end: one clock read that stamps its event too.  With
+ * a lane, the lane is marked busy and the stamp read (ls_lane_begin), and
+ * pool_worker_emit must follow at once; without one, the ticks when timed,
+ * else 0 and no read.
+ */
+static uint64_t
+pool_worker_stamp(bool timed)
+{
+	struct ls_lane *lane = ls_trace_lane;
+
+	if (lane)
+		return ls_lane_begin(lane);
+	return timed ? ls_clock_ticks() : 0;
+}
+
+/* Emit the event pool_worker_stamp read stamp for. */
+static void
+pool_worker_emit(uint64_t stamp, unsigned kind, uint32_t obj, uint64_t id,
+		 uint32_t aux)
+{
+	struct ls_lane *lane = ls_trace_lane;
+
+	if (lane)
+		ls_lane_commit(lane, stamp, kind, obj, id, aux);
+}
+
 /* Pass the "run task" gate and run t, without mu.  A task is not run
  * when the group is cancelled at the gate (the next take leaves) or when
  * its map gave up; *out says which. */
@@ -214,25 +249,24 @@ pool_worker_run(struct ls_pool *p, const struct pool_task *t,
 	if (t->batch && pool_map_abandoned(t->batch))
 		return;
 	out->ran = true;
-	if (t->timed)
-		out->start = ls_clock_ns();
-	ls_emit(LS_EV_TASK_START, p->obj, t->id,
-		us_of(out->start - t->queued_ns));
+	out->start = pool_worker_stamp(t->timed);
+	pool_worker_emit(out->start, LS_EV_TASK_START, p->obj, t->id,
+			 us_of(ns_between(t->queued_tk, out->start)));
 	if (t->batch)
 		out->status = pool_map_call(t->batch, t->index);
 	else
 		out->status = t->fn(t->arg);
-	if (t->timed)
-		out->end = ls_clock_ns();
+	out->end = pool_worker_stamp(t->timed);
 	if (out->status) {
-		ls_emit(LS_EV_TASK_FAIL, p->obj, t->id,
-			(uint32_t)(out->status < 0 ? -(int64_t)out->status
-						   : out->status));
+		pool_worker_emit(out->end, LS_EV_TASK_FAIL, p->obj, t->id,
+				 (uint32_t)(out->status < 0
+						    ? -(int64_t)out->status
+						    : out->status));
 		if (!t->batch && t->on_error)
 			t->on_error(t->arg, out->status);
 	} else {
-		ls_emit(LS_EV_TASK_END, p->obj, t->id,
-			us_of(out->end - out->start));
+		pool_worker_emit(out->end, LS_EV_TASK_END, p->obj, t->id,
+				 us_of(ns_between(out->start, out->end)));
 		if (!t->batch && t->on_done)
 			t->on_done(t->arg);
 	}
@@ -262,8 +296,9 @@ pool_worker_record_relock(struct ls_pool *p, const struct pool_task *t,
 			p->completed++;
 		if (t->timed) {
 			p->timed++;
-			hist_add(&p->wait_hist, out->start - t->queued_ns);
-			hist_add(&p->run_hist, out->end - out->start);
+			hist_add(&p->wait_hist,
+				 ns_between(t->queued_tk, out->start));
+			hist_add(&p->run_hist, ns_between(out->start, out->end));
 		}
 		gone = t->batch ? pool_map_done_locked(p, t->batch, t->index,
 						       out->status)

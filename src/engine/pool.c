@@ -183,6 +183,7 @@ static void
 pool_enqueue_locked(struct ls_pool *p, const struct pool_task *t)
 {
 	uint32_t slot = p->free_slots[--p->nfree];
+	uint64_t tk;
 
 	p->slots[slot] = *t;
 	runq_push(&p->rq, runq_key(t->priority, p->aging_ns, t->queued_ns,
@@ -191,7 +192,12 @@ pool_enqueue_locked(struct ls_pool *p, const struct pool_task *t)
 	p->submitted++;
 	if (t->batch)
 		pool_map_hold_locked(t->batch);
-	ls_emit(LS_EV_TASK_SUBMIT, p->obj, t->id, (uint32_t)t->priority);
+	/* The SUBMIT's stamp is when the task was queued: no clock read
+	 * of its own unless the submitter is untraced. */
+	tk = ls_emit_stamp(LS_EV_TASK_SUBMIT, p->obj, t->id,
+			   (uint32_t)t->priority);
+	if (t->timed)
+		p->slots[slot].queued_tk = tk ? tk : ls_clock_ticks();
 	pool_emit_depth_locked(p);
 	if (p->idleq.len && runq_len(&p->rq) > p->waking) {
 		/* The newest idle worker: the one most likely still warm.
@@ -360,7 +366,7 @@ pool_wait_room_relock(struct ls_pool *p, struct pool_task *t,
 		p->reserved--;
 		rc = pool_refusal_locked(p);
 		if (!rc) {
-			if (t->timed)
+			if (p->aging_ns)
 				t->queued_ns = ls_clock_ns();
 			pool_enqueue_locked(p, t);
 			return 0;
@@ -425,9 +431,12 @@ pool_submit(struct ls_pool *p, struct pool_task *t, bool wait,
 			   wait ? &pool_submit_probe_ops : NULL, &probe))
 		return -ECANCELED;
 	/* The clock is the dearest part of a submit and of a take: read it
-	 * only for the tasks whose times are used. */
+	 * only for the tasks whose times are used (the ticks when the task
+	 * is queued, from its SUBMIT where that is emitted), and
+	 * CLOCK_MONOTONIC only for the aging key. */
 	t->timed = p->time_all || !(++pool_submits & (TIME_EVERY - 1));
-	t->queued_ns = t->timed ? ls_clock_ns() : 0;
+	t->queued_ns = p->aging_ns ? ls_clock_ns() : 0;
+	t->queued_tk = 0;
 	engine_lock(&p->mu);
 	t->id = ++p->next_id;
 	if (id)

@@ -43,8 +43,9 @@ struct ls_rwlock {
 	uint32_t id;
 	enum ls_rwlock_policy policy;
 	/* The writer inside: its tid for stats (0 when none, or when it has
-	 * no lane), and when it got in, for WR_RELEASED.  Written by the
-	 * writer (or its granter, under mu) while it holds the lock. */
+	 * no lane), and when it got in (its WR_ACQUIRED's stamp, in ticks; 0
+	 * when untraced), for WR_RELEASED.  Written by the writer (or its
+	 * granter, under mu) while it holds the lock. */
 	_Atomic unsigned writer_tid;
 	uint64_t wr_since;
 
@@ -54,6 +55,17 @@ struct ls_rwlock {
 	struct waitq q;
 	unsigned rd_waiting;
 	unsigned wr_waiting;
+
+	/* The adaptive spin (rwlock.c, rwlock_spin).  Relaxed atomics, read
+	 * by every arrival that finds the lock held and written by some:
+	 * estimates, where a lost update costs a slightly worse guess.
+	 * grant_tk: when the last deferred wake-ups were sent (ticks);
+	 * handoff_ns: what a sleep and a wake-up cost here, as measured by
+	 * the waiters woken (0 until one was); spin_ns: how long an arrival
+	 * spins now, within handoff_ns. */
+	_Atomic uint64_t grant_tk;
+	_Atomic uint32_t handoff_ns;
+	_Atomic uint32_t spin_ns;
 };
 
 /*
@@ -79,6 +91,28 @@ rwlock_word(const struct ls_rwlock *l)
 	return atomic_load_explicit(&l->state, memory_order_acquire) &
 	       ~RW_SLOW;
 }
+
+/* The spin's limits (rwlock-spin.c has the why). */
+#ifndef RW_SPIN_MAX_NS
+#define RW_SPIN_MAX_NS 20000u	/* whatever a hand-off is measured at */
+#endif
+#define RW_SPIN_MIN_NS 250u	/* below this a spin is not tried */
+#define RW_SPIN_FIRST_NS 2000u	/* before a hand-off was measured */
+#define RW_SPIN_LOOKS 8u	/* looks between clock reads */
+#define RW_SPIN_PROBE 16u	/* arrivals per probe when spinning failed */
+
+/* How long an arrival may spin now, in ns; 0 for not at all.  Any thread
+ * (rwlock-spin.c, as the next two). */
+uint32_t rwlock_spin_budget(struct ls_rwlock *l);
+
+/* Learn from a spin with budget that took spent ns and got in or not. */
+void rwlock_spin_learn(struct ls_rwlock *l, uint32_t budget, uint64_t spent,
+		       bool in);
+
+/* A woken waiter's measure of a hand-off: from the grant's stamp
+ * (grant_tk) to now, folded into handoff_ns, an average over the last
+ * few.  Caller holds mu, granted. */
+void rwlock_handoff_learn(struct ls_rwlock *l);
 
 /* Take the lock in mode for the thread t, under mu with SLOW set. */
 static inline void

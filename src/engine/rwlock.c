@@ -69,22 +69,8 @@
 #define RW_COLD __attribute__((noinline, cold))
 #define RW_INLINE inline __attribute__((always_inline))
 
-/*
- * How many times an arrival that finds the lock held, and nobody queued,
- * looks again before it queues; each look is a pause (about 30 ns on the
- * machines we measured) and a load, so about a microsecond in all.
- * Critical sections are often far shorter than a sleep and a wake-up in
- * the kernel (several microseconds, and the woken thread then still has to
- * be scheduled): without this, two threads on two cores that meet on a
- * short write fall into taking turns to sleep, and a 90/10 read/write mix
- * runs ten times slower (`lockstep bench rwlock`).  Only while SLOW is
- * clear, so the arrival passes nobody the policy would have it wait for:
- * it could have come a moment later and found the lock free.  Bounded:
- * past it the thread blocks in the kernel as always.  0 turns it off.
- */
-#ifndef RW_SPIN
-#define RW_SPIN 40
-#endif
+/* The spin before queueing adapts to the lock and the machine: see
+ * rwlock-spin.c. */
 
 /* How long an acquisition may wait. */
 enum rw_how {
@@ -150,12 +136,16 @@ us_since(uint64_t since_ns, uint64_t now_ns)
 	return us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
 }
 
-/* Do the wake-ups left for after mu. */
+/* Do the wake-ups left for after mu, stamping when, for the woken to
+ * measure their hand-off (rwlock_handoff_learn). */
 static void
-rwlock_wake(struct rwlock_wakes *wk)
+rwlock_wake(struct ls_rwlock *l, struct rwlock_wakes *wk)
 {
 	unsigned i;
 
+	if (wk->n)
+		atomic_store_explicit(&l->grant_tk, ls_clock_ticks(),
+				      memory_order_relaxed);
 	for (i = 0; i < wk->n; i++)
 		thread_wake(&wk->wk[i]);
 	wk->n = 0;
@@ -197,7 +187,7 @@ rwlock_regrant(struct ls_rwlock *l)
 	rwlock_policy_grant_locked(l, &wk);
 	rwlock_slow_end_locked(l);
 	engine_unlock(&l->mu);
-	rwlock_wake(&wk);
+	rwlock_wake(l, &wk);
 }
 
 /* The group was cancelled while the caller was parked at the gate. */
@@ -286,11 +276,13 @@ rwlock_acquire_slow(struct ls_rwlock *l, unsigned mode, enum rw_how how,
 		 * while we sleep. */
 		if (wk.n) {
 			engine_unlock(&l->mu);
-			rwlock_wake(&wk);
+			rwlock_wake(l, &wk);
 			engine_lock(&l->mu);
 		}
 		waited = true;
 		rc = waitq_sleep_locked(&l->q, &w, &l->mu, deadline);
+		if (!rc)
+			rwlock_handoff_learn(l);
 		if (rc) {
 			/* w was queued until now, so SLOW is still set. */
 			if (mode == RW_WRITE)
@@ -304,18 +296,17 @@ rwlock_acquire_slow(struct ls_rwlock *l, unsigned mode, enum rw_how how,
 	}
 	rwlock_slow_end_locked(l);
 	engine_unlock(&l->mu);
-	rwlock_wake(&wk);
+	rwlock_wake(l, &wk);
 
 	if (waited)
 		now = ls_clock_ns();
 	if (rc == 0) {
 		held_add(l, mode);
 		if (mode == RW_WRITE) {
-			if (ls_trace_lane) {
-				l->wr_since = waited ? now : ls_clock_ns();
-				ls_emit(LS_EV_WR_ACQUIRED, l->id,
-					waited ? now - w.since_ns : 0, 0);
-			}
+			l->wr_since = ls_emit_stamp(LS_EV_WR_ACQUIRED, l->id,
+						    waited ? now - w.since_ns
+							   : 0,
+						    0);
 		} else {
 			ls_emit(LS_EV_RD_ACQUIRED, l->id, readers_after,
 				waited ? us_since(w.since_ns, now) : 0);
@@ -357,27 +348,47 @@ rwlock_try_in(struct ls_rwlock *l, unsigned mode, uint32_t *s)
 	return false;
 }
 
-/* Look again, at most RW_SPIN times, for a lock held while nobody queues
- * (see RW_SPIN).  Returns true when in; false, with *s the word last seen,
- * when the budget is spent or somebody queued (SLOW). */
+/* Look again, for up to the lock's spin budget, for a lock held while
+ * nobody queues (see RW_SPIN_MAX_NS).  Returns true when in; false, with
+ * *s the word last seen, when the budget is spent or somebody queued
+ * (SLOW). */
 static RW_COLD bool
 rwlock_spin(struct ls_rwlock *l, unsigned mode, uint32_t *s)
 {
+	uint32_t budget = rwlock_spin_budget(l);
+	uint64_t t0, spent = 0;
+	bool in = false;
 	unsigned i;
 
-	for (i = 0; i < RW_SPIN; i++) {
+	if (!budget)
+		return false;
+	t0 = ls_clock_ticks();
+	for (i = 1;; i++) {
 		engine_cpu_relax();
 		*s = atomic_load_explicit(&l->state, memory_order_relaxed);
 		if (*s & RW_SLOW)
-			return false;
-		if (mode == RW_WRITE ? *s != 0 : (*s & RW_WRITER))
-			continue;
-		if (rwlock_try_in(l, mode, s))
-			return true;
-		if (*s & RW_SLOW)
-			return false;
+			break;
+		if (!(mode == RW_WRITE ? *s != 0 : (*s & RW_WRITER))) {
+			if (rwlock_try_in(l, mode, s)) {
+				in = true;
+				break;
+			}
+			if (*s & RW_SLOW)
+				break;
+		}
+		if (i % RW_SPIN_LOOKS == 0) {
+			spent = ls_clock_ticks_to_ns(ls_clock_ticks() - t0);
+			if (spent >= budget)
+				break;
+		}
 	}
-	return false;
+	if (in || spent >= budget)
+		rwlock_spin_learn(l, budget,
+				  in ? ls_clock_ticks_to_ns(ls_clock_ticks() -
+							    t0)
+				     : spent,
+				  in);
+	return in;
 }
 
 /* The bookkeeping after going in without mu; s is the word before. */
@@ -391,10 +402,8 @@ rwlock_fast_acquired(struct ls_rwlock *l, unsigned mode, uint32_t s)
 	}
 	atomic_store_explicit(&l->writer_tid, rwlock_self_tid(),
 			      memory_order_relaxed);
-	if (ls_trace_lane) {
-		l->wr_since = ls_clock_ns();
-		ls_emit(LS_EV_WR_ACQUIRED, l->id, 0, 0);
-	}
+	/* The event's stamp starts the hold: one clock read for both. */
+	l->wr_since = ls_emit_stamp(LS_EV_WR_ACQUIRED, l->id, 0, 0);
 	return 0;
 }
 
@@ -470,9 +479,7 @@ rwlock_lock(struct ls_rwlock *l, unsigned mode, enum rw_how how,
 static RW_INLINE void
 rwlock_wrunlock(struct ls_rwlock *l)
 {
-	if (ls_trace_lane)
-		ls_emit(LS_EV_WR_RELEASED, l->id, ls_clock_ns() - l->wr_since,
-			0);
+	ls_emit_since(LS_EV_WR_RELEASED, l->id, l->wr_since, 0);
 	atomic_store_explicit(&l->writer_tid, 0, memory_order_relaxed);
 	/* Release: the critical section before whoever enters next. */
 	if (atomic_fetch_sub_explicit(&l->state, RW_WRITER,
@@ -524,6 +531,13 @@ ls_rwlock_create(struct ls_ring *ring, const char *name,
 	VALGRIND_HG_DISABLE_CHECKING(&l->state, sizeof(l->state));
 	VALGRIND_HG_DISABLE_CHECKING(&l->writer_tid, sizeof(l->writer_tid));
 	VALGRIND_HG_DISABLE_CHECKING(&l->wr_since, sizeof(l->wr_since));
+	/* The spin's estimates, read and written without mu (rwlock_spin). */
+	atomic_init(&l->grant_tk, 0);
+	atomic_init(&l->handoff_ns, 0);
+	atomic_init(&l->spin_ns, RW_SPIN_FIRST_NS);
+	VALGRIND_HG_DISABLE_CHECKING(&l->grant_tk, sizeof(l->grant_tk));
+	VALGRIND_HG_DISABLE_CHECKING(&l->handoff_ns, sizeof(l->handoff_ns));
+	VALGRIND_HG_DISABLE_CHECKING(&l->spin_ns, sizeof(l->spin_ns));
 	err = pthread_mutex_init(&l->mu, NULL);
 	if (err)
 		goto fail;

@@ -683,6 +683,7 @@ thread_run(struct ls_thread *self, void (*returned)(void *arg), void *arg)
 
 	thread_current = self;
 	ls_trace_lane = self->lane;
+	thread_prio_apply();
 	/* Best effort, for debuggers and top -H; the kernel keeps 15 bytes. */
 	memcpy(comm, self->name, sizeof(comm) - 1);
 	comm[sizeof(comm) - 1] = '\0';

@@ -37,6 +37,8 @@
 #define CAL_TRIES 7			/* brackets per pair, tightest kept */
 
 _Atomic unsigned ls_clock_source_now = LS_CLOCK_MONOTONIC;
+_Atomic uint64_t ls_clock_dur_mult;
+_Static_assert(CAL_SHIFT == 32, "clock.h's ls_clock_ticks_to_ns shifts 32");
 
 /* A TSC read and the CLOCK_MONOTONIC ns it happened at. */
 struct pair {
@@ -165,6 +167,9 @@ cal_refine_locked(void)
 	atomic_store_explicit(&cal_mult, (uint64_t)mult, memory_order_relaxed);
 	atomic_store_explicit(&cal_next, p.tsc + gap, memory_order_relaxed);
 	atomic_fetch_add_explicit(&cal_seq, 1, memory_order_release);
+	/* Alone, outside the sequence lock: durations need no anchor. */
+	atomic_store_explicit(&ls_clock_dur_mult, (uint64_t)mult,
+			      memory_order_relaxed);
 }
 
 /* The first pair, CAL_FIRST_NS after the anchor at the earliest. */
@@ -220,7 +225,7 @@ cal_mult_now(uint64_t now)
 }
 
 uint64_t
-ls_clock_ticks_to_ns(uint64_t ticks)
+ls_clock_ticks_to_ns_first(uint64_t ticks)
 {
 	uint64_t mult;
 

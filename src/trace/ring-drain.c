@@ -20,6 +20,23 @@
  * then its stamp is later than T, or after it, and then the consumer sees
  * the lane active.
  *
+ * The barrier is the dear part: with membarrier, an interrupt of every
+ * CPU that runs a producer (in a virtual machine, an exit on each), and
+ * it was taken on every drain call.  Two rules keep it rare:
+ *   - A watermark stays true: every event not staged when W was found is
+ *     stamped W or later, so whatever a later drain stages is too.  The
+ *     consumer keeps the newest W (ring->wm) and hands out staged events
+ *     older than it with no new clock read or barrier; only a drain that
+ *     has nothing staged under it finds a new one.
+ *   - A new one is first found without the barrier, taking every lane
+ *     for active: a lane's stamps never go back, so its newest published
+ *     one bounds whatever it publishes next.  While every lane keeps
+ *     emitting, that moves on; only when it does not (a lane gone quiet
+ *     pins it at its last event) does the barrier let a quiet lane's bound
+ *     be T.
+ * A busy ring drained in a loop of batches then pays for barriers only
+ * while some lane is quiet.
+ *
  * Drain in batches: for each lane the consumer first copies every slot
  * published so far (up to a stage of STAGE events) into the lane's stage,
  * which only it touches, and gives the slots back at once with one release
@@ -118,9 +135,12 @@ lane_stage(struct ls_ring *r, struct ls_lane *lane, uint64_t head)
 
 	if (head == tail)
 		return bound;
+	/* Compact only once half the stage is spent: a caller that drains
+	 * in batches smaller than a stage would otherwise move what is left
+	 * on every call, each event several times. */
 	if (lane->stage_pos == lane->stage_end) {
 		lane->stage_pos = lane->stage_end = 0;
-	} else if (lane->stage_pos) {
+	} else if (lane->stage_pos >= r->stage_events / 2) {
 		memmove(lane->stage, lane->stage + lane->stage_pos,
 			(lane->stage_end - lane->stage_pos) *
 				sizeof(*lane->stage));
@@ -154,11 +174,14 @@ lane_stage(struct ls_ring *r, struct ls_lane *lane, uint64_t head)
  * when it is active its newest staged one (its in-flight event is no
  * older), else none (its next stamp is later than the consumer's clock).
  * Active is read before head: an event published in between is counted.
+ * Without a barrier (barrier false) active cannot be trusted, and every
+ * lane is taken for active: its next stamp is no older than its newest,
+ * since a lane's stamps never go back.
  */
 static uint64_t
-lane_bound(struct ls_lane *lane)
+lane_bound(struct ls_lane *lane, bool barrier)
 {
-	bool active = atomic_load(&lane->active);
+	bool active = !barrier || atomic_load(&lane->active);
 	uint64_t head = atomic_load_explicit(&lane->head, memory_order_acquire);
 	uint64_t tail = atomic_load_explicit(&lane->tail, memory_order_relaxed);
 
@@ -176,21 +199,42 @@ lane_free(struct ls_lane *lane)
 	atomic_store(&lane->state, LANE_FREE);
 }
 
-/*
- * Stage what the lanes published, free the drained retired ones, and,
- * when there is anything to hand out, return the watermark; cursors[0..*nc)
- * get the lanes with staged events.  The clock and the barrier come only
- * then (a drain that finds nothing costs neither), and every lane's bound
- * is read after them (lane_bound): what a lane published after we staged
- * it waits for the next drain, and bounds this one.
- */
+/* The watermark: the smallest of w and every lane's bound (lane_bound),
+ * read after the consumer's clock (and after the barrier, when barrier).
+ * After the clock: a lane claimed after the lanes_used load, or not yet
+ * LIVE, stamps every event after that clock, like a lane that is not
+ * active. */
 static uint64_t
-drain_scan(struct ls_ring *r, size_t *nc)
+drain_bound(struct ls_ring *r, uint64_t w, bool barrier)
 {
-	uint64_t now, w = UINT64_MAX;
-	uint32_t nused, i;
+	uint32_t nused = atomic_load(&r->lanes_used), i;
 
-	*nc = 0;
+	for (i = 0; i < nused; i++) {
+		struct ls_lane *lane = &r->lanes[i];
+		int state = atomic_load(&lane->state);
+		uint64_t bound;
+
+		if (state != LANE_LIVE && state != LANE_RETIRED)
+			continue;
+		bound = lane_bound(lane, barrier);
+		if (bound < w)
+			w = bound;
+	}
+	return w;
+}
+
+/*
+ * Stage what the lanes published and free the drained retired ones.
+ * Returns how many lanes have staged events, and *w the bound that full
+ * stages set (lane_stage).
+ */
+static size_t
+drain_stage(struct ls_ring *r, uint64_t *w)
+{
+	uint32_t nused, i;
+	size_t nc = 0;
+
+	*w = UINT64_MAX;
 	nused = atomic_load(&r->lanes_used);
 	for (i = 0; i < nused; i++) {
 		struct ls_lane *lane = &r->lanes[i];
@@ -202,8 +246,8 @@ drain_scan(struct ls_ring *r, size_t *nc)
 		head = atomic_load_explicit(&lane->head, memory_order_acquire);
 		lane_note_drops(r, lane);
 		bound = lane_stage(r, lane, head);
-		if (bound < w)
-			w = bound;
+		if (bound < *w)
+			*w = bound;
 		if (lane->stage_pos == lane->stage_end) {
 			if (state == LANE_RETIRED &&
 			    atomic_load_explicit(&lane->tail,
@@ -211,35 +255,74 @@ drain_scan(struct ls_ring *r, size_t *nc)
 				lane_free(lane);
 			continue;
 		}
-		r->cursors[(*nc)++] = (struct cursor){
+		nc++;
+	}
+	return nc;
+}
+
+/* Point the cursors at what the lanes have left staged, one for each
+ * lane that has some.  Returns how many.  A lane claimed since it was
+ * staged has an empty stage (register leaves it so before LIVE). */
+static size_t
+cursors_refresh(struct ls_ring *r)
+{
+	uint32_t nused = atomic_load(&r->lanes_used), i;
+	size_t nc = 0;
+
+	for (i = 0; i < nused; i++) {
+		struct ls_lane *lane = &r->lanes[i];
+		int state = atomic_load(&lane->state);
+
+		if ((state != LANE_LIVE && state != LANE_RETIRED) ||
+		    lane->stage_pos == lane->stage_end)
+			continue;
+		r->cursors[nc++] = (struct cursor){
 			.lane = lane, .pos = lane->stage_pos,
 			.end = lane->stage_end,
 			.key = event_key(&lane->stage[lane->stage_pos]),
 		};
 	}
-	if (!*nc)
-		return 0;
-	now = ls_clock_ticks();
-	ls_clock_order_after();
-	/* Pairs with every producer's mark of active (ring.c, top). */
-	ring_barrier();
-	if (now < w)
-		w = now;
-	/* After the clock: a lane claimed after this load stamps every event
-	 * after now, like a lane that is not active. */
-	nused = atomic_load(&r->lanes_used);
-	for (i = 0; i < nused; i++) {
-		struct ls_lane *lane = &r->lanes[i];
-		int state = atomic_load(&lane->state);
-		uint64_t bound;
+	return nc;
+}
 
-		if (state != LANE_LIVE && state != LANE_RETIRED)
-			continue;
-		bound = lane_bound(lane);
-		if (bound < w)
-			w = bound;
+/* The ways to a watermark, cheapest first (see the top). */
+enum wm_level {
+	WM_KEPT,	/* the last one, no clock read */
+	WM_QUICK,	/* the clock, every lane taken for active */
+	WM_BARRIER,	/* the clock and the barrier */
+	WM_LEVELS,
+};
+
+/*
+ * The watermark at level, no lower than the last one (ring->wm, which it
+ * updates): wstage is the full stages' bound, *now the consumer's clock,
+ * read at WM_QUICK for WM_BARRIER too (the barrier must come after it).
+ */
+static uint64_t
+drain_watermark(struct ls_ring *r, enum wm_level level, uint64_t wstage,
+		uint64_t *now)
+{
+	uint64_t w;
+
+	if (r->wm_source != ls_clock_source()) {
+		/* Stamps of another clock: the old one means nothing. */
+		r->wm = 0;
+		r->wm_source = ls_clock_source();
 	}
-	return w;
+	if (level == WM_KEPT)
+		return r->wm;
+	if (level == WM_QUICK) {
+		*now = ls_clock_ticks();
+		ls_clock_order_after();
+	} else {
+		/* Pairs with every producer's mark of active (ring.c). */
+		ring_barrier();
+	}
+	w = drain_bound(r, *now < wstage ? *now : wstage, level == WM_BARRIER);
+	/* Both the old and the new one hold; keep the later. */
+	if (w > r->wm)
+		r->wm = w;
+	return r->wm;
 }
 
 /*
@@ -282,12 +365,14 @@ cursor_ready(const struct cursor *c, uint64_t w)
 	return c->pos < c->end && c->lane->stage[c->pos].ts < w;
 }
 
-size_t
-ls_ring_drain(struct ls_ring *r, struct ls_event *out, size_t max)
+/* Merge the nc cursors' events older than w into out[n..max).  Returns
+ * the new n. */
+static size_t
+drain_merge(struct ls_ring *r, size_t nc, uint64_t w, struct ls_event *out,
+	    size_t n, size_t max)
 {
 	struct cursor *h = r->cursors;
-	size_t nc, k = 0, j, n = 0;
-	uint64_t w = drain_scan(r, &nc);
+	size_t k = 0, j;
 
 	/* The heap of lanes whose next event is older than w. */
 	for (j = 0; j < nc; j++)
@@ -327,6 +412,32 @@ ls_ring_drain(struct ls_ring *r, struct ls_event *out, size_t max)
 			h[0] = h[--nc];
 		}
 		heap_sift_down(h, nc, 0);
+	}
+	return n;
+}
+
+/*
+ * Stage, then merge under the cheapest watermark that lets events out,
+ * going to the next only while out has room and events are left staged:
+ * a drain that returns fewer than max has looked with the barrier, so a
+ * short batch still means nothing more is ready.  A drain that stages
+ * nothing reads no clock.
+ */
+size_t
+ls_ring_drain(struct ls_ring *r, struct ls_event *out, size_t max)
+{
+	uint64_t wstage, now = 0, w, last = 0;
+	size_t nc = drain_stage(r, &wstage), n = 0;
+	enum wm_level level;
+
+	for (level = WM_KEPT; nc && level < WM_LEVELS && n < max; level++) {
+		nc = cursors_refresh(r);
+		if (!nc)
+			break;
+		w = drain_watermark(r, level, wstage, &now);
+		if (w > last)
+			n = drain_merge(r, nc, w, out, n, max);
+		last = w;
 	}
 	return n;
 }

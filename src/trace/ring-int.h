@@ -14,7 +14,7 @@
 
 #include "lockstep/ring.h"
 
-#define STAGE 512u	/* events a lane's stage holds, at most */
+#define STAGE 4096u	/* events a lane's stage holds, at most */
 
 /*
  * Whether the consumer orders the watermark with membarrier(2) (private
@@ -105,6 +105,8 @@ struct ls_ring {
 	_Atomic unsigned nobjects;
 
 	/* Consumer only. */
+	uint64_t wm;			/* the newest watermark (ring-drain.c) */
+	unsigned wm_source;		/* the clock source wm is in */
 	uint64_t *drops_by_tid;		/* LS_RING_MAX_TIDS + 1 */
 	uint64_t drops_total;
 	struct cursor *cursors;		/* max_lanes, a min-heap on key */

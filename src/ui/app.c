@@ -713,6 +713,9 @@ ui_main(const struct ui_opts *o)
 	u->replay = o->replay;
 	u->replay_auto = o->replay != NULL;
 	u->record = o->record;
+	/* The engine's threads yield to this one, so frames and keys keep
+	 * up when the scene runs flat out (thread-prio.c). */
+	ls_thread_set_background();
 	u->play = o->play;
 	if (u->play) {
 		/* A recording: nothing runs, no ring, no control. */

@@ -14,6 +14,12 @@
  *           queue; UV_THREADPOOL_SIZE set to the worker count before libuv
  *           starts its pool), then uv_run until every after-work callback
  *           has run.
+ *   libgomp - the ceiling, where the compiler has OpenMP (configure's
+ *           AC_OPENMP): `#pragma omp task` for every task from a single
+ *           thread of a team of workers + 1 (so as many threads as the
+ *           others use), the region's end waiting for them all.  Its idle
+ *           threads spin before they sleep (OMP_WAIT_POLICY unset), which
+ *           the others may not do: a ceiling, not a peer to match.
  * The no-op trial has LOCKSTEP_BENCH_POOL_TASKS tasks (default 1M), the
  * 10 us one a tenth of that.
  *
@@ -22,6 +28,9 @@
 #include "config.h"
 
 #include <glib.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,6 +116,25 @@ uv_trial(uint64_t n, enum bench_work w)
 	return (double)n / (t1 - t0);
 }
 
+#ifdef _OPENMP
+static double
+omp_trial(unsigned workers, uint64_t n, enum bench_work w)
+{
+	uint64_t i;
+	double t0;
+
+	t0 = bench_now();
+#pragma omp parallel num_threads(workers + 1)
+#pragma omp single
+	for (i = 0; i < n; i++) {
+#pragma omp task firstprivate(w)
+		bench_work_do(w);
+	}
+	/* The region's end waits for every task. */
+	return (double)n / (bench_now() - t0);
+}
+#endif
+
 static struct bench_ratio
 ratio(const char *name, double value, const char *target, bool met)
 {
@@ -119,7 +147,7 @@ int
 main(int argc, char **argv)
 {
 	enum { F_NOOP_OURS, F_NOOP_GLIB, F_NOOP_UV, F_10_OURS, F_10_GLIB,
-	       F_10_UV, F_COUNT };
+	       F_10_UV, F_NOOP_OMP, F_10_OMP, F_COUNT };
 	struct bench_figure f[F_COUNT] = {
 		[F_NOOP_OURS] = { .name = "noop: lockstep pool",
 			.unit = "tasks/s" },
@@ -133,11 +161,21 @@ main(int argc, char **argv)
 			.unit = "tasks/s" },
 		[F_10_UV] = { .name = "10us: libuv uv_queue_work",
 			.unit = "tasks/s" },
+		[F_NOOP_OMP] = { .name = "noop: libgomp omp task",
+			.unit = "tasks/s" },
+		[F_10_OMP] = { .name = "10us: libgomp omp task",
+			.unit = "tasks/s" },
 	};
+#ifdef _OPENMP
+	const unsigned nf = F_COUNT;
+#else
+	const unsigned nf = F_NOOP_OMP;
+#endif
 	struct bench_opts o = { .runs = 5, .threads = 2, .seconds = 0.2 };
 	uint64_t n = bench_pool_tasks(), n10 = n / 10;
-	struct bench_ratio r[4];
-	char size[16], notes[256];
+	struct bench_ratio r[6];
+	char size[16], notes[512];
+	unsigned nr = 4;
 	double v;
 	bool ok = true;
 	unsigned run;
@@ -161,6 +199,10 @@ main(int argc, char **argv)
 	/* Start libuv's threads outside the timed runs. */
 	if (uv_trial(1000, WORK_NOOP) < 0)
 		return 1;
+#ifdef _OPENMP
+	/* And libgomp's team. */
+	omp_trial(o.threads, 1000, WORK_NOOP);
+#endif
 
 	for (run = 0; run < o.runs; run++) {
 		bench_add(&f[F_NOOP_OURS], v = pool_trial(o.threads, n,
@@ -182,13 +224,17 @@ main(int argc, char **argv)
 		ok = ok && v > 0;
 		bench_add(&f[F_10_UV], v = uv_trial(n10, WORK_10US));
 		ok = ok && v > 0;
+#ifdef _OPENMP
+		bench_add(&f[F_NOOP_OMP], omp_trial(o.threads, n, WORK_NOOP));
+		bench_add(&f[F_10_OMP], omp_trial(o.threads, n10, WORK_10US));
+#endif
 	}
 	free(uv_reqs);
 	if (!ok) {
 		fprintf(stderr, "bench_pool_peers: a trial failed\n");
 		return 1;
 	}
-	bench_reduce(f, F_COUNT);
+	bench_reduce(f, nf);
 	r[0] = ratio("noop: ours / GThreadPool",
 		     f[F_NOOP_OURS].median / f[F_NOOP_GLIB].median, ">= 2",
 		     f[F_NOOP_OURS].median / f[F_NOOP_GLIB].median >= 2);
@@ -201,11 +247,27 @@ main(int argc, char **argv)
 	r[3] = ratio("10us: ours / libuv",
 		     f[F_10_OURS].median / f[F_10_UV].median, ">= 0.95",
 		     f[F_10_OURS].median / f[F_10_UV].median >= 0.95);
+#ifdef _OPENMP
+	r[nr++] = ratio("noop: ours / libgomp (ceiling)",
+			f[F_NOOP_OURS].median / f[F_NOOP_OMP].median, "info",
+			true);
+	r[nr++] = ratio("10us: ours / libgomp (ceiling)",
+			f[F_10_OURS].median / f[F_10_OMP].median, "info",
+			true);
+#endif
 	snprintf(notes, sizeof(notes),
 		 "%u workers each, the main thread submitting; noop %llu "
 		 "tasks, 10us %llu;\nours: queue of 1024, blocking submit; "
-		 "glib and libuv: unbounded queues.\n", o.threads,
-		 (unsigned long long)n, (unsigned long long)n10);
-	bench_print(&o, "pool peers", f, F_COUNT, r, 4, notes);
+		 "glib and libuv: unbounded queues.\n%s", o.threads,
+		 (unsigned long long)n, (unsigned long long)n10,
+#ifdef _OPENMP
+		 "libgomp: a team of workers + 1, one thread creating the "
+		 "tasks; its idle\nthreads spin before sleeping.\n"
+#else
+		 "libgomp: not built (configure found no OpenMP in this "
+		 "compiler).\n"
+#endif
+	);
+	bench_print(&o, "pool peers", f, nf, r, nr, notes);
 	return 0;
 }

@@ -1,43 +1,122 @@
 #!/usr/bin/env bash
-# uiperf.sh - measure the live ui as it runs in tmux: frame render time
-# and event-to-frame latency (from LOCKSTEP_STATS), the ui thread's CPU
-# while running and while paused, and resident memory after a while.
+# uiperf.sh - measure the live ui as it runs in tmux: frame render time and
+# event-to-frame latency (the ui's own LOCKSTEP_STATS), how long a key takes
+# to show on the screen, the ui thread's CPU while running and while
+# paused, and resident memory after a while.
 #
-# usage: tests/bench/uiperf.sh [SECONDS] [THREADS] [FASTER]
-#   defaults 10, 64, 0; FASTER presses '+' that many times first
-#   (7 reaches "max": events flood in and the ui draws 30 frames a second).
+# usage: tests/bench/uiperf.sh [SECONDS] [THREADS] [FASTER] [SCENE]
+#   defaults 10, 64, 7, rwlock.  FASTER presses '+' that many times first
+#   (7 reaches "max": no simulated time, events flood in).  THREADS is the
+#   rwlock scene's threads; the pool scene runs its largest (16 workers, 4
+#   submitters) whatever THREADS says.
+#   RUNS=N (default 1) repeats the whole measurement and ends with the
+#   median and [min - max] of each figure; KEYS=N (default 10) keys a run;
+#   LOCKSTEP=path runs another build (default ./lockstep).
+# A key: '?' opens the help (its text appears in capture-pane), '?' again
+# closes it; the time from send-keys to the change on the screen, polled,
+# so it is an upper bound (each poll is a tmux client, a few ms).
 # Prints figures; asserts nothing (the machine is shared and noisy).
 set -eu
 cd "$(dirname "$0")/../.."
 secs=${1:-10}
 threads=${2:-64}
-faster=${3:-0}
+faster=${3:-7}
+scene=${4:-rwlock}
+runs=${RUNS:-1}
+keys=${KEYS:-10}
+bin=${LOCKSTEP:-./lockstep}
 sock="lockstep-perf-$$"
 tmp=$(mktemp -d)
 trap 'tmux -L "$sock" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
+
+case $scene in
+rwlock) args="rwlock --set threads=$threads" ;;
+pool) args="pool --set max_workers=16 --set submitters=4 --set min_workers=8" ;;
+*) args="$scene" ;;
+esac
 
 # CPU seconds of the ui thread (the main thread: tid == pid).
 ui_cpu() {
 	awk '{ print ($14 + $15) / '"$(getconf CLK_TCK)"' }' "/proc/$1/task/$1/stat"
 }
 
-tmux -L "$sock" new-session -d -s p -x 100 -y 30 \
-	"LOCKSTEP_STATS=$tmp/stats.json ./lockstep rwlock --set threads=$threads"
-for _ in $(seq 100); do
-	pid=$(pgrep -f "lockstep rwlock --set threads=$threads" | head -1) && break
-	sleep 0.05
+now_ms() {
+	echo $(($(date +%s%N) / 1000000))
+}
+
+# Wait until the pane shows (want=1) or stops showing (want=0) the help;
+# print the ms it took, or 9999 after 5 s.
+key_wait() {
+	local t0=$1 want=$2 shown
+	while :; do
+		shown=0
+		tmux -L "$sock" capture-pane -p -t p | grep -q "pause / resume" && shown=1
+		[ "$shown" = "$want" ] && break
+		[ $(($(now_ms) - t0)) -gt 5000 ] && { echo 9999; return; }
+	done
+	echo $(($(now_ms) - t0))
+}
+
+# One run: figures on one line of "name=value" words.
+one_run() {
+	local pid c0 c1 p0 p1 rss t0 k out
+	rm -f "$tmp/stats.json"
+	# exec: the pane's process is lockstep itself, not a shell.
+	tmux -L "$sock" new-session -d -s p -x 100 -y 30 \
+		"exec env LOCKSTEP_STATS=$tmp/stats.json $bin $args"
+	pid=$(tmux -L "$sock" display-message -p -t p '#{pane_pid}')
+	for _ in $(seq 100); do
+		grep -q lockstep "/proc/$pid/comm" 2>/dev/null && break
+		sleep 0.05
+	done
+	grep -q lockstep "/proc/$pid/comm" ||
+		{ echo "uiperf: lockstep did not start" >&2; exit 1; }
+	for _ in $(seq "$faster"); do tmux -L "$sock" send-keys -t p +; done
+	sleep 1
+	c0=$(ui_cpu "$pid"); sleep "$secs"; c1=$(ui_cpu "$pid")
+	rss=$(awk '/VmRSS/ { print $2 }' "/proc/$pid/status")
+	: > "$tmp/keys"
+	for _ in $(seq "$keys"); do
+		t0=$(now_ms); tmux -L "$sock" send-keys -t p '?'
+		key_wait "$t0" 1 >> "$tmp/keys"
+		t0=$(now_ms); tmux -L "$sock" send-keys -t p '?'
+		key_wait "$t0" 0 >> "$tmp/keys"
+	done
+	tmux -L "$sock" send-keys -t p ' '
+	sleep 1
+	p0=$(ui_cpu "$pid"); sleep "$secs"; p1=$(ui_cpu "$pid")
+	tmux -L "$sock" send-keys -t p q
+	for _ in $(seq 100); do [ -s "$tmp/stats.json" ] && break; sleep 0.05; done
+	tmux -L "$sock" kill-server 2>/dev/null || true
+	out=$(python3 - "$tmp/stats.json" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+print("frames=%d fps=%.1f render_p50_ms=%.2f render_p99_ms=%.2f "
+      "e2f_p50_ms=%.1f e2f_p99_ms=%.1f" % (
+      d["frames"], d["frames"] / d["seconds"] if d["seconds"] else 0,
+      d["render_ns"]["median"] / 1e6, d["render_ns"]["p99"] / 1e6,
+      d["latency_ns"]["median"] / 1e6, d["latency_ns"]["p99"] / 1e6))
+EOF
+)
+	k=$(sort -n "$tmp/keys" | awk '{ v[NR] = $1 } END {
+		printf "key_p50_ms=%d key_max_ms=%d", v[int((NR + 1) / 2)], v[NR] }')
+	echo "$out $k" \
+		"ui_cpu_run_pct=$(awk -v a="$c0" -v b="$c1" -v s="$secs" 'BEGIN { printf "%.1f", 100 * (b - a) / s }')" \
+		"ui_cpu_paused_pct=$(awk -v a="$p0" -v b="$p1" -v s="$secs" 'BEGIN { printf "%.1f", 100 * (b - a) / s }')" \
+		"rss_kib=$rss"
+}
+
+echo "scene $args, 100x30, $faster x '+', ${secs}s running then ${secs}s" \
+	"paused, $keys keys, $runs run(s); load $(cut -d' ' -f1-3 /proc/loadavg)"
+for r in $(seq "$runs"); do
+	line=$(one_run)
+	echo "run $r: $line"
+	echo "$line" >> "$tmp/runs"
 done
-for _ in $(seq "$faster"); do tmux -L "$sock" send-keys -t p +; done
-sleep 1
-c0=$(ui_cpu "$pid"); sleep "$secs"; c1=$(ui_cpu "$pid")
-rss_run=$(awk '/VmRSS/ { print $2 }' "/proc/$pid/status")
-tmux -L "$sock" send-keys -t p ' '
-sleep 1
-p0=$(ui_cpu "$pid"); sleep "$secs"; p1=$(ui_cpu "$pid")
-tmux -L "$sock" send-keys -t p q
-for _ in $(seq 100); do [ -s "$tmp/stats.json" ] && break; sleep 0.05; done
-echo "scene rwlock, $threads threads, 100x30, $faster x '+', ${secs}s running then ${secs}s paused"
-awk -v a="$c0" -v b="$c1" -v s="$secs" 'BEGIN { printf "ui thread CPU running: %.2f%% of a core\n", 100 * (b - a) / s }'
-awk -v a="$p0" -v b="$p1" -v s="$secs" 'BEGIN { printf "ui thread CPU paused:  %.2f%% of a core\n", 100 * (b - a) / s }'
-echo "RSS while running: ${rss_run} KiB"
-cat "$tmp/stats.json"
+[ "$runs" -gt 1 ] || exit 0
+echo "median [min - max] of $runs runs; load $(cut -d' ' -f1-3 /proc/loadavg):"
+for f in render_p99_ms e2f_p99_ms key_max_ms key_p50_ms fps ui_cpu_run_pct; do
+	tr ' ' '\n' < "$tmp/runs" | sed -n "s/^$f=//p" | sort -n | awk -v f="$f" '
+		{ v[NR] = $1 } END {
+		printf "  %-16s %8.2f  [%.2f - %.2f]\n", f, v[int((NR + 1) / 2)], v[1], v[NR] }'
+done

@@ -1,0 +1,157 @@
+/*
+ * check_rwlock_spin.c - the read-write lock's spin adapts as rwlock-spin.c
+ * says: failed spins halve the budget until only one arrival in
+ * RW_SPIN_PROBE tries, successful ones move it towards twice what they
+ * needed but never past the measured hand-off, and a woken waiter's
+ * measure of the hand-off is an average that ignores a waiter that was
+ * descheduled.  The estimates are driven directly, so nothing here
+ * depends on how fast the machine is.
+ */
+#include "checkutil.h"
+
+#include "engine/rwlock-int.h"
+#include "lockstep/clock.h"
+#include "lockstep/rwlock.h"
+
+static struct ls_rwlock *
+spin_lock_new(void)
+{
+	struct ls_rwlock *l;
+
+	ck_assert_int_eq(ls_rwlock_create(NULL, "spin", LS_RWLOCK_WRITER_PREF,
+					  &l),
+			 0);
+	return l;
+}
+
+static uint32_t
+spin_ns(struct ls_rwlock *l)
+{
+	return atomic_load(&l->spin_ns);
+}
+
+START_TEST(test_failures_back_off_to_probes)
+{
+	struct ls_rwlock *l = spin_lock_new();
+	uint32_t b = rwlock_spin_budget(l);
+	unsigned i, probes = 0;
+
+	ck_assert_uint_eq(b, RW_SPIN_FIRST_NS);
+	while (spin_ns(l) >= RW_SPIN_MIN_NS) {
+		b = spin_ns(l);
+		rwlock_spin_learn(l, b, b, false);
+		ck_assert_uint_eq(spin_ns(l), b / 2);
+	}
+	/* Backed off: one arrival in RW_SPIN_PROBE spins, with the least. */
+	for (i = 0; i < 4 * RW_SPIN_PROBE; i++) {
+		b = rwlock_spin_budget(l);
+		ck_assert(b == 0 || b == RW_SPIN_MIN_NS);
+		probes += b != 0;
+	}
+	ck_assert_uint_eq(probes, 4);
+	/* A probe that gets in brings the spin back. */
+	rwlock_spin_learn(l, RW_SPIN_MIN_NS, 100, true);
+	ck_assert_uint_ge(spin_ns(l), RW_SPIN_MIN_NS);
+	ck_assert_uint_ge(rwlock_spin_budget(l), RW_SPIN_MIN_NS);
+	ck_assert_int_eq(ls_rwlock_destroy(l), 0);
+}
+END_TEST
+
+START_TEST(test_success_bounded_by_handoff)
+{
+	struct ls_rwlock *l = spin_lock_new();
+	unsigned i;
+
+	/* Spins that needed long: the budget climbs to the hand-off and no
+	 * further. */
+	atomic_store(&l->handoff_ns, 5000);
+	for (i = 0; i < 64; i++)
+		rwlock_spin_learn(l, spin_ns(l), 100000, true);
+	ck_assert_uint_le(spin_ns(l), 5000);
+	ck_assert_uint_ge(spin_ns(l), 4900);
+	/* A cheaper hand-off pulls it down. */
+	atomic_store(&l->handoff_ns, 1000);
+	for (i = 0; i < 64; i++)
+		rwlock_spin_learn(l, spin_ns(l), 100000, true);
+	ck_assert_uint_le(spin_ns(l), 1000);
+	/* Unmeasured, and past the hard cap, both bound it. */
+	atomic_store(&l->handoff_ns, 0);
+	for (i = 0; i < 64; i++)
+		rwlock_spin_learn(l, spin_ns(l), 100000, true);
+	ck_assert_uint_le(spin_ns(l), RW_SPIN_FIRST_NS);
+	atomic_store(&l->handoff_ns, 10 * RW_SPIN_MAX_NS);
+	for (i = 0; i < 64; i++)
+		rwlock_spin_learn(l, spin_ns(l), 100 * RW_SPIN_MAX_NS, true);
+	ck_assert_uint_le(spin_ns(l), RW_SPIN_MAX_NS);
+	ck_assert_int_eq(ls_rwlock_destroy(l), 0);
+}
+END_TEST
+
+START_TEST(test_success_tracks_need)
+{
+	struct ls_rwlock *l = spin_lock_new();
+	uint32_t want = 2 * 300 + RW_SPIN_MIN_NS;
+	unsigned i;
+
+	atomic_store(&l->handoff_ns, 10000);
+	for (i = 0; i < 64; i++)
+		rwlock_spin_learn(l, spin_ns(l), 300, true);
+	/* Twice what the spins needed, give or take the average's steps. */
+	ck_assert_uint_le(spin_ns(l), want + 4);
+	ck_assert_uint_ge(spin_ns(l), want - 4);
+	ck_assert_int_eq(ls_rwlock_destroy(l), 0);
+}
+END_TEST
+
+START_TEST(test_handoff_measured_and_averaged)
+{
+	struct ls_rwlock *l = spin_lock_new();
+	uint64_t t0, first;
+	unsigned tries;
+
+	/* A grant long ago: the waiter was descheduled, not handed over. */
+	atomic_store(&l->grant_tk, 1);
+	rwlock_handoff_learn(l);
+	ck_assert_uint_eq(atomic_load(&l->handoff_ns), 0);
+	/* A grant 10 us ago is measured as at least that (a preemption of
+	 * the test between the two can void a try: then try again). */
+	for (tries = 0; tries < 100 && !atomic_load(&l->handoff_ns); tries++) {
+		t0 = ls_clock_ticks();
+		atomic_store(&l->grant_tk, t0);
+		while (ls_clock_ticks_to_ns(ls_clock_ticks() - t0) < 10000)
+			;
+		rwlock_handoff_learn(l);
+	}
+	first = atomic_load(&l->handoff_ns);
+	ck_assert_uint_ge(first, 10000);
+	ck_assert_uint_le(first, 100 * (uint64_t)RW_SPIN_MAX_NS);
+	/* The next one moves the average an eighth of the way. */
+	for (tries = 0; tries < 100; tries++) {
+		t0 = ls_clock_ticks();
+		atomic_store(&l->grant_tk, t0);
+		while (ls_clock_ticks_to_ns(ls_clock_ticks() - t0) < 50000)
+			;
+		rwlock_handoff_learn(l);
+		if (atomic_load(&l->handoff_ns) != first)
+			break;
+	}
+	ck_assert_uint_gt(atomic_load(&l->handoff_ns), first);
+	ck_assert_uint_le(atomic_load(&l->handoff_ns),
+			  first + (100 * (uint64_t)RW_SPIN_MAX_NS - first) / 8);
+	ck_assert_int_eq(ls_rwlock_destroy(l), 0);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("rwlock_spin");
+	TCase *tc = tcase_create("estimates");
+
+	tcase_add_test(tc, test_failures_back_off_to_probes);
+	tcase_add_test(tc, test_success_bounded_by_handoff);
+	tcase_add_test(tc, test_success_tracks_need);
+	tcase_add_test(tc, test_handoff_measured_and_averaged);
+	suite_add_tcase(s, tc);
+	return test_run_suite(s);
+}
