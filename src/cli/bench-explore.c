@@ -26,8 +26,8 @@
  * a two-thread one that never fails (every schedule runs to its end) and
  * a three-thread one. */
 static const char *const targets[] = {
-	"peterson",
-	"deadlock-three",
+	"peterson.lss",
+	"deadlock-three.lss",
 };
 #define NTARGETS (sizeof(targets) / sizeof(targets[0]))
 
