@@ -22,7 +22,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -34,6 +33,7 @@
 #include <unistd.h>
 
 #include "lockstep/clock.h"
+#include "ui/tty.h"
 #include "util/file.h"
 
 #define CAST_CHUNK 4096
@@ -199,7 +199,6 @@ cast_open(const char *path, const char *title, struct cast **out,
 {
 	struct cast *c = calloc(1, sizeof(*c));
 	struct winsize ws = { .ws_row = 24, .ws_col = 80 };
-	sigset_t all, old;
 	int rc;
 
 	*out = NULL;
@@ -234,10 +233,7 @@ cast_open(const char *path, const char *title, struct cast **out,
 		goto fail;
 	}
 	/* The copier takes no signal: the ui thread handles them all. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = pthread_create(&c->copier, NULL, cast_copier, c);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	rc = tty_thread_start(&c->copier, cast_copier, c);
 	if (rc) {
 		dup2(c->real_out, STDOUT_FILENO);
 		snprintf(err, n, "%s: %s", path, strerror(rc));

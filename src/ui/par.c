@@ -10,9 +10,9 @@
 #include "config.h"
 
 #include "ui/ui.h"
+#include "ui/tty.h"
 
 #include <pthread.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -43,7 +43,6 @@ void
 par_start(struct ui *u)
 {
 	struct par_job *j;
-	sigset_t all, old;
 	int err;
 
 	u->par = -1;
@@ -68,10 +67,7 @@ par_start(struct ui *u)
 	};
 	atomic_init(&j->cancel, false);
 	atomic_init(&j->done, false);
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	err = pthread_create(&j->pt, NULL, par_main, j);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	err = tty_thread_start(&j->pt, par_main, j);
 	if (err) {
 		free(j);
 		return;

@@ -12,10 +12,10 @@
 #include "config.h"
 
 #include "ui/ui.h"
+#include "ui/tty.h"
 
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,7 +59,6 @@ bool
 search_start(struct ui *u)
 {
 	struct search *s;
-	sigset_t all, old;
 	int err;
 
 	if (u->search)
@@ -85,11 +84,7 @@ search_start(struct ui *u)
 	atomic_init(&s->done, false);
 	pthread_mutex_init(&s->mu, NULL);
 	control_pause(&u->ctl);
-	/* Signals stay with the ui thread. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	err = pthread_create(&s->pt, NULL, search_main, s);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	err = tty_thread_start(&s->pt, search_main, s);
 	if (err) {
 		pthread_mutex_destroy(&s->mu);
 		free(s);

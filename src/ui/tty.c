@@ -328,3 +328,16 @@ tty_die_of(int sig)
 	raise(sig);
 	_exit(128 + sig);
 }
+
+int
+tty_thread_start(pthread_t *pt, void *(*fn)(void *), void *arg)
+{
+	sigset_t all, old;
+	int err;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_create(pt, NULL, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return err;
+}

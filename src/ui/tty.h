@@ -7,6 +7,7 @@
 #ifndef LOCKSTEP_UI_TTY_H
 #define LOCKSTEP_UI_TTY_H
 
+#include <pthread.h>
 #include <stddef.h>
 
 /*
@@ -29,6 +30,13 @@ void tty_close(void);
  * from outside: INT, TERM, HUP, QUIT, USR1, USR2, PIPE, ALRM, ...)
  * writes to; the loop polls it. */
 int tty_signal_fd(void);
+
+/*
+ * pthread_create(pt, NULL, fn, arg) with every signal blocked in the new
+ * thread, so the signals the ui handles (tty_signal_fd) reach the ui
+ * thread.  Returns 0 or the error number pthread_create gave.
+ */
+int tty_thread_start(pthread_t *pt, void *(*fn)(void *), void *arg);
 
 /* The quit signal received, or 0; empties the self-pipe. */
 int tty_exit_signal(void);
