@@ -27,10 +27,12 @@
 #include "cli/cmd.h"
 #include "cli/explore-cmd.h"
 #include "cli/headless.h"
+#include "cli/present-cmd.h"
 #include "control/schedule.h"
 #include "control/target.h"
 #include "scenes/scene.h"
 #include "ui/app.h"
+#include "ui/themefile.h"
 #include "util/num.h"
 #include "util/opt.h"
 
@@ -47,6 +49,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_list_entry,
 	&cmd_run_entry,
 	&cmd_explore_entry,
+	&cmd_present_entry,
 	&cmd_bench_entry,
 	&cmd_help_entry,
 };
@@ -113,6 +116,7 @@ struct run_opts {
 	unsigned long steps;
 	uint64_t seed;
 	const char *record, *replay;
+	const char *theme;	/* --theme NAME|FILE, for the ui */
 };
 
 /* The value v of a number option into *out, or a usage error. */
@@ -171,6 +175,11 @@ value_opt(const struct cmd_entry *e, const struct scene_def *def, int argc,
 		if (!v)
 			*rc = cmd_usage_error(e, "--replay needs a file");
 		o->replay = v;
+	} else if (opt_value(argc, argv, i, "--theme", &v)) {
+		if (!v)
+			*rc = cmd_usage_error(e, "--theme needs a name or "
+					      "a file");
+		o->theme = v;
 	} else if (run && opt_value(argc, argv, i, "--seconds", &v)) {
 		*rc = seconds_opt(e, v, o);
 	} else if (run && opt_value(argc, argv, i, "--steps", &v)) {
@@ -257,6 +266,7 @@ run_ui(const struct cmd_entry *e, const struct scene_def *def,
 		.seed = o->seed,
 		.record = o->record,
 	};
+	struct theme_file theme;
 	struct schedule sched;
 	int rc;
 
@@ -264,6 +274,12 @@ run_ui(const struct cmd_entry *e, const struct scene_def *def,
 	if (o->record && uo.mode == CONTROL_RUN && !o->replay)
 		return cmd_usage_error(e, "--record needs a run stepped from "
 				       "its start: add --step (or --paused)");
+	if (o->theme) {
+		rc = present_cmd_theme(o->theme, &theme);
+		if (rc)
+			return rc;
+		uo.theme = &theme;
+	}
 	if (!o->replay)
 		return ui_main(&uo);
 	rc = load_replay(o->replay, &uo.target, &sched);
@@ -295,6 +311,9 @@ run_headless(const struct cmd_entry *e, const struct scene_def *def,
 	int rc;
 
 	memcpy(ho.target.params, o->params, sizeof(ho.target.params));
+	if (o->theme)
+		return cmd_usage_error(e, "--theme is for the ui, not "
+				       "--headless");
 	if (o->record && !o->steps && !o->replay)
 		return cmd_usage_error(e, "--record needs a stepped run: add "
 				       "--steps N (or --replay FILE)");
@@ -343,7 +362,7 @@ ui_exec(const struct cmd_entry *e, int argc, char **argv)
 static const struct cmd_entry cmd_ui_entry = {
 	.name = "ui",
 	.args = "[SCENE] [--paused|--step] [--seed N] [--set KEY=VALUE]... "
-		"[--record FILE] [--replay FILE]",
+		"[--record FILE] [--replay FILE] [--theme NAME|FILE]",
 	.summary = "the live ui on a scene (also with no subcommand)",
 	.help =
 	"Show SCENE (default: pool) running live in the terminal: its\n"
@@ -364,6 +383,10 @@ static const struct cmd_entry cmd_ui_entry = {
 	"                   exit (needs --step or --paused)\n"
 	"  --replay FILE    step through the schedule in FILE, then go on\n"
 	"                   by hand\n"
+	"  --theme NAME|FILE\n"
+	"                   the colours: a shipped theme (shipped: default,\n"
+	"                   high-contrast, monochrome, projector) or a\n"
+	"                   .theme file; T cycles them\n"
 	"\n"
 	"Keys:\n"
 	"  space            pause or resume: threads stop at their next gate\n"
@@ -380,6 +403,7 @@ static const struct cmd_entry cmd_ui_entry = {
 	"  r, R             reset the scene\n"
 	"  Tab, Shift-Tab   the next or previous scene\n"
 	"  l                the event log instead of the timeline\n"
+	"  T                the next shipped theme\n"
 	"  PgDn, PgUp       scroll the threads and the timeline\n"
 	"  click            a thread's detail; Esc closes it\n"
 	"  ?, F1            every key, the scene's parameter keys, the legend\n"

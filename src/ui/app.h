@@ -10,6 +10,7 @@
 #include "scenes/scene.h"
 
 struct schedule;
+struct theme_file;
 
 struct ui_opts {
 	struct control_target target;
@@ -17,6 +18,7 @@ struct ui_opts {
 	uint64_t seed;			/* 0: a new one */
 	const struct schedule *replay;	/* step through this, then by hand */
 	const char *record;		/* write the schedule here at exit */
+	const struct theme_file *theme;	/* NULL: the built-in theme */
 };
 
 /* Run the live ui on o's target until the user quits.  Checks for a
