@@ -582,16 +582,56 @@ app_frame_due(const struct ui *u)
 	return u->dirty && u->frame_now - u->last_frame >= FRAME_NS;
 }
 
+int
+app_poll(struct pollfd *pfd, nfds_t n, int timeout_ms)
+{
+	int sig;
+
+	pfd[0] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
+	pfd[1] = (struct pollfd){ .fd = tty_signal_fd(), .events = POLLIN };
+	if (poll(pfd, n, timeout_ms) < 0 && errno != EINTR)
+		return 1;
+	if (pfd[1].revents & POLLIN) {
+		sig = tty_exit_signal();
+		if (sig)
+			return -sig;
+	}
+	/* The terminal went away (tmux session killed). */
+	if (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL))
+		return 1;
+	return 0;
+}
+
+int
+app_keys(bool (*key)(void *arg, int ch), void *arg)
+{
+	int ch, sig;
+
+	/* A quit signal goes before keys still queued behind it. */
+	while ((ch = getch()) != ERR) {
+		if (!key(arg, ch))
+			return 1;
+		sig = tty_exit_signal();
+		if (sig)
+			return -sig;
+	}
+	return 0;
+}
+
+static bool
+loop_key(void *u, int ch)
+{
+	return app_key(u, ch);
+}
+
 static int
 loop(struct ui *u)
 {
-	struct pollfd pfd[2] = {
-		{ .fd = STDIN_FILENO, .events = POLLIN },
-		{ .fd = tty_signal_fd(), .events = POLLIN },
-	};
+	struct pollfd pfd[2];
+	int rc;
 
 	for (;;) {
-		int timeout, ch, sig;
+		int timeout;
 
 		app_advance(u);
 		if (app_frame_due(u)) {
@@ -613,24 +653,12 @@ loop(struct ui *u)
 		}
 		/* Sleep until the next frame is due. */
 		timeout = (int)(app_wait_ns(u) / 1000000) + 1;
-		if (poll(pfd, 2, timeout) < 0 && errno != EINTR)
-			return 1;
-		if (pfd[1].revents & POLLIN) {
-			sig = tty_exit_signal();
-			if (sig)
-				return -sig;
-		}
-		/* The terminal went away (tmux session killed). */
-		if (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL))
-			return 1;
-		/* A quit signal goes before keys still queued behind it. */
-		while ((ch = getch()) != ERR) {
-			if (!app_key(u, ch))
-				return 0;
-			sig = tty_exit_signal();
-			if (sig)
-				return -sig;
-		}
+		rc = app_poll(pfd, 2, timeout);
+		if (rc)
+			return rc;
+		rc = app_keys(loop_key, u);
+		if (rc)
+			return rc > 0 ? 0 : rc;
 	}
 }
 
@@ -719,18 +747,26 @@ app_color_wanted(void)
 }
 
 int
+app_tty_check(void)
+{
+	char err[256];
+
+	setlocale(LC_ALL, "");
+	if (!tty_check(err, sizeof(err)))
+		return 0;
+	fprintf(stderr, "lockstep: %s\n", err);
+	return 1;
+}
+
+int
 ui_main(const struct ui_opts *o)
 {
 	struct ui *u;
 	char err[256];
 	int rc, e;
 
-	setlocale(LC_ALL, "");
-	e = tty_check(err, sizeof(err));
-	if (e) {
-		fprintf(stderr, "lockstep: %s\n", err);
+	if (app_tty_check())
 		return 1;
-	}
 	u = app_create(&o->target, o->mode, o->seed, o->replay, err,
 		       sizeof(err));
 	if (!u) {

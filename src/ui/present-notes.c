@@ -12,15 +12,11 @@
 
 #include "ui/present.h"
 
-#include <errno.h>
-#include <limits.h>
-#include <locale.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "present/deck.h"
 #include "present/link.h"
@@ -123,33 +119,32 @@ notes_try_connect(struct notes *nt)
 		nt->have_st = false;
 }
 
+/* q quits; no other key does anything here. */
+static bool
+notes_key(void *nt, int ch)
+{
+	(void)nt;
+	return ch != 'q' && ch != 'Q';
+}
+
 static int
 notes_loop(struct notes *nt)
 {
 	struct pollfd pfd[3];
-	int ch, sig, r;
+	int rc, r;
 	nfds_t n;
 
 	for (;;) {
 		notes_try_connect(nt);
 		notes_draw(nt);
-		pfd[0] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
-		pfd[1] = (struct pollfd){ .fd = tty_signal_fd(),
-					  .events = POLLIN };
 		n = 2;
 		if (nt->link.fd >= 0)
 			pfd[n++] = (struct pollfd){ .fd = nt->link.fd,
 						    .events = POLLIN };
 		/* The clock ticks each second; a retry waits as long. */
-		if (poll(pfd, n, RETRY_MS) < 0 && errno != EINTR)
-			return 1;
-		if (pfd[1].revents & POLLIN) {
-			sig = tty_exit_signal();
-			if (sig)
-				return -sig;
-		}
-		if (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL))
-			return 1;
+		rc = app_poll(pfd, n, RETRY_MS);
+		if (rc)
+			return rc;
 		if (n == 3 && pfd[2].revents) {
 			r = link_read(&nt->link, &nt->st);
 			if (r > 0)
@@ -157,9 +152,9 @@ notes_loop(struct notes *nt)
 			else if (r < 0)
 				nt->have_st = false;
 		}
-		while ((ch = getch()) != ERR)
-			if (ch == 'q' || ch == 'Q')
-				return 0;
+		rc = app_keys(notes_key, nt);
+		if (rc)
+			return rc > 0 ? 0 : rc;
 	}
 }
 
@@ -167,14 +162,10 @@ int
 present_notes_main(const struct deck *d, const struct theme_file *theme)
 {
 	struct notes *nt;
-	char err[320];
 	int rc;
 
-	setlocale(LC_ALL, "");
-	if (tty_check(err, sizeof(err))) {
-		fprintf(stderr, "lockstep: %s\n", err);
+	if (app_tty_check())
 		return 1;
-	}
 	nt = calloc(1, sizeof(*nt));
 	if (!nt) {
 		fprintf(stderr, "lockstep: out of memory\n");

@@ -18,15 +18,11 @@
 
 #include "ui/present.h"
 
-#include <errno.h>
-#include <limits.h>
-#include <locale.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "lockstep/clock.h"
 #include "ui/present-int.h"
@@ -294,6 +290,12 @@ present_key(struct present *p, int ch)
 	return present_slide_key(p, ch);
 }
 
+static bool
+present_key_cb(void *p, int ch)
+{
+	return present_key(p, ch);
+}
+
 /* The link's sockets into pfd from index at; returns the count. */
 static nfds_t
 present_poll_fds(struct present *p, struct pollfd *pfd, nfds_t at)
@@ -335,7 +337,7 @@ present_loop(struct present *p)
 	struct pollfd pfd[3 + LINK_MAX_CLIENTS];
 	uint64_t now, wait;
 	nfds_t n;
-	int ch, sig;
+	int rc;
 
 	for (;;) {
 		if (p->scene) {
@@ -362,28 +364,14 @@ present_loop(struct present *p)
 		wait = p->scene ? app_wait_ns(p->scene) : 1000000000ull;
 		if (p->dirty)
 			wait = FRAME_NS;
-		pfd[0] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
-		pfd[1] = (struct pollfd){ .fd = tty_signal_fd(),
-					  .events = POLLIN };
 		n = present_poll_fds(p, pfd, 2);
-		if (poll(pfd, n, (int)(wait / 1000000) + 1) < 0 &&
-		    errno != EINTR)
-			return 1;
-		if (pfd[1].revents & POLLIN) {
-			sig = tty_exit_signal();
-			if (sig)
-				return -sig;
-		}
-		if (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL))
-			return 1;
+		rc = app_poll(pfd, n, (int)(wait / 1000000) + 1);
+		if (rc)
+			return rc;
 		present_link_events(p, pfd, 2, n);
-		while ((ch = getch()) != ERR) {
-			if (!present_key(p, ch))
-				return 0;
-			sig = tty_exit_signal();
-			if (sig)
-				return -sig;
-		}
+		rc = app_keys(present_key_cb, p);
+		if (rc)
+			return rc > 0 ? 0 : rc;
 	}
 }
 
@@ -394,11 +382,8 @@ present_main(const struct deck *d, const struct theme_file *theme)
 	char err[320];
 	int rc;
 
-	setlocale(LC_ALL, "");
-	if (tty_check(err, sizeof(err))) {
-		fprintf(stderr, "lockstep: %s\n", err);
+	if (app_tty_check())
 		return 1;
-	}
 	p = calloc(1, sizeof(*p));
 	if (!p) {
 		fprintf(stderr, "lockstep: out of memory\n");

@@ -13,6 +13,7 @@
 #define NCURSES_WIDECHAR 1
 #include <curses.h>
 
+#include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -243,6 +244,16 @@ uint64_t app_wait_ns(const struct ui *u);
 void app_frame_begin(struct ui *u);
 /* One key for the scene.  Returns false for quit. */
 bool app_key(struct ui *u, int ch);
+/* The terminal's part of the loop: app_poll fills pfd[0] (the terminal)
+ * and pfd[1] (the quit signals' pipe), polls pfd[0..n) and returns 0 to
+ * go on, 1 when the terminal went away or poll failed, -SIG for a quit
+ * signal.  app_keys hands each key waiting to key (false: quit) and
+ * returns 0 to go on, 1 for quit, -SIG for a quit signal between keys. */
+int app_poll(struct pollfd *pfd, nfds_t n, int timeout_ms);
+int app_keys(bool (*key)(void *arg, int ch), void *arg);
+/* setlocale, then is there a terminal?  0, or 1 with the reason said on
+ * stderr (the exit status). */
+int app_tty_check(void);
 /* Is the locale UTF-8?  Is colour wanted (a colour terminal, and no
  * NO_COLOR)?  The second needs curses started. */
 bool app_locale_utf8(void);
