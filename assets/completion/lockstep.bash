@@ -75,6 +75,13 @@ _lockstep_first_arg()
 		sed -n "1s/^usage: lockstep $1 \([^ ]*\).*/\1/p" | tr -d '[]'
 }
 
+# The shipped themes, as `lockstep help ui` names them after "shipped:".
+_lockstep_themes()
+{
+	_lockstep_ask help ui | tr '\n' ' ' |
+		sed -n 's/.*(shipped: \([^)]*\)).*/\1/p' | tr -d ','
+}
+
 # Offer the words of $1 that start with $2, each after the prefix $3.
 _lockstep_offer()
 {
@@ -100,6 +107,11 @@ _lockstep_value()
 			_lockstep_offer "$(_lockstep_keys "$scene")" "$val" "$pre"
 			compopt -o nospace 2>/dev/null
 		fi
+		;;
+	NAME'|'FILE)
+		# A theme: the shipped ones the help names, or a .theme file.
+		_lockstep_offer "$(_lockstep_themes)" "$val" "$pre"
+		_lockstep_files "$val" '*.theme'
 		;;
 	*'|'*)
 		_lockstep_offer "${kind//|/ }" "$val" "$pre"
@@ -186,6 +198,9 @@ _lockstep()
 				"$cur"; compgen -d -- "$cur")
 			compopt -o filenames 2>/dev/null
 			;;
+		DECK)
+			_lockstep_files "$cur" '*.md'
+			;;
 		*'|'*)
 			mapfile -t COMPREPLY < <(compgen -W "${arg//|/ }" -- "$cur")
 			;;
@@ -200,13 +215,14 @@ _lockstep()
 	return 0
 }
 
-# Scene scripts, and directories to find them in.
+# Files matching $2 (default: scene scripts), and directories to find
+# them in.
 _lockstep_files()
 {
 	local f
 	while IFS= read -r f; do
 		COMPREPLY+=("$f")
-	done < <(compgen -f -X '!*.lss' -- "$1"; compgen -d -- "$1")
+	done < <(compgen -f -X "!${2:-*.lss}" -- "$1"; compgen -d -- "$1")
 	compopt -o filenames 2>/dev/null
 }
 

@@ -30,10 +30,12 @@
 #include "cli/list.h"
 #include "cli/replay-cmd.h"
 #include "cli/trace-cmd.h"
+#include "cli/present-cmd.h"
 #include "control/schedule.h"
 #include "control/target.h"
 #include "scenes/scene.h"
 #include "ui/app.h"
+#include "ui/themefile.h"
 #include "util/num.h"
 #include "util/opt.h"
 
@@ -54,6 +56,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_explore_entry,
 	&cmd_replay_entry,
 	&cmd_trace_entry,
+	&cmd_present_entry,
 	&cmd_bench_entry,
 	&cmd_help_entry,
 };
@@ -122,6 +125,7 @@ struct run_opts {
 	const char *record, *replay;
 	const char *record_events;	/* the event stream's recording */
 	const char *cast;		/* the ui session, as asciicast */
+	const char *theme;	/* --theme NAME|FILE, for the ui */
 };
 
 /* The value v of a number option into *out, or a usage error. */
@@ -188,6 +192,11 @@ value_opt(const struct cmd_entry *e, const struct scene_def *def, int argc,
 		if (!v)
 			*rc = cmd_usage_error(e, "--replay needs a file");
 		o->replay = v;
+	} else if (opt_value(argc, argv, i, "--theme", &v)) {
+		if (!v)
+			*rc = cmd_usage_error(e, "--theme needs a name or "
+					      "a file");
+		o->theme = v;
 	} else if (run && opt_value(argc, argv, i, "--seconds", &v)) {
 		*rc = seconds_opt(e, v, o);
 	} else if (run && opt_value(argc, argv, i, "--steps", &v)) {
@@ -276,6 +285,7 @@ run_ui(const struct cmd_entry *e, const struct control_target *t,
 		.record_events = o->record_events,
 		.cast = o->cast,
 	};
+	struct theme_file theme;
 	struct schedule sched;
 	int rc;
 
@@ -283,6 +293,12 @@ run_ui(const struct cmd_entry *e, const struct control_target *t,
 	if (o->record && uo.mode == CONTROL_RUN && !o->replay)
 		return cmd_usage_error(e, "--record needs a run stepped from "
 				       "its start: add --step (or --paused)");
+	if (o->theme) {
+		rc = present_cmd_theme(o->theme, &theme);
+		if (rc)
+			return rc;
+		uo.theme = &theme;
+	}
 	if (!o->replay)
 		return ui_main(&uo);
 	rc = load_replay(o->replay, &uo.target, &sched);
@@ -316,6 +332,9 @@ run_headless(const struct cmd_entry *e, const struct control_target *t,
 	int rc;
 
 	memcpy(ho.target.params, o->params, sizeof(ho.target.params));
+	if (o->theme)
+		return cmd_usage_error(e, "--theme is for the ui, not "
+				       "--headless");
 	if (t->path && !o->steps && !o->timed && !o->replay)
 		ho.steps = SCRIPT_STEP_LIMIT;
 	if (o->record && !ho.steps && !o->replay)
@@ -393,7 +412,7 @@ static const struct cmd_entry cmd_ui_entry = {
 	.name = "ui",
 	.args = "[SCENE] [--paused|--step] [--seed N] [--set KEY=VALUE]... "
 		"[--record FILE] [--replay FILE] [--record-events FILE] "
-		"[--cast FILE]",
+		"[--cast FILE] [--theme NAME|FILE]",
 	.summary = "the live ui on a scene (also with no subcommand)",
 	.help =
 	"Show SCENE (default: pool) running live in the terminal: its\n"
@@ -420,6 +439,10 @@ static const struct cmd_entry cmd_ui_entry = {
 	"  --cast FILE      record the session as an asciicast v2 file\n"
 	"                   (asciinema play, its web player), a marker for\n"
 	"                   each step\n"
+	"  --theme NAME|FILE\n"
+	"                   the colours: a shipped theme (shipped: default,\n"
+	"                   high-contrast, monochrome, projector) or a\n"
+	"                   .theme file; T cycles them\n"
 	"\n"
 	"Keys:\n"
 	"  space            pause or resume: threads stop at their next gate\n"
@@ -436,6 +459,7 @@ static const struct cmd_entry cmd_ui_entry = {
 	"  r, R             reset the scene\n"
 	"  Tab, Shift-Tab   the next or previous scene\n"
 	"  l                the event log instead of the timeline\n"
+	"  T                the next shipped theme\n"
 	"  PgDn, PgUp       scroll the threads and the timeline\n"
 	"  click            a thread's detail; Esc closes it\n"
 	"  ?, F1            every key, the scene's parameter keys, the legend\n"

@@ -228,20 +228,17 @@ model_restart(void *arg)
 	u->dirty = true;
 }
 
-/* Start def with params in mode. */
+/* Start target t in mode. */
 static int
-scene_begin(struct ui *u, const int *params, enum control_mode mode,
-	    uint64_t seed, char *err, size_t n)
+scene_begin(struct ui *u, const struct control_target *t,
+	    enum control_mode mode, uint64_t seed, char *err, size_t n)
 {
-	struct control_target t = { .def = u->def };
 	int rc;
 
-	if (u->script.source && u->def == u->script.def)
-		t = u->script;
-	memcpy(t.params, params, sizeof(t.params));
-	u->ctl.target = t;	/* what model_restart records */
+	u->def = t->def;
+	u->ctl.target = *t;	/* what model_restart records */
 	model_restart(u);
-	rc = control_start(&u->ctl, u->ring, &t, mode, speeds[u->speed_idx],
+	rc = control_start(&u->ctl, u->ring, t, mode, speeds[u->speed_idx],
 			   seed, err, n);
 	u->step_view = mode == CONTROL_STEP;
 	u->ctl.before_launch = model_restart;
@@ -400,7 +397,7 @@ static void
 switch_scene(struct ui *u, int dir)
 {
 	enum control_mode mode = u->ctl.mode;
-	int params[SCENE_MAX_PARAMS];
+	struct control_target t = { 0 };
 	char err[160];
 	unsigned i;
 
@@ -409,9 +406,9 @@ switch_scene(struct ui *u, int dir)
 			break;
 	i = (i + scene_count + (unsigned)dir) % scene_count;
 	control_stop(&u->ctl);
-	u->def = scene_table[i];
-	scene_defaults(u->def, params);
-	if (scene_begin(u, params, mode, 0, err, sizeof(err)))
+	t.def = scene_table[i];
+	scene_defaults(t.def, t.params);
+	if (scene_begin(u, &t, mode, 0, err, sizeof(err)))
 		app_say(u, err);
 }
 
@@ -435,9 +432,8 @@ mouse_event(struct ui *u)
 	}
 }
 
-/* Handle one key.  Returns false to quit. */
-static bool
-handle_key(struct ui *u, int ch)
+bool
+app_key(struct ui *u, int ch)
 {
 	/* A search under way: any key stops it (the screen says so). */
 	if (u->search && ch != KEY_RESIZE && ch != KEY_MOUSE) {
@@ -512,6 +508,9 @@ handle_key(struct ui *u, int ch)
 	case 'l':
 		u->show_log = !u->show_log;
 		break;
+	case 'T':
+		theme_key(u);
+		break;
 	case KEY_MOUSE:
 		mouse_event(u);
 		break;
@@ -544,80 +543,147 @@ handle_key(struct ui *u, int ch)
 	return true;
 }
 
+void
+app_frame_begin(struct ui *u)
+{
+	/* Panels read who can move from here, one listing a frame. */
+	u->ncthreads = u->paused && !u->play
+			       ? control_threads(&u->ctl, u->cthreads,
+						 CONTROL_MAX_THREADS)
+			       : 0;
+}
+
 static void
 draw_frame(struct ui *u)
 {
 	int rows, cols;
 
-	/* Panels read who can move from here, one listing a frame. */
-	u->ncthreads = u->paused && !u->play ? control_threads(&u->ctl, u->cthreads,
-						   CONTROL_MAX_THREADS) : 0;
-
+	app_frame_begin(u);
 	getmaxyx(stdscr, rows, cols);
 	erase();
 	layout_draw(u, rows, cols);
 	refresh();
 }
 
-/* Is the ui running in a UTF-8 locale? */
-static bool
-locale_utf8(void)
+void
+app_advance(struct ui *u)
 {
-	const char *cs = nl_langinfo(CODESET);
+	uint64_t now = ls_clock_ns();
 
-	return cs && (!strcmp(cs, "UTF-8") || !strcmp(cs, "utf8"));
+	u->frame_now = now;
+	if (!u->last_tick)
+		u->last_tick = now;
+	if (u->ctl.stepping && control_step_poll(&u->ctl) != -EINPROGRESS)
+		u->dirty = true;
+	if (u->search) {
+		search_poll(u);
+		u->dirty = true;
+	}
+	par_poll(u);
+	if (u->replay && u->replay_auto && !u->ctl.stepping) {
+		if (!u->replay_due)
+			u->replay_due = now + REPLAY_BEAT_NS;
+		else if (now >= u->replay_due) {
+			replay_step(u);
+			u->replay_due = 0;
+		}
+	}
+	if (u->play)
+		replayview_tick(u, now);
+	else if (drain(u)) {
+		u->dirty = true;
+		u->last_event = now;
+	}
+	/* A replay's model ticks with the recorded time. */
+	if (!u->play && now - u->last_tick >= TICK_NS) {
+		model_tick(u->model, now);
+		u->last_tick = now;
+		u->dirty = true;
+	}
+	/* The clock in the header moves while running. */
+	if (!u->paused && !u->play && now - u->last_frame >= 100000000ull)
+		u->dirty = true;
+	if (u->message[0] && now >= u->message_until) {
+		u->message[0] = '\0';
+		u->dirty = true;
+	}
+}
+
+uint64_t
+app_wait_ns(const struct ui *u)
+{
+	uint64_t now = u->frame_now;
+
+	/* Emit cannot wake us (it makes no system call), so while events
+	 * flow we look at the ring once a frame.  Paused, and a second
+	 * after the last thread came to rest, only a key, a signal or the
+	 * metrics tick wakes us. */
+	return (u->paused || u->play) && !u->dirty && !u->ctl.stepping &&
+			       !u->replay_auto && !u->search && !u->play_on &&
+			       now - u->last_event > TICK_NS
+		       ? TICK_NS
+		       : FRAME_NS - (now - u->last_frame) % FRAME_NS;
+}
+
+bool
+app_frame_due(const struct ui *u)
+{
+	return u->dirty && u->frame_now - u->last_frame >= FRAME_NS;
+}
+
+int
+app_poll(struct pollfd *pfd, nfds_t n, int timeout_ms)
+{
+	int sig;
+
+	pfd[0] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
+	pfd[1] = (struct pollfd){ .fd = tty_signal_fd(), .events = POLLIN };
+	if (poll(pfd, n, timeout_ms) < 0 && errno != EINTR)
+		return 1;
+	if (pfd[1].revents & POLLIN) {
+		sig = tty_exit_signal();
+		if (sig)
+			return -sig;
+	}
+	/* The terminal went away (tmux session killed). */
+	if (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL))
+		return 1;
+	return 0;
+}
+
+int
+app_keys(bool (*key)(void *arg, int ch), void *arg)
+{
+	int ch, sig;
+
+	/* A quit signal goes before keys still queued behind it. */
+	while ((ch = getch()) != ERR) {
+		if (!key(arg, ch))
+			return 1;
+		sig = tty_exit_signal();
+		if (sig)
+			return -sig;
+	}
+	return 0;
+}
+
+static bool
+loop_key(void *u, int ch)
+{
+	return app_key(u, ch);
 }
 
 static int
 loop(struct ui *u)
 {
-	uint64_t last_frame = 0, last_tick = ls_clock_ns(), last_event = 0;
-	struct pollfd pfd[2] = {
-		{ .fd = STDIN_FILENO, .events = POLLIN },
-		{ .fd = tty_signal_fd(), .events = POLLIN },
-	};
+	struct pollfd pfd[2];
+	int rc;
 
 	for (;;) {
-		uint64_t now = ls_clock_ns(), wait_ns;
-		int timeout, ch, sig;
+		int timeout;
 
-		u->frame_now = now;
-		if (u->ctl.stepping && control_step_poll(&u->ctl) !=
-					       -EINPROGRESS)
-			u->dirty = true;
-		if (u->search) {
-			search_poll(u);
-			u->dirty = true;
-		}
-		par_poll(u);
-		if (u->replay && u->replay_auto && !u->ctl.stepping) {
-			if (!u->replay_due)
-				u->replay_due = now + REPLAY_BEAT_NS;
-			else if (now >= u->replay_due) {
-				replay_step(u);
-				u->replay_due = 0;
-			}
-		}
-		if (u->play)
-			replayview_tick(u, now);
-		else if (drain(u)) {
-			u->dirty = true;
-			last_event = now;
-		}
-		/* A replay's model ticks with the recorded time. */
-		if (!u->play && now - last_tick >= TICK_NS) {
-			model_tick(u->model, now);
-			last_tick = now;
-			u->dirty = true;
-		}
-		/* The clock in the header moves while running. */
-		if (!u->paused && !u->play && now - last_frame >= 100000000ull)
-			u->dirty = true;
-		if (u->message[0] && now >= u->message_until) {
-			u->message[0] = '\0';
-			u->dirty = true;
-		}
-		if (u->dirty && now - last_frame >= FRAME_NS) {
+		app_advance(u);
+		if (app_frame_due(u)) {
 			uint64_t t_draw = ls_clock_ns();
 
 			draw_frame(u);
@@ -631,39 +697,17 @@ loop(struct ui *u)
 						end - stats.oldest_new;
 				stats.oldest_new = 0;
 			}
-			last_frame = now;
+			u->last_frame = u->frame_now;
 			u->dirty = false;
 		}
-		/* Sleep until the next frame is due.  Emit cannot wake us
-		 * (it makes no system call), so while events flow we look at
-		 * the ring once a frame.  Paused, and a second after the last
-		 * thread came to rest, only a key, a signal or the metrics
-		 * tick wakes us. */
-		wait_ns = (u->paused || u->play) && !u->dirty &&
-					  !u->ctl.stepping && !u->replay_auto &&
-					  !u->search && !u->play_on &&
-					  now - last_event > TICK_NS
-				  ? TICK_NS
-				  : FRAME_NS - (now - last_frame) % FRAME_NS;
-		timeout = (int)(wait_ns / 1000000) + 1;
-		if (poll(pfd, 2, timeout) < 0 && errno != EINTR)
-			return 1;
-		if (pfd[1].revents & POLLIN) {
-			sig = tty_exit_signal();
-			if (sig)
-				return -sig;
-		}
-		/* The terminal went away (tmux session killed). */
-		if (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL))
-			return 1;
-		/* A quit signal goes before keys still queued behind it. */
-		while ((ch = getch()) != ERR) {
-			if (!handle_key(u, ch))
-				return 0;
-			sig = tty_exit_signal();
-			if (sig)
-				return -sig;
-		}
+		/* Sleep until the next frame is due. */
+		timeout = (int)(app_wait_ns(u) / 1000000) + 1;
+		rc = app_poll(pfd, 2, timeout);
+		if (rc)
+			return rc;
+		rc = app_keys(loop_key, u);
+		if (rc)
+			return rc > 0 ? 0 : rc;
 	}
 }
 
@@ -686,60 +730,128 @@ record_schedule(struct ui *u)
 	return 0;
 }
 
+/* app_create, and for ui_main a recording to play instead (no ring, no
+ * control) and an event recording to write. */
+static struct ui *
+app_build(const struct control_target *t, enum control_mode mode,
+	  uint64_t seed, const struct schedule *replay, struct playback *play,
+	  const char *record_events, char *err, size_t n)
+{
+	struct ui *u = calloc(1, sizeof(*u));
+	struct ls_ring_config rcfg;
+	int e;
+
+	if (!u || !(u->model = malloc(sizeof(*u->model)))) {
+		snprintf(err, n, "out of memory");
+		free(u);
+		return NULL;
+	}
+	u->def = t->def;
+	u->speed_idx = SPEED_DEFAULT;
+	u->replay = replay;
+	u->replay_auto = replay != NULL;
+	/* The engine's threads yield to this one, so frames and keys keep
+	 * up when the scene runs flat out (thread-prio.c). */
+	ls_thread_set_background();
+	u->play = play;
+	if (u->play) {
+		/* A recording: nothing runs, no ring, no control. */
+		replayview_start(u);
+		return u;
+	}
+	e = ls_ring_create(metrics_ring_config(&rcfg), &u->ring);
+	if (e) {
+		snprintf(err, n, "cannot create the event ring: %s",
+			 strerror(-e));
+		goto fail;
+	}
+	if (record_events &&
+	    record_writer_open(record_events, &u->feed.rec, err, n))
+		goto fail;
+	if (scene_begin(u, t, replay ? CONTROL_STEP : mode, seed, err, n))
+		goto fail;
+	par_start(u);
+	return u;
+fail:
+	app_destroy(u);
+	return NULL;
+}
+
+struct ui *
+app_create(const struct control_target *t, enum control_mode mode,
+	   uint64_t seed, const struct schedule *replay, char *err, size_t n)
+{
+	return app_build(t, mode, seed, replay, NULL, NULL, err, n);
+}
+
+void
+app_destroy(struct ui *u)
+{
+	char err[256];
+
+	if (!u)
+		return;
+	par_stop(u);
+	if (u->search) {
+		search_cancel(u);
+		while (search_poll(u))
+			nanosleep(&(struct timespec){ 0, 10000000 }, NULL);
+	}
+	if (u->have_found)
+		schedule_free(&u->found);
+	control_stop(&u->ctl);
+	if (u->feed.rec)
+		record_writer_close(u->feed.rec, err, sizeof(err));
+	if (u->ring)
+		ls_ring_destroy(u->ring);
+	free(u->model);
+	free(u);
+}
+
+bool
+app_locale_utf8(void)
+{
+	const char *cs = nl_langinfo(CODESET);
+
+	return cs && (!strcmp(cs, "UTF-8") || !strcmp(cs, "utf8"));
+}
+
+bool
+app_color_wanted(void)
+{
+	const char *nc = getenv("NO_COLOR");
+
+	return has_colors() && !(nc && *nc);
+}
+
+int
+app_tty_check(void)
+{
+	char err[256];
+
+	setlocale(LC_ALL, "");
+	if (!tty_check(err, sizeof(err)))
+		return 0;
+	fprintf(stderr, "lockstep: %s\n", err);
+	return 1;
+}
+
 int
 ui_main(const struct ui_opts *o)
 {
-	struct ls_ring_config rcfg;
 	struct ui *u;
 	char err[256];
 	int rc, e;
 
-	setlocale(LC_ALL, "");
-	e = tty_check(err, sizeof(err));
-	if (e) {
+	if (app_tty_check())
+		return 1;
+	u = app_build(&o->target, o->mode, o->seed, o->replay, o->play,
+		      o->record_events, err, sizeof(err));
+	if (!u) {
 		fprintf(stderr, "lockstep: %s\n", err);
 		return 1;
 	}
-	u = calloc(1, sizeof(*u));
-	if (!u || !(u->model = malloc(sizeof(*u->model)))) {
-		fprintf(stderr, "lockstep: out of memory\n");
-		free(u);
-		return 1;
-	}
-	u->def = o->target.def;
-	if (o->target.source)
-		u->script = o->target;
-	u->speed_idx = SPEED_DEFAULT;
-	u->replay = o->replay;
-	u->replay_auto = o->replay != NULL;
 	u->record = o->record;
-	/* The engine's threads yield to this one, so frames and keys keep
-	 * up when the scene runs flat out (thread-prio.c). */
-	ls_thread_set_background();
-	u->play = o->play;
-	if (u->play) {
-		/* A recording: nothing runs, no ring, no control. */
-		replayview_start(u);
-	} else if ((e = ls_ring_create(metrics_ring_config(&rcfg),
-					&u->ring))) {
-		fprintf(stderr, "lockstep: cannot create the event ring: %s\n",
-			strerror(-e));
-		rc = 1;
-		goto out;
-	} else if (o->record_events &&
-		   record_writer_open(o->record_events, &u->feed.rec, err,
-				      sizeof(err))) {
-		fprintf(stderr, "lockstep: %s\n", err);
-		rc = 1;
-		goto out;
-	} else if (scene_begin(u, o->target.params,
-			       o->replay ? CONTROL_STEP : o->mode, o->seed,
-			       err, sizeof(err))) {
-		fprintf(stderr, "lockstep: %s\n", err);
-		rc = 1;
-		goto out;
-	}
-	par_start(u);
 	if (o->cast && cast_open(o->cast, u->def->name, &u->cast, err,
 				 sizeof(err))) {
 		fprintf(stderr, "lockstep: %s\n", err);
@@ -755,12 +867,8 @@ ui_main(const struct ui_opts *o)
 		goto out;
 	}
 	cast_started(u->cast);
-	{
-		const char *nc = getenv("NO_COLOR");
-
-		theme_init(&u->theme, locale_utf8(),
-			   has_colors() && !(nc && *nc));
-	}
+	theme_start(&u->theme, o->theme, app_locale_utf8(),
+		    app_color_wanted());
 	stats_open();
 	rc = loop(u);
 	tty_close();
@@ -783,21 +891,7 @@ ui_main(const struct ui_opts *o)
 		}
 	}
 out:
-	par_stop(u);
-	if (u->search) {
-		search_cancel(u);
-		while (search_poll(u))
-			nanosleep(&(struct timespec){ 0, 10000000 }, NULL);
-	}
-	if (u->have_found)
-		schedule_free(&u->found);
-	control_stop(&u->ctl);
-	if (u->feed.rec)
-		record_writer_close(u->feed.rec, err, sizeof(err));
-	if (u->ring)
-		ls_ring_destroy(u->ring);
-	free(u->model);
-	free(u);
+	app_destroy(u);
 	if (rc < 0)
 		tty_die_of(-rc);
 	return rc;

@@ -11,6 +11,7 @@
 
 struct playback;
 struct schedule;
+struct theme_file;
 
 struct ui_opts {
 	struct control_target target;
@@ -23,6 +24,7 @@ struct ui_opts {
 	 * replay); the caller opened it and closes it. */
 	struct playback *play;
 	const char *cast;		/* record the session here (cast.h) */
+	const struct theme_file *theme;	/* NULL: the built-in theme */
 };
 
 /* Run the live ui on o's target until the user quits.  Checks for a

@@ -87,16 +87,22 @@ layout_too_small(int rows, int cols)
 void
 layout_draw(struct ui *u, int rows, int cols)
 {
-	const struct layout *l = &u->lay;
-
 	if (u->step_view)
 		stepview_layout(&u->lay, rows, cols);
 	else
 		layout_compute(u, rows, cols);
-	if (l->too_small) {
+	if (u->lay.too_small) {
 		layout_too_small(rows, cols);
 		return;
 	}
+	layout_panels(u, rows, cols);
+}
+
+void
+layout_panels(struct ui *u, int rows, int cols)
+{
+	const struct layout *l = &u->lay;
+
 	timeline_record(u);
 	header_draw(u, l->header);
 	if (u->step_view) {

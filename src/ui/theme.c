@@ -12,9 +12,12 @@
 
 #include "ui/ui.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "ui/themefile.h"
+#include "util/datadir.h"
 
 _Static_assert(THEME_DONE - THEME_RUNNING == LS_STATE_DONE - LS_STATE_RUNNING &&
 		       LS_STATE_COUNT == LS_STATE_DONE + 1,
@@ -226,4 +229,59 @@ theme_init(struct theme *t, bool utf8, bool color)
 
 	themefile_builtin(&f);
 	theme_apply(t, &f, utf8, color);
+}
+
+void
+theme_start(struct theme *t, const struct theme_file *f, bool utf8,
+	    bool color)
+{
+	if (f)
+		theme_apply(t, f, utf8, color);
+	else
+		theme_init(t, utf8, color);
+}
+
+int
+theme_cycle(struct theme *t, char *err, size_t n)
+{
+	struct theme_file f;
+	char **names = NULL;
+	int count, i, next = 0, rc;
+
+	count = themefile_list(&names);
+	if (count < 0) {
+		snprintf(err, n, "out of memory");
+		return count;
+	}
+	if (!count) {
+		datadir_list_free(names);
+		snprintf(err, n, "no shipped themes found");
+		return -ENOENT;
+	}
+	/* After the current one in name order; from the first when the
+	 * current one is a file of the user's or the built-in default. */
+	for (i = 0; i < count; i++)
+		if (!strcmp(names[i], t->name))
+			next = (i + 1) % count;
+	rc = themefile_load(names[next], &f, err, n);
+	datadir_list_free(names);
+	if (rc)
+		return rc;
+	theme_apply(t, &f, t->utf8, t->color);
+	return 0;
+}
+
+void
+theme_key(struct ui *u)
+{
+	char err[320], msg[360];
+
+	if (theme_cycle(&u->theme, err, sizeof(err))) {
+		app_say(u, err);
+		return;
+	}
+	/* Every cell again: the screen's own colours may have changed. */
+	clearok(curscr, TRUE);
+	snprintf(msg, sizeof(msg), "theme: %s", u->theme.name);
+	app_say(u, msg);
 }

@@ -13,6 +13,7 @@
 #define NCURSES_WIDECHAR 1
 #include <curses.h>
 
+#include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -169,12 +170,24 @@ struct ui {
 	char message[192];	/* one line for the key bar, fades */
 	uint64_t message_until;
 	uint64_t frame_now;	/* monotonic ns of this frame */
+	uint64_t last_frame;	/* when the last frame was drawn */
+	uint64_t last_tick;	/* when the metrics window last turned */
+	uint64_t last_event;	/* when the ring last had events */
 	bool dirty;
 };
 
 /* theme.c */
 struct theme_file;
 void theme_init(struct theme *t, bool utf8, bool color);
+/* Start with theme file f, or the built-in theme when f is NULL. */
+void theme_start(struct theme *t, const struct theme_file *f, bool utf8,
+		 bool color);
+/* The next shipped theme after t's (in name order, around), applied with
+ * t's utf8 and color.  Returns 0, or a negative errno with a reason in
+ * err (t unchanged).  The caller redraws the whole screen. */
+int theme_cycle(struct theme *t, char *err, size_t n);
+/* The T key: the next shipped theme, said on the status line. */
+void theme_key(struct ui *u);
 /* Build t from a parsed theme file (ui/themefile.h); color false keeps
  * the attributes only (NO_COLOR, a monochrome terminal). */
 void theme_apply(struct theme *t, const struct theme_file *f, bool utf8,
@@ -183,6 +196,10 @@ void theme_apply(struct theme *t, const struct theme_file *f, bool utf8,
 /* layout.c: where the panels go, and the whole screen drawn there. */
 void layout_compute(struct ui *u, int rows, int cols);
 void layout_draw(struct ui *u, int rows, int cols);
+/* The panels drawn in the rects u->lay holds (set by the caller: a
+ * slide puts them in a region); the help overlay centred on a rows x
+ * cols screen. */
+void layout_panels(struct ui *u, int rows, int cols);
 /* The class layout on or off (the z key). */
 void layout_toggle_class(struct ui *u);
 
@@ -221,6 +238,45 @@ void app_cast_marker(struct ui *u, const char *fmt, ...)
 
 /* Show msg on the status line for a few seconds. */
 void app_say(struct ui *u, const char *msg);
+
+/*
+ * A live scene without the loop around it (app.c), for the ui's own loop
+ * and for a slide (ui/present.c).  app_create starts target t (copied)
+ * in mode, or stepping through replay (kept by the caller, not copied)
+ * when it is not NULL; it returns NULL with a reason in err.  The theme
+ * is the caller's to set before the first frame.  app_destroy stops the
+ * target and frees everything; NULL is fine.  Both on the ui thread.
+ */
+struct ui *app_create(const struct control_target *t, enum control_mode mode,
+		      uint64_t seed, const struct schedule *replay, char *err,
+		      size_t n);
+void app_destroy(struct ui *u);
+/* Once a loop turn: finish a step, drain the ring into the model, turn
+ * the metrics window, fade the message; sets u->dirty and u->frame_now. */
+void app_advance(struct ui *u);
+/* Is a frame due (dirty, and the frame budget spent)?  The caller that
+ * draws one sets u->last_frame = u->frame_now and clears u->dirty. */
+bool app_frame_due(const struct ui *u);
+/* How long the loop may sleep before app_advance is due again. */
+uint64_t app_wait_ns(const struct ui *u);
+/* Before drawing a frame: who can move, listed once for the panels. */
+void app_frame_begin(struct ui *u);
+/* One key for the scene.  Returns false for quit. */
+bool app_key(struct ui *u, int ch);
+/* The terminal's part of the loop: app_poll fills pfd[0] (the terminal)
+ * and pfd[1] (the quit signals' pipe), polls pfd[0..n) and returns 0 to
+ * go on, 1 when the terminal went away or poll failed, -SIG for a quit
+ * signal.  app_keys hands each key waiting to key (false: quit) and
+ * returns 0 to go on, 1 for quit, -SIG for a quit signal between keys. */
+int app_poll(struct pollfd *pfd, nfds_t n, int timeout_ms);
+int app_keys(bool (*key)(void *arg, int ch), void *arg);
+/* setlocale, then is there a terminal?  0, or 1 with the reason said on
+ * stderr (the exit status). */
+int app_tty_check(void);
+/* Is the locale UTF-8?  Is colour wanted (a colour terminal, and no
+ * NO_COLOR)?  The second needs curses started. */
+bool app_locale_utf8(void);
+bool app_color_wanted(void);
 
 /* The speed label ("1.0x", "max") and the scene's elapsed run time. */
 const char *app_speed_label(const struct ui *u);

@@ -65,7 +65,11 @@ offers "lockstep run deadlock --headless --seconds 2 --set " fix=
 offers "lockstep deadlock --set fix=o" ordering
 offers "lockstep --set c" capacity=
 offers "lockstep --" --cast --help --paused --record --record-events \
-	--replay --seed --set --step --version
+	--replay --seed --set --step --theme --version
+offers "lockstep race --theme p" projector
+offers "lockstep --theme=high" high-contrast
+offers "lockstep present --" --help --notes --theme
+offers "lockstep present deck.md --theme m" monochrome
 offers "lockstep bench " clock explore pool queue ring rwlock
 offers "lockstep bench ring --" --help --json --runs --seconds --threads
 offers "lockstep bench ring --runs "
