@@ -116,6 +116,7 @@ START_TEST(test_pool_scale_tasks_percentiles)
 	ck_assert_uint_eq(obj(POOL)->rejected, 2);
 	ck_assert_uint_eq(obj(POOL)->dropped, 1);
 	ck_assert_uint_eq(obj(POOL)->count, 16);
+	ck_assert(!obj(POOL)->closed);
 
 	/* Two ticks close both windows: only the tasks below count. */
 	model_tick(M, feed_ts);
@@ -175,6 +176,10 @@ START_TEST(test_pool_scale_tasks_percentiles)
 	ck_assert_uint_eq(model_wait_percentile(M, 50), 0);
 	ck_assert_uint_eq(model_run_percentile(M, 99), 0);
 	ck_assert(M->tasks_per_s == 0.0);
+	/* Destroyed: the pool says it is gone (ls_pool_destroy). */
+	feed(9, LS_EV_Q_CLOSED, POOL, 0, 16);
+	ck_assert(obj(POOL)->closed);
+	ck_assert_uint_eq(obj(POOL)->count, 0);
 }
 END_TEST
 

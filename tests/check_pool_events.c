@@ -65,6 +65,12 @@ START_TEST(test_events)
 	test_lane_unbind(lane);
 	test_evlog_drain(ring, &log);
 	ck_assert_uint_eq(ls_ring_dropped_total(ring), 0);
+	/* The last event of the pool says it is gone. */
+	for (k = log.n; k > 0 && log.ev[k - 1].obj != obj; k--)
+		;
+	ck_assert_uint_gt(k, 0);
+	ck_assert_uint_eq(log.ev[k - 1].kind, LS_EV_Q_CLOSED);
+	ck_assert_uint_eq(log.ev[k - 1].aux, CAP);
 	for (k = 0; k < log.n; k++) {
 		const struct ls_event *e = &log.ev[k];
 

@@ -47,7 +47,8 @@ enum ls_event_kind {
 	LS_EV_Q_POP_WAIT,	/* obj queue, arg depth, aux capacity */
 	LS_EV_Q_POPPED,		/* obj queue, arg depth after, aux capacity */
 	LS_EV_Q_TIMEOUT,	/* obj queue, arg depth, aux 1 push 0 pop */
-	LS_EV_Q_CLOSED,		/* obj queue, arg depth, aux capacity */
+	LS_EV_Q_CLOSED,		/* obj queue, arg depth, aux capacity; or obj
+				 * pool: destroyed (arg 0) */
 
 	LS_EV_TASK_SUBMIT,	/* obj pool, arg task id, aux priority */
 	LS_EV_TASK_START,	/* obj pool, arg task id, aux queue wait us */

@@ -654,6 +654,10 @@ ls_pool_destroy(struct ls_pool *p)
 		engine_panic("ls_pool_destroy: pool still in use", EBUSY);
 	engine_unlock(&p->mu);
 	ls_group_reap(p->group);
+	/* The pool is gone: a watcher stops showing it (a scene that makes
+	 * a pool per round, as sizing does, would otherwise leave its last
+	 * one on screen with no workers). */
+	ls_emit(LS_EV_Q_CLOSED, p->obj, 0, p->capacity);
 	pool_free(p);
 }
 

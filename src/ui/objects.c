@@ -71,7 +71,8 @@ objects_differ(const char *a, const char *b)
 	return at;
 }
 
-/* Has a newer object of the same name and kind replaced o? */
+/* Is o a pool that was destroyed, or replaced by a newer one of the same
+ * name? */
 static bool
 objects_superseded(const struct model *m, const struct model_object *o)
 {
@@ -79,6 +80,8 @@ objects_superseded(const struct model *m, const struct model_object *o)
 
 	if (o->kind != LS_OBJ_POOL)
 		return false;
+	if (o->closed)
+		return true;
 	for (i = 0; i < MODEL_MAX_OBJECTS; i++) {
 		const struct model_object *p = &m->objects[i];
 
