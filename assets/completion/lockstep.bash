@@ -26,7 +26,7 @@ _lockstep_subcommands()
 
 _lockstep_scenes()
 {
-	_lockstep_ask list | sed -n 's/^\([a-z][a-z0-9_-]*\) .*/\1/p'
+	_lockstep_ask list | sed -n 's/^\([a-z][a-z0-9_.-]*\) .*/\1/p'
 }
 
 # The line of `lockstep list --json` that describes scene $1.

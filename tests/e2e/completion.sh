@@ -14,7 +14,7 @@ COMPLETION=$SRCDIR/assets/completion/lockstep.bash
 # A directory with a script, another file and a subdirectory, for the
 # file part of the completion.
 mkdir -p "$TMPD/work/scripts" && cd "$TMPD/work" || exit 99
-touch lost-update.lss notes.txt race.sched
+touch mine.lss notes.txt race.sched
 
 # offers LINE WANT...: completing LINE offers exactly WANT (any order).
 offers() {
@@ -44,15 +44,17 @@ reg=$(bash -c 'source "$1" && complete -p lockstep' _ "$COMPLETION")
 
 # What the program says it has: the completion must offer just that.
 subs=$("$LOCKSTEP" --help | sed -n '/^Subcommands:/,/^$/s/^  \([a-z]*\) .*/\1/p')
-scenes=$("$LOCKSTEP" list | sed -n 's/^\([a-z][a-z0-9_-]*\) .*/\1/p')
+# The scenes, and the shipped scripts by their file names.
+scenes=$("$LOCKSTEP" list | sed -n 's/^\([a-z][a-z0-9_.-]*\) .*/\1/p')
 # shellcheck disable=SC2086
-offers "lockstep " $subs $scenes lost-update.lss scripts
-offers "lockstep r" race replay run rwlock
-offers "lockstep e" explore
+offers "lockstep " $subs $scenes mine.lss scripts
+offers "lockstep r" race read-lock-write.lss relock.lss replay run rwlock
+offers "lockstep e" explore extra-post.lss
 # shellcheck disable=SC2086
-offers "lockstep run " $scenes lost-update.lss scripts
+offers "lockstep run " $scenes mine.lss scripts
 offers "lockstep run ra" race
-offers "lockstep run lost" lost-update.lss
+offers "lockstep run lost" lost-update.lss lost-wakeup.lss
+offers "lockstep run mi" mine.lss
 offers "lockstep run race --" --headless --help --json --record \
 	--record-events --replay --seconds --seed --set --steps
 offers "lockstep run race --set " adders= adds= fix=
