@@ -82,6 +82,29 @@ START_TEST(test_queue_full_and_empty)
 }
 END_TEST
 
+/*
+ * A pop that frees room for a blocked push, with the two events in the
+ * other order: the drain ranks a push before a pop at an equal stamp (for
+ * the push-to-pop hand-off), so this one can arrive swapped.  Queue events
+ * carry the depth after them, so the picture is the same either way and
+ * nothing is healed.
+ */
+START_TEST(test_queue_handoff_either_order)
+{
+	model_name_object(M, Q, LS_OBJ_QUEUE, "jobs");
+	feed(1, LS_EV_Q_PUSHED, Q, 1, 1);
+	feed(1, LS_EV_Q_PUSH_WAIT, Q, 1, 1);
+	ck_assert_uint_eq(thr(1)->state, LS_STATE_BLOCKED);
+	feed(1, LS_EV_Q_PUSHED, Q, 1, 1);	/* the pusher's, first */
+	feed(2, LS_EV_Q_POPPED, Q, 1, 1);	/* the popper's, after */
+	ck_assert_uint_eq(obj(Q)->count, 1);
+	ck_assert_uint_eq(obj(Q)->nwaiting, 0);
+	ck_assert_uint_eq(thr(1)->state, LS_STATE_RUNNING);
+	ck_assert_uint_eq(thr(2)->state, LS_STATE_RUNNING);
+	ck_assert_uint_eq(M->healed, 0);
+}
+END_TEST
+
 START_TEST(test_pool_scale_tasks_percentiles)
 {
 	unsigned i;
@@ -528,6 +551,7 @@ model_metrics_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 10);
 	tcase_add_test(tc, test_queue_full_and_empty);
+	tcase_add_test(tc, test_queue_handoff_either_order);
 	tcase_add_test(tc, test_pool_scale_tasks_percentiles);
 	tcase_add_test(tc, test_depth_samples_window);
 	tcase_add_test(tc, test_wait_classes);
