@@ -16,7 +16,8 @@ for s in $scenes; do
 	start "$s" 100 30 "$LOCKSTEP" "$s"
 done
 for s in $scenes; do
-	wait_for "$s" 'RUNNING' 20 || not_ok "$s: ui came up"
+	# A hazard scene's deadlock shows STUCK in the badge instead.
+	wait_for "$s" 'RUNNING|STUCK' 20 || not_ok "$s: ui came up"
 	pid[$s]=$(tm list-panes -t "$s" -F '#{pane_pid}')
 done
 sleep 10
@@ -25,8 +26,9 @@ sleep $((secs - 10))
 for s in $scenes; do
 	late=$(rss "${pid[$s]}")
 	# Alive and still drawing: the header's clock is on screen (the
-	# title may be a DEADLOCK banner, on purpose).
-	if [ -z "$late" ] || ! screen "$s" | grep -Eq 'RUNNING +[0-9.]+x +t=[0-9]'; then
+	# title may be a DEADLOCK banner, and the badge STUCK, on purpose).
+	if [ -z "$late" ] ||
+		! screen "$s" | grep -Eq '(RUNNING|STUCK) +[0-9.]+x +t=[0-9]'; then
 		not_ok "$s: still running after ${secs}s"
 		screen "$s"
 		continue
