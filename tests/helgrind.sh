@@ -27,6 +27,7 @@ n=0
 for t in $suites; do
 	n=$((n + 1))
 	log=$(mktemp)
+	t0=$(date +%s)
 	if ! valgrind --tool=helgrind --suppressions="$supp" --error-exitcode=3 \
 		--log-file="$log" "$BUILDDIR/tests/check_$t" >"$log.out" 2>&1; then
 		echo "not ok - helgrind check_$t"
@@ -34,7 +35,7 @@ for t in $suites; do
 		tail -3 "$log.out"
 		fails=$((fails + 1))
 	else
-		echo "ok - helgrind check_$t: $(grep -o 'ERROR SUMMARY: [0-9]* errors' "$log")"
+		echo "ok - helgrind check_$t: $(grep -o 'ERROR SUMMARY: [0-9]* errors' "$log") ($(( $(date +%s) - t0 )) s)"
 	fi
 	rm -f "$log" "$log.out"
 done
