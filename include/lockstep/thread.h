@@ -143,11 +143,11 @@ void ls_thread_set_background(void);
  * The floor under a step, for benchmarks: the calling thread and one it
  * starts hand a turn back and forth rounds times through the engine's
  * parker (spinning a while before parking when spin is set, as a step
- * does, else straight to the kernel), and *ns_per_round gets the mean
- * round trip.  Returns 0 or a negative errno.  Any thread outside a
- * group.
+ * does, else straight to the kernel), both on the caller's CPU when
+ * one_cpu is set, and *ns_per_round gets the mean round trip.  Returns 0
+ * or a negative errno.  Any thread outside a group.
  */
-int ls_handoff_floor(unsigned long rounds, bool spin,
+int ls_handoff_floor(unsigned long rounds, bool spin, bool one_cpu,
 		     uint64_t *ns_per_round);
 
 #endif

@@ -121,6 +121,10 @@ struct ls_group {
 	 * so on a loaded machine the spinners soon stop.  Relaxed: a hint. */
 	atomic_int spin_credit;
 	atomic_uint spin_tries;
+	/* Never spin: the group was made by a thread confined to one CPU,
+	 * whose members (inheriting that) can only run while a spinner
+	 * waits for them by giving the CPU up.  Set at creation. */
+	bool spin_off;
 };
 
 /*
@@ -291,6 +295,8 @@ engine_cpu_relax(void)
 static inline bool
 group_spin_pays(struct ls_group *g)
 {
+	if (g->spin_off)
+		return false;
 	return atomic_load_explicit(&g->spin_credit, memory_order_relaxed) > 0 ||
 	       !(atomic_fetch_add_explicit(&g->spin_tries, 1,
 					   memory_order_relaxed) & 63);

@@ -1,7 +1,8 @@
 /*
  * handoff.c - the floor under a step: two threads handing a turn back and
  * forth through the engine's own parker, the way a controller and a
- * stepped thread do, with the spin a step uses or straight to the futex.
+ * stepped thread do, with the spin a step uses or straight to the futex,
+ * across CPUs or on one (as the explorer runs, util/cpu.h).
  * `lockstep bench explore` prints it beside a search's decisions per
  * second, so the ratio says what the rest of a step costs.
  */
@@ -15,6 +16,7 @@
 
 #include "engine-int.h"
 #include "lockstep/clock.h"
+#include "util/cpu.h"
 
 struct handoff {
 	struct ls_thread *a, *b;	/* a: the caller; b: the partner */
@@ -60,9 +62,12 @@ handoff_partner(void *p)
 }
 
 int
-ls_handoff_floor(unsigned long rounds, bool spin, uint64_t *ns_per_round)
+ls_handoff_floor(unsigned long rounds, bool spin, bool one_cpu,
+		 uint64_t *ns_per_round)
 {
 	struct handoff h = { .rounds = rounds, .spin = spin };
+	cpu_set_t before;
+	bool pinned = one_cpu && cpu_pin_here(&before);
 	uint64_t t0;
 	unsigned long k;
 	int err;
@@ -70,9 +75,13 @@ ls_handoff_floor(unsigned long rounds, bool spin, uint64_t *ns_per_round)
 	h.a = ls_thread_self();
 	atomic_init(&h.turn, 0);
 	atomic_init(&h.b_ready, false);
+	/* The partner inherits the one CPU. */
 	err = pthread_create(&h.pt, NULL, handoff_partner, &h);
-	if (err)
+	if (err) {
+		if (pinned)
+			cpu_unpin(&before);
 		return -err;
+	}
 	while (!atomic_load(&h.b_ready))
 		engine_cpu_relax();
 	t0 = ls_clock_ns();
@@ -83,5 +92,7 @@ ls_handoff_floor(unsigned long rounds, bool spin, uint64_t *ns_per_round)
 	}
 	*ns_per_round = rounds ? (ls_clock_ns() - t0) / rounds : 0;
 	pthread_join(h.pt, NULL);
+	if (pinned)
+		cpu_unpin(&before);
 	return 0;
 }

@@ -29,6 +29,7 @@
 #include <errno.h>
 #include <linux/futex.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -591,6 +592,15 @@ waitq_sleep_locked(struct waitq *q, struct waiter *w, pthread_mutex_t *mu,
 
 /* Groups. */
 
+/* Is the calling thread allowed on one CPU only? */
+static bool
+caller_on_one_cpu(void)
+{
+	cpu_set_t set;
+
+	return !sched_getaffinity(0, sizeof(set), &set) && CPU_COUNT(&set) == 1;
+}
+
 int
 ls_group_create(struct ls_ring *ring, const char *name, struct ls_group **out)
 {
@@ -606,6 +616,7 @@ ls_group_create(struct ls_ring *ring, const char *name, struct ls_group **out)
 	atomic_init(&g->wake_epoch, 0);
 	atomic_init(&g->spin_credit, 4);
 	atomic_init(&g->spin_tries, 0);
+	g->spin_off = caller_on_one_cpu();
 	/* Relaxed atomics, a hint shared by design: helgrind cannot see
 	 * atomics, TSan checks them. */
 	VALGRIND_HG_DISABLE_CHECKING(&g->spin_credit, sizeof(g->spin_credit));

@@ -19,6 +19,7 @@
 #include "lockstep/event.h"
 #include "lockstep/ring.h"
 #include "lockstep/thread.h"
+#include "util/cpu.h"
 
 /* A step of the target may take this long to come to rest. */
 #define EXEC_STEP_NS 10000000000ull
@@ -45,12 +46,19 @@ exec_init(struct exec *x, const struct explore_opts *o, uint64_t seed,
 	memset(x, 0, sizeof(*x));
 	x->o = o;
 	x->seed = seed;
+	/* One thread moves at a time: on one CPU each hand-off is a
+	 * context switch, not a wake-up of another core (util/cpu.h); the
+	 * engine then does not spin (group_spin_pays).  Before the cache
+	 * makes its threads, which inherit it. */
+	x->pinned = cpu_pin_here(&x->cpus_before);
 	rc = ls_ring_create(&cfg, &x->ring);
 	if (!rc)
 		rc = ls_thread_cache_create(&x->cache);
-	if (rc)
+	if (rc) {
 		snprintf(err, n, "cannot set up the search: %s",
 			 strerror(-rc));
+		exec_free(x);
+	}
 	return rc;
 }
 
@@ -68,6 +76,9 @@ exec_free(struct exec *x)
 	free(x->who);
 	free(x->could);
 	free(x->preempted);
+	/* After the cache's threads are gone: they were made pinned. */
+	if (x->pinned)
+		cpu_unpin(&x->cpus_before);
 	memset(x, 0, sizeof(*x));
 }
 

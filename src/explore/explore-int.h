@@ -6,6 +6,7 @@
 #ifndef LOCKSTEP_EXPLORE_INT_H
 #define LOCKSTEP_EXPLORE_INT_H
 
+#include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -18,6 +19,10 @@ struct exec {
 	const struct explore_opts *o;
 	struct ls_ring *ring;
 	struct ls_thread_cache *cache;	/* threads reused across schedules */
+	/* The searching thread's CPUs before exec_init confined it to one
+	 * (util/cpu.h); restored by exec_free. */
+	cpu_set_t cpus_before;
+	bool pinned;
 	struct control c;
 	bool live;			/* c runs the target */
 	uint64_t seed;

@@ -1,0 +1,25 @@
+/*
+ * cpu.h - confine the calling thread to the CPU it is on, and undo it.
+ *
+ * A controlled schedule moves one thread at a time: every decision hands
+ * the CPU from the controller to a stepped thread and back.  Across CPUs
+ * that hand-off wakes an idle core (tens of microseconds on the 2-core
+ * machines lockstep is tested on); on one CPU it is a context switch.
+ * Threads created afterwards inherit the confinement, so pinning the
+ * controller before it starts its target pins the whole run.
+ */
+#ifndef LOCKSTEP_UTIL_CPU_H
+#define LOCKSTEP_UTIL_CPU_H
+
+#include <sched.h>
+#include <stdbool.h>
+
+/* Confine the calling thread to its current CPU, saving its CPUs before
+ * in *before.  Returns true when pinned; false (nothing changed) when the
+ * system would not say or allow it. */
+bool cpu_pin_here(cpu_set_t *before);
+
+/* Give the calling thread back the CPUs saved by cpu_pin_here. */
+void cpu_unpin(const cpu_set_t *before);
+
+#endif
