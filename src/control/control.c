@@ -323,63 +323,96 @@ control_held_by(const struct control *c, unsigned holder, char *buf,
 	}
 }
 
-/* One gate view as a control thread. */
+/* One gate view as a control thread, without the words (what is
+ * empty): who it is, where it is and whether it can move. */
 static void
-control_describe(const struct control *c, const struct ls_gate_view *v,
-		 struct control_thread *t)
+control_classify(const struct ls_gate_view *v, struct control_thread *t)
 {
-	char op[64], held[48], obj[LS_NAME_MAX + 1];
-	uint64_t now;
-
 	memset(t, 0, sizeof(*t));
 	t->tid = v->tid;
 	memcpy(t->name, v->name, sizeof(t->name));
 	t->state = v->state;
 	t->holder = v->holder;
 	t->busy_until = v->busy_until;
-	control_held_by(c, v->holder, held, sizeof(held));
 	switch (v->state) {
 	case LS_STATE_DONE:
 		t->can = CAN_DONE;
-		snprintf(t->what, sizeof(t->what), "done");
 		break;
 	case LS_STATE_PARKED:
 		t->next_kind = v->next_kind;
 		t->obj = v->next_obj;
 		t->tag = v->tag;
 		memcpy(t->desc, v->desc, sizeof(t->desc));
-		control_op_words(c, v, op, sizeof(op));
 		t->can = v->ready ? CAN_MOVE : CAN_BLOCK;
-		snprintf(t->what, sizeof(t->what), "next: %s%s", op,
-			 v->ready ? "" : v->holder ? held : " (will wait)");
 		break;
 	case LS_STATE_BLOCKED:
 		t->obj = v->blocked_on;
-		control_object_name(c, v->blocked_on, obj, sizeof(obj));
 		t->can = v->timed ? CAN_TIMEOUT : CAN_WAIT;
-		snprintf(t->what, sizeof(t->what), "waits for %s%s%s",
-			 obj[0] ? obj : "something", held,
-			 v->timed ? ", may time out" : "");
 		break;
 	case LS_STATE_IDLE:
 		t->can = CAN_WAIT;
-		snprintf(t->what, sizeof(t->what), "idle, waits for work");
 		break;
 	default:
 		t->can = CAN_BUSY;
+		break;
+	}
+}
+
+/* t's what, in words, from its classified fields.  Formatting is most
+ * of a listing's cost, so the search lists without it
+ * (control_threads_brief) and words only the steps it records. */
+static void
+control_words(const struct control *c, struct control_thread *t)
+{
+	char op[64], held[48], obj[LS_NAME_MAX + 1];
+	struct ls_gate_view v;
+	uint64_t now;
+
+	control_held_by(c, t->holder, held, sizeof(held));
+	switch (t->can) {
+	case CAN_DONE:
+		snprintf(t->what, sizeof(t->what), "done");
+		break;
+	case CAN_MOVE:
+	case CAN_BLOCK:
+		memset(&v, 0, sizeof(v));
+		v.next_kind = t->next_kind;
+		v.next_obj = t->obj;
+		memcpy(v.desc, t->desc, sizeof(v.desc));
+		control_op_words(c, &v, op, sizeof(op));
+		snprintf(t->what, sizeof(t->what), "next: %s%s", op,
+			 t->can == CAN_MOVE ? ""
+			 : t->holder	    ? held
+					    : " (will wait)");
+		break;
+	case CAN_TIMEOUT:
+	case CAN_WAIT:
+		if (t->state == LS_STATE_IDLE) {
+			snprintf(t->what, sizeof(t->what),
+				 "idle, waits for work");
+			break;
+		}
+		control_object_name(c, t->obj, obj, sizeof(obj));
+		snprintf(t->what, sizeof(t->what), "waits for %s%s%s",
+			 obj[0] ? obj : "something", held,
+			 t->can == CAN_TIMEOUT ? ", may time out" : "");
+		break;
+	default:
 		now = ls_clock_ns();
-		if (v->busy_until > now)
+		if (t->busy_until > now)
 			snprintf(t->what, sizeof(t->what), "working (%llu ms "
 				 "left)", (unsigned long long)
-				 ((v->busy_until - now + 999999) / 1000000));
+				 ((t->busy_until - now + 999999) / 1000000));
 		else
 			snprintf(t->what, sizeof(t->what), "working");
 		break;
 	}
 }
 
-size_t
-control_threads(struct control *c, struct control_thread *out, size_t max)
+/* The group's threads, classified, and worded when words is set. */
+static size_t
+control_list(struct control *c, struct control_thread *out, size_t max,
+	     bool words)
 {
 	struct ls_gate_view v[CONTROL_MAX_THREADS];
 	size_t n, i;
@@ -389,9 +422,25 @@ control_threads(struct control *c, struct control_thread *out, size_t max)
 	if (max > CONTROL_MAX_THREADS)
 		max = CONTROL_MAX_THREADS;
 	n = ls_gate_list(c->group, v, max);
-	for (i = 0; i < n; i++)
-		control_describe(c, &v[i], &out[i]);
+	for (i = 0; i < n; i++) {
+		control_classify(&v[i], &out[i]);
+		if (words)
+			control_words(c, &out[i]);
+	}
 	return n;
+}
+
+size_t
+control_threads(struct control *c, struct control_thread *out, size_t max)
+{
+	return control_list(c, out, max, true);
+}
+
+size_t
+control_threads_brief(struct control *c, struct control_thread *out,
+		      size_t max)
+{
+	return control_list(c, out, max, false);
 }
 
 /* The first thread of t[0..n) after the one last stepped (wrapping)
@@ -418,7 +467,7 @@ control_next(struct control *c)
 		CAN_MOVE, CAN_BLOCK, CAN_TIMEOUT,
 	};
 	struct control_thread t[CONTROL_MAX_THREADS];
-	size_t n = control_threads(c, t, CONTROL_MAX_THREADS), i, k;
+	size_t n = control_threads_brief(c, t, CONTROL_MAX_THREADS), i, k;
 
 	for (k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
 		i = control_pick(c, t, n, order[k]);
@@ -459,7 +508,8 @@ static void
 control_check_stuck(struct control *c)
 {
 	struct control_thread t[CONTROL_MAX_THREADS];
-	size_t n = control_threads(c, t, CONTROL_MAX_THREADS), i, used = 0;
+	size_t n = control_threads_brief(c, t, CONTROL_MAX_THREADS), i;
+	size_t used = 0;
 	bool blocked = false;
 
 	for (i = 0; i < n; i++) {
@@ -479,6 +529,7 @@ control_check_stuck(struct control *c)
 			c->outcome.tid = t[i].tid;
 		if (!c->outcome.obj)
 			c->outcome.obj = t[i].obj;
+		control_words(c, &t[i]);
 		used += (size_t)snprintf(c->outcome.what + used,
 					 sizeof(c->outcome.what) - used,
 					 "%s%s %s", used ? "; " : "",
@@ -541,11 +592,15 @@ control_after_step(struct control *c)
 /* Let thread t go, as control_step_begin does.  Returns 0 or an error
  * with a reason. */
 static int
-control_release(struct control *c, const struct control_thread *t,
+control_release(struct control *c, const struct control_thread *listed,
 		char *err, size_t n)
 {
+	struct control_thread worded = *listed, *t = &worded;
 	int rc;
 
+	/* From a brief listing (a search): the words, for the record. */
+	if (!t->what[0])
+		control_words(c, t);
 	switch (t->can) {
 	case CAN_MOVE:
 	case CAN_BLOCK:

@@ -201,6 +201,13 @@ int control_settle(struct control *c, uint64_t timeout_ns);
 size_t control_threads(struct control *c, struct control_thread *out,
 		       size_t max);
 
+/* The same without the words (each what is empty), for a search that
+ * lists after every step and reads only who can move: formatting was
+ * most of a listing's cost.  control_step_thread words the one it
+ * steps. */
+size_t control_threads_brief(struct control *c, struct control_thread *out,
+			     size_t max);
+
 /* The thread that "next" would step: after the last one stepped, the
  * first that can move, else the first whose timed wait can be fired; 0
  * when none can.  At rest. */
@@ -219,8 +226,9 @@ unsigned control_next(struct control *c);
 int control_step(struct control *c, unsigned tid, uint64_t timeout_ns,
 		 char *err, size_t n);
 
-/* Step t, an entry of the last control_threads listing, as control_step
- * does, without listing the threads again (a search). */
+/* Step t, an entry of the last control_threads or control_threads_brief
+ * listing, as control_step does, without listing the threads again (a
+ * search). */
 int control_step_thread(struct control *c, const struct control_thread *t,
 			uint64_t timeout_ns, char *err, size_t n);
 

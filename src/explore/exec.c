@@ -87,7 +87,7 @@ exec_list(struct exec *x)
 {
 	size_t i, can = 0;
 
-	x->nt = control_threads(&x->c, x->t, CONTROL_MAX_THREADS);
+	x->nt = control_threads_brief(&x->c, x->t, CONTROL_MAX_THREADS);
 	x->enabled = 0;
 	for (i = 0; i < x->nt; i++)
 		if (x->t[i].can <= CAN_TIMEOUT) {
