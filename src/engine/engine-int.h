@@ -145,6 +145,11 @@ struct wake {
 	_Atomic uint32_t *word;	/* the sleeper's futex, NULL: nothing to do */
 };
 
+/* Give t one permit now (the caller knows t is alive, as for
+ * thread_unpark) and leave the futex wake in wk for thread_wake, after
+ * the caller drops its lock. */
+void thread_unpark_deferred(struct ls_thread *t, struct wake *wk);
+
 /* Do the wake-up in wk, if any.  Call it after dropping the primitive lock
  * that was held for the grant.  Only a futex wake on the word: harmless
  * even if the woken thread has since left and its record is gone. */

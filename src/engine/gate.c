@@ -44,7 +44,7 @@ gate_park(struct ls_thread *self, unsigned kind, uint32_t obj,
 	  const void *prim)
 {
 	struct ls_group *g = self->group;
-	bool cancelled;
+	bool cancelled, told = false;
 
 	engine_lock(&g->mu);
 	/* CANCELLED mode or a resume that raced the fast path: no park. */
@@ -69,20 +69,27 @@ gate_park(struct ls_thread *self, unsigned kind, uint32_t obj,
 	self->gate_probe = probe;
 	self->gate_prim = prim;
 	atomic_store(&self->state, LS_STATE_PARKED);
-	pthread_cond_broadcast(&g->cv);
 	/*
 	 * Every condition is re-read under g->mu, which resume, step and
-	 * cancel write under; their thread_unpark (or cancel's broadcast of
-	 * our parker) comes after, so no wake-up is lost.  A permit left over
-	 * from an earlier wait only costs one more turn of the loop.
+	 * cancel write under; their unpark (or cancel's broadcast of our
+	 * parker) comes after, so no wake-up is lost.  A permit left over
+	 * from an earlier wait only costs one more turn of the loop.  The
+	 * controller is told once g->mu is dropped, so it does not wake into
+	 * the mutex we hold (g outlives its members, so g->cv is alive).
 	 */
 	while (atomic_load_explicit(&g->gate_mode, memory_order_relaxed) !=
 		       LS_GATE_RUN &&
 	       !self->step_go && !atomic_load(&g->cancelled)) {
 		engine_unlock(&g->mu);
+		if (!told) {
+			told = true;
+			pthread_cond_broadcast(&g->cv);
+		}
 		thread_park(self, 0);
 		engine_lock(&g->mu);
 	}
+	if (!told)
+		pthread_cond_broadcast(&g->cv);
 	self->step_go = false;
 	self->parked = false;
 	self->gate_desc = NULL;
@@ -374,9 +381,11 @@ ls_gate_quiesce(struct ls_group *g, uint64_t timeout_ns)
 	return group_settle(g, timeout_ns, false);
 }
 
-/* Let t go once (see ls_gate_release).  g->mu held. */
+/* Let t go once (see ls_gate_release).  g->mu held; the futex wake is
+ * left in wk, for after g->mu is dropped, so t does not wake into it. */
 static int
-gate_release_locked(struct ls_group *g, struct ls_thread *t)
+gate_release_locked(struct ls_group *g, struct ls_thread *t,
+		    struct wake *wk)
 {
 	if (!t)
 		return -ENOENT;
@@ -396,20 +405,23 @@ gate_release_locked(struct ls_group *g, struct ls_thread *t)
 	} else {
 		return -ENOENT;
 	}
-	thread_unpark(t);
+	thread_unpark_deferred(t, wk);
 	return 0;
 }
 
 int
 ls_gate_release(struct ls_group *g, unsigned tid)
 {
+	struct wake wk = { NULL };
 	int rc;
 
 	engine_lock(&g->mu);
 	rc = atomic_load(&g->cancelled) ? -ECANCELED
 					: gate_release_locked(
-						  g, group_find_locked(g, tid));
+						  g, group_find_locked(g, tid),
+						  &wk);
 	engine_unlock(&g->mu);
+	thread_wake(&wk);
 	return rc;
 }
 
@@ -417,6 +429,7 @@ int
 ls_gate_step(struct ls_group *g, unsigned tid, uint64_t timeout_ns)
 {
 	uint64_t deadline = gate_deadline(timeout_ns);
+	struct wake wk = { NULL };
 	struct ls_thread *t;
 	uint64_t arrivals;
 	int rc = 0;
@@ -428,11 +441,15 @@ ls_gate_step(struct ls_group *g, unsigned tid, uint64_t timeout_ns)
 	}
 	t = group_find_locked(g, tid);
 	arrivals = t ? t->gate_arrivals : 0;
-	rc = gate_release_locked(g, t);
+	rc = gate_release_locked(g, t, &wk);
 	if (rc) {
 		rc = -ENOENT;
 		goto out;
 	}
+	/* Wake t outside g->mu; the loop looks at everything again. */
+	engine_unlock(&g->mu);
+	thread_wake(&wk);
+	engine_lock(&g->mu);
 	for (;;) {
 		/*
 		 * Look t up again after every wait: once it returns, a

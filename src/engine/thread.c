@@ -330,6 +330,12 @@ thread_unpark(struct ls_thread *t)
 }
 
 void
+thread_unpark_deferred(struct ls_thread *t, struct wake *wk)
+{
+	wk->word = thread_give_permit(t);
+}
+
+void
 thread_wake(struct wake *wk)
 {
 	if (wk->word)
@@ -353,9 +359,13 @@ thread_notify_controller(struct ls_thread *self)
 	 */
 	if (!g || atomic_load(&g->gate_mode) == LS_GATE_RUN)
 		return;
+	/* The lock orders us after a controller that looked and is now
+	 * waiting (it released mu in the wait); the broadcast comes after
+	 * it is dropped, so the controller does not wake into a mutex we
+	 * hold (on one CPU that was two more context switches a step). */
 	engine_lock(&g->mu);
-	pthread_cond_broadcast(&g->cv);
 	engine_unlock(&g->mu);
+	pthread_cond_broadcast(&g->cv);
 }
 
 void
