@@ -182,6 +182,12 @@ void thread_notify_controller(struct ls_thread *self);
 int gate_timed_wait(struct ls_thread *self, uint64_t deadline_ns,
 		    uint64_t *sleep_to);
 
+/* A timed wait of self is about to begin: while the group is paused or
+ * stepping, the controller holds its timeout from before self shows as
+ * blocked, so a controller that sees it at rest also sees it timed.
+ * Takes group->mu, as gate_timed_wait. */
+void gate_timed_begin(struct ls_thread *self);
+
 /* A timed wait of self is over: clear what gate_timed_wait set.  Takes
  * group->mu. */
 void gate_timed_end(struct ls_thread *self);

@@ -193,6 +193,23 @@ gate_timed_wait(struct ls_thread *self, uint64_t deadline_ns,
 }
 
 void
+gate_timed_begin(struct ls_thread *self)
+{
+	struct ls_group *g = self->group;
+	int mode;
+
+	if (!g)
+		return;
+	engine_lock(&g->mu);
+	mode = atomic_load_explicit(&g->gate_mode, memory_order_relaxed);
+	/* No broadcast: the controller waits for the blocked state, which
+	 * thread_block_begin announces next. */
+	if (mode == LS_GATE_PAUSE || mode == LS_GATE_STEP)
+		self->timed_hold = true;
+	engine_unlock(&g->mu);
+}
+
+void
 gate_timed_end(struct ls_thread *self)
 {
 	struct ls_group *g = self->group;

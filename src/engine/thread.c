@@ -565,6 +565,8 @@ waitq_sleep_locked(struct waitq *q, struct waiter *w, pthread_mutex_t *mu,
 	uint64_t sleep_to = 0;
 	int rc = 0;
 
+	if (deadline_ns)
+		gate_timed_begin(w->t);
 	thread_block_begin(w->t, w->obj);
 	for (;;) {
 		if (w->granted) {
