@@ -61,8 +61,12 @@ control_reset_record(struct control *c)
  * again (at most timeout_ns).  Returns 0, or the error of a wait for
  * rest (-ETIMEDOUT, -ECANCELED).
  */
+static void control_classify(const struct ls_gate_view *v,
+			     struct control_thread *t);
+
 static int
-control_follow(struct ls_group *g, uint64_t timeout_ns)
+control_follow(struct ls_group *g, uint64_t timeout_ns,
+	       struct control_thread *last, size_t *nlast)
 {
 	struct ls_gate_view v[CONTROL_MAX_THREADS];
 	size_t n, i, best;
@@ -84,8 +88,14 @@ control_follow(struct ls_group *g, uint64_t timeout_ns)
 			if (best == n || d < 0)
 				best = i;
 		}
-		if (best == n || ls_gate_release(g, v[best].tid))
+		if (best == n || ls_gate_release(g, v[best].tid)) {
+			/* Nothing to follow: this listing is how the group
+			 * rests. */
+			if (last)
+				for (*nlast = n, i = 0; i < n; i++)
+					control_classify(&v[i], &last[i]);
 			return 0;
+		}
 		rc = ls_gate_quiesce(g, timeout_ns);
 		if (rc)
 			return rc;
@@ -112,7 +122,7 @@ control_force(struct control *c)
 		if (i < nv && !ls_gate_step(c->group, v[i].tid,
 					   FORCE_TIMEOUT_NS) &&
 		    !ls_gate_quiesce(c->group, FORCE_TIMEOUT_NS) &&
-		    !control_follow(c->group, FORCE_TIMEOUT_NS))
+		    !control_follow(c->group, FORCE_TIMEOUT_NS, NULL, NULL))
 			c->run.forced.stepped++;
 		else
 			c->run.forced.skipped++;
@@ -507,9 +517,8 @@ control_record(struct control *c, const struct control_thread *t)
 static void
 control_check_stuck(struct control *c)
 {
-	struct control_thread t[CONTROL_MAX_THREADS];
-	size_t n = control_threads_brief(c, t, CONTROL_MAX_THREADS), i;
-	size_t used = 0;
+	struct control_thread *t = c->last;
+	size_t n = c->nlast, i, used = 0;
 	bool blocked = false;
 
 	for (i = 0; i < n; i++) {
@@ -644,7 +653,7 @@ control_finish(struct control *c, uint64_t timeout_ns)
 		return 0;
 	rc = ls_gate_quiesce(c->group, timeout_ns);
 	if (!rc)
-		rc = control_follow(c->group, timeout_ns);
+		rc = control_follow(c->group, timeout_ns, c->last, &c->nlast);
 	if (rc == -ETIMEDOUT)
 		return -EINPROGRESS;
 	if (rc)

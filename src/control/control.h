@@ -149,6 +149,12 @@ struct control {
 	unsigned step_tid;
 	uint64_t step_began;
 
+	/* The threads as the last finished step left them, brief (see
+	 * control_threads_brief): control_step_thread's caller lists from
+	 * here instead of asking the engine again. */
+	struct control_thread last[CONTROL_MAX_THREADS];
+	size_t nlast;
+
 	/* The step at which the first outcome was seen, or 0. */
 	size_t outcome_step;
 	bool outcome_seen;
@@ -228,7 +234,8 @@ int control_step(struct control *c, unsigned tid, uint64_t timeout_ns,
 
 /* Step t, an entry of the last control_threads or control_threads_brief
  * listing, as control_step does, without listing the threads again (a
- * search). */
+ * search).  On 0, c->last[0..c->nlast) lists the threads as the step
+ * left them, brief. */
 int control_step_thread(struct control *c, const struct control_thread *t,
 			uint64_t timeout_ns, char *err, size_t n);
 

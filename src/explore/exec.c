@@ -82,12 +82,12 @@ exec_free(struct exec *x)
 	memset(x, 0, sizeof(*x));
 }
 
-size_t
-exec_list(struct exec *x)
+/* Who of x->t[0..x->nt) can move.  Returns how many can. */
+static size_t
+exec_enabled(struct exec *x)
 {
 	size_t i, can = 0;
 
-	x->nt = control_threads_brief(&x->c, x->t, CONTROL_MAX_THREADS);
 	x->enabled = 0;
 	for (i = 0; i < x->nt; i++)
 		if (x->t[i].can <= CAN_TIMEOUT) {
@@ -95,6 +95,13 @@ exec_list(struct exec *x)
 			can++;
 		}
 	return can;
+}
+
+size_t
+exec_list(struct exec *x)
+{
+	x->nt = control_threads_brief(&x->c, x->t, CONTROL_MAX_THREADS);
+	return exec_enabled(x);
 }
 
 int
@@ -285,7 +292,10 @@ exec_step(struct exec *x, size_t i, char *err, size_t n)
 		x->could[k] = could;
 		exec_check_livelock(x, k, h);
 	}
-	exec_list(x);
+	/* As the step left them (control.h): no second listing. */
+	x->nt = x->c.nlast;
+	memcpy(x->t, x->c.last, x->nt * sizeof(x->t[0]));
+	exec_enabled(x);
 	return 0;
 }
 
