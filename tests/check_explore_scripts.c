@@ -4,7 +4,8 @@
  * longer than the first one found and is at most its par (the shortest
  * path to the goal, breadth-first) plus two steps a preemption left in
  * it (a preempted thread's load and store of a split statement); the
- * search replays the shrunk schedule itself before it reports it.
+ * search replays the shrunk schedule itself before it reports it.  A
+ * search that renews its ring finds the same.
  */
 #include "scriptutil.h"
 
@@ -54,6 +55,68 @@ START_TEST(test_breakable_found_near_par)
 }
 END_TEST
 
+/* One search of the shipped script name, as the options say. */
+static void
+search_script(const char *name, enum explore_strategy strategy,
+	      unsigned ring_objects, struct explore_result *r)
+{
+	struct explore_opts o = { 0 };
+	char path[1200], err[512];
+
+	snprintf(path, sizeof(path), "%s/%s", scripts.dir, name);
+	ck_assert_msg(!target_resolve(path, &o.target, err, sizeof(err)),
+		      "%s", err);
+	o.strategy = strategy;
+	o.preemptions = 2;
+	o.depth = 3;
+	o.max_schedules = 5000;
+	o.seconds = 600;
+	o.max_steps = 200;
+	o.seed = 7;
+	o.ring_objects = ring_objects;
+	ck_assert_msg(!explore_run(&o, r, err, sizeof(err)), "%s: %s", name,
+		      err);
+	target_free(&o.target);
+}
+
+/* A long search renews its ring (object ids are never reused, so the
+ * names would pile up); renewing every few schedules must change
+ * nothing the search does or finds. */
+START_TEST(test_ring_renewal_changes_nothing)
+{
+	static const struct {
+		const char *name;
+		enum explore_strategy strategy;
+	} cases[] = {
+		{ "atomics.lss", EXPLORE_DFS },		/* safe: exhausts */
+		{ "deadlock-three.lss", EXPLORE_PORTFOLIO },
+		{ "if-not-while.lss", EXPLORE_RANDOM },
+	};
+	struct explore_result a, b;
+	size_t k;
+
+	search_script(cases[_i].name, cases[_i].strategy, 0, &a);
+	search_script(cases[_i].name, cases[_i].strategy, 8, &b);
+	ck_assert_uint_eq(a.ring_renewals, 0);
+	ck_assert_msg(b.ring_renewals > 0, "%s: the ring was never renewed",
+		      cases[_i].name);
+	ck_assert_uint_eq(a.schedules, b.schedules);
+	ck_assert_uint_eq(a.decisions, b.decisions);
+	ck_assert_int_eq(a.found, b.found);
+	ck_assert_int_eq(a.exhausted, b.exhausted);
+	ck_assert_uint_eq(a.first.n, b.first.n);
+	ck_assert_uint_eq(a.shrunk.n, b.shrunk.n);
+	for (k = 0; k < a.shrunk.n; k++)
+		ck_assert_str_eq(a.shrunk.steps[k].thread,
+				 b.shrunk.steps[k].thread);
+	printf("%-20s schedules %4lu  renewals %lu  found %d  exhausted %d\n",
+	       cases[_i].name, b.schedules, b.ring_renewals, b.found,
+	       b.exhausted);
+	explore_result_free(&a);
+	explore_result_free(&b);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -64,6 +127,10 @@ main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, test_breakable_found_near_par, 0,
 			    (int)scripts.n);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("ring");
+	tcase_set_timeout(tc, 120);
+	tcase_add_loop_test(tc, test_ring_renewal_changes_nothing, 0, 3);
 	suite_add_tcase(s, tc);
 	return test_run_suite(s);
 }

@@ -36,11 +36,50 @@ exec_discard(void *arg)
 		;
 }
 
+/* The explorer's own ring: small lanes (a schedule's events are thrown
+ * away, exec_discard), one per thread a target may have. */
+static int
+exec_ring_create(struct ls_ring **out)
+{
+	struct ls_ring_config cfg = { .lane_events = 256, .max_lanes = 256 };
+
+	return ls_ring_create(&cfg, out);
+}
+
+/*
+ * A ring never reuses an object id (a view relies on it: the same id is
+ * the same primitive), so every schedule adds the target's objects to the
+ * ring's table, and a search of a million schedules would hold millions
+ * of names.  Past EXEC_RING_OBJECTS (or the options' ring_objects) the
+ * exec stops its target and starts over on a fresh ring; the next
+ * schedule is the same (the target is started with the same seed, and
+ * threads are known by name).
+ */
+#define EXEC_RING_OBJECTS 65536u
+
+static int
+exec_ring_renew(struct exec *x, char *err, size_t n)
+{
+	int rc;
+
+	control_stop(&x->c);
+	x->live = false;
+	exec_discard(x->ring);
+	ls_ring_destroy(x->ring);
+	x->ring = NULL;
+	rc = exec_ring_create(&x->ring);
+	if (rc)
+		snprintf(err, n, "cannot renew the search's ring: %s",
+			 strerror(-rc));
+	else
+		x->ring_renewals++;
+	return rc;
+}
+
 int
 exec_init(struct exec *x, const struct explore_opts *o, uint64_t seed,
 	  char *err, size_t n)
 {
-	struct ls_ring_config cfg = { .lane_events = 256, .max_lanes = 256 };
 	int rc;
 
 	memset(x, 0, sizeof(*x));
@@ -51,7 +90,7 @@ exec_init(struct exec *x, const struct explore_opts *o, uint64_t seed,
 	 * engine then does not spin (group_spin_pays).  Before the cache
 	 * makes its threads, which inherit it. */
 	x->pinned = cpu_pin_here(&x->cpus_before);
-	rc = ls_ring_create(&cfg, &x->ring);
+	rc = exec_ring_create(&x->ring);
 	if (!rc)
 		rc = ls_thread_cache_create(&x->cache);
 	if (rc) {
@@ -109,11 +148,20 @@ exec_begin(struct exec *x, char *err, size_t n)
 {
 	int rc;
 
+	if (x->live && ls_ring_object_count(x->ring) >
+			       (x->o->ring_objects ? x->o->ring_objects
+						   : EXEC_RING_OBJECTS)) {
+		rc = exec_ring_renew(x, err, n);
+		if (rc)
+			return rc;
+	}
 	if (!x->live) {
 		rc = control_start(&x->c, x->ring, &x->o->target, CONTROL_STEP,
 				   0, x->seed, err, n);
 		if (rc)
 			return rc;
+		/* The seed drawn (if x->seed was 0), kept for a renewal. */
+		x->seed = x->c.seed;
 		x->c.before_launch = exec_discard;
 		x->c.hook_arg = x->ring;
 		x->c.cache = x->cache;

@@ -46,6 +46,7 @@ struct exec {
 	size_t cap;
 	/* Over the whole search. */
 	unsigned long decisions;
+	unsigned long ring_renewals;
 	size_t deepest;
 };
 

@@ -703,6 +703,7 @@ explore_run(const struct explore_opts *o, struct explore_result *r,
 		r->par = explore_par(&x, 20000, err, n);
 out:
 	r->decisions = x.decisions;
+	r->ring_renewals = x.ring_renewals;
 	r->deepest = x.deepest;
 	r->seconds = seconds_since(t0);
 	dfs_free(&dfs);

@@ -73,6 +73,9 @@ struct explore_opts {
 	void *progress_arg;
 	/* Set by another thread to stop the search (the ui's key). */
 	atomic_bool *cancel;
+	/* Objects the search's ring may have named before it is renewed
+	 * (exec.c says why); 0: 65536.  Tests make it small. */
+	unsigned ring_objects;
 };
 
 /* A schedule: the steps (as the control records them), and how many of
@@ -100,6 +103,7 @@ struct explore_result {
 	/* The shortest path to the goal in steps (opts.par), or -1. */
 	long par;
 	uint64_t seed;			/* the run's target seed */
+	unsigned long ring_renewals;	/* times the ring was renewed */
 };
 
 /*
