@@ -614,7 +614,11 @@ START_TEST(test_k_holders)
 	struct pool p = {
 		.iters = iters,
 		.seed = test_env_seed("LS_SEED") + _i,
-		.timeout_ns = 20000,
+		/* Short, so timeouts happen; longer under helgrind
+		 * (tests/helgrind.sh), where every 20 us wait would expire
+		 * before it parked and the retry loop would starve the
+		 * holders of the semaphore's mutex. */
+		.timeout_ns = test_size("LS_SEM_TIMEOUT_NS", 20000, 20000),
 	};
 	struct pool_arg *args = calloc(nthreads, sizeof(*args));
 	struct ls_group *g;
