@@ -13,28 +13,39 @@
 
 static struct su_scripts scripts;
 
+/* The options every search here uses, for the shipped script name. */
+static void
+script_opts(const char *name, enum explore_strategy strategy,
+	    unsigned long max_schedules, struct explore_opts *o)
+{
+	char path[1200], err[512];
+
+	memset(o, 0, sizeof(*o));
+	snprintf(path, sizeof(path), "%s/%s", scripts.dir, name);
+	ck_assert_msg(!target_resolve(path, &o->target, err, sizeof(err)),
+		      "%s", err);
+	o->strategy = strategy;
+	o->preemptions = 2;
+	o->depth = 3;
+	o->max_schedules = max_schedules;
+	o->seconds = 600;
+	o->max_steps = 200;
+	o->seed = 7;
+}
+
 START_TEST(test_breakable_found_near_par)
 {
 	const char *name = scripts.names[_i];
-	struct explore_opts o = { 0 };
+	struct explore_opts o;
 	struct explore_result r;
-	char path[1200], err[512];
+	char err[512];
 
-	snprintf(path, sizeof(path), "%s/%s", scripts.dir, name);
-	ck_assert_msg(!target_resolve(path, &o.target, err, sizeof(err)),
-		      "%s", err);
+	script_opts(name, EXPLORE_PORTFOLIO, 1000, &o);
 	if (((const struct script_program *)o.target.source)->expect !=
 	    SCRIPT_BREAKABLE) {
 		target_free(&o.target);
 		return;
 	}
-	o.strategy = EXPLORE_PORTFOLIO;
-	o.preemptions = 2;
-	o.depth = 3;
-	o.max_schedules = 1000;
-	o.seconds = 600;
-	o.max_steps = 200;
-	o.seed = 7;
 	o.par = true;
 	ck_assert_msg(!explore_run(&o, &r, err, sizeof(err)), "%s: %s", name,
 		      err);
@@ -60,19 +71,10 @@ static void
 search_script(const char *name, enum explore_strategy strategy,
 	      unsigned ring_objects, struct explore_result *r)
 {
-	struct explore_opts o = { 0 };
-	char path[1200], err[512];
+	struct explore_opts o;
+	char err[512];
 
-	snprintf(path, sizeof(path), "%s/%s", scripts.dir, name);
-	ck_assert_msg(!target_resolve(path, &o.target, err, sizeof(err)),
-		      "%s", err);
-	o.strategy = strategy;
-	o.preemptions = 2;
-	o.depth = 3;
-	o.max_schedules = 5000;
-	o.seconds = 600;
-	o.max_steps = 200;
-	o.seed = 7;
+	script_opts(name, strategy, 5000, &o);
 	o.ring_objects = ring_objects;
 	ck_assert_msg(!explore_run(&o, r, err, sizeof(err)), "%s: %s", name,
 		      err);
