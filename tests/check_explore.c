@@ -5,7 +5,7 @@
  * replayed from a file, every fix survives the same search, and random
  * seeds and strategies only ever report failures that replay.
  */
-#include "checkutil.h"
+#include "exploreutil.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -28,19 +28,10 @@ opts_for(struct explore_opts *o, const char *scene, const char *fix,
 {
 	char err[256], kv[64];
 
-	memset(o, 0, sizeof(*o));
-	ck_assert_msg(!target_resolve(scene, &o->target, err, sizeof(err)),
-		      "%s", err);
+	test_explore_opts(o, scene, s, seed, schedules, 60);
 	snprintf(kv, sizeof(kv), "fix=%s", fix);
 	ck_assert_msg(!target_set(&o->target, kv, err, sizeof(err)), "%s",
 		      err);
-	o->strategy = s;
-	o->preemptions = 2;
-	o->depth = 3;
-	o->max_schedules = schedules;
-	o->seconds = 600;
-	o->max_steps = 60;
-	o->seed = seed;
 }
 
 static void

@@ -9,7 +9,7 @@
  */
 #include "scriptutil.h"
 
-#include "explore/explore.h"
+#include "exploreutil.h"
 
 static struct su_scripts scripts;
 
@@ -18,19 +18,10 @@ static void
 script_opts(const char *name, enum explore_strategy strategy,
 	    unsigned long max_schedules, struct explore_opts *o)
 {
-	char path[1200], err[512];
+	char path[1200];
 
-	memset(o, 0, sizeof(*o));
 	snprintf(path, sizeof(path), "%s/%s", scripts.dir, name);
-	ck_assert_msg(!target_resolve(path, &o->target, err, sizeof(err)),
-		      "%s", err);
-	o->strategy = strategy;
-	o->preemptions = 2;
-	o->depth = 3;
-	o->max_schedules = max_schedules;
-	o->seconds = 600;
-	o->max_steps = 200;
-	o->seed = 7;
+	test_explore_opts(o, path, strategy, 7, max_schedules, 200);
 }
 
 START_TEST(test_breakable_found_near_par)
