@@ -4,7 +4,7 @@
  * the flag on its re-check after it announced the sleep) and between that
  * re-check and the sleep itself (where 1: cancel takes the sleep word
  * back, so the sleep returns at once).  A park that missed either would
- * sleep its hour and the suite's timeout would fail it.  thread.c is
+ * sleep its hour and the suite's timeout would fail it.  park.c is
  * compiled in with LS_ENGINE_TEST_HOOK, which the library's copy lacks.
  */
 #include "checkutil.h"

@@ -46,7 +46,7 @@
 
 struct ls_thread {
 	/* The parker: PARK_EMPTY, PARK_PERMIT or PARK_SLEEPING, and the
-	 * futex the thread sleeps on (thread.c). */
+	 * futex the thread sleeps on (park.c). */
 	_Atomic uint32_t park;
 
 	struct ls_group *group;	/* NULL outside any group; set once */
@@ -135,6 +135,11 @@ struct ls_group {
  * their condition.
  */
 int thread_park(struct ls_thread *self, uint64_t deadline_ns);
+
+/* t's group was just cancelled (its flag set, seq_cst): wake t if it
+ * sleeps in its parker, and keep it from going to sleep if it is about
+ * to.  Takes no lock. */
+void thread_wake_cancelled(struct ls_thread *t);
 
 /* Give t one permit and wake it.  Any thread, any lock held; the caller
  * must know t is alive (it holds the lock t must take to leave its wait). */

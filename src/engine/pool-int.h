@@ -21,7 +21,7 @@
  *
  * Lock order: mu, then group->mu (a worker's state change told to a
  * pausing or stepping controller, a gate probe).  Waking a thread takes no
- * lock (the parker is an atomic word and a futex, thread.c).  The pool
+ * lock (the parker is an atomic word and a futex, park.c).  The pool
  * never holds mu while it passes a gate, spawns or joins a thread, or runs
  * a task or a callback.
  */

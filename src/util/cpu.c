@@ -18,6 +18,14 @@ cpu_pin_here(cpu_set_t *before)
 	return !sched_setaffinity(0, sizeof(one), &one);
 }
 
+bool
+cpu_confined_to_one(void)
+{
+	cpu_set_t set;
+
+	return !sched_getaffinity(0, sizeof(set), &set) && CPU_COUNT(&set) == 1;
+}
+
 void
 cpu_unpin(const cpu_set_t *before)
 {

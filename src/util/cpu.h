@@ -19,6 +19,10 @@
  * system would not say or allow it. */
 bool cpu_pin_here(cpu_set_t *before);
 
+/* Is the calling thread allowed on one CPU only (pinned, by cpu_pin_here
+ * or otherwise)?  False when the system would not say. */
+bool cpu_confined_to_one(void);
+
 /* Give the calling thread back the CPUs saved by cpu_pin_here. */
 void cpu_unpin(const cpu_set_t *before);
 
