@@ -55,15 +55,48 @@ control_reset_record(struct control *c)
 	memset(&c->outcome, 0, sizeof(c->outcome));
 }
 
+/* One gate view as a control thread, without the words (what is
+ * empty): who it is, where it is and whether it can move. */
+static void
+control_classify(const struct ls_gate_view *v, struct control_thread *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->tid = v->tid;
+	memcpy(t->name, v->name, sizeof(t->name));
+	t->state = v->state;
+	t->holder = v->holder;
+	t->busy_until = v->busy_until;
+	switch (v->state) {
+	case LS_STATE_DONE:
+		t->can = CAN_DONE;
+		break;
+	case LS_STATE_PARKED:
+		t->next_kind = v->next_kind;
+		t->obj = v->next_obj;
+		t->tag = v->tag;
+		memcpy(t->desc, v->desc, sizeof(t->desc));
+		t->can = v->ready ? CAN_MOVE : CAN_BLOCK;
+		break;
+	case LS_STATE_BLOCKED:
+		t->obj = v->blocked_on;
+		t->can = v->timed ? CAN_TIMEOUT : CAN_WAIT;
+		break;
+	case LS_STATE_IDLE:
+		t->can = CAN_WAIT;
+		break;
+	default:
+		t->can = CAN_BUSY;
+		break;
+	}
+}
+
 /*
  * Pass the gates tagged CONTROL_TAG_FOLLOW that a step left threads at,
  * one at a time, the lowest order first, each until the group rests
- * again (at most timeout_ns).  Returns 0, or the error of a wait for
- * rest (-ETIMEDOUT, -ECANCELED).
+ * again (at most timeout_ns).  When last is set, the listing of the
+ * group at rest is left in last[0..*nlast), brief.  Returns 0, or the
+ * error of a wait for rest (-ETIMEDOUT, -ECANCELED).
  */
-static void control_classify(const struct ls_gate_view *v,
-			     struct control_thread *t);
-
 static int
 control_follow(struct ls_group *g, uint64_t timeout_ns,
 	       struct control_thread *last, size_t *nlast)
@@ -294,20 +327,21 @@ static const struct {
 	{ "timedpop", "pop", ", may time out" },
 };
 
-/* "lock B", "read balance": what a gate's operation does, in words. */
+/* "lock B", "read balance": what the operation a thread is parked
+ * before does, in words. */
 static void
-control_op_words(const struct control *c, const struct ls_gate_view *v,
+control_op_words(const struct control *c, const struct control_thread *t,
 		 char *buf, size_t n)
 {
 	char obj[LS_NAME_MAX + 1];
-	const char *verb = v->desc[0] ? v->desc : "use", *tail = "";
+	const char *verb = t->desc[0] ? t->desc : "use", *tail = "";
 	size_t i;
 
-	control_object_name(c, v->next_obj, obj, sizeof(obj));
+	control_object_name(c, t->obj, obj, sizeof(obj));
 	/* A scene's own gate says it all ("read balance"); a primitive's
 	 * says the verb ("lock") and the object completes it. */
-	if (v->next_kind == LS_EV_MARK || !obj[0]) {
-		snprintf(buf, n, "%s", v->desc[0] ? v->desc : "go on");
+	if (t->next_kind == LS_EV_MARK || !obj[0]) {
+		snprintf(buf, n, "%s", t->desc[0] ? t->desc : "go on");
 		return;
 	}
 	for (i = 0; i < sizeof(control_verbs) / sizeof(control_verbs[0]); i++)
@@ -333,41 +367,6 @@ control_held_by(const struct control *c, unsigned holder, char *buf,
 	}
 }
 
-/* One gate view as a control thread, without the words (what is
- * empty): who it is, where it is and whether it can move. */
-static void
-control_classify(const struct ls_gate_view *v, struct control_thread *t)
-{
-	memset(t, 0, sizeof(*t));
-	t->tid = v->tid;
-	memcpy(t->name, v->name, sizeof(t->name));
-	t->state = v->state;
-	t->holder = v->holder;
-	t->busy_until = v->busy_until;
-	switch (v->state) {
-	case LS_STATE_DONE:
-		t->can = CAN_DONE;
-		break;
-	case LS_STATE_PARKED:
-		t->next_kind = v->next_kind;
-		t->obj = v->next_obj;
-		t->tag = v->tag;
-		memcpy(t->desc, v->desc, sizeof(t->desc));
-		t->can = v->ready ? CAN_MOVE : CAN_BLOCK;
-		break;
-	case LS_STATE_BLOCKED:
-		t->obj = v->blocked_on;
-		t->can = v->timed ? CAN_TIMEOUT : CAN_WAIT;
-		break;
-	case LS_STATE_IDLE:
-		t->can = CAN_WAIT;
-		break;
-	default:
-		t->can = CAN_BUSY;
-		break;
-	}
-}
-
 /* t's what, in words, from its classified fields.  Formatting is most
  * of a listing's cost, so the search lists without it
  * (control_threads_brief) and words only the steps it records. */
@@ -375,7 +374,6 @@ static void
 control_words(const struct control *c, struct control_thread *t)
 {
 	char op[64], held[48], obj[LS_NAME_MAX + 1];
-	struct ls_gate_view v;
 	uint64_t now;
 
 	control_held_by(c, t->holder, held, sizeof(held));
@@ -385,11 +383,7 @@ control_words(const struct control *c, struct control_thread *t)
 		break;
 	case CAN_MOVE:
 	case CAN_BLOCK:
-		memset(&v, 0, sizeof(v));
-		v.next_kind = t->next_kind;
-		v.next_obj = t->obj;
-		memcpy(v.desc, t->desc, sizeof(v.desc));
-		control_op_words(c, &v, op, sizeof(op));
+		control_op_words(c, t, op, sizeof(op));
 		snprintf(t->what, sizeof(t->what), "next: %s%s", op,
 			 t->can == CAN_MOVE ? ""
 			 : t->holder	    ? held
