@@ -57,16 +57,27 @@ exec_ring_create(struct ls_ring **out)
  */
 #define EXEC_RING_OBJECTS 65536u
 
+/* Stop the target, if it runs, and drop the ring: its events first, so
+ * that their lanes are free. */
+static void
+exec_ring_free(struct exec *x)
+{
+	if (x->live)
+		control_stop(&x->c);
+	x->live = false;
+	if (x->ring) {
+		exec_discard(x->ring);
+		ls_ring_destroy(x->ring);
+	}
+	x->ring = NULL;
+}
+
 static int
 exec_ring_renew(struct exec *x, char *err, size_t n)
 {
 	int rc;
 
-	control_stop(&x->c);
-	x->live = false;
-	exec_discard(x->ring);
-	ls_ring_destroy(x->ring);
-	x->ring = NULL;
+	exec_ring_free(x);
 	rc = exec_ring_create(&x->ring);
 	if (rc)
 		snprintf(err, n, "cannot renew the search's ring: %s",
@@ -104,13 +115,10 @@ exec_init(struct exec *x, const struct explore_opts *o, uint64_t seed,
 void
 exec_free(struct exec *x)
 {
-	if (x->live)
-		control_stop(&x->c);
+	/* The ring before the cache, as a renewal does: the target has
+	 * stopped, so the cache's threads are idle. */
+	exec_ring_free(x);
 	ls_thread_cache_destroy(x->cache);
-	if (x->ring) {
-		exec_discard(x->ring);
-		ls_ring_destroy(x->ring);
-	}
 	free(x->hash);
 	free(x->who);
 	free(x->could);
