@@ -55,20 +55,26 @@ run_view(const struct scene_run *run, struct run_view *out)
 	return true;
 }
 
-/* FNV-1a, 64 bits. */
-static void
-hash_put(uint64_t *h, const void *p, size_t n)
-{
-	const unsigned char *b = p;
-
-	while (n--)
-		*h = (*h ^ *b++) * 0x100000001b3ull;
-}
-
+/* One 64-bit word into the hash: a multiply-rotate step (the hash is
+ * taken after every step of a search, so a word at a time, not bytes;
+ * for a fixed h the step is a bijection of v). */
 static void
 hash_int(uint64_t *h, int64_t v)
 {
-	hash_put(h, &v, sizeof(v));
+	uint64_t x = *h ^ (uint64_t)v;
+
+	x = (x << 27 | x >> 37) * 0x9e3779b97f4a7c15ull;
+	*h = x ^ x >> 29;
+}
+
+/* n words of atomics, each read relaxed (the run is at rest). */
+static void
+hash_atomics(uint64_t *h, const _Atomic int64_t *w, unsigned n)
+{
+	unsigned k;
+
+	for (k = 0; k < n; k++)
+		hash_int(h, atomic_load_explicit(&w[k], memory_order_relaxed));
 }
 
 /* The thread index of ring tid, or -1 (none, or not a thread of s). */
@@ -137,51 +143,71 @@ run_hash_object(const struct run_state *s, unsigned o, uint64_t *h)
 		if (pthread_mutex_lock(&l->mu))
 			break;
 		hash_int(h, l->owner);
-		hash_put(h, l->items, l->n * sizeof(*l->items));
+		for (i = 0; i < l->n; i++)
+			hash_int(h, l->items[i]);
 		v[0] = l->n;
 		pthread_mutex_unlock(&l->mu);
 		break;
 	default:	/* a condition: its waiters are the threads' */
 		break;
 	}
-	hash_put(h, v, sizeof(v));
+	hash_int(h, v[0]);
+	hash_int(h, v[1]);
 }
 
+/* Thread i's step, when it is in one; NULL otherwise. */
+static const struct script_step *
+run_hash_step(const struct run_state *s, unsigned i, int status)
+{
+	const struct script_body *b = s->th[i].body;
+	unsigned pc = atomic_load_explicit(&s->th[i].pc, memory_order_relaxed);
+
+	return status == RUN_BLOCKED && pc < b->nsteps ? &b->steps[pc] : NULL;
+}
+
+/*
+ * Read from the run's state, not a run_view: a search hashes after every
+ * step, and a view copies every thread's whole frame.
+ */
 uint64_t
 run_state_hash(struct scene_run *run)
 {
-	struct run_view view, *v = &view;
 	const struct run_state *s = run->state;
-	const struct script_program *p = s->prog;
+	const struct script_program *p;
+	const struct script_step *at[SCRIPT_MAX_THREADS];
+	unsigned long took[SCRIPT_MAX_THREADS];
+	int status[SCRIPT_MAX_THREADS];
 	uint64_t h = 0xcbf29ce484222325ull;
 	unsigned i, j, rank;
-	if (!run_view(run, v))
+
+	if (!run_is_script(run->def) || !s || !s->prog)
 		return 0;
-	hash_put(&h, v->shared, p->nslots * sizeof(int64_t));
+	p = s->prog;
+	hash_atomics(&h, s->shared, p->nslots);
 	for (i = 0; i < p->nthreads; i++) {
-		const struct run_thread_view *t = &v->th[i];
-		const struct script_body *b = s->th[i].body;
-		unsigned long took = atomic_load_explicit(&s->th[i].took,
-							  memory_order_relaxed);
+		status[i] = atomic_load_explicit(&s->th[i].status,
+						 memory_order_relaxed);
+		took[i] = atomic_load_explicit(&s->th[i].took,
+					       memory_order_relaxed);
+		at[i] = run_hash_step(s, i, status[i]);
+	}
+	for (i = 0; i < p->nthreads; i++) {
+		const struct run_thread *th = &s->th[i];
 
 		/* Among the threads in an operation at the same step's
 		 * object, its place in arrival order. */
 		rank = 0;
-		for (j = 0; t->status == RUN_BLOCKED && j < p->nthreads; j++)
-			rank += v->th[j].status == RUN_BLOCKED &&
-				v->th[j].pc < s->th[j].body->nsteps &&
-				t->pc < b->nsteps &&
-				s->th[j].body->steps[v->th[j].pc].obj ==
-					b->steps[t->pc].obj &&
-				atomic_load_explicit(&s->th[j].took,
-						     memory_order_relaxed) <
-					took;
-		hash_int(&h, t->pc);
-		hash_int(&h, t->status);
+		for (j = 0; at[i] && j < p->nthreads; j++)
+			rank += at[j] && at[j]->obj == at[i]->obj &&
+				took[j] < took[i];
+		hash_int(&h, atomic_load_explicit(&th->pc,
+						  memory_order_relaxed));
+		hash_int(&h, status[i]);
 		hash_int(&h, rank);
-		hash_int(&h, t->carry);
-		hash_put(&h, t->locals, b->nlocals * sizeof(int64_t));
-		hash_put(&h, t->temps, b->ntemps * sizeof(int64_t));
+		hash_int(&h, atomic_load_explicit(&th->carry,
+						  memory_order_relaxed));
+		hash_atomics(&h, th->locals, th->body->nlocals);
+		hash_atomics(&h, th->temps, th->body->ntemps);
 	}
 	for (i = 0; i < p->nobjs; i++)
 		run_hash_object(s, i, &h);
