@@ -29,6 +29,7 @@
 #include "lockstep/event.h"
 #include "lockstep/gate.h"
 #include "lockstep/thread.h"
+#include "util/str.h"
 
 /* Forcing steps and replays wait this long at most for a thread to come
  * to rest; a step's simulated work can take seconds at 0.1x. */
@@ -291,7 +292,7 @@ control_thread_name(const struct control *c, unsigned tid, char *buf,
 		    size_t n)
 {
 	if (!c->ring || ls_ring_thread_name(c->ring, tid, buf, n))
-		snprintf(buf, n, "?");
+		str_copy(buf, n, "?");
 }
 
 /* The name of object obj, or "" when it has none. */
@@ -341,7 +342,7 @@ control_op_words(const struct control *c, const struct control_thread *t,
 	/* A scene's own gate says it all ("read balance"); a primitive's
 	 * says the verb ("lock") and the object completes it. */
 	if (t->next_kind == LS_EV_MARK || !obj[0]) {
-		snprintf(buf, n, "%s", t->desc[0] ? t->desc : "go on");
+		str_copy(buf, n, t->desc[0] ? t->desc : "go on");
 		return;
 	}
 	for (i = 0; i < sizeof(control_verbs) / sizeof(control_verbs[0]); i++)
@@ -350,7 +351,7 @@ control_op_words(const struct control *c, const struct control_thread *t,
 			tail = control_verbs[i].tail;
 			break;
 		}
-	snprintf(buf, n, "%s %s%s", verb, obj, tail);
+	str_join(buf, n, verb, " ", obj, tail, (char *)NULL);
 }
 
 /* " (held by T1)", or "" when nobody in particular holds it. */
@@ -363,7 +364,7 @@ control_held_by(const struct control *c, unsigned holder, char *buf,
 	buf[0] = '\0';
 	if (holder) {
 		control_thread_name(c, holder, name, sizeof(name));
-		snprintf(buf, n, " (held by %s)", name);
+		str_join(buf, n, " (held by ", name, ")", (char *)NULL);
 	}
 }
 
@@ -374,41 +375,42 @@ static void
 control_words(const struct control *c, struct control_thread *t)
 {
 	char op[64], held[48], obj[LS_NAME_MAX + 1];
+	size_t n = sizeof(t->what);
 	uint64_t now;
 
 	control_held_by(c, t->holder, held, sizeof(held));
 	switch (t->can) {
 	case CAN_DONE:
-		snprintf(t->what, sizeof(t->what), "done");
+		str_copy(t->what, n, "done");
 		break;
 	case CAN_MOVE:
 	case CAN_BLOCK:
 		control_op_words(c, t, op, sizeof(op));
-		snprintf(t->what, sizeof(t->what), "next: %s%s", op,
+		str_join(t->what, n, "next: ", op,
 			 t->can == CAN_MOVE ? ""
 			 : t->holder	    ? held
-					    : " (will wait)");
+					    : " (will wait)",
+			 (char *)NULL);
 		break;
 	case CAN_TIMEOUT:
 	case CAN_WAIT:
 		if (t->state == LS_STATE_IDLE) {
-			snprintf(t->what, sizeof(t->what),
-				 "idle, waits for work");
+			str_copy(t->what, n, "idle, waits for work");
 			break;
 		}
 		control_object_name(c, t->obj, obj, sizeof(obj));
-		snprintf(t->what, sizeof(t->what), "waits for %s%s%s",
-			 obj[0] ? obj : "something", held,
-			 t->can == CAN_TIMEOUT ? ", may time out" : "");
+		str_join(t->what, n, "waits for ", obj[0] ? obj : "something",
+			 held, t->can == CAN_TIMEOUT ? ", may time out" : "",
+			 (char *)NULL);
 		break;
 	default:
 		now = ls_clock_ns();
 		if (t->busy_until > now)
-			snprintf(t->what, sizeof(t->what), "working (%llu ms "
+			snprintf(t->what, n, "working (%llu ms "
 				 "left)", (unsigned long long)
 				 ((t->busy_until - now + 999999) / 1000000));
 		else
-			snprintf(t->what, sizeof(t->what), "working");
+			str_copy(t->what, n, "working");
 		break;
 	}
 }
@@ -498,10 +500,10 @@ control_record(struct control *c, const struct control_thread *t)
 	}
 	s = &c->steps[c->nsteps++];
 	memset(s, 0, sizeof(*s));
-	snprintf(s->thread, sizeof(s->thread), "%s", t->name);
+	str_copy(s->thread, sizeof(s->thread), t->name);
 	s->timeout = t->can == CAN_TIMEOUT;
 	/* "next: lock B (held by T1)" -> "lock B (held by T1)". */
-	snprintf(s->what, sizeof(s->what), "%s",
+	str_copy(s->what, sizeof(s->what),
 		 strncmp(t->what, "next: ", 6) ? t->what : t->what + 6);
 	return 0;
 }

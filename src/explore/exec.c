@@ -20,6 +20,7 @@
 #include "lockstep/ring.h"
 #include "lockstep/thread.h"
 #include "util/cpu.h"
+#include "util/str.h"
 
 /* A step of the target may take this long to come to rest. */
 #define EXEC_STEP_NS 10000000000ull
@@ -334,8 +335,7 @@ exec_step(struct exec *x, size_t i, char *err, size_t n)
 		return rc;
 	x->decisions++;
 	x->preemptions += preempts;
-	snprintf(x->current_name, sizeof(x->current_name), "%s",
-		 x->t[i].name);
+	str_copy(x->current_name, sizeof(x->current_name), x->t[i].name);
 	if (x->c.nsteps > x->deepest)
 		x->deepest = x->c.nsteps;
 	if (control_outcome(&x->c, &x->out, &x->out_step)) {

@@ -38,7 +38,6 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/membarrier.h>
@@ -47,6 +46,7 @@
 
 #include "lockstep/clock.h"
 #include "trace/ring-int.h"
+#include "util/str.h"
 
 _Thread_local struct ls_lane *ls_trace_lane;
 
@@ -284,7 +284,7 @@ ls_ring_register(struct ls_ring *r, const char *name, struct ls_lane **out)
 		err = -ENOSPC;
 		goto unclaim;
 	}
-	snprintf(r->thread_names[tid], sizeof(r->thread_names[tid]), "%s",
+	str_copy(r->thread_names[tid], sizeof(r->thread_names[tid]),
 		 name ? name : "");
 	reg = atomic_load(&r->registrations) + 1;
 	r->journal[reg % LS_RING_JOURNAL] = (uint16_t)tid;
@@ -447,7 +447,7 @@ ls_ring_thread_name(const struct ls_ring *r, unsigned tid, char *buf, size_t n)
 	if (tid == 0 || tid > atomic_load(&r->tids))
 		err = -ENOENT;
 	else if (n)
-		snprintf(buf, n, "%s", r->thread_names[tid]);
+		str_copy(buf, n, r->thread_names[tid]);
 	if (pthread_mutex_unlock(&mr->meta_mu))
 		err = -EINVAL;
 	return err;
@@ -489,8 +489,8 @@ ls_ring_object_add(struct ls_ring *r, unsigned kind, const char *name)
 		id = 0;
 	} else {
 		r->objects[id - 1].kind = kind;
-		snprintf(r->objects[id - 1].name, sizeof(r->objects[0].name),
-			 "%s", name ? name : "");
+		str_copy(r->objects[id - 1].name, sizeof(r->objects[0].name),
+			 name ? name : "");
 		atomic_store(&r->nobjects, id);
 	}
 	if (pthread_mutex_unlock(&r->meta_mu))
@@ -519,7 +519,7 @@ ls_ring_object_info(const struct ls_ring *r, uint32_t id, unsigned *kind,
 		if (kind)
 			*kind = r->objects[id - 1].kind;
 		if (n)
-			snprintf(buf, n, "%s", r->objects[id - 1].name);
+			str_copy(buf, n, r->objects[id - 1].name);
 	}
 	if (pthread_mutex_unlock(&mr->meta_mu))
 		err = -EINVAL;
