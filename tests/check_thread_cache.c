@@ -3,11 +3,12 @@
  * keeps: round after round of spawns and joins (some cancelled while they
  * wait) never has more threads than jobs at once, every function runs once
  * with its argument, and destroying the cache leaves the process with the
- * threads it had.
+ * threads it had; a name spawned again runs on the thread that ran it.
  */
 #include "checkutil.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdatomic.h>
 
 #include "lockstep/ring.h"
@@ -92,6 +93,69 @@ START_TEST(test_rounds_reuse_threads)
 }
 END_TEST
 
+/* A job that notes the OS thread it ran on and that thread's name. */
+struct named_job {
+	pthread_t pt;
+	char comm[16];
+};
+
+static void
+named_main(void *p)
+{
+	struct named_job *j = p;
+
+	j->pt = pthread_self();
+	ck_assert_int_eq(pthread_getname_np(j->pt, j->comm, sizeof(j->comm)),
+			 0);
+}
+
+/*
+ * A restarted scene spawns the same names again, in whatever order: each
+ * name goes back to the OS thread that ran it last (which then needs no
+ * renaming), and that thread carries the name.
+ */
+START_TEST(test_names_follow_workers)
+{
+	static const char *const names[PER_ROUND] = { "alpha", "beta",
+						      "gamma" };
+	struct ls_ring *ring = test_ring_new(64, 16);
+	struct named_job jobs[PER_ROUND], last[PER_ROUND];
+	struct ls_thread_cache *cache;
+	struct ls_event buf[64];
+	unsigned r, i, k;
+
+	ck_assert_int_eq(ls_thread_cache_create(&cache), 0);
+	for (r = 0; r < 12; r++) {
+		struct ls_group *g;
+
+		ck_assert_int_eq(ls_group_create(ring, "round", &g), 0);
+		ls_group_use_cache(g, cache);
+		/* A different order each round. */
+		for (k = 0; k < PER_ROUND; k++) {
+			i = (k * (r % 2 ? 2 : 1) + r) % PER_ROUND;
+			ck_assert_int_eq(ls_thread_spawn(g, names[i],
+							 named_main,
+							 &jobs[i]), 0);
+		}
+		ls_group_join(g);
+		ls_group_destroy(g);
+		for (i = 0; i < PER_ROUND; i++) {
+			ck_assert_str_eq(jobs[i].comm, names[i]);
+			if (r)
+				ck_assert_msg(pthread_equal(jobs[i].pt,
+							    last[i].pt),
+					      "round %u: %s moved to another "
+					      "thread", r, names[i]);
+			last[i] = jobs[i];
+		}
+		while (ls_ring_drain(ring, buf, 64))
+			;
+	}
+	ls_thread_cache_destroy(cache);
+	ls_ring_destroy(ring);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -100,6 +164,7 @@ main(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_rounds_reuse_threads);
+	tcase_add_test(tc, test_names_follow_workers);
 	suite_add_tcase(s, tc);
 	return test_run_suite(s);
 }

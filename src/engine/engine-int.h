@@ -338,9 +338,16 @@ void thread_run(struct ls_thread *t, void (*returned)(void *arg),
  * asked for it (ls_thread_set_background); thread-prio.c. */
 void thread_prio_apply(void);
 
-/* Hand t to a thread of cache c (an idle one, or a new one).  Called
- * under t's group->mu.  Returns 0 or a positive errno. */
-int thread_cache_run(struct ls_thread_cache *c, struct ls_thread *t);
+/* Hand t to a thread of cache c (an idle one, preferably the one that
+ * last ran a thread of t's name, or a new one) and return that thread in
+ * *wake.  Called under t's group->mu; the caller calls
+ * thread_cache_wake(*wake) after dropping it, so that on one CPU the
+ * worker does not wake straight into the held mutex.  Returns 0 or a
+ * positive errno. */
+struct thread_cache_worker;
+int thread_cache_run(struct ls_thread_cache *c, struct ls_thread *t,
+		     struct thread_cache_worker **wake);
+void thread_cache_wake(struct thread_cache_worker *w);
 
 /* Sleep while *word is val, until the monotonic deadline (0: none), or
  * wake one sleeper on word.  futex_sleep returns -ETIMEDOUT or 0. */

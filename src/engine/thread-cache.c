@@ -22,6 +22,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "engine-int.h"
 
@@ -31,19 +32,22 @@ enum {
 	WORKER_EXIT,
 };
 
-struct worker {
+struct thread_cache_worker {
 	pthread_t pt;
 	struct ls_thread_cache *cache;
 	_Atomic uint32_t word;		/* enum above, the futex */
 	struct ls_thread *job;		/* written before word says GO */
-	struct worker *next_idle;	/* guarded by cache->mu */
-	struct worker *next_all;	/* guarded by cache->mu */
+	struct thread_cache_worker *next_idle;	/* guarded by cache->mu */
+	struct thread_cache_worker *next_all;	/* guarded by cache->mu */
+	/* The first bytes of the name of the last job it ran (the OS
+	 * thread's name): guarded by cache->mu. */
+	char last[16];
 };
 
 struct ls_thread_cache {
 	pthread_mutex_t mu;
-	struct worker *idle;		/* guarded by mu */
-	struct worker *all;		/* guarded by mu */
+	struct thread_cache_worker *idle;		/* guarded by mu */
+	struct thread_cache_worker *all;		/* guarded by mu */
 };
 
 /*
@@ -56,13 +60,14 @@ struct ls_thread_cache {
 static void
 worker_returned(void *p)
 {
-	struct worker *w = p;
+	struct thread_cache_worker *w = p;
 	struct ls_thread_cache *c = w->cache;
 	uint32_t v = WORKER_GO;
 
 	if (!atomic_compare_exchange_strong(&w->word, &v, WORKER_IDLE))
 		return;
 	engine_lock(&c->mu);
+	memcpy(w->last, w->job->name, sizeof(w->last) - 1);
 	w->next_idle = c->idle;
 	c->idle = w;
 	engine_unlock(&c->mu);
@@ -71,7 +76,7 @@ worker_returned(void *p)
 static void *
 worker_main(void *p)
 {
-	struct worker *w = p;
+	struct thread_cache_worker *w = p;
 	uint32_t v;
 
 	for (;;) {
@@ -105,10 +110,10 @@ ls_thread_cache_create(struct ls_thread_cache **out)
 }
 
 /* A new worker, listed in all, not idle.  Returns it or NULL (*err). */
-static struct worker *
+static struct thread_cache_worker *
 worker_new(struct ls_thread_cache *c, int *err)
 {
-	struct worker *w = calloc(1, sizeof(*w));
+	struct thread_cache_worker *w = calloc(1, sizeof(*w));
 	sigset_t all, old;
 	int serr;
 
@@ -138,16 +143,33 @@ worker_new(struct ls_thread_cache *c, int *err)
 	return w;
 }
 
-int
-thread_cache_run(struct ls_thread_cache *c, struct ls_thread *t)
+/* Off the idle list: the worker that last ran a thread named name (it
+ * need not rename itself, thread_run), else the first.  c->mu held. */
+static struct thread_cache_worker *
+cache_take_idle(struct ls_thread_cache *c, const char *name)
 {
-	struct worker *w;
+	struct thread_cache_worker **p, **pick = &c->idle, *w;
+
+	for (p = &c->idle; *p; p = &(*p)->next_idle)
+		if (!strncmp((*p)->last, name, sizeof((*p)->last) - 1)) {
+			pick = p;
+			break;
+		}
+	w = *pick;
+	if (w)
+		*pick = w->next_idle;
+	return w;
+}
+
+int
+thread_cache_run(struct ls_thread_cache *c, struct ls_thread *t,
+		 struct thread_cache_worker **wake)
+{
+	struct thread_cache_worker *w;
 	int err = 0;
 
 	engine_lock(&c->mu);
-	w = c->idle;
-	if (w)
-		c->idle = w->next_idle;
+	w = cache_take_idle(c, t->name);
 	engine_unlock(&c->mu);
 	if (!w && !(w = worker_new(c, &err)))
 		return err;
@@ -155,8 +177,16 @@ thread_cache_run(struct ls_thread_cache *c, struct ls_thread *t)
 	w->job = t;
 	/* Release: the job is in place before the worker sees GO. */
 	atomic_store_explicit(&w->word, WORKER_GO, memory_order_release);
-	futex_wake_one(&w->word);
+	*wake = w;
 	return 0;
+}
+
+void
+thread_cache_wake(struct thread_cache_worker *w)
+{
+	/* The worker may have run its job and gone idle already: then
+	 * this wake finds its word IDLE and it sleeps again. */
+	futex_wake_one(&w->word);
 }
 
 void
@@ -170,7 +200,7 @@ ls_group_use_cache(struct ls_group *g, struct ls_thread_cache *c)
 void
 ls_thread_cache_destroy(struct ls_thread_cache *c)
 {
-	struct worker *w, *next;
+	struct thread_cache_worker *w, *next;
 
 	if (!c)
 		return;

@@ -247,15 +247,20 @@ void
 thread_run(struct ls_thread *self, void (*returned)(void *arg), void *arg)
 {
 	struct ls_group *g = self->group;
-	char comm[16];
+	/* The name this OS thread has: a cached thread that runs the same
+	 * thread of a restarted scene again (a search restarts it every
+	 * schedule, thread_cache_run) keeps it without a system call. */
+	static _Thread_local char comm[16];
 
 	thread_current = self;
 	ls_trace_lane = self->lane;
 	thread_prio_apply();
 	/* Best effort, for debuggers and top -H; the kernel keeps 15 bytes. */
-	memcpy(comm, self->name, sizeof(comm) - 1);
-	comm[sizeof(comm) - 1] = '\0';
-	(void)pthread_setname_np(pthread_self(), comm);
+	if (strncmp(comm, self->name, sizeof(comm) - 1)) {
+		memcpy(comm, self->name, sizeof(comm) - 1);
+		comm[sizeof(comm) - 1] = '\0';
+		(void)pthread_setname_np(pthread_self(), comm);
+	}
 	ls_emit(LS_EV_THREAD_START, 0, 0, 0);
 	self->fn(self->arg);
 	atomic_store_explicit(&self->state, LS_STATE_DONE,
@@ -287,6 +292,7 @@ int
 ls_thread_spawn(struct ls_group *g, const char *name, ls_thread_fn fn,
 		void *arg)
 {
+	struct thread_cache_worker *wake = NULL;
 	struct ls_thread *t;
 	sigset_t all, old;
 	int err, serr;
@@ -327,7 +333,7 @@ ls_thread_spawn(struct ls_group *g, const char *name, ls_thread_fn fn,
 	if (g->cache) {
 		/* A thread of the cache runs it: no thread to create. */
 		t->cached = true;
-		err = -thread_cache_run(g->cache, t);
+		err = -thread_cache_run(g->cache, t, &wake);
 	} else {
 		sigfillset(&all);
 		err = pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -350,6 +356,8 @@ ls_thread_spawn(struct ls_group *g, const char *name, ls_thread_fn fn,
 	g->members_tail = t;
 	g->live++;
 	engine_unlock(&g->mu);
+	if (wake)
+		thread_cache_wake(wake);
 	return 0;
 fail:
 	if (t->lane)
