@@ -372,6 +372,47 @@ START_TEST(test_cancel_wakes_every_waiter)
 }
 END_TEST
 
+/*
+ * More waiters than a cancel keeps wake-ups for until it drops the
+ * group's lock (64, thread.c): the ones past that are woken under it,
+ * and every one of them still ends with -ECANCELED.
+ */
+START_TEST(test_cancel_wakes_past_its_batch)
+{
+	enum { N = 64 + 7 };
+	struct ls_ring *r = test_ring_new(64, N + 8);
+	struct waiter_arg *w = calloc(N, sizeof(*w));
+	struct ls_mutex *m;
+	struct ls_group *g;
+	unsigned k, tries;
+
+	ck_assert_ptr_nonnull(w);
+	ck_assert_int_eq(ls_mutex_create(r, "M", &m), 0);
+	ck_assert_int_eq(ls_mutex_lock(m), 0);
+	ck_assert_int_eq(ls_group_create(r, "waiters", &g), 0);
+	for (k = 0; k < N; k++) {
+		w[k].m = m;
+		atomic_init(&w[k].rc, 1);
+		ck_assert_int_eq(ls_thread_spawn(g, "w", waiter_main, &w[k]),
+				 0);
+	}
+	/* All asleep in the lock's queue, so each needs its wake-up. */
+	for (tries = 0; ls_mutex_waiters(m) < N && tries < 20000; tries++)
+		test_sleep_ns(100000);
+	ck_assert_uint_eq(ls_mutex_waiters(m), N);
+	ls_group_cancel(g);
+	ls_group_join(g);
+	for (k = 0; k < N; k++)
+		ck_assert_int_eq(atomic_load(&w[k].rc), -ECANCELED);
+	ck_assert_uint_eq(ls_mutex_waiters(m), 0);
+	ck_assert_int_eq(ls_mutex_unlock(m), 0);
+	ls_group_destroy(g);
+	ls_mutex_destroy(m);
+	ls_ring_destroy(r);
+	free(w);
+}
+END_TEST
+
 static Suite *
 cancel_suite(void)
 {
@@ -382,6 +423,7 @@ cancel_suite(void)
 	tcase_set_timeout(basic, 10);
 	tcase_add_test(basic, test_deadlock_cancel_events);
 	tcase_add_test(basic, test_cancel_wakes_every_waiter);
+	tcase_add_test(basic, test_cancel_wakes_past_its_batch);
 	suite_add_tcase(s, basic);
 
 	tcase_set_timeout(loop, 60);

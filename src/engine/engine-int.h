@@ -136,10 +136,12 @@ struct ls_group {
  */
 int thread_park(struct ls_thread *self, uint64_t deadline_ns);
 
-/* t's group was just cancelled (its flag set, seq_cst): wake t if it
- * sleeps in its parker, and keep it from going to sleep if it is about
- * to.  Takes no lock. */
-void thread_wake_cancelled(struct ls_thread *t);
+/* t's group was just cancelled (its flag set, seq_cst): keep t from
+ * going to sleep in its parker if it is about to, and if it sleeps there
+ * leave its wake-up in wk for thread_wake (wk->word NULL: none needed).
+ * Takes no lock. */
+struct wake;
+void thread_wake_cancelled(struct ls_thread *t, struct wake *wk);
 
 /* Give t one permit and wake it.  Any thread, any lock held; the caller
  * must know t is alive (it holds the lock t must take to leave its wait). */

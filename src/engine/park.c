@@ -455,11 +455,12 @@ waitq_sleep_locked(struct waitq *q, struct waiter *w, pthread_mutex_t *mu,
 }
 
 void
-thread_wake_cancelled(struct ls_thread *t)
+thread_wake_cancelled(struct ls_thread *t, struct wake *wk)
 {
 	uint32_t v = PARK_SLEEPING;
 
 	/* Back to EMPTY, so a member about to sleep does not. */
-	if (atomic_compare_exchange_strong(&t->park, &v, PARK_EMPTY))
-		futex_wake_one(&t->park);
+	wk->word = atomic_compare_exchange_strong(&t->park, &v, PARK_EMPTY)
+			   ? &t->park
+			   : NULL;
 }

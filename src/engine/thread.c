@@ -222,10 +222,16 @@ ls_group_live(const struct ls_group *g)
 	return n;
 }
 
+/* Wakes a cancel leaves until it drops the group's lock; beyond these,
+ * it wakes under the lock. */
+#define GROUP_CANCEL_WAKES 64
+
 void
 ls_group_cancel(struct ls_group *g)
 {
+	struct wake wk[GROUP_CANCEL_WAKES];
 	struct ls_thread *t;
+	size_t n = 0, i;
 
 	engine_lock(&g->mu);
 	/* The mode is only written under g->mu; CANCELLED is final and makes
@@ -237,10 +243,21 @@ ls_group_cancel(struct ls_group *g)
 	atomic_store(&g->gate_mode, LS_GATE_CANCELLED);
 	/* seq_cst store, then each member's parker word (see thread_park). */
 	atomic_store(&g->cancelled, 1);
-	for (t = g->members; t; t = t->next)
-		thread_wake_cancelled(t);
+	for (t = g->members; t; t = t->next) {
+		thread_wake_cancelled(t, &wk[n]);
+		if (wk[n].word && ++n == GROUP_CANCEL_WAKES)
+			thread_wake(&wk[--n]);
+	}
 	pthread_cond_broadcast(&g->cv);
 	engine_unlock(&g->mu);
+	/* The wakes after the unlock: on one CPU a member woken under g->mu
+	 * runs at once and blocks on it.  A member that woke for another
+	 * reason may have returned and been freed by now; the wake is a
+	 * system call on its word's address, which reads no memory, and a
+	 * futex sleeper that the address now belongs to takes a spurious
+	 * wake-up as every futex sleeper here does: it looks again. */
+	for (i = 0; i < n; i++)
+		thread_wake(&wk[i]);
 }
 
 void
