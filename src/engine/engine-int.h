@@ -308,6 +308,12 @@ engine_cpu_relax(void)
 #define ENGINE_STEP_SPIN_NS 20000ull
 #endif
 
+/* How long a controller on one CPU yields to its members before it
+ * sleeps (gate.c, group_yield): a step of a script is a few µs. */
+#ifndef ENGINE_STEP_YIELD_NS
+#define ENGINE_STEP_YIELD_NS 50000ull
+#endif
+
 /* Should a spin at a step be tried now in g?  Yes while spins have been
  * paying off; one try in 64 otherwise, to notice when they would again. */
 static inline bool

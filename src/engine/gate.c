@@ -27,6 +27,7 @@
 #include "lockstep/gate.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <string.h>
 
 #include "engine-int.h"
@@ -325,10 +326,40 @@ group_wait_locked(struct ls_group *g, uint64_t deadline_ns)
 	return 0;
 }
 
+/*
+ * On one CPU (g->spin_off), give the CPU to the members for a while
+ * before sleeping on g->cv: the thread just let go runs, and when it
+ * parks or returns the CPU comes straight back, with no wake-up to send
+ * (it broadcasts to a condvar nobody waits on) and none to take.  A
+ * condvar sleep costs the waker a futex wake and the CPU a switch more.
+ * Bounded by ENGINE_STEP_YIELD_NS from the first call (*yield_end 0):
+ * members asleep on a timer leave nothing to yield to.  g->mu held,
+ * dropped around the yield.  Returns whether it yielded (look again) or
+ * the caller should sleep on g->cv.
+ */
+static bool
+group_yield(struct ls_group *g, uint64_t *yield_end, uint64_t deadline)
+{
+	uint64_t now;
+
+	if (!g->spin_off)
+		return false;
+	now = ls_clock_ns();
+	if (!*yield_end)
+		*yield_end = now + ENGINE_STEP_YIELD_NS;
+	if (now >= *yield_end || now >= deadline)
+		return false;
+	engine_unlock(&g->mu);
+	sched_yield();
+	engine_lock(&g->mu);
+	return true;
+}
+
 static int
 group_settle(struct ls_group *g, uint64_t timeout_ns, bool sleepers_rest)
 {
 	uint64_t deadline = gate_deadline(timeout_ns), spin_end = 0, now;
+	uint64_t yield_end = 0;
 	struct ls_thread *t;
 	bool spin = false;
 	unsigned i, epoch;
@@ -377,6 +408,8 @@ group_settle(struct ls_group *g, uint64_t timeout_ns, bool sleepers_rest)
 			group_spin_result(g, false);
 			spin = false;
 		}
+		if (group_yield(g, &yield_end, deadline))
+			continue;
 		rc = group_wait_locked(g, deadline);
 		if (rc)
 			break;
