@@ -201,6 +201,56 @@ START_TEST(test_registration_and_reuse)
 }
 END_TEST
 
+/* A ring of names only: emits refused and not counted as drops, no
+ * event ever drained, a lane free again at unregister with no drain, its
+ * tid reused (tids 1..2 here), names and objects as in any ring. */
+START_TEST(test_no_events)
+{
+	struct ls_ring_config cfg = {
+		.lane_events = 2, .max_lanes = 2, .max_tids = 2,
+		.no_events = true,
+	};
+	struct ls_ring *r = NULL;
+	struct ls_lane *a = NULL, *b = NULL, *c = NULL;
+	struct ls_event ev[8];
+	char name[64];
+	unsigned round, kind;
+	uint32_t obj;
+
+	ck_assert_int_eq(ls_ring_create(&cfg, &r), 0);
+	ck_assert_int_eq(ls_ring_register(r, "alpha", &a), 0);
+	ck_assert_int_eq(ls_ring_register(r, "beta", &b), 0);
+	ck_assert_int_eq(ls_ring_register(r, "gamma", &c), -EAGAIN);
+	obj = ls_ring_object_add(r, 3, "fork1");
+	ck_assert_uint_ne(obj, 0);
+	ck_assert_int_eq(ls_ring_object_info(r, obj, &kind, name,
+					     sizeof(name)), 0);
+	ck_assert_str_eq(name, "fork1");
+	ck_assert_uint_eq(kind, 3);
+	for (round = 0; round < 100; round++) {
+		ck_assert(!ls_lane_emit(a, LS_EV_MARK, 1, round, 0));
+		ck_assert(!ls_lane_commit(a, ls_lane_begin(a), LS_EV_MARK, 1,
+					  round, 0));
+		ck_assert(!ls_lane_emit(b, LS_EV_MARK, 1, round, 0));
+		ck_assert_uint_eq(ls_ring_drain(r, ev, 8), 0);
+		/* Free at once: a and its tid go to the next thread. */
+		ls_ring_unregister(a);
+		ck_assert_int_eq(ls_ring_register(r, round % 2 ? "alpha"
+							      : "delta",
+						  &a), 0);
+		ck_assert_uint_le(ls_lane_tid(a), 2);
+		ck_assert_uint_ne(ls_lane_tid(a), ls_lane_tid(b));
+		ck_assert_int_eq(ls_ring_thread_name(r, ls_lane_tid(a), name,
+						     sizeof(name)), 0);
+		ck_assert_str_eq(name, round % 2 ? "alpha" : "delta");
+	}
+	ck_assert_uint_eq(ls_ring_dropped_total(r), 0);
+	ls_ring_unregister(a);
+	ls_ring_unregister(b);
+	ls_ring_destroy(r);
+}
+END_TEST
+
 START_TEST(test_objects)
 {
 	struct ls_ring *r = test_ring_new(8, 1);
@@ -695,6 +745,7 @@ ring_suite(void)
 	tcase_add_test(unit, test_merge_two_lanes);
 	tcase_add_test(unit, test_registration_and_reuse);
 	tcase_add_test(unit, test_objects);
+	tcase_add_test(unit, test_no_events);
 	tcase_add_test(unit, test_equal_stamps_release_first);
 	tcase_add_test(unit, test_equal_stamps_model_heals_nothing);
 	suite_add_tcase(s, unit);

@@ -46,6 +46,11 @@ struct ls_ring_config {
 	uint32_t max_lanes;	/* producers registered at once, 1..1024 */
 	uint32_t max_tids;	/* tids 1..max_tids, then reused; 0 for
 				 * LS_RING_MAX_TIDS; at most that */
+	/* Names and tids only, for a user that reads no events (the
+	 * explorer): every emit is refused at once, as a drop is but not
+	 * counted, no lane memory is allocated, and a lane is free again as
+	 * soon as it is unregistered, with no drain. */
+	bool no_events;
 };
 
 /* The defaults the program uses: 4096 events (128 KiB) per lane, 1024 lanes. */

@@ -25,24 +25,16 @@
 /* A step of the target may take this long to come to rest. */
 #define EXEC_STEP_NS 10000000000ull
 
-/* Between schedules: throw away the events of the last one, so that its
- * lanes come back for the next. */
-static void
-exec_discard(void *arg)
-{
-	struct ls_ring *ring = arg;
-	struct ls_event buf[256];
-
-	while (ls_ring_drain(ring, buf, 256))
-		;
-}
-
-/* The explorer's own ring: small lanes (a schedule's events are thrown
- * away, exec_discard), one per thread a target may have. */
+/* The explorer's own ring: names and tids, no events (nothing reads
+ * them: a step's outcome is in the gates and the target's state), so
+ * emits cost a branch and a schedule's lanes are free once its threads
+ * are joined; a lane per thread a target may have. */
 static int
 exec_ring_create(struct ls_ring **out)
 {
-	struct ls_ring_config cfg = { .lane_events = 256, .max_lanes = 256 };
+	struct ls_ring_config cfg = {
+		.lane_events = 2, .max_lanes = 256, .no_events = true,
+	};
 
 	return ls_ring_create(&cfg, out);
 }
@@ -58,18 +50,14 @@ exec_ring_create(struct ls_ring **out)
  */
 #define EXEC_RING_OBJECTS 65536u
 
-/* Stop the target, if it runs, and drop the ring: its events first, so
- * that their lanes are free. */
+/* Stop the target, if it runs, and drop the ring. */
 static void
 exec_ring_free(struct exec *x)
 {
 	if (x->live)
 		control_stop(&x->c);
 	x->live = false;
-	if (x->ring) {
-		exec_discard(x->ring);
-		ls_ring_destroy(x->ring);
-	}
+	ls_ring_destroy(x->ring);
 	x->ring = NULL;
 }
 
@@ -171,8 +159,6 @@ exec_begin(struct exec *x, char *err, size_t n)
 			return rc;
 		/* The seed drawn (if x->seed was 0), kept for a renewal. */
 		x->seed = x->c.seed;
-		x->c.before_launch = exec_discard;
-		x->c.hook_arg = x->ring;
 		x->c.cache = x->cache;
 		x->live = true;
 	} else {

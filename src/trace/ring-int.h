@@ -56,6 +56,7 @@ struct ls_lane {
 	struct ls_event *slots;
 	uint32_t mask;
 	uint16_t tid;
+	bool no_events;			/* the ring's: every emit refused */
 	struct ls_ring *ring;
 
 	/* Written by the consumer, read by the producer when the lane looks
@@ -87,6 +88,7 @@ struct ls_ring {
 	uint32_t max_lanes;
 	uint32_t max_tids;
 	uint32_t stage_events;
+	bool no_events;
 	struct ls_lane *lanes;		/* max_lanes, cache-aligned */
 	_Atomic uint32_t lanes_used;	/* lanes ever claimed: scan bound */
 

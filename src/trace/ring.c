@@ -113,6 +113,7 @@ ls_ring_create(const struct ls_ring_config *cfg, struct ls_ring **out)
 		return -ENOMEM;
 	r->lane_events = cfg->lane_events;
 	r->max_lanes = cfg->max_lanes;
+	r->no_events = cfg->no_events;
 	r->max_tids = cfg->max_tids ? cfg->max_tids : LS_RING_MAX_TIDS;
 	r->stage_events = r->lane_events < STAGE ? r->lane_events : STAGE;
 	r->lanes = aligned_alloc(64, sizeof(*r->lanes) * r->max_lanes);
@@ -127,6 +128,7 @@ ls_ring_create(const struct ls_ring_config *cfg, struct ls_ring **out)
 	for (i = 0; i < r->max_lanes; i++) {
 		r->lanes[i].ring = r;
 		r->lanes[i].mask = r->lane_events - 1;
+		r->lanes[i].no_events = r->no_events;
 		atomic_init(&r->lanes[i].state, LANE_FREE);
 	}
 	*out = r;
@@ -208,7 +210,7 @@ lane_alloc(struct ls_ring *r, struct ls_lane *lane)
 {
 	size_t n = (size_t)r->lane_events + r->stage_events;
 
-	if (lane->slots)
+	if (lane->slots || r->no_events)
 		return 0;
 	lane->slots = malloc(n * sizeof(*lane->slots));
 	if (!lane->slots)
@@ -316,6 +318,12 @@ out:
 void
 ls_ring_unregister(struct ls_lane *lane)
 {
+	/* Nothing to drain: free now, as a drain would (lane_free); the
+	 * tid goes free with it when the lane is claimed again. */
+	if (lane->no_events) {
+		atomic_store(&lane->state, LANE_FREE);
+		return;
+	}
 	/* Release: the consumer that sees RETIRED sees the final head. */
 	atomic_store_explicit(&lane->state, LANE_RETIRED, memory_order_release);
 }
@@ -399,6 +407,8 @@ ls_lane_emit(struct ls_lane *lane, unsigned kind, uint32_t obj, uint64_t arg,
 	uint64_t head = atomic_load_explicit(&lane->head, memory_order_relaxed);
 	uint32_t seq = lane->seq++;
 
+	if (lane->no_events)
+		return false;
 	if (lane_full(lane, head)) {
 		lane_drop(lane);
 		return false;
@@ -411,6 +421,9 @@ ls_lane_emit(struct ls_lane *lane, unsigned kind, uint32_t obj, uint64_t arg,
 uint64_t
 ls_lane_begin(struct ls_lane *lane)
 {
+	/* No consumer to hold back: the clock only. */
+	if (lane->no_events)
+		return ls_clock_ticks();
 	return lane_stamp_now(lane);
 }
 
@@ -421,6 +434,8 @@ ls_lane_commit(struct ls_lane *lane, uint64_t stamp, unsigned kind,
 	uint64_t head = atomic_load_explicit(&lane->head, memory_order_relaxed);
 	uint32_t seq = lane->seq++;
 
+	if (lane->no_events)
+		return false;
 	if (lane_full(lane, head)) {
 		lane_drop(lane);
 		atomic_store_explicit(&lane->active, 0, memory_order_release);
