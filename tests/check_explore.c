@@ -89,6 +89,7 @@ START_TEST(test_finds_and_shrinks)
 	struct explore_opts o;
 	struct explore_result r;
 	char err[256];
+	size_t k;
 
 	opts_for(&o, broken[_i], "none", EXPLORE_PORTFOLIO, 7, 1000);
 	ck_assert_msg(!explore_run(&o, &r, err, sizeof(err)), "%s", err);
@@ -99,6 +100,13 @@ START_TEST(test_finds_and_shrinks)
 	ck_assert_uint_gt(r.shrunk.n, 0);
 	if (strcmp(broken[_i], "race"))
 		ck_assert_uint_eq(r.failure.kind, LS_OUT_DEADLOCK);
+	/* Searched without words, reported with them. */
+	for (k = 0; k < r.first.n; k++)
+		ck_assert_msg(r.first.steps[k].what[0], "first step %zu of "
+			      "%s has no words", k + 1, broken[_i]);
+	for (k = 0; k < r.shrunk.n; k++)
+		ck_assert_msg(r.shrunk.steps[k].what[0], "shrunk step %zu "
+			      "of %s has no words", k + 1, broken[_i]);
 	replays(&o, &r);
 	explore_result_free(&r);
 	target_free(&o.target);

@@ -603,8 +603,9 @@ control_release(struct control *c, const struct control_thread *listed,
 	struct control_thread worded = *listed, *t = &worded;
 	int rc;
 
-	/* From a brief listing (a search): the words, for the record. */
-	if (!t->what[0])
+	/* From a brief listing: the words, for the record, unless the
+	 * record is brief too. */
+	if (!t->what[0] && !c->brief)
 		control_words(c, t);
 	switch (t->can) {
 	case CAN_MOVE:
@@ -619,6 +620,8 @@ control_release(struct control *c, const struct control_thread *listed,
 				"reach its next step%s", t->name, "");
 		return -ENOENT;
 	default:
+		if (!t->what[0])
+			control_words(c, t);
 		control_set_err(err, n, "%s cannot move: it %s", t->name,
 				t->what);
 		return -ENOENT;
@@ -633,7 +636,7 @@ control_release(struct control *c, const struct control_thread *listed,
 	c->mode = CONTROL_STEP;
 	c->stepping = true;
 	c->step_tid = t->tid;
-	c->step_began = ls_clock_ns();
+	c->step_began = c->brief ? 0 : ls_clock_ns();
 	c->last_stepped = t->tid;
 	return control_record(c, t);
 }

@@ -143,6 +143,11 @@ struct control {
 	size_t nsteps, steps_cap;
 	bool replayable;
 	unsigned last_stepped;	/* tid, for round-robin "next" */
+	/* Set by a search (after control_start): steps are recorded
+	 * without their words (what is empty) and untimed (step_began 0).
+	 * Wording was a tenth of a search's step; a search words only the
+	 * schedules it reports, by replaying them with brief off. */
+	bool brief;
 
 	/* A step begun by control_step_begin and not yet at rest. */
 	bool stepping;

@@ -168,6 +168,7 @@ exec_begin(struct exec *x, char *err, size_t n)
 			return rc;
 		}
 	}
+	x->c.brief = x->brief;
 	x->current = -1;
 	x->current_name[0] = '\0';
 	x->preemptions = 0;

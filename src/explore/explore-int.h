@@ -25,6 +25,9 @@ struct exec {
 	bool pinned;
 	struct control c;
 	bool live;			/* c runs the target */
+	/* Record steps without words (control.brief): set while searching,
+	 * cleared for the replays whose schedules are reported. */
+	bool brief;
 	uint64_t seed;
 	/* Who can move now (exec_list), in spawn order. */
 	struct control_thread t[CONTROL_MAX_THREADS];
