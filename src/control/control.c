@@ -210,7 +210,18 @@ control_start(struct control *c, struct ls_ring *ring,
 	      const struct control_target *t, enum control_mode mode,
 	      unsigned speed_permille, uint64_t seed, char *err, size_t n)
 {
+	return control_start_cached(c, ring, t, mode, speed_permille, seed,
+				    NULL, err, n);
+}
+
+int
+control_start_cached(struct control *c, struct ls_ring *ring,
+		     const struct control_target *t, enum control_mode mode,
+		     unsigned speed_permille, uint64_t seed,
+		     struct ls_thread_cache *cache, char *err, size_t n)
+{
 	memset(c, 0, sizeof(*c));
+	c->cache = cache;
 	c->target = *t;
 	c->ring = ring;
 	c->mode = mode;

@@ -133,8 +133,9 @@ struct control {
 	unsigned generation;
 	void (*before_launch)(void *arg);
 	void *hook_arg;
-	/* When set (by the caller, after control_start), later starts run
-	 * the target's threads on this cache's threads (thread.h). */
+	/* When set (control_start_cached, or by the caller after
+	 * control_start for later starts), a start runs the target's
+	 * threads on this cache's threads (thread.h). */
 	struct ls_thread_cache *cache;
 
 	/* The steps taken since the start, and whether they describe the
@@ -175,6 +176,14 @@ struct control {
 int control_start(struct control *c, struct ls_ring *ring,
 		  const struct control_target *t, enum control_mode mode,
 		  unsigned speed_permille, uint64_t seed, char *err, size_t n);
+
+/* As control_start, with c->cache set to cache (may be NULL) before the
+ * first launch, so the first run's threads come from it too. */
+int control_start_cached(struct control *c, struct ls_ring *ring,
+			 const struct control_target *t,
+			 enum control_mode mode, unsigned speed_permille,
+			 uint64_t seed, struct ls_thread_cache *cache,
+			 char *err, size_t n);
 
 /*
  * Drive a bare group that the caller made and fills (a test of a

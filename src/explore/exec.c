@@ -153,13 +153,13 @@ exec_begin(struct exec *x, char *err, size_t n)
 			return rc;
 	}
 	if (!x->live) {
-		rc = control_start(&x->c, x->ring, &x->o->target, CONTROL_STEP,
-				   0, x->seed, err, n);
+		rc = control_start_cached(&x->c, x->ring, &x->o->target,
+					  CONTROL_STEP, 0, x->seed, x->cache,
+					  err, n);
 		if (rc)
 			return rc;
 		/* The seed drawn (if x->seed was 0), kept for a renewal. */
 		x->seed = x->c.seed;
-		x->c.cache = x->cache;
 		x->live = true;
 	} else {
 		rc = control_restart(&x->c, err, n);
