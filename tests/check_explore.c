@@ -7,7 +7,9 @@
  */
 #include "exploreutil.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,6 +194,80 @@ START_TEST(test_reported_failures_replay)
 }
 END_TEST
 
+struct search_job {
+	struct explore_opts o;
+	struct explore_result r;
+	int rc;
+	char err[256];
+};
+
+static void *
+search_main(void *p)
+{
+	struct search_job *j = p;
+
+	j->rc = explore_run(&j->o, &j->r, j->err, sizeof(j->err));
+	return NULL;
+}
+
+/* The sum of the ids in /proc/self/task, and how many: a thread made
+ * and one gone change the sum even when the count stays. */
+static unsigned long
+task_id_sum(unsigned *n)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	unsigned long sum = 0;
+
+	ck_assert_ptr_nonnull(d);
+	*n = 0;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.') {
+			sum += strtoul(e->d_name, NULL, 10);
+			(*n)++;
+		}
+	closedir(d);
+	return sum;
+}
+
+/* A search that ends leaves its threads to the next, which makes none;
+ * two searches at once have a set each, and one set is kept after. */
+START_TEST(test_threads_kept_between_searches)
+{
+	struct search_job j[2];
+	pthread_t pt[2];
+	unsigned before = test_task_count(), kept, n, i;
+	unsigned long ids;
+
+	opts_for(&j[0].o, "deadlock", "none", EXPLORE_RANDOM, 3, 1000);
+	j[1].o = j[0].o;
+	search_main(&j[0]);
+	ck_assert_msg(!j[0].rc && j[0].r.found, "%s", j[0].err);
+	explore_result_free(&j[0].r);
+	ids = task_id_sum(&kept);
+	ck_assert_uint_gt(kept, before);
+	for (i = 0; i < 8; i++) {
+		j[0].o.seed = 4 + i;
+		search_main(&j[0]);
+		ck_assert_msg(!j[0].rc && j[0].r.found, "%s", j[0].err);
+		explore_result_free(&j[0].r);
+		/* The very same threads. */
+		ck_assert_uint_eq(task_id_sum(&n), ids);
+		ck_assert_uint_eq(n, kept);
+	}
+	for (i = 0; i < 2; i++)
+		ck_assert_int_eq(pthread_create(&pt[i], NULL, search_main,
+						&j[i]), 0);
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_eq(pthread_join(pt[i], NULL), 0);
+		ck_assert_msg(!j[i].rc && j[i].r.found, "%s", j[i].err);
+		explore_result_free(&j[i].r);
+	}
+	ck_assert_uint_eq(test_task_count_settled(kept), kept);
+	target_free(&j[0].o.target);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -204,6 +280,7 @@ main(void)
 	tcase_add_loop_test(tc, test_fixes_survive, 0,
 			    (int)(sizeof(fixed) / sizeof(fixed[0])));
 	tcase_add_test(tc, test_reported_failures_replay);
+	tcase_add_test(tc, test_threads_kept_between_searches);
 	suite_add_tcase(s, tc);
 	return test_run_suite(s);
 }

@@ -67,7 +67,7 @@ ls_handoff_floor(unsigned long rounds, bool spin, bool one_cpu,
 {
 	struct handoff h = { .rounds = rounds, .spin = spin };
 	cpu_set_t before;
-	bool pinned = one_cpu && cpu_pin_here(&before);
+	bool pinned = one_cpu && cpu_pin_here(&before) >= 0;
 	uint64_t t0;
 	unsigned long k;
 	int err;

@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +77,62 @@ exec_ring_renew(struct exec *x, char *err, size_t n)
 	return rc;
 }
 
+/*
+ * The threads of the last search, kept for the next: a search of a
+ * script that breaks ends within a millisecond, and making and joining
+ * its threads was a tenth of that.  They were made on one CPU and stay
+ * confined to it, so the next search moves there.  One is kept; a
+ * search that finds it taken (two at once) makes its own.
+ */
+static pthread_mutex_t exec_spare_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct ls_thread_cache *exec_spare;
+static int exec_spare_cpu = -1;
+
+/* Pin the calling thread to one CPU and take the threads for it: the
+ * spare ones on their CPU, else a new cache on this one.  Returns 0 or
+ * a negative errno. */
+static int
+exec_take_threads(struct exec *x)
+{
+	struct ls_thread_cache *spare;
+	int cpu;
+
+	pthread_mutex_lock(&exec_spare_mu);
+	spare = exec_spare;
+	cpu = exec_spare_cpu;
+	exec_spare = NULL;
+	pthread_mutex_unlock(&exec_spare_mu);
+	if (spare) {
+		x->cpu = cpu_pin_to(cpu, &x->cpus_before);
+		if (x->cpu >= 0) {
+			x->cache = spare;
+			return 0;
+		}
+		/* That CPU is not ours any more: its threads go. */
+		ls_thread_cache_destroy(spare);
+	}
+	x->cpu = cpu_pin_here(&x->cpus_before);
+	return ls_thread_cache_create(&x->cache);
+}
+
+/* Keep x's threads for the next search if the spare slot is free (they
+ * are idle: the target has stopped), else let them go. */
+static void
+exec_keep_threads(struct exec *x)
+{
+	if (x->cache && x->cpu >= 0) {
+		pthread_mutex_lock(&exec_spare_mu);
+		if (!exec_spare) {
+			exec_spare = x->cache;
+			exec_spare_cpu = x->cpu;
+			x->cache = NULL;
+		}
+		pthread_mutex_unlock(&exec_spare_mu);
+	}
+	ls_thread_cache_destroy(x->cache);
+	x->cache = NULL;
+}
+
 int
 exec_init(struct exec *x, const struct explore_opts *o, uint64_t seed,
 	  char *err, size_t n)
@@ -83,16 +140,16 @@ exec_init(struct exec *x, const struct explore_opts *o, uint64_t seed,
 	int rc;
 
 	memset(x, 0, sizeof(*x));
+	x->cpu = -1;
 	x->o = o;
 	x->seed = seed;
 	/* One thread moves at a time: on one CPU each hand-off is a
 	 * context switch, not a wake-up of another core (util/cpu.h); the
 	 * engine then does not spin (group_spin_pays).  Before the cache
 	 * makes its threads, which inherit it. */
-	x->pinned = cpu_pin_here(&x->cpus_before);
-	rc = exec_ring_create(&x->ring);
+	rc = exec_take_threads(x);
 	if (!rc)
-		rc = ls_thread_cache_create(&x->cache);
+		rc = exec_ring_create(&x->ring);
 	if (rc) {
 		snprintf(err, n, "cannot set up the search: %s",
 			 strerror(-rc));
@@ -107,15 +164,15 @@ exec_free(struct exec *x)
 	/* The ring before the cache, as a renewal does: the target has
 	 * stopped, so the cache's threads are idle. */
 	exec_ring_free(x);
-	ls_thread_cache_destroy(x->cache);
+	exec_keep_threads(x);
 	free(x->hash);
 	free(x->who);
 	free(x->could);
 	free(x->preempted);
-	/* After the cache's threads are gone: they were made pinned. */
-	if (x->pinned)
+	if (x->cpu >= 0)
 		cpu_unpin(&x->cpus_before);
 	memset(x, 0, sizeof(*x));
+	x->cpu = -1;
 }
 
 /* Who of x->t[0..x->nt) can move.  Returns how many can. */

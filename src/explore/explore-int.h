@@ -20,9 +20,9 @@ struct exec {
 	struct ls_ring *ring;
 	struct ls_thread_cache *cache;	/* threads reused across schedules */
 	/* The searching thread's CPUs before exec_init confined it to one
-	 * (util/cpu.h); restored by exec_free. */
+	 * (util/cpu.h), restored by exec_free; the CPU, -1 when not. */
 	cpu_set_t cpus_before;
-	bool pinned;
+	int cpu;
 	struct control c;
 	bool live;			/* c runs the target */
 	/* Record steps without words (control.brief): set while searching,

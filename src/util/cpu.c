@@ -5,17 +5,24 @@
 
 #include "util/cpu.h"
 
-bool
-cpu_pin_here(cpu_set_t *before)
+int
+cpu_pin_to(int cpu, cpu_set_t *before)
 {
 	cpu_set_t one;
-	int cpu = sched_getcpu();
 
-	if (cpu < 0 || sched_getaffinity(0, sizeof(*before), before))
-		return false;
+	if (cpu < 0 || cpu >= CPU_SETSIZE ||
+	    sched_getaffinity(0, sizeof(*before), before) ||
+	    !CPU_ISSET(cpu, before))
+		return -1;
 	CPU_ZERO(&one);
 	CPU_SET(cpu, &one);
-	return !sched_setaffinity(0, sizeof(one), &one);
+	return sched_setaffinity(0, sizeof(one), &one) ? -1 : cpu;
+}
+
+int
+cpu_pin_here(cpu_set_t *before)
+{
+	return cpu_pin_to(sched_getcpu(), before);
 }
 
 bool

@@ -15,9 +15,12 @@
 #include <stdbool.h>
 
 /* Confine the calling thread to its current CPU, saving its CPUs before
- * in *before.  Returns true when pinned; false (nothing changed) when the
+ * in *before.  Returns the CPU when pinned; -1 (nothing changed) when the
  * system would not say or allow it. */
-bool cpu_pin_here(cpu_set_t *before);
+int cpu_pin_here(cpu_set_t *before);
+
+/* The same, to CPU cpu, which must be one the thread may run on. */
+int cpu_pin_to(int cpu, cpu_set_t *before);
 
 /* Is the calling thread allowed on one CPU only (pinned, by cpu_pin_here
  * or otherwise)?  False when the system would not say. */
