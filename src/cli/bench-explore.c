@@ -45,8 +45,10 @@ enum {
 /* Timed random searches of t for about seconds: schedules and decisions
  * a second.  A search of a breakable target ends at its first failure
  * (a few schedules in), so searches from successive seeds are summed
- * until the time is spent; the shrinking after a find is not counted
- * (r.seconds is the search's own). */
+ * until the time is spent.  A search's time (r.seconds) takes in the
+ * shrinking after its find, whose replays count as schedules and
+ * decisions too; the threads a search leaves to the next (exec.c) are
+ * made by the first search of the first run. */
 static int
 bench_explore_trial(const struct control_target *t, double seconds,
 		    double *sched_s, double *dec_s)
