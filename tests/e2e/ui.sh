@@ -87,8 +87,17 @@ w=$(screen main | while IFS= read -r l; do echo "${#l}"; done | sort -n | tail -
 [ "$w" -le 100 ] && ok "nothing drawn past the right edge" ||
 	not_ok "nothing drawn past the right edge ($w)"
 
-# A click on a thread opens its detail; a second click closes it.
-row=$(screen main | grep -n 'worker-1 ' | head -1 | cut -d: -f1)
+# A click on a thread opens its detail; a second click closes it.  The
+# storm's last resizes may still be drawing (SIGWINCH is not in the input
+# stream, so the keys above do not wait for them): take worker-1's row
+# once it has stayed put for a poll.
+row='' prev=''
+for ((i = 0; i < 50; i++)); do
+	row=$(screen main | grep -n 'worker-1 ' | head -1 | cut -d: -f1)
+	[ -n "$row" ] && [ "$row" = "$prev" ] && break
+	prev=$row
+	sleep 0.2
+done
 if [ -n "$row" ]; then
 	# An X10 mouse report, as the terminal inside tmux sends it: ESC [ M,
 	# then button, column and row, each plus 32 (1-based).
