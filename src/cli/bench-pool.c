@@ -557,8 +557,8 @@ bench_pool_main(const struct bench_opts *o)
 		     f[F_NOOP_FIFO].median / f[F_NOOP].median, "<= 1.3",
 		     f[F_NOOP_FIFO].median / f[F_NOOP].median <= 1.3);
 	r[5] = ratio("1us: events off / on",
-		     f[F_1US_OFF].median / f[F_1US_ON].median, "<= 1.15",
-		     f[F_1US_OFF].median / f[F_1US_ON].median <= 1.15);
+		     f[F_1US_OFF].median / f[F_1US_ON].median, "<= 1.08",
+		     f[F_1US_OFF].median / f[F_1US_ON].median <= 1.08);
 	r[6] = ratio("scale-up / (create + wake)",
 		     f[F_SCALE].median / floor_us, "<= 2",
 		     f[F_SCALE].median / floor_us <= 2);

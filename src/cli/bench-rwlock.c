@@ -709,13 +709,13 @@ bench_rwlock_main(const struct bench_opts *o)
 		r[R_EVENTS + m] = (struct bench_ratio){
 			.name = names[F_COUNT + R_EVENTS + m],
 			.value = f[F_EVENTS + m].median / f[F_OURS + m].median,
-			.target = ">= 0.85",
+			.target = ">= 0.7",
 		};
-		r[R_EVENTS + m].met = r[R_EVENTS + m].value >= 0.85;
+		r[R_EVENTS + m].met = r[R_EVENTS + m].value >= 0.7;
 	}
 	r[R_WP99] = (struct bench_ratio){
-		.name = "writer-pref wait p99 / 1 ms",
-		.value = f[F_WP99].median / 1000.0,
+		.name = "writer-pref wait p99 / 100 us",
+		.value = f[F_WP99].median / 100.0,
 		.target = "< 1",
 	};
 	r[R_WP99].met = r[R_WP99].value < 1.0;
