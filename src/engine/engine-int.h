@@ -346,6 +346,9 @@ void thread_run(struct ls_thread *t, void (*returned)(void *arg),
  * asked for it (ls_thread_set_background); thread-prio.c. */
 void thread_prio_apply(void);
 
+/* Whether the process asked for engine threads in the background. */
+bool thread_prio_background(void);
+
 /* Hand t to a thread of cache c (an idle one, preferably the one that
  * last ran a thread of t's name, or a new one) and return that thread in
  * *wake.  Called under t's group->mu; the caller calls

@@ -333,16 +333,18 @@ group_wait_locked(struct ls_group *g, uint64_t deadline_ns)
  * (it broadcasts to a condvar nobody waits on) and none to take.  A
  * condvar sleep costs the waker a futex wake and the CPU a switch more.
  * Bounded by ENGINE_STEP_YIELD_NS from the first call (*yield_end 0):
- * members asleep on a timer leave nothing to yield to.  g->mu held,
- * dropped around the yield.  Returns whether it yielded (look again) or
- * the caller should sleep on g->cv.
+ * members asleep on a timer leave nothing to yield to.  Not when engine
+ * threads run in the background (SCHED_IDLE, the live ui's search): a
+ * yield seldom hands the CPU to one of those, and would only burn the
+ * window.  g->mu held, dropped around the yield.  Returns whether it
+ * yielded (look again) or the caller should sleep on g->cv.
  */
 static bool
 group_yield(struct ls_group *g, uint64_t *yield_end, uint64_t deadline)
 {
 	uint64_t now;
 
-	if (!g->spin_off)
+	if (!g->spin_off || thread_prio_background())
 		return false;
 	now = ls_clock_ns();
 	if (!*yield_end)

@@ -41,6 +41,12 @@ ls_thread_set_background(void)
 	atomic_store_explicit(&prio_background, true, memory_order_relaxed);
 }
 
+bool
+thread_prio_background(void)
+{
+	return atomic_load_explicit(&prio_background, memory_order_relaxed);
+}
+
 void
 thread_prio_apply(void)
 {

@@ -708,6 +708,7 @@ explore_run(const struct explore_opts *o, struct explore_result *r,
 			}
 		}
 	}
+	x.brief = true;
 	if (!rc && o->par && o->target.def->state_hash)
 		r->par = explore_par(&x, 20000, err, n);
 out:
