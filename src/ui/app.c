@@ -1,8 +1,9 @@
 /*
  * app.c - the ui loop: drain the ring into the model, draw when something
- * changed (at most 30 frames a second), sleep in poll() otherwise, and
- * turn keys into controls.  The controls are the ui's only door into the
- * engine: pause, step, speed, scene parameters, reset, scene switch.
+ * changed (at most 40 frames a second, UI_FRAME_NS), sleep in poll()
+ * otherwise, and turn keys into controls.  The controls are the ui's
+ * only door into the engine: pause, step, speed, scene parameters, reset,
+ * scene switch.
  *
  * Drawing erases and redraws stdscr each frame; curses sends only the
  * cells that differ from what the terminal shows, so nothing flickers and
@@ -32,7 +33,6 @@
 #include "ui/cast.h"
 #include "ui/tty.h"
 
-#define FRAME_NS 33333333ull		/* 30 frames a second at most */
 #define TICK_NS 1000000000ull		/* metrics window */
 #define SETTLE_NS 200000000ull
 /* A replayed schedule takes a step this often when it plays by itself. */
@@ -622,13 +622,13 @@ app_wait_ns(const struct ui *u)
 			       !u->replay_auto && !u->search && !u->play_on &&
 			       now - u->last_event > TICK_NS
 		       ? TICK_NS
-		       : FRAME_NS - (now - u->last_frame) % FRAME_NS;
+		       : UI_FRAME_NS - (now - u->last_frame) % UI_FRAME_NS;
 }
 
 bool
 app_frame_due(const struct ui *u)
 {
-	return u->dirty && u->frame_now - u->last_frame >= FRAME_NS;
+	return u->dirty && u->frame_now - u->last_frame >= UI_FRAME_NS;
 }
 
 int

@@ -28,7 +28,6 @@
 #include "ui/present-int.h"
 #include "ui/tty.h"
 
-#define FRAME_NS 33333333ull		/* 30 frames a second at most */
 #define MESSAGE_NS 4000000000ull
 
 static void
@@ -350,7 +349,7 @@ present_loop(struct present *p)
 			p->message[0] = '\0';
 			p->dirty = true;
 		}
-		if (p->dirty && now - p->last_frame >= FRAME_NS) {
+		if (p->dirty && now - p->last_frame >= UI_FRAME_NS) {
 			present_draw(p);
 			p->last_frame = now;
 			p->dirty = false;
@@ -363,7 +362,7 @@ present_loop(struct present *p)
 		 * the message's end wakes us. */
 		wait = p->scene ? app_wait_ns(p->scene) : 1000000000ull;
 		if (p->dirty)
-			wait = FRAME_NS;
+			wait = UI_FRAME_NS;
 		n = present_poll_fds(p, pfd, 2);
 		rc = app_poll(pfd, n, (int)(wait / 1000000) + 1);
 		if (rc)
