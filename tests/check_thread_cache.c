@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 
 #include "lockstep/ring.h"
@@ -93,10 +94,14 @@ START_TEST(test_rounds_reuse_threads)
 }
 END_TEST
 
-/* A job that notes the OS thread it ran on and that thread's name. */
+/* A job that notes the OS thread it ran on and that thread's name, and
+ * returns only once every job of its round has started: so each runs on
+ * a worker of its own (a job done before the next is spawned would hand
+ * its worker on, and the round would not say which worker a name gets). */
 struct named_job {
 	pthread_t pt;
 	char comm[16];
+	atomic_uint *started;
 };
 
 static void
@@ -107,6 +112,9 @@ named_main(void *p)
 	j->pt = pthread_self();
 	ck_assert_int_eq(pthread_getname_np(j->pt, j->comm, sizeof(j->comm)),
 			 0);
+	atomic_fetch_add(j->started, 1);
+	while (atomic_load(j->started) < PER_ROUND)
+		sched_yield();
 }
 
 /*
@@ -127,12 +135,15 @@ START_TEST(test_names_follow_workers)
 	ck_assert_int_eq(ls_thread_cache_create(&cache), 0);
 	for (r = 0; r < 12; r++) {
 		struct ls_group *g;
+		atomic_uint started;
 
+		atomic_init(&started, 0);
 		ck_assert_int_eq(ls_group_create(ring, "round", &g), 0);
 		ls_group_use_cache(g, cache);
 		/* A different order each round. */
 		for (k = 0; k < PER_ROUND; k++) {
 			i = (k * (r % 2 ? 2 : 1) + r) % PER_ROUND;
+			jobs[i].started = &started;
 			ck_assert_int_eq(ls_thread_spawn(g, names[i],
 							 named_main,
 							 &jobs[i]), 0);
