@@ -38,6 +38,7 @@
 #include "lockstep/bqueue.h"
 #include "lockstep/clock.h"
 #include "lockstep/ring.h"
+#include "util/cpu.h"
 #include "lockstep/thread.h"
 
 /* Events per lane of the events-on ring: a round trip writes at most three
@@ -725,6 +726,13 @@ bench_queue_main(const struct bench_opts *o)
 	drops = ls_ring_dropped_total(ring);
 
 	for (run = 0; run < o->runs; run++) {
+		/* Ping-pong on one CPU (its threads inherit the pin): across
+		 * CPUs each transfer wakes an idle core, 14-53 us a round trip
+		 * from one run to the next on these machines, which buried what
+		 * the queue costs and swung the events ratio 2-3x. */
+		cpu_set_t cpus;
+		int pinned = cpu_pin_here(&cpus);
+
 		/* Rotate who goes first, so no contender always follows the
 		 * same one. */
 		for (i = 0; i < PP_KINDS; i++) {
@@ -741,6 +749,8 @@ bench_queue_main(const struct bench_opts *o)
 				drops = d;
 			}
 		}
+		if (pinned >= 0)
+			cpu_unpin(&cpus);
 		for (i = 0; i < 2; i++) {
 			bool ours = (run + i) % 2;
 
@@ -781,9 +791,9 @@ bench_queue_main(const struct bench_opts *o)
 	r[3].met = r[3].value >= 1.0;
 	snprintf(notes, sizeof(notes),
 		 "pingpong: one item back and forth through two queues of "
-		 "capacity 1\n(every transfer blocks and wakes); time per "
-		 "round trip.  late signal: the\nbaseline signals after "
-		 "unlocking its mutex.\n"
+		 "capacity 1\n(every transfer blocks and wakes), both threads "
+		 "on one CPU; time per round\ntrip.  late signal: the "
+		 "baseline signals after unlocking its mutex.\n"
 		 "%ux%u: %u producers and %u consumers through one queue of "
 		 "capacity %u;\nitems delivered per second.  bqueue runs on "
 		 "engine threads in a group.\n",
