@@ -147,7 +147,8 @@ void thread_wake_cancelled(struct ls_thread *t, struct wake *wk);
  * must know t is alive (it holds the lock t must take to leave its wait). */
 void thread_unpark(struct ls_thread *t);
 
-/* A wake-up left for later by waitq_grant_deferred. */
+/* A futex wake-up left for after a lock is dropped (waitq_grant_deferred,
+ * thread_unpark_deferred, a cancel, a cached thread's start). */
 struct wake {
 	_Atomic uint32_t *word;	/* the sleeper's futex, NULL: nothing to do */
 };
@@ -350,15 +351,12 @@ void thread_prio_apply(void);
 bool thread_prio_background(void);
 
 /* Hand t to a thread of cache c (an idle one, preferably the one that
- * last ran a thread of t's name, or a new one) and return that thread in
- * *wake.  Called under t's group->mu; the caller calls
- * thread_cache_wake(*wake) after dropping it, so that on one CPU the
- * worker does not wake straight into the held mutex.  Returns 0 or a
- * positive errno. */
-struct thread_cache_worker;
+ * last ran a thread of t's name, or a new one), leaving its wake-up in
+ * wk.  Called under t's group->mu; the caller calls thread_wake(wk) after
+ * dropping it, so that on one CPU the worker does not wake straight into
+ * the held mutex.  Returns 0 or a positive errno. */
 int thread_cache_run(struct ls_thread_cache *c, struct ls_thread *t,
-		     struct thread_cache_worker **wake);
-void thread_cache_wake(struct thread_cache_worker *w);
+		     struct wake *wk);
 
 /* Sleep while *word is val, until the monotonic deadline (0: none), or
  * wake one sleeper on word.  futex_sleep returns -ETIMEDOUT or 0. */

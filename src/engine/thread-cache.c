@@ -32,13 +32,13 @@ enum {
 	WORKER_EXIT,
 };
 
-struct thread_cache_worker {
+struct worker {
 	pthread_t pt;
 	struct ls_thread_cache *cache;
 	_Atomic uint32_t word;		/* enum above, the futex */
 	struct ls_thread *job;		/* written before word says GO */
-	struct thread_cache_worker *next_idle;	/* guarded by cache->mu */
-	struct thread_cache_worker *next_all;	/* guarded by cache->mu */
+	struct worker *next_idle;	/* guarded by cache->mu */
+	struct worker *next_all;	/* guarded by cache->mu */
 	/* The first bytes of the name of the last job it ran (the OS
 	 * thread's name): guarded by cache->mu. */
 	char last[16];
@@ -46,8 +46,8 @@ struct thread_cache_worker {
 
 struct ls_thread_cache {
 	pthread_mutex_t mu;
-	struct thread_cache_worker *idle;		/* guarded by mu */
-	struct thread_cache_worker *all;		/* guarded by mu */
+	struct worker *idle;		/* guarded by mu */
+	struct worker *all;		/* guarded by mu */
 };
 
 /*
@@ -60,7 +60,7 @@ struct ls_thread_cache {
 static void
 worker_returned(void *p)
 {
-	struct thread_cache_worker *w = p;
+	struct worker *w = p;
 	struct ls_thread_cache *c = w->cache;
 	uint32_t v = WORKER_GO;
 
@@ -76,7 +76,7 @@ worker_returned(void *p)
 static void *
 worker_main(void *p)
 {
-	struct thread_cache_worker *w = p;
+	struct worker *w = p;
 	uint32_t v;
 
 	for (;;) {
@@ -110,10 +110,10 @@ ls_thread_cache_create(struct ls_thread_cache **out)
 }
 
 /* A new worker, listed in all, not idle.  Returns it or NULL (*err). */
-static struct thread_cache_worker *
+static struct worker *
 worker_new(struct ls_thread_cache *c, int *err)
 {
-	struct thread_cache_worker *w = calloc(1, sizeof(*w));
+	struct worker *w = calloc(1, sizeof(*w));
 	sigset_t all, old;
 	int serr;
 
@@ -145,10 +145,10 @@ worker_new(struct ls_thread_cache *c, int *err)
 
 /* Off the idle list: the worker that last ran a thread named name (it
  * need not rename itself, thread_run), else the first.  c->mu held. */
-static struct thread_cache_worker *
+static struct worker *
 cache_take_idle(struct ls_thread_cache *c, const char *name)
 {
-	struct thread_cache_worker **p, **pick = &c->idle, *w;
+	struct worker **p, **pick = &c->idle, *w;
 
 	for (p = &c->idle; *p; p = &(*p)->next_idle)
 		if (!strncmp((*p)->last, name, sizeof((*p)->last) - 1)) {
@@ -163,9 +163,9 @@ cache_take_idle(struct ls_thread_cache *c, const char *name)
 
 int
 thread_cache_run(struct ls_thread_cache *c, struct ls_thread *t,
-		 struct thread_cache_worker **wake)
+		 struct wake *wk)
 {
-	struct thread_cache_worker *w;
+	struct worker *w;
 	int err = 0;
 
 	engine_lock(&c->mu);
@@ -175,18 +175,12 @@ thread_cache_run(struct ls_thread_cache *c, struct ls_thread *t,
 		return err;
 	t->pt = w->pt;
 	w->job = t;
-	/* Release: the job is in place before the worker sees GO. */
+	/* Release: the job is in place before the worker sees GO.  The
+	 * worker may have run its job and gone idle by the time the wake
+	 * comes: then it finds its word IDLE and sleeps again. */
 	atomic_store_explicit(&w->word, WORKER_GO, memory_order_release);
-	*wake = w;
+	wk->word = &w->word;
 	return 0;
-}
-
-void
-thread_cache_wake(struct thread_cache_worker *w)
-{
-	/* The worker may have run its job and gone idle already: then
-	 * this wake finds its word IDLE and it sleeps again. */
-	futex_wake_one(&w->word);
 }
 
 void
@@ -200,7 +194,7 @@ ls_group_use_cache(struct ls_group *g, struct ls_thread_cache *c)
 void
 ls_thread_cache_destroy(struct ls_thread_cache *c)
 {
-	struct thread_cache_worker *w, *next;
+	struct worker *w, *next;
 
 	if (!c)
 		return;

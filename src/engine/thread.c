@@ -309,7 +309,7 @@ int
 ls_thread_spawn(struct ls_group *g, const char *name, ls_thread_fn fn,
 		void *arg)
 {
-	struct thread_cache_worker *wake = NULL;
+	struct wake wk = { NULL };
 	struct ls_thread *t;
 	sigset_t all, old;
 	int err, serr;
@@ -350,7 +350,7 @@ ls_thread_spawn(struct ls_group *g, const char *name, ls_thread_fn fn,
 	if (g->cache) {
 		/* A thread of the cache runs it: no thread to create. */
 		t->cached = true;
-		err = -thread_cache_run(g->cache, t, &wake);
+		err = -thread_cache_run(g->cache, t, &wk);
 	} else {
 		sigfillset(&all);
 		err = pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -373,8 +373,7 @@ ls_thread_spawn(struct ls_group *g, const char *name, ls_thread_fn fn,
 	g->members_tail = t;
 	g->live++;
 	engine_unlock(&g->mu);
-	if (wake)
-		thread_cache_wake(wake);
+	thread_wake(&wk);
 	return 0;
 fail:
 	if (t->lane)
