@@ -38,8 +38,8 @@
 #include "lockstep/bqueue.h"
 #include "lockstep/clock.h"
 #include "lockstep/ring.h"
-#include "util/cpu.h"
 #include "lockstep/thread.h"
+#include "util/cpu.h"
 
 /* Events per lane of the events-on ring: a round trip writes at most three
  * per thread, and a trial stops before it could fill a lane, so events-on

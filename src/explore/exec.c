@@ -141,6 +141,7 @@ exec_init(struct exec *x, const struct explore_opts *o, uint64_t seed,
 
 	memset(x, 0, sizeof(*x));
 	x->cpu = -1;
+	x->brief = true;
 	x->o = o;
 	x->seed = seed;
 	/* One thread moves at a time: on one CPU each hand-off is a
@@ -438,5 +439,19 @@ exec_replay_lenient(struct exec *x, const struct control_step *steps,
 	}
 	while (!rc && !exec_over(x))
 		rc = exec_step(x, (size_t)exec_default(x), err, en);
+	return rc;
+}
+
+int
+exec_replay_worded(struct exec *x, struct explore_schedule *s, char *err,
+		   size_t en)
+{
+	int rc;
+
+	x->brief = false;
+	rc = exec_replay_lenient(x, s->steps, s->n, err, en);
+	x->brief = true;
+	if (!rc && x->failed)
+		rc = exec_copy(x, s);
 	return rc;
 }

@@ -25,8 +25,8 @@ struct exec {
 	int cpu;
 	struct control c;
 	bool live;			/* c runs the target */
-	/* Record steps without words (control.brief): set while searching,
-	 * cleared for the replays whose schedules are reported. */
+	/* Record steps without words (control.brief): set by exec_init,
+	 * cleared only by exec_replay_worded. */
 	bool brief;
 	uint64_t seed;
 	/* Who can move now (exec_list), in spawn order. */
@@ -101,6 +101,12 @@ int exec_copy(const struct exec *x, struct explore_schedule *s);
  */
 int exec_replay_lenient(struct exec *x, const struct control_step *steps,
 			size_t n, char *err, size_t en);
+
+/* Replay s as exec_replay_lenient does, with the steps in words (a
+ * search records them without, x->brief), and when it fails put the
+ * steps as replayed, worded, back in s: a schedule to report. */
+int exec_replay_worded(struct exec *x, struct explore_schedule *s,
+		       char *err, size_t en);
 
 /* Shrink the failing schedule s (of failure kind) in place: fewest
  * preemptions first, then fewest steps; each candidate must fail with

@@ -609,7 +609,6 @@ explore_run(const struct explore_opts *o, struct explore_result *r,
 	rc = exec_init(&x, o, seed, err, n);
 	if (rc)
 		return rc;
-	x.brief = true;
 	while (!r->found) {
 		enum explore_strategy s = o->strategy;
 		enum sched_end end = SCHED_RAN;
@@ -677,28 +676,20 @@ explore_run(const struct explore_opts *o, struct explore_result *r,
 		r->shrunk.steps = NULL;
 		r->shrunk.n = 0;
 		explore_report(o, &x, r, r->found_by, t0, true);
-		/* The failure as first found, then shrunk; each in words
-		 * (x.brief off) for the report. */
-		x.brief = false;
-		rc = exec_replay_lenient(&x, r->first.steps, r->first.n, err, n);
+		/* The failure as first found, then shrunk; each reported in
+		 * words. */
+		rc = exec_replay_worded(&x, &r->first, err, n);
 		if (!rc && x.failed) {
 			unsigned kind = x.out.kind;
 
-			rc = exec_copy(&x, &r->first);
-			if (!rc)
-				rc = exec_copy(&x, &r->shrunk);
-			x.brief = true;
+			rc = exec_copy(&x, &r->shrunk);
 			if (!rc)
 				rc = explore_shrink(&x, &r->shrunk, kind, r,
 						    err, n);
 		}
 		if (!rc) {
 			/* The shrunk schedule, once more, for its failure. */
-			x.brief = false;
-			rc = exec_replay_lenient(&x, r->shrunk.steps,
-						 r->shrunk.n, err, n);
-			if (!rc)
-				rc = exec_copy(&x, &r->shrunk);
+			rc = exec_replay_worded(&x, &r->shrunk, err, n);
 			r->failure = x.out;
 			if (!rc && !x.failed) {
 				snprintf(err, n, "the failure did not replay: "
@@ -708,7 +699,6 @@ explore_run(const struct explore_opts *o, struct explore_result *r,
 			}
 		}
 	}
-	x.brief = true;
 	if (!rc && o->par && o->target.def->state_hash)
 		r->par = explore_par(&x, 20000, err, n);
 out:
