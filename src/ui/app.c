@@ -14,6 +14,7 @@
 #include "ui/ui.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <poll.h>
@@ -279,6 +280,45 @@ toggle_pause(struct ui *u)
 	u->dirty = true;
 }
 
+/* In the queue of steps typed ahead: the replay's next step. */
+#define STEP_AHEAD_REPLAY UINT_MAX
+
+/* A step key pressed while the last step is still under way is kept and
+ * taken when that step ends, as a terminal keeps what is typed ahead: a
+ * class pressing n n n quickly means three steps, not one. */
+static void
+step_type_ahead(struct ui *u, unsigned tid)
+{
+	if (u->nstep_ahead == UI_STEP_AHEAD) {
+		app_say(u, "the last step is still under way");
+		return;
+	}
+	u->step_ahead[u->nstep_ahead++] = tid;
+}
+
+static void step(struct ui *u, unsigned tid);
+static void replay_step(struct ui *u);
+
+/* The oldest step typed ahead, once nothing is under way. */
+static void
+step_take_ahead(struct ui *u)
+{
+	unsigned tid;
+
+	if (u->ctl.stepping || !u->nstep_ahead)
+		return;
+	tid = u->step_ahead[0];
+	u->nstep_ahead--;
+	memmove(u->step_ahead, u->step_ahead + 1,
+		u->nstep_ahead * sizeof(u->step_ahead[0]));
+	if (tid == STEP_AHEAD_REPLAY) {
+		if (u->replay)
+			replay_step(u);
+	} else {
+		step(u, tid);
+	}
+}
+
 /* Step thread tid (0: the next that can move, round robin).  The step
  * goes on in the background while the thread works; the loop polls it. */
 static void
@@ -292,14 +332,17 @@ step(struct ui *u, unsigned tid)
 		control_settle(&u->ctl, SETTLE_NS);
 	}
 	if (u->ctl.stepping) {
-		app_say(u, "the last step is still under way");
+		step_type_ahead(u, tid);
 		return;
 	}
 	stepview_snapshot(u);
 	rc = control_step_begin(&u->ctl, tid, err, sizeof(err));
-	if (rc && rc != -EINPROGRESS)
+	if (rc && rc != -EINPROGRESS) {
+		/* What was typed after a step that could not be taken was
+		 * meant to follow it: drop it too. */
+		u->nstep_ahead = 0;
 		app_say(u, err);
-	else
+	} else
 		app_cast_marker(u, "step %zu", u->ctl.nsteps);
 	u->dirty = true;
 }
@@ -312,8 +355,10 @@ replay_step(struct ui *u)
 	char err[600], why[256];
 	int rc;
 
-	if (u->ctl.stepping)
+	if (u->ctl.stepping) {
+		step_type_ahead(u, STEP_AHEAD_REPLAY);
 		return;
+	}
 	if (u->replay_next >= s->n) {
 		u->replay = NULL;
 		app_say(u, "the schedule is done: go on by hand");
@@ -327,6 +372,7 @@ replay_step(struct ui *u)
 			 s->steps[u->replay_next].line, why);
 		app_say(u, err);
 		u->replay = NULL;
+		u->nstep_ahead = 0;
 		return;
 	}
 	u->replay_next++;
@@ -432,6 +478,12 @@ mouse_event(struct ui *u)
 	}
 }
 
+static bool
+is_step_key(int ch)
+{
+	return ch == 's' || ch == 'n' || (ch >= '1' && ch <= '9');
+}
+
 bool
 app_key(struct ui *u, int ch)
 {
@@ -445,6 +497,10 @@ app_key(struct ui *u, int ch)
 		u->dirty = true;
 		return ch != 'q';
 	}
+	/* Only more step keys keep the steps typed ahead: anything else
+	 * (back, reset, resume, a fix) changes what they would step. */
+	if (!is_step_key(ch) && ch != KEY_RESIZE && ch != KEY_MOUSE)
+		u->nstep_ahead = 0;
 	if (u->play && replayview_key(u, ch)) {
 		u->dirty = true;
 		return true;
@@ -575,6 +631,8 @@ app_advance(struct ui *u)
 		u->last_tick = now;
 	if (u->ctl.stepping && control_step_poll(&u->ctl) != -EINPROGRESS)
 		u->dirty = true;
+	/* A step may also end as it begins: take the next typed either way. */
+	step_take_ahead(u);
 	if (u->search) {
 		search_poll(u);
 		u->dirty = true;
@@ -619,6 +677,7 @@ app_wait_ns(const struct ui *u)
 	 * after the last thread came to rest, only a key, a signal or the
 	 * metrics tick wakes us. */
 	return (u->paused || u->play) && !u->dirty && !u->ctl.stepping &&
+			       !u->nstep_ahead &&
 			       !u->replay_auto && !u->search && !u->play_on &&
 			       now - u->last_event > TICK_NS
 		       ? TICK_NS

@@ -221,9 +221,14 @@ keybar_step_status(struct ui *u, char *buf, size_t n)
 {
 	const struct control_thread *c = threads_control(u, u->ctl.step_tid);
 	uint64_t now = u->frame_now, began = u->ctl.step_began;
+	size_t used;
 
-	snprintf(buf, n, " Step %zu: %s is %s", u->ctl.nsteps,
-		 c ? c->name : "the thread", c ? c->what : "working");
+	used = (size_t)snprintf(buf, n, " Step %zu: %s is %s", u->ctl.nsteps,
+				c ? c->name : "the thread",
+				c ? c->what : "working");
+	if (u->nstep_ahead && used < n)
+		snprintf(buf + used, n - used, " (%zu more to come)",
+			 u->nstep_ahead);
 	if (!c || !c->busy_until || c->busy_until <= began)
 		return -1;
 	if (now >= c->busy_until)

@@ -28,6 +28,8 @@
 
 /* Shared values the step view compares from one step to the next. */
 #define UI_MAX_VARS 64
+/* Step keys typed ahead of a step still under way, kept in order. */
+#define UI_STEP_AHEAD 16
 
 /* The smallest terminal the full layout fits in. */
 #define UI_MIN_COLS 80
@@ -121,6 +123,10 @@ struct ui {
 		uint64_t value;
 	} var_before[UI_MAX_VARS];
 	size_t nvar_before;
+	/* Steps typed while one was under way, taken in order as each
+	 * finishes (0: the control's next); any other key drops them. */
+	unsigned step_ahead[UI_STEP_AHEAD];
+	size_t nstep_ahead;
 	/* A schedule being replayed step by step (--replay), and the next
 	 * of its steps; auto: it advances on its own, one step a beat. */
 	const struct schedule *replay;

@@ -53,6 +53,18 @@ check "b steps back: alice is at her store again" \
 check "the banner is gone after the step back" wait_gone $s 'ASSERTION FAILED' 5
 tm kill-session -t $s
 
+# Keys typed faster than the steps run are kept, in order: four keys
+# sent at once are the four steps of the par, not one step and three
+# refusals.
+s=ahead
+start $s 100 30 "$LOCKSTEP" assets/scripts/lost-update.lss --step
+wait_for $s '» STEP 0 ' >/dev/null
+keys $s 1 2 2 1
+check "step keys typed ahead are all taken, in order" \
+	wait_for $s 'ASSERTION FAILED at step 4: the check block'
+check "and no more than were typed" wait_for $s '» STEP 4 '
+tm kill-session -t $s
+
 s=small
 start $s 80 24 "$LOCKSTEP" assets/scripts/deadlock-three.lss --step
 check "at 80x24 the script's threads fit in fewer, narrower columns" \
