@@ -177,10 +177,13 @@ pool_take_locked(struct ls_pool *p, struct pool_task *t)
 	p->free_slots[p->nfree++] = slot;
 }
 
-/* Queue t (id and queued_ns set; room checked) and wake an idle worker if
- * the queue now holds more tasks than the workers already woken. */
+/* Queue t (id and queued_ns set; room checked) and grant an idle worker
+ * if the queue now holds more tasks than the workers already woken; its
+ * wake-up is left in wk for after mu, so that the worker does not wake
+ * into the lock its waker holds, nor wait for it through a system call. */
 static void
-pool_enqueue_locked(struct ls_pool *p, const struct pool_task *t)
+pool_enqueue_locked(struct ls_pool *p, const struct pool_task *t,
+		    struct wake *wk)
 {
 	uint32_t slot = p->free_slots[--p->nfree];
 	uint64_t tk;
@@ -207,7 +210,7 @@ pool_enqueue_locked(struct ls_pool *p, const struct pool_task *t)
 
 		if (!thread_cancelled(w->t)) {
 			p->waking++;
-			waitq_grant(&p->idleq, w);
+			waitq_grant_deferred(&p->idleq, w, wk);
 		}
 	}
 }
@@ -345,7 +348,7 @@ pool_refusal_locked(const struct ls_pool *p)
 /* Wait for room for t, then queue it.  Returns 0 or why not. */
 static int
 pool_wait_room_relock(struct ls_pool *p, struct pool_task *t,
-		      uint64_t deadline)
+		      uint64_t deadline, struct wake *wk)
 {
 	struct submit_wait sw = {
 		.w = { .t = ls_thread_self(), .obj = p->obj,
@@ -368,7 +371,7 @@ pool_wait_room_relock(struct ls_pool *p, struct pool_task *t,
 		if (!rc) {
 			if (p->aging_ns)
 				t->queued_ns = ls_clock_ns();
-			pool_enqueue_locked(p, t);
+			pool_enqueue_locked(p, t, wk);
 			return 0;
 		}
 		pool_admit_locked(p);
@@ -424,6 +427,7 @@ pool_submit(struct ls_pool *p, struct pool_task *t, bool wait,
 	    uint64_t deadline, uint64_t *id)
 {
 	struct pool_submit_probe probe = { .p = p, .t = t };
+	struct wake wk = { NULL };
 	unsigned num = 0;
 	int rc;
 
@@ -463,14 +467,14 @@ pool_submit(struct ls_pool *p, struct pool_task *t, bool wait,
 		goto out;
 	}
 	if (pool_room_for_locked(p, t->priority, t->queued_ns)) {
-		pool_enqueue_locked(p, t);
+		pool_enqueue_locked(p, t, &wk);
 	} else if (!wait) {
 		p->rejected++;
 		ls_emit(LS_EV_TASK_REJECT, p->obj, t->id, runq_len(&p->rq));
 		rc = -EAGAIN;
 		goto out;
 	} else {
-		rc = pool_wait_room_relock(p, t, deadline);
+		rc = pool_wait_room_relock(p, t, deadline, &wk);
 		if (rc)
 			goto out;
 	}
@@ -478,6 +482,7 @@ pool_submit(struct ls_pool *p, struct pool_task *t, bool wait,
 		num = pool_worker_reserve_locked(p);
 out:
 	engine_unlock(&p->mu);
+	thread_wake(&wk);
 	/* A failed scale-up is not the submit's failure: the task is
 	 * queued and a worker exists to run it. */
 	if (num)
