@@ -21,6 +21,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "control/control.h"
 #include "lockstep/clock.h"
@@ -459,6 +460,166 @@ START_TEST(test_stress)
 }
 END_TEST
 
+/* What a task saw of the pool when it ran: the tasks its worker and the
+ * others held (busy) and the depth of the queue. */
+struct seen {
+	struct ls_pool *p;
+	struct ls_pool_stats st;
+};
+
+static int
+seen_task(void *arg)
+{
+	struct seen *s = arg;
+
+	ls_pool_stats(s->p, &s->st);
+	return 0;
+}
+
+/* Queue hold, then a task that looks, then more - n tasks in all - on a
+ * pool of one worker whose first task holds it; open; returns what the
+ * look saw. */
+static struct ls_pool_stats
+look_after_queue_of(unsigned n)
+{
+	struct ls_group *g = group_new(NULL);
+	struct ls_pool *p = pool_new(g, 1, 1, 128);
+	struct test_latch latch;
+	struct seen seen = { .p = p };
+	struct ls_task hold = { .fn = hold_task, .arg = &latch };
+	struct ls_task look = { .fn = seen_task, .arg = &seen };
+	struct ls_task other = { .fn = seen_task, .arg = &(struct seen){ .p = p } };
+	unsigned i;
+
+	test_latch_init(&latch);
+	ck_assert_int_eq(ls_pool_submit(p, &hold, NULL), 0);
+	test_latch_wait_arrived(&latch, 1);
+	ck_assert_int_eq(ls_pool_submit(p, &look, NULL), 0);
+	for (i = 2; i < n; i++)
+		ck_assert_int_eq(ls_pool_submit(p, &other, NULL), 0);
+	test_latch_open(&latch);
+	ck_assert_int_eq(ls_pool_wait_idle(p, LS_POOL_FOREVER), 0);
+	ls_pool_destroy(p);
+	ls_group_destroy(g);
+	test_latch_destroy(&latch);
+	return seen.st;
+}
+
+/* From a deep queue a worker takes several tasks at once: the first of
+ * them sees the rest counted busy with it, out of the queue.  63 queued
+ * behind the hold, one worker: 63 / POOL_TAKE_DEPTH = 15 at once. */
+START_TEST(test_takes_several_from_a_deep_queue)
+{
+	struct ls_pool_stats st = look_after_queue_of(64);
+
+	ck_assert_uint_eq(st.busy, 15);
+	ck_assert_uint_eq(st.depth, 63 - 15);
+}
+END_TEST
+
+/* A queue as short as a scene's is taken from one task at a time: three
+ * queued, one worker - the look holds only itself. */
+START_TEST(test_takes_one_from_a_short_queue)
+{
+	struct ls_pool_stats st = look_after_queue_of(4);
+
+	ck_assert_uint_eq(st.busy, 1);
+	ck_assert_uint_eq(st.depth, 2);
+}
+END_TEST
+
+/* One task waits for another, queued right behind it, so one worker takes
+ * both at once; the second worker, once the queue is empty, must claim
+ * the one not begun - else the first waits for ever beside a free worker. */
+struct pair {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool set;
+	bool waited_out;	/* the waiter gave up: the pair was stuck */
+	pthread_t waiter, setter;
+};
+
+static int
+pair_wait_task(void *arg)
+{
+	struct pair *pr = arg;
+	struct timespec until;
+
+	pr->waiter = pthread_self();
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 5;
+	pthread_mutex_lock(&pr->mu);
+	while (!pr->set && !pr->waited_out)
+		if (pthread_cond_timedwait(&pr->cv, &pr->mu, &until) ==
+		    ETIMEDOUT)
+			pr->waited_out = true;
+	pthread_mutex_unlock(&pr->mu);
+	return 0;
+}
+
+static int
+pair_set_task(void *arg)
+{
+	struct pair *pr = arg;
+
+	pthread_mutex_lock(&pr->mu);
+	pr->setter = pthread_self();
+	pr->set = true;
+	pthread_cond_broadcast(&pr->cv);
+	pthread_mutex_unlock(&pr->mu);
+	return 0;
+}
+
+static int
+noop_task(void *arg)
+{
+	(void)arg;
+	return 0;
+}
+
+START_TEST(test_free_worker_claims_a_taken_task)
+{
+	struct ls_group *g = group_new(NULL);
+	struct ls_pool *p = pool_new(g, 2, 2, 128);
+	struct test_latch first, second;
+	struct pair pr = { .set = false };
+	struct ls_task hold1 = { .fn = hold_task, .arg = &first };
+	struct ls_task hold2 = { .fn = hold_task, .arg = &second };
+	struct ls_task wait = { .fn = pair_wait_task, .arg = &pr };
+	struct ls_task set = { .fn = pair_set_task, .arg = &pr };
+	struct ls_task noop = { .fn = noop_task };
+	unsigned i;
+
+	pthread_mutex_init(&pr.mu, NULL);
+	pthread_cond_init(&pr.cv, NULL);
+	test_latch_init(&first);
+	test_latch_init(&second);
+	ck_assert_int_eq(ls_pool_submit(p, &hold1, NULL), 0);
+	test_latch_wait_arrived(&first, 1);
+	ck_assert_int_eq(ls_pool_submit(p, &hold2, NULL), 0);
+	test_latch_wait_arrived(&second, 1);
+	/* 62 queued: the worker freed first takes 62 / 8 = 7 of them, the
+	 * waiter and the setter among them. */
+	ck_assert_int_eq(ls_pool_submit(p, &wait, NULL), 0);
+	ck_assert_int_eq(ls_pool_submit(p, &set, NULL), 0);
+	for (i = 2; i < 62; i++)
+		ck_assert_int_eq(ls_pool_submit(p, &noop, NULL), 0);
+	test_latch_open(&first);
+	test_latch_open(&second);
+	ck_assert_int_eq(ls_pool_wait_idle(p, LS_POOL_FOREVER), 0);
+	ck_assert_msg(!pr.waited_out, "a taken task waited behind its "
+		      "take-mate while a worker was free");
+	ck_assert(pr.set);
+	ck_assert(!pthread_equal(pr.waiter, pr.setter));
+	ls_pool_destroy(p);
+	ls_group_destroy(g);
+	test_latch_destroy(&first);
+	test_latch_destroy(&second);
+	pthread_cond_destroy(&pr.cv);
+	pthread_mutex_destroy(&pr.mu);
+}
+END_TEST
+
 static Suite *
 pool_suite(void)
 {
@@ -479,6 +640,13 @@ pool_suite(void)
 	tcase_add_test(tc, test_priority_order);
 	tcase_add_test(tc, test_fifo_mode);
 	tcase_add_test(tc, test_aging);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("take");
+	tcase_set_timeout(tc, 20);
+	tcase_add_test(tc, test_takes_several_from_a_deep_queue);
+	tcase_add_test(tc, test_takes_one_from_a_short_queue);
+	tcase_add_test(tc, test_free_worker_claims_a_taken_task);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("scale");

@@ -49,6 +49,12 @@ enum pool_state {
 struct map_batch;
 
 /* A queued or taken task.  Queued, it lives in one of the pool's slots. */
+/* A worker takes at most POOL_TAKE_MAX tasks at once, and more than one
+ * only while the queue holds POOL_TAKE_DEPTH times that many per worker
+ * (pool-worker.c, pool_worker_take_size). */
+#define POOL_TAKE_MAX 16
+#define POOL_TAKE_DEPTH 4
+
 struct pool_task {
 	ls_task_fn fn;
 	void *arg;
@@ -62,6 +68,22 @@ struct pool_task {
 	uint64_t queued_tk;		/* the same in ticks, when timed */
 	int priority;
 	bool timed;			/* queued_tk is set; time its run */
+};
+
+/*
+ * The tasks a worker took from the queue at once (pool-worker.c), on its
+ * stack.  Each is claimed by one fetch-add of next: by the worker, one
+ * after another as it runs them, and by any other worker that finds the
+ * queue empty, so that a task taken with others never waits behind them
+ * while a worker is free.  While it has tasks to claim it is on the pool's
+ * list of takes; the list, t and n are under mu, next is not.
+ */
+struct pool_take {
+	_Atomic unsigned next;	/* the first task not yet claimed */
+	unsigned n;
+	struct pool_task *t;
+	struct pool_take *prev, *later;	/* on ls_pool.takes */
+	bool listed;
 };
 
 struct ls_pool {
@@ -86,6 +108,7 @@ struct ls_pool {
 	uint32_t *free_slots;	/* a stack of unused slot numbers */
 	unsigned nfree;
 	struct runq rq;		/* the queued tasks' slots, in run order */
+	struct pool_take *takes;	/* takes with tasks left to claim */
 	unsigned reserved;	/* room handed to woken submitters */
 	struct waitq idleq;	/* idle workers, newest at the tail */
 	struct waitq submitq;	/* submitters waiting for room */

@@ -13,9 +13,11 @@
  * first (LIFO), so under light load the same worker stays warm and the
  * others can reach their keep-alive and retire.  A worker records a
  * finished task and takes the next one in the same critical section when
- * the gates are open (RUN mode), which halves the lock traffic; with the
- * gates in pause or step mode it records, drops the lock and passes the
- * "take task" gate first.  The clock, the dearest call of the fast path,
+ * the gates are open (RUN mode), which halves the lock traffic, and from a
+ * deep queue it takes several at once (pool_worker_take_size), which cuts
+ * it again, while a worker that finds the queue empty may claim any of
+ * them not yet begun; with the gates in pause or step mode it records,
+ * drops the lock and passes the "take task" gate first.  The clock, the dearest call of the fast path,
  * is read only for tasks whose times are used (pool.c decides which).
  */
 #include "config.h"
@@ -38,6 +40,7 @@ _Thread_local struct ls_pool *pool_worker_current;
 
 /* What became of a taken task, for pool_worker_record_relock. */
 struct pool_outcome {
+	bool mine;		/* claimed by this worker, not another */
 	bool ran;		/* false: dropped unrun */
 	int status;		/* fn's result */
 	uint64_t start, end;	/* when it ran (ticks), if the task is timed */
@@ -137,6 +140,80 @@ pool_worker_idle_relock(struct ls_pool *p)
 	return rc;
 }
 
+/* Claim the next task of tk: its index, or tk->n when none is left.  No
+ * lock: the claim is the fetch-add (the tasks themselves were written under
+ * mu, before tk was listed). */
+static unsigned
+pool_take_claim(struct pool_take *tk)
+{
+	unsigned k = atomic_fetch_add_explicit(&tk->next, 1,
+					       memory_order_relaxed);
+
+	return k < tk->n ? k : tk->n;
+}
+
+static void
+pool_take_list_locked(struct ls_pool *p, struct pool_take *tk)
+{
+	tk->prev = NULL;
+	tk->later = p->takes;
+	if (p->takes)
+		p->takes->prev = tk;
+	p->takes = tk;
+	tk->listed = true;
+}
+
+static void
+pool_take_unlist_locked(struct ls_pool *p, struct pool_take *tk)
+{
+	if (!tk->listed)
+		return;
+	if (tk->prev)
+		tk->prev->later = tk->later;
+	else
+		p->takes = tk->later;
+	if (tk->later)
+		tk->later->prev = tk->prev;
+	tk->listed = false;
+}
+
+/* Is a task taken by a worker still unclaimed?  mu held. */
+static bool
+pool_takes_left_locked(const struct ls_pool *p)
+{
+	const struct pool_take *tk;
+
+	for (tk = p->takes; tk; tk = tk->later)
+		if (atomic_load_explicit(&tk->next, memory_order_relaxed) <
+		    tk->n)
+			return true;
+	return false;
+}
+
+/* Claim into mine a task that another worker took with others and has
+ * not begun; a take found spent leaves the list.  mu held.  Returns
+ * whether there was one. */
+static bool
+pool_take_steal_locked(struct ls_pool *p, struct pool_take *mine)
+{
+	struct pool_take *tk, *later;
+	unsigned k;
+
+	for (tk = p->takes; tk; tk = later) {
+		later = tk->later;
+		k = pool_take_claim(tk);
+		if (k < tk->n) {
+			mine->t[0] = tk->t[k];
+			mine->n = 1;
+			atomic_store_explicit(&mine->next, 1,
+					      memory_order_relaxed);
+			return true;
+		}
+		pool_take_unlist_locked(p, tk);
+	}
+	return false;
+}
+
 /*
  * The gate probe of "take task": will the worker go on without waiting?
  * It does when there is a task to take, or when the pool stops or its
@@ -152,8 +229,8 @@ pool_worker_take_ready(const void *prim, unsigned kind, unsigned *holder)
 	(void)kind;
 	(void)holder;
 	engine_lock(&p->mu);
-	ready = runq_len(&p->rq) || p->state != POOL_RUNNING ||
-		ls_group_cancelled(p->group);
+	ready = runq_len(&p->rq) || pool_takes_left_locked(p) ||
+		p->state != POOL_RUNNING || ls_group_cancelled(p->group);
 	engine_unlock(&p->mu);
 	return ready;
 }
@@ -163,21 +240,43 @@ static const struct ls_gate_probe pool_worker_take_probe = {
 };
 
 /*
- * Take the next task into *t and count the worker busy.  With the gates
- * open the task just recorded and this one are one critical section;
- * else mu is dropped while the worker passes the "take task" gate, as
- * every gate is passed, and again after an idle wait.  Returns 0 with a
- * task, or why the worker must leave (POOL_WORKER_LEAVE, -ECANCELED)
- * with mu still held since that decision, so that a worker retiring at
- * its keep-alive cannot take the pool below its minimum.
+ * How many tasks a worker takes at once from a queue len long: one, unless
+ * the queue is deep enough that every worker has POOL_TAKE_DEPTH times its
+ * share still to take; then up to POOL_TAKE_MAX.  A task taken with others
+ * waits behind them only while no worker is free (a free one claims it:
+ * struct pool_take); a queue as short as a scene's (what a class watches,
+ * one task to a worker) is never taken from in batches, nor is any with
+ * the gates shut (pause, step, a search), whose gate is per task.
+ */
+static unsigned
+pool_worker_take_size(const struct ls_pool *p, unsigned len)
+{
+	unsigned share = len / (POOL_TAKE_DEPTH * (p->workers ? p->workers : 1));
+
+	return share < 1 ? 1 : share > POOL_TAKE_MAX ? POOL_TAKE_MAX : share;
+}
+
+/*
+ * Take the next tasks into tk: from the queue (one, or several:
+ * pool_worker_take_size), counted busy there, and listed for others to
+ * claim when several; else, with the queue empty, one that another worker
+ * took and has not begun (already counted).  With the gates open the
+ * tasks just recorded and these are one critical section; else mu is
+ * dropped while the worker passes the "take task" gate, as every gate is
+ * passed, and again after an idle wait.  Returns 0 with tasks, or why the
+ * worker must leave (POOL_WORKER_LEAVE, -ECANCELED) with mu still held
+ * since that decision, so that a worker retiring at its keep-alive cannot
+ * take the pool below its minimum.
  */
 static int
-pool_worker_take_relock(struct ls_pool *p, struct pool_task *t)
+pool_worker_take_relock(struct ls_pool *p, struct pool_take *tk)
 {
+	unsigned k, want;
 	struct ls_group *g = p->group;
 	int rc;
 
 	for (;;) {
+		want = 1;
 		if (!pool_worker_gates_open(g)) {
 			engine_unlock(&p->mu);
 			rc = ls_gate_probed(LS_EV_POOL_DEPTH, p->obj,
@@ -191,8 +290,14 @@ pool_worker_take_relock(struct ls_pool *p, struct pool_task *t)
 			return POOL_WORKER_LEAVE;
 		if (ls_group_cancelled(g))
 			return -ECANCELED;
-		if (runq_len(&p->rq))
+		if (runq_len(&p->rq)) {
+			if (pool_worker_gates_open(g))
+				want = pool_worker_take_size(p,
+							     runq_len(&p->rq));
 			break;
+		}
+		if (pool_take_steal_locked(p, tk))
+			return 0;
 		if (p->state == POOL_DRAINING)
 			return POOL_WORKER_LEAVE;
 		rc = pool_worker_idle_relock(p);
@@ -202,9 +307,20 @@ pool_worker_take_relock(struct ls_pool *p, struct pool_task *t)
 		    p->workers > p->min && p->state == POOL_RUNNING)
 			return POOL_WORKER_LEAVE;
 	}
-	pool_take_locked(p, t);
-	p->busy++;
-	pool_emit_depth_locked(p);
+	for (k = 0; k < want; k++)
+		pool_take_locked(p, &tk->t[k]);
+	tk->n = want;
+	atomic_store_explicit(&tk->next, 1, memory_order_relaxed);
+	if (want > 1)
+		pool_take_list_locked(p, tk);
+	p->busy += want;
+	/* A batch moves the depth by want at once: say each, since the
+	 * every-eighth rule could step over its multiples for good. */
+	if (want > 1)
+		ls_emit(LS_EV_POOL_DEPTH, p->obj, runq_len(&p->rq),
+			p->capacity);
+	else
+		pool_emit_depth_locked(p);
 	pool_admit_locked(p);
 	return 0;
 }
@@ -270,6 +386,23 @@ pool_worker_run(struct ls_pool *p, const struct pool_task *t,
 		if (!t->batch && t->on_done)
 			t->on_done(t->arg);
 	}
+}
+
+/* Run the tasks of tk that this worker claims, without mu: the first,
+ * then each that no free worker claimed first. */
+static void
+pool_worker_run_take(struct ls_pool *p, struct pool_take *tk,
+		     struct pool_outcome *out)
+{
+	unsigned k;
+
+	for (k = 0; k < tk->n; k++)
+		out[k].mine = false;
+	k = 0;
+	do {
+		pool_worker_run(p, &tk->t[k], &out[k]);
+		out[k].mine = true;
+	} while (tk->n > 1 && (k = pool_take_claim(tk)) < tk->n);
 }
 
 /*
@@ -339,18 +472,24 @@ pool_worker_main(void *arg)
 {
 	struct ls_pool *p = arg;
 	struct ls_group *g = p->group;
-	struct pool_outcome out;
-	struct pool_task t;
+	struct pool_outcome out[POOL_TAKE_MAX];
+	struct pool_task t[POOL_TAKE_MAX];
+	struct pool_take tk = { .t = t };
+	unsigned k;
 	int why;
 
 	pool_worker_current = p;
 	engine_lock(&p->mu);
 	pool_worker_arrive_locked(p);
-	while (!(why = pool_worker_take_relock(p, &t))) {
+	while (!(why = pool_worker_take_relock(p, &tk))) {
 		engine_unlock(&p->mu);
-		pool_worker_run(p, &t, &out);
+		pool_worker_run_take(p, &tk, out);
 		engine_lock(&p->mu);
-		pool_worker_record_relock(p, &t, &out);
+		/* Every task is claimed: off the list before t is reused. */
+		pool_take_unlist_locked(p, &tk);
+		for (k = 0; k < tk.n; k++)
+			if (out[k].mine)
+				pool_worker_record_relock(p, &t[k], &out[k]);
 	}
 	pool_worker_leave_relock(p, why);
 	engine_unlock(&p->mu);
