@@ -362,8 +362,7 @@ mix_trial(const struct rw_impl *impl, unsigned threads, unsigned permille,
 	t0 = bench_now();
 	if (events) {
 		while (bench_now() - t0 < seconds) {
-			while (ls_ring_drain(ring, buf, DRAIN_BATCH))
-				;
+			bench_drain_once(ring, buf, DRAIN_BATCH);
 			sleep_ns(DRAIN_EVERY_NS);
 		}
 	} else {

@@ -17,6 +17,7 @@
 
 #include "cli/bench.h"
 #include "lockstep/clock.h"
+#include "lockstep/ring.h"
 #include "util/escape.h"
 #include "util/num.h"
 #include "util/opt.h"
@@ -25,6 +26,18 @@ double
 bench_now(void)
 {
 	return (double)ls_clock_ns() / 1e9;
+}
+
+size_t
+bench_drain_once(struct ls_ring *ring, struct ls_event *buf, size_t max)
+{
+	size_t n = 0, k;
+
+	do {
+		k = ls_ring_drain(ring, buf, max);
+		n += k;
+	} while (k == max);
+	return n;
 }
 
 /* A bench option's value in [lo, hi], or a usage line and -EINVAL. */

@@ -61,6 +61,17 @@ void bench_print(const struct bench_opts *o, const char *title,
 /* Seconds on CLOCK_MONOTONIC, for timing trials. */
 double bench_now(void);
 
+/* One drain of ring as the ui does it once a frame: what it holds now,
+ * through buf (max events) until a call comes back short, and not what
+ * the producers go on writing meanwhile.  Draining until a call returns
+ * nothing never ends while they write, and makes the consumer a spinning
+ * thread (and a barrier a call) beside the producers: what a bench of the
+ * engine with events on must not measure.  Returns the events taken. */
+struct ls_ring;
+struct ls_event;
+size_t bench_drain_once(struct ls_ring *ring, struct ls_event *buf,
+			size_t max);
+
 /* Benchmarks run by `lockstep bench`.  Return the exit status. */
 int bench_ring_main(const struct bench_opts *o);
 int bench_clock_main(const struct bench_opts *o);
