@@ -15,7 +15,12 @@
  * starts min_workers, adds one (up to max_workers) whenever the queue is
  * deeper than the idle workers can take, and lets a worker above the
  * minimum retire after keep_alive_ns without work.  Idle workers sleep in
- * the kernel on their parker; nothing in the pool polls.
+ * the kernel on their parker; nothing in the pool polls.  From a deep
+ * queue (at least eight tasks a worker) a worker takes up to 16 at once,
+ * one lock for all, and runs them in order; any of them it has not begun
+ * goes to a worker that finds the queue empty, so no task waits behind
+ * another while a worker is free.  They count as busy (ls_pool_stats) from
+ * the take, not the queue.
  *
  * Every accepted task gets exactly one of its callbacks: on_done when fn
  * returned 0, on_error with fn's non-zero result, or on_error with
@@ -27,7 +32,8 @@
  * TASK_FAIL, TASK_REJECT, TASK_DROP, POOL_SCALE, STATE (idle/running) from
  * workers, Q_PUSH_WAIT and CANCELLED from a submitter that waits for room,
  * and POOL_DEPTH: after every change while fewer than 16 tasks are queued,
- * at every multiple of 8 above, and after a drop.  Gates: before a submit
+ * at every multiple of 8 above, after a take of several, and after a
+ * drop.  Gates: before a submit
  * ("submit task"), before a worker takes a task ("take task", kind
  * POOL_DEPTH) and before it runs it ("run task", kind TASK_START).  The
  * two that can be followed by a wait carry probes (gate.h): a blocking
