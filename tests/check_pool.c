@@ -480,17 +480,23 @@ seen_task(void *arg)
  * pool of one worker whose first task holds it; open; returns what the
  * look saw. */
 static struct ls_pool_stats
-look_after_queue_of(unsigned n)
+look_after_queue_of(unsigned n, bool take_many)
 {
 	struct ls_group *g = group_new(NULL);
-	struct ls_pool *p = pool_new(g, 1, 1, 128);
+	struct ls_pool_config cfg = {
+		.name = "take", .min_workers = 1, .max_workers = 1,
+		.capacity = 128, .take_many = take_many,
+	};
+	struct ls_pool *p;
 	struct test_latch latch;
-	struct seen seen = { .p = p };
+	struct seen seen = { .p = NULL }, other_seen = { .p = NULL };
 	struct ls_task hold = { .fn = hold_task, .arg = &latch };
 	struct ls_task look = { .fn = seen_task, .arg = &seen };
-	struct ls_task other = { .fn = seen_task, .arg = &(struct seen){ .p = p } };
+	struct ls_task other = { .fn = seen_task, .arg = &other_seen };
 	unsigned i;
 
+	ck_assert_int_eq(ls_pool_create(g, &cfg, &p), 0);
+	seen.p = other_seen.p = p;
 	test_latch_init(&latch);
 	ck_assert_int_eq(ls_pool_submit(p, &hold, NULL), 0);
 	test_latch_wait_arrived(&latch, 1);
@@ -505,26 +511,38 @@ look_after_queue_of(unsigned n)
 	return seen.st;
 }
 
-/* From a deep queue a worker takes several tasks at once: the first of
- * them sees the rest counted busy with it, out of the queue.  63 queued
- * behind the hold, one worker: 63 / POOL_TAKE_DEPTH = 15 at once. */
+/* With take_many, from a deep queue a worker takes several tasks at
+ * once: the first of them sees the rest counted busy with it, out of the
+ * queue.  63 queued behind the hold, one worker: 63 / POOL_TAKE_DEPTH = 15
+ * at once. */
 START_TEST(test_takes_several_from_a_deep_queue)
 {
-	struct ls_pool_stats st = look_after_queue_of(64);
+	struct ls_pool_stats st = look_after_queue_of(64, true);
 
 	ck_assert_uint_eq(st.busy, 15);
 	ck_assert_uint_eq(st.depth, 63 - 15);
 }
 END_TEST
 
-/* A queue as short as a scene's is taken from one task at a time: three
- * queued, one worker - the look holds only itself. */
+/* A short queue is taken from one task at a time even with take_many:
+ * three queued, one worker - the look holds only itself. */
 START_TEST(test_takes_one_from_a_short_queue)
 {
-	struct ls_pool_stats st = look_after_queue_of(4);
+	struct ls_pool_stats st = look_after_queue_of(4, true);
 
 	ck_assert_uint_eq(st.busy, 1);
 	ck_assert_uint_eq(st.depth, 2);
+}
+END_TEST
+
+/* Without take_many (every scene's pool), a deep queue too is taken from
+ * one task at a time. */
+START_TEST(test_takes_one_without_take_many)
+{
+	struct ls_pool_stats st = look_after_queue_of(64, false);
+
+	ck_assert_uint_eq(st.busy, 1);
+	ck_assert_uint_eq(st.depth, 62);
 }
 END_TEST
 
@@ -580,7 +598,11 @@ noop_task(void *arg)
 START_TEST(test_free_worker_claims_a_taken_task)
 {
 	struct ls_group *g = group_new(NULL);
-	struct ls_pool *p = pool_new(g, 2, 2, 128);
+	struct ls_pool_config cfg = {
+		.name = "claim", .min_workers = 2, .max_workers = 2,
+		.capacity = 128, .take_many = true,
+	};
+	struct ls_pool *p;
 	struct test_latch first, second;
 	struct pair pr = { .set = false };
 	struct ls_task hold1 = { .fn = hold_task, .arg = &first };
@@ -590,6 +612,7 @@ START_TEST(test_free_worker_claims_a_taken_task)
 	struct ls_task noop = { .fn = noop_task };
 	unsigned i;
 
+	ck_assert_int_eq(ls_pool_create(g, &cfg, &p), 0);
 	pthread_mutex_init(&pr.mu, NULL);
 	pthread_cond_init(&pr.cv, NULL);
 	test_latch_init(&first);
@@ -646,6 +669,7 @@ pool_suite(void)
 	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, test_takes_several_from_a_deep_queue);
 	tcase_add_test(tc, test_takes_one_from_a_short_queue);
+	tcase_add_test(tc, test_takes_one_without_take_many);
 	tcase_add_test(tc, test_free_worker_claims_a_taken_task);
 	suite_add_tcase(s, tc);
 

@@ -15,12 +15,12 @@
  * starts min_workers, adds one (up to max_workers) whenever the queue is
  * deeper than the idle workers can take, and lets a worker above the
  * minimum retire after keep_alive_ns without work.  Idle workers sleep in
- * the kernel on their parker; nothing in the pool polls.  From a deep
- * queue (at least eight tasks a worker) a worker takes up to 16 at once,
- * one lock for all, and runs them in order; any of them it has not begun
- * goes to a worker that finds the queue empty, so no task waits behind
- * another while a worker is free.  They count as busy (ls_pool_stats) from
- * the take, not the queue.
+ * the kernel on their parker; nothing in the pool polls.  With take_many
+ * (ls_pool_config), from a deep queue (at least eight tasks a worker) a
+ * worker takes up to 16 at once, one lock for all, and runs them in order;
+ * any of them it has not begun goes to a worker that finds the queue
+ * empty, so no task waits behind another while a worker is free.  They
+ * count as busy (ls_pool_stats) from the take, not the queue.
  *
  * Every accepted task gets exactly one of its callbacks: on_done when fn
  * returned 0, on_error with fn's non-zero result, or on_error with
@@ -83,6 +83,11 @@ struct ls_pool_config {
 	 * aging_ns it waits; at most LS_POOL_MAX_AGING. */
 	uint64_t aging_ns;
 	bool fifo;		/* ignore priorities: a plain FIFO */
+	/* Throughput over the picture: a worker may take several tasks at
+	 * once from a deep queue (see the top).  Off, every take is one
+	 * task, as a class watching a scene expects to see it: the queue
+	 * shrinks by one and a worker starts it; the scenes leave it off. */
+	bool take_many;
 };
 
 #define LS_POOL_MAX_CAPACITY (1u << 24)

@@ -3,7 +3,8 @@
  * one thread per task, in the same process, interleaved.
  *
  * Every trial has the calling thread submit with the blocking submit
- * (ls_pool_submit_timed) into a pool of o->threads workers (min = max) and
+ * (ls_pool_submit_timed) into a pool of o->threads workers (min = max,
+ * take_many: configured for throughput, not for a class to watch) and
  * stops the clock when ls_pool_wait_idle says the last task finished.
  * Figures:
  *   noop   - empty tasks: what the pool itself costs per task, with equal
@@ -164,6 +165,9 @@ pool_trial(unsigned workers, uint64_t n, enum bench_work w,
 		.max_workers = workers,
 		.capacity = BENCH_CAPACITY,
 		.fifo = prio == PRIO_FIFO,
+		/* Configured for throughput: a deep queue is taken from
+		 * several tasks at once. */
+		.take_many = true,
 	};
 	struct ls_task t = { .fn = work_fn(w) };
 	struct drainer d = { .ring = NULL };

@@ -94,6 +94,7 @@ struct ls_pool {
 	unsigned slack;		/* free slots that let waiters in */
 	unsigned min, max;
 	bool fifo;
+	bool take_many;		/* several tasks a take (pool-worker.c) */
 	bool time_all;		/* events or aging need every task's times */
 	uint64_t keep_alive_ns;
 	uint64_t aging_ns;

@@ -13,12 +13,13 @@
  * first (LIFO), so under light load the same worker stays warm and the
  * others can reach their keep-alive and retire.  A worker records a
  * finished task and takes the next one in the same critical section when
- * the gates are open (RUN mode), which halves the lock traffic, and from a
- * deep queue it takes several at once (pool_worker_take_size), which cuts
- * it again, while a worker that finds the queue empty may claim any of
- * them not yet begun; with the gates in pause or step mode it records,
- * drops the lock and passes the "take task" gate first.  The clock, the dearest call of the fast path,
- * is read only for tasks whose times are used (pool.c decides which).
+ * the gates are open (RUN mode), which halves the lock traffic; with
+ * take_many it takes several at once from a deep queue
+ * (pool_worker_take_size), which cuts it again, and a worker that finds
+ * the queue empty may claim any of them not yet begun.  With the gates in
+ * pause or step mode it records, drops the lock and passes the "take
+ * task" gate first.  The clock, the dearest call of the fast path, is
+ * read only for tasks whose times are used (pool.c decides which).
  */
 #include "config.h"
 
@@ -240,20 +241,22 @@ static const struct ls_gate_probe pool_worker_take_probe = {
 };
 
 /*
- * How many tasks a worker takes at once from a queue len long: one, unless
- * the queue is deep enough that every worker has POOL_TAKE_DEPTH times its
- * share still to take; then up to POOL_TAKE_MAX.  A task taken with others
- * waits behind them only while no worker is free (a free one claims it:
- * struct pool_take); a queue as short as a scene's (what a class watches,
- * one task to a worker) is never taken from in batches, nor is any with
- * the gates shut (pause, step, a search), whose gate is per task.
+ * How many tasks a worker takes at once from a queue len long: one,
+ * unless the pool was made with take_many and the queue is deep enough
+ * that every worker has POOL_TAKE_DEPTH times its share still to take;
+ * then up to POOL_TAKE_MAX.  A task taken with others waits behind them
+ * only while no worker is free (a free one claims it: struct pool_take).
+ * Never several with the gates shut (pause, step, a search), whose gate
+ * is per task.
  */
 static unsigned
 pool_worker_take_size(const struct ls_pool *p, unsigned len)
 {
 	unsigned share = len / (POOL_TAKE_DEPTH * (p->workers ? p->workers : 1));
 
-	return share < 1 ? 1 : share > POOL_TAKE_MAX ? POOL_TAKE_MAX : share;
+	if (!p->take_many || share < 1)
+		return 1;
+	return share > POOL_TAKE_MAX ? POOL_TAKE_MAX : share;
 }
 
 /*

@@ -731,6 +731,7 @@ ls_pool_create(struct ls_group *g, const struct ls_pool_config *cfg,
 	p->min = cfg->min_workers;
 	p->max = cfg->max_workers;
 	p->fifo = cfg->fifo;
+	p->take_many = cfg->take_many;
 	p->keep_alive_ns = cfg->keep_alive_ns ? cfg->keep_alive_ns
 					      : LS_POOL_DEFAULT_KEEP_ALIVE;
 	p->aging_ns = cfg->aging_ns;
