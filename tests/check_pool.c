@@ -409,9 +409,11 @@ START_TEST(test_stress)
 	enum { SUBMITTERS = 3 };
 	unsigned n = (unsigned)test_size("POOL_STRESS_TASKS", 100000, 10000);
 	struct ls_group *g = group_new(NULL);
+	/* Loop 1: take_many, so that takes of up to four (one worker) and
+	 * claims by free workers race the scaling and the keep-alive. */
 	struct ls_pool_config cfg = {
 		.name = "stress", .min_workers = 1, .max_workers = 4,
-		.capacity = 16, .keep_alive_ns = MS / 5,
+		.capacity = 16, .keep_alive_ns = MS / 5, .take_many = _i,
 	};
 	struct rec *r = rec_new(n);
 	struct rec_arg *a = calloc(n, sizeof(*a));
@@ -681,7 +683,7 @@ pool_suite(void)
 
 	tc = tcase_create("stress");
 	tcase_set_timeout(tc, 30);
-	tcase_add_test(tc, test_stress);
+	tcase_add_loop_test(tc, test_stress, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }
