@@ -1,8 +1,8 @@
 /*
  * check_rwlock_spin.c - the read-write lock's spin adapts as rwlock-spin.c
  * says: failed spins halve the budget until only one arrival in
- * RW_SPIN_PROBE tries, successful ones move it towards twice what they
- * needed but never past the measured hand-off, and a woken waiter's
+ * RW_SPIN_PROBE tries (with the whole budget), one that got in sets it to
+ * what a hand-off costs, within the limits, and a woken waiter's
  * measure of the hand-off is an average that ignores a waiter that was
  * descheduled.  The estimates are driven directly, so nothing here
  * depends on how fast the machine is.
@@ -39,66 +39,64 @@ START_TEST(test_failures_back_off_to_probes)
 	ck_assert_uint_eq(b, RW_SPIN_FIRST_NS);
 	while (spin_ns(l) >= RW_SPIN_MIN_NS) {
 		b = spin_ns(l);
-		rwlock_spin_learn(l, b, b, false);
+		rwlock_spin_learn(l, b, false);
 		ck_assert_uint_eq(spin_ns(l), b / 2);
 	}
-	/* Backed off: one arrival in RW_SPIN_PROBE spins, with the least. */
+	/* Backed off: one arrival in RW_SPIN_PROBE spins, with the whole
+	 * budget (a short probe would fail on any wait a spin should
+	 * catch). */
 	for (i = 0; i < 4 * RW_SPIN_PROBE; i++) {
 		b = rwlock_spin_budget(l);
-		ck_assert(b == 0 || b == RW_SPIN_MIN_NS);
+		ck_assert(b == 0 || b == RW_SPIN_FIRST_NS);
 		probes += b != 0;
 	}
 	ck_assert_uint_eq(probes, 4);
-	/* A probe that gets in brings the spin back. */
-	rwlock_spin_learn(l, RW_SPIN_MIN_NS, 100, true);
-	ck_assert_uint_ge(spin_ns(l), RW_SPIN_MIN_NS);
-	ck_assert_uint_ge(rwlock_spin_budget(l), RW_SPIN_MIN_NS);
+	/* A probe that gets in brings the whole spin back. */
+	rwlock_spin_learn(l, RW_SPIN_FIRST_NS, true);
+	ck_assert_uint_eq(spin_ns(l), RW_SPIN_FIRST_NS);
+	ck_assert_uint_eq(rwlock_spin_budget(l), RW_SPIN_FIRST_NS);
 	ck_assert_int_eq(ls_rwlock_destroy(l), 0);
 }
 END_TEST
 
-START_TEST(test_success_bounded_by_handoff)
+/* A spin that got in sets the budget to what a hand-off costs, within
+ * the limits. */
+START_TEST(test_success_spins_a_handoff)
 {
 	struct ls_rwlock *l = spin_lock_new();
+	static const struct {
+		uint32_t handoff, budget;
+	} cases[] = {
+		{ 5000, 5000 },
+		{ 1000, 1000 },
+		{ 0, RW_SPIN_FIRST_NS },	/* not measured yet */
+		{ 10 * RW_SPIN_MAX_NS, RW_SPIN_MAX_NS },
+		{ RW_SPIN_MIN_NS / 2, RW_SPIN_MIN_NS },
+	};
 	unsigned i;
 
-	/* Spins that needed long: the budget climbs to the hand-off and no
-	 * further. */
-	atomic_store(&l->handoff_ns, 5000);
-	for (i = 0; i < 64; i++)
-		rwlock_spin_learn(l, spin_ns(l), 100000, true);
-	ck_assert_uint_le(spin_ns(l), 5000);
-	ck_assert_uint_ge(spin_ns(l), 4900);
-	/* A cheaper hand-off pulls it down. */
-	atomic_store(&l->handoff_ns, 1000);
-	for (i = 0; i < 64; i++)
-		rwlock_spin_learn(l, spin_ns(l), 100000, true);
-	ck_assert_uint_le(spin_ns(l), 1000);
-	/* Unmeasured, and past the hard cap, both bound it. */
-	atomic_store(&l->handoff_ns, 0);
-	for (i = 0; i < 64; i++)
-		rwlock_spin_learn(l, spin_ns(l), 100000, true);
-	ck_assert_uint_le(spin_ns(l), RW_SPIN_FIRST_NS);
-	atomic_store(&l->handoff_ns, 10 * RW_SPIN_MAX_NS);
-	for (i = 0; i < 64; i++)
-		rwlock_spin_learn(l, spin_ns(l), 100 * RW_SPIN_MAX_NS, true);
-	ck_assert_uint_le(spin_ns(l), RW_SPIN_MAX_NS);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		atomic_store(&l->handoff_ns, cases[i].handoff);
+		rwlock_spin_learn(l, RW_SPIN_MIN_NS, true);
+		ck_assert_uint_eq(spin_ns(l), cases[i].budget);
+		ck_assert_uint_eq(rwlock_spin_full(l), cases[i].budget);
+	}
 	ck_assert_int_eq(ls_rwlock_destroy(l), 0);
 }
 END_TEST
 
-START_TEST(test_success_tracks_need)
+/* Spins that got in quickly do not shrink the budget: the next wait may
+ * be longer, and failing it costs a sleep and a wake-up (the rule before
+ * moved it to twice what they needed, and then failed). */
+START_TEST(test_short_spins_keep_the_budget)
 {
 	struct ls_rwlock *l = spin_lock_new();
-	uint32_t want = 2 * 300 + RW_SPIN_MIN_NS;
 	unsigned i;
 
 	atomic_store(&l->handoff_ns, 10000);
 	for (i = 0; i < 64; i++)
-		rwlock_spin_learn(l, spin_ns(l), 300, true);
-	/* Twice what the spins needed, give or take the average's steps. */
-	ck_assert_uint_le(spin_ns(l), want + 4);
-	ck_assert_uint_ge(spin_ns(l), want - 4);
+		rwlock_spin_learn(l, spin_ns(l), true);
+	ck_assert_uint_eq(spin_ns(l), 10000);
 	ck_assert_int_eq(ls_rwlock_destroy(l), 0);
 }
 END_TEST
@@ -149,8 +147,8 @@ main(void)
 	TCase *tc = tcase_create("estimates");
 
 	tcase_add_test(tc, test_failures_back_off_to_probes);
-	tcase_add_test(tc, test_success_bounded_by_handoff);
-	tcase_add_test(tc, test_success_tracks_need);
+	tcase_add_test(tc, test_success_spins_a_handoff);
+	tcase_add_test(tc, test_short_spins_keep_the_budget);
 	tcase_add_test(tc, test_handoff_measured_and_averaged);
 	suite_add_tcase(s, tc);
 	return test_run_suite(s);

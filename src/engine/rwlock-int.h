@@ -97,17 +97,22 @@ rwlock_word(const struct ls_rwlock *l)
 #define RW_SPIN_MAX_NS 20000u	/* whatever a hand-off is measured at */
 #endif
 #define RW_SPIN_MIN_NS 250u	/* below this a spin is not tried */
-#define RW_SPIN_FIRST_NS 2000u	/* before a hand-off was measured */
+#define RW_SPIN_FIRST_NS 2000u	/* the budget before a hand-off was measured */
 #define RW_SPIN_LOOKS 8u	/* looks between clock reads */
 #define RW_SPIN_PROBE 16u	/* arrivals per probe when spinning failed */
 
 /* How long an arrival may spin now, in ns; 0 for not at all.  Any thread
- * (rwlock-spin.c, as the next two). */
+ * (rwlock-spin.c, as the next three). */
 uint32_t rwlock_spin_budget(struct ls_rwlock *l);
 
-/* Learn from a spin with budget that took spent ns and got in or not. */
-void rwlock_spin_learn(struct ls_rwlock *l, uint32_t budget, uint64_t spent,
-		       bool in);
+/* The budget while spinning pays: the measured hand-off, within
+ * [RW_SPIN_MIN_NS, RW_SPIN_MAX_NS]; RW_SPIN_FIRST_NS before one was
+ * measured. */
+uint32_t rwlock_spin_full(const struct ls_rwlock *l);
+
+/* Learn from a spin with budget that got in (the full budget again) or
+ * spent it all (half of budget). */
+void rwlock_spin_learn(struct ls_rwlock *l, uint32_t budget, bool in);
 
 /* A woken waiter's measure of a hand-off: from the grant's stamp
  * (grant_tk) to now, folded into handoff_ns, an average over the last

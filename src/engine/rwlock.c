@@ -382,12 +382,9 @@ rwlock_spin(struct ls_rwlock *l, unsigned mode, uint32_t *s)
 				break;
 		}
 	}
+	/* A spin cut short by a waiter queueing (SLOW) says nothing. */
 	if (in || spent >= budget)
-		rwlock_spin_learn(l, budget,
-				  in ? ls_clock_ticks_to_ns(ls_clock_ticks() -
-							    t0)
-				     : spent,
-				  in);
+		rwlock_spin_learn(l, budget, in);
 	return in;
 }
 
