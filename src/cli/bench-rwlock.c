@@ -596,7 +596,8 @@ enum {
 	F_OURS = 0,		/* + mix */
 	F_GLIBC = F_OURS + MIX_COUNT,
 	F_EVENTS = F_GLIBC + MIX_COUNT,
-	F_WP50 = F_EVENTS + MIX_COUNT,
+	F_RUN_RATIO = F_EVENTS + MIX_COUNT,	/* + mix: ours / glibc */
+	F_WP50 = F_RUN_RATIO + MIX_COUNT,
 	F_WP99,
 	F_RP50,
 	F_RP99,
@@ -645,6 +646,10 @@ bench_rwlock_main(const struct bench_opts *o)
 			.name = names[F_GLIBC + m], .unit = "ops/s" };
 		f[F_EVENTS + m] = (struct bench_figure){
 			.name = names[F_EVENTS + m], .unit = "ops/s" };
+		snprintf(names[F_RUN_RATIO + m], 64, "%s: ours / glibc, by run",
+			 mix_label[m]);
+		f[F_RUN_RATIO + m] = (struct bench_figure){
+			.name = names[F_RUN_RATIO + m], .unit = "x" };
 	}
 	f[F_WP50] = (struct bench_figure){
 		.name = "writer wait p50, writer-pref", .unit = "us" };
@@ -663,14 +668,19 @@ bench_rwlock_main(const struct bench_opts *o)
 		uint64_t dropped, dropped_all = 0;
 
 		for (m = 0; m < MIX_COUNT; m++) {
-			v = mix_trial(&impl_ours, threads, mix_permille[m],
-				      o->seconds, false, &dropped);
-			broken |= v < 0;
-			bench_add(&f[F_OURS + m], v);
+			double ours;
+
+			ours = mix_trial(&impl_ours, threads, mix_permille[m],
+					 o->seconds, false, &dropped);
+			broken |= ours < 0;
+			bench_add(&f[F_OURS + m], ours);
 			v = mix_trial(&impl_glibc, threads, mix_permille[m],
 				      o->seconds, false, &dropped);
 			broken |= v < 0;
 			bench_add(&f[F_GLIBC + m], v);
+			/* The two trials ran back to back: their ratio is
+			 * this run's, and the goal holds for every run. */
+			bench_add(&f[F_RUN_RATIO + m], v > 0 ? ours / v : 0);
 			v = mix_trial(&impl_ours, threads, mix_permille[m],
 				      o->seconds, true, &dropped);
 			broken |= v < 0;
@@ -703,12 +713,13 @@ bench_rwlock_main(const struct bench_opts *o)
 	for (m = 0; m < MIX_COUNT; m++) {
 		snprintf(names[F_COUNT + R_VS_GLIBC + m], 64,
 			 "%s: ours / glibc", mix_label[m]);
+		/* The median run's ratio, met only if the worst run's is. */
 		r[R_VS_GLIBC + m] = (struct bench_ratio){
 			.name = names[F_COUNT + R_VS_GLIBC + m],
-			.value = f[F_OURS + m].median / f[F_GLIBC + m].median,
-			.target = ">= 1.0",
+			.value = f[F_RUN_RATIO + m].median,
+			.target = ">= 1.0 every run",
 		};
-		r[R_VS_GLIBC + m].met = r[R_VS_GLIBC + m].value >= 1.0;
+		r[R_VS_GLIBC + m].met = f[F_RUN_RATIO + m].min >= 1.0;
 		snprintf(names[F_COUNT + R_EVENTS + m], 64,
 			 "%s: events on / off", mix_label[m]);
 		r[R_EVENTS + m] = (struct bench_ratio){
