@@ -619,6 +619,40 @@ START_TEST(test_lazy_record)
 }
 END_TEST
 
+/* A joined thread's record goes to the next thread, not back to malloc:
+ * a wake-up left for after a lock may still name its parker word, and
+ * must find a parker word there (thread.c, spare records).  Valgrind's
+ * memcheck in CI reports a futex call on freed memory if one is freed. */
+static void
+record_self(void *p)
+{
+	*(struct ls_thread **)p = ls_thread_self();
+}
+
+START_TEST(test_record_reused_not_freed)
+{
+	struct ls_group *g;
+	struct ls_thread *first = NULL, *second = NULL;
+	void *decoy;
+
+	ck_assert_int_eq(ls_group_create(NULL, "records", &g), 0);
+	ck_assert_int_eq(ls_thread_spawn(g, "first", record_self, &first), 0);
+	ck_assert_int_eq(ls_group_join(g), 0);
+	/* Were the record freed, malloc would hand it to this block of its
+	 * size (and under ASan to nobody): the next thread would not get
+	 * it. */
+	decoy = malloc(sizeof(struct ls_thread));
+	ck_assert_ptr_nonnull(decoy);
+	ck_assert_int_eq(ls_thread_spawn(g, "second", record_self, &second),
+			 0);
+	ck_assert_int_eq(ls_group_join(g), 0);
+	ck_assert_ptr_nonnull(first);
+	ck_assert_ptr_eq(first, second);
+	free(decoy);
+	ls_group_destroy(g);
+}
+END_TEST
+
 /* Cancel while another thread is already joining: the cancel must still
  * reach every member (they used to be taken off the list by the join). */
 struct joiner {
@@ -692,6 +726,7 @@ thread_suite(void)
 	tcase_add_test(basic, test_signals_blocked);
 	tcase_add_test(basic, test_park_outside_group);
 	tcase_add_test(basic, test_lazy_record);
+	tcase_add_test(basic, test_record_reused_not_freed);
 	suite_add_tcase(s, basic);
 
 	tcase_set_timeout(cancel, 10);

@@ -57,6 +57,8 @@ struct ls_thread {
 	bool cached;		/* run by a thread of a cache: no join */
 	ls_thread_fn fn;
 	void *arg;
+	/* Once freed: the next of thread.c's spare records (its lock). */
+	struct ls_thread *spare_next;
 
 	/* Read by the controller without locks, for ls_gate_list. */
 	_Atomic unsigned state;		/* enum ls_thread_state */

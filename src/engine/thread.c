@@ -77,10 +77,40 @@ copy_name(char *dst, const char *src)
 	snprintf(dst, LS_NAME_MAX + 1, "%s", src ? src : "");
 }
 
+/*
+ * Thread records are never given back to malloc: a freed one waits on this
+ * list for the next thread.  A wake-up left for after a lock (struct wake:
+ * a cancel's, a grant's) names a record's parker word and may come after
+ * the thread has returned and been joined; it is a futex system call on
+ * that address, which reads no memory, and a thread parked on the word by
+ * then takes a spurious wake-up, as every parker does (park.c).  Kept
+ * records make that address always a parker word, never memory malloc has
+ * handed to something else or back to the kernel.  Records in use are
+ * bounded by the threads alive at once, so the list is too.
+ */
+static pthread_mutex_t spare_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct ls_thread *spare;
+
+static struct ls_thread *
+thread_record_take(void)
+{
+	struct ls_thread *t;
+
+	pthread_mutex_lock(&spare_mu);
+	t = spare;
+	if (t)
+		spare = t->spare_next;
+	pthread_mutex_unlock(&spare_mu);
+	if (!t)
+		return calloc(1, sizeof(*t));
+	memset(t, 0, sizeof(*t));
+	return t;
+}
+
 static struct ls_thread *
 thread_alloc(const char *name)
 {
-	struct ls_thread *t = calloc(1, sizeof(*t));
+	struct ls_thread *t = thread_record_take();
 
 	if (!t)
 		return NULL;
@@ -103,7 +133,10 @@ static void
 thread_free(struct ls_thread *t)
 {
 	VALGRIND_HG_ENABLE_CHECKING(t, sizeof(*t));
-	free(t);
+	pthread_mutex_lock(&spare_mu);
+	t->spare_next = spare;
+	spare = t;
+	pthread_mutex_unlock(&spare_mu);
 }
 
 static void
