@@ -12,8 +12,9 @@
  * certainly alive, that is, under a lock the waiter needs).  A futex wake
  * touches no user memory, so a primitive may defer it until after its own
  * lock is dropped (waitq_grant_deferred) even though the waiter may be gone
- * by then: at worst some other futex at that address sees a spurious
- * wake-up, which every futex user tolerates.  Cancelling a group sets its
+ * by then: thread records are never freed, only kept for the next thread
+ * (thread.c), so the address is still a parker word, and at worst its new
+ * thread sees a spurious wake-up, which thread_park tolerates.  Cancelling a group sets its
  * flag and then wakes every member that sleeps (thread_wake_cancelled);
  * the flag and the word are both seq_cst, so a member either sees the flag
  * before it sleeps or is woken.  No wait polls: a parked thread sleeps in

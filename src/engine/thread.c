@@ -285,10 +285,10 @@ ls_group_cancel(struct ls_group *g)
 	engine_unlock(&g->mu);
 	/* The wakes after the unlock: on one CPU a member woken under g->mu
 	 * runs at once and blocks on it.  A member that woke for another
-	 * reason may have returned and been freed by now; the wake is a
-	 * system call on its word's address, which reads no memory, and a
-	 * futex sleeper that the address now belongs to takes a spurious
-	 * wake-up as every futex sleeper here does: it looks again. */
+	 * reason may have returned and been joined by now; its record is
+	 * kept for the next thread (thread_free), so the wake still lands on
+	 * a parker word, and a thread parked there takes a spurious wake-up
+	 * as every parker does: it looks again. */
 	for (i = 0; i < n; i++)
 		thread_wake(&wk[i]);
 }
