@@ -88,16 +88,34 @@ w=$(screen main | while IFS= read -r l; do echo "${#l}"; done | sort -n | tail -
 	not_ok "nothing drawn past the right edge ($w)"
 
 # A click on a thread opens its detail; a second click closes it.  The
-# storm's last resizes may still be drawing (SIGWINCH is not in the input
-# stream, so the keys above do not wait for them): take worker-1's row
-# once it has stayed put for a poll.
-row='' prev=''
-for ((i = 0; i < 50; i++)); do
-	row=$(screen main | grep -n 'worker-1 ' | head -1 | cut -d: -f1)
-	[ -n "$row" ] && [ "$row" = "$prev" ] && break
-	prev=$row
-	sleep 0.2
-done
+# click must meet the layout it was aimed at, but the storm's last
+# resizes may reach lockstep late (tmux passes a pane's new size on after
+# a delay, and SIGWINCH is not in the input stream, so the keys above do
+# not wait for it); a larger layout clipped to the pane looks the same at
+# its top left; and tmux keeps the bottom lines of a pane that shrinks,
+# so until lockstep redraws, its old picture shows moved up a line.  So
+# resize once more and wait until lockstep has drawn exactly that size -
+# its header on the first line and its last row, the scene's keys, on
+# the pane's last - then back, and wait again.
+# laid_out ROWS: lockstep's top row is line 1, its bottom row line ROWS.
+laid_out() {
+	local i s
+	for ((i = 0; i < 200; i++)); do
+		s=$(screen main)
+		sed -n 1p <<<"$s" | grep -q '^ lockstep · rwlock' &&
+			sed -n "$1p" <<<"$s" | grep -q 'w/W threads=' &&
+			return 0
+		sleep 0.05
+	done
+	echo "--- lockstep never drew $1 rows:" >&2
+	echo "$s" >&2
+	return 1
+}
+tm resize-window -t main -x 100 -y 31
+laid_out 31
+tm resize-window -t main -x 100 -y 30
+laid_out 30
+row=$(screen main | grep -n 'worker-1 ' | head -1 | cut -d: -f1)
 if [ -n "$row" ]; then
 	# An X10 mouse report, as the terminal inside tmux sends it: ESC [ M,
 	# then button, column and row, each plus 32 (1-based).
