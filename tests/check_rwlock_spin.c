@@ -51,6 +51,11 @@ START_TEST(test_failures_back_off_to_probes)
 		probes += b != 0;
 	}
 	ck_assert_uint_eq(probes, 4);
+	/* A probe that fails leaves it backed off. */
+	b = spin_ns(l);
+	rwlock_spin_learn(l, RW_SPIN_FIRST_NS, false);
+	ck_assert_uint_eq(spin_ns(l), b);
+	ck_assert_uint_lt(spin_ns(l), RW_SPIN_MIN_NS);
 	/* A probe that gets in brings the whole spin back. */
 	rwlock_spin_learn(l, RW_SPIN_FIRST_NS, true);
 	ck_assert_uint_eq(spin_ns(l), RW_SPIN_FIRST_NS);

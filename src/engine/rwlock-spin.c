@@ -21,7 +21,8 @@
  *     sleep in turn, and the two would take turns to sleep for good;
  *   - a spin that failed halves the budget, down to nothing: then only
  *     one arrival in RW_SPIN_PROBE spins, with the full budget, to find
- *     out whether spinning pays again; one that got in restores it.
+ *     out whether spinning pays again; one that got in restores it, one
+ *     that failed leaves it so.
  * An earlier rule moved the budget towards twice what successful spins
  * needed: it shrank on every short wait and then failed on the first
  * longer one, and a lock met by two threads at 90/10 fell into taking
@@ -78,8 +79,13 @@ rwlock_spin_budget(struct ls_rwlock *l)
 void
 rwlock_spin_learn(struct ls_rwlock *l, uint32_t budget, bool in)
 {
-	atomic_store_explicit(&l->spin_ns,
-			      in ? rwlock_spin_full(l) : budget / 2,
+	uint32_t now = atomic_load_explicit(&l->spin_ns, memory_order_relaxed);
+
+	/* A failed probe leaves the lock backed off: its budget was the whole
+	 * one, and half of that would turn spinning back on for everyone. */
+	if (!in && now < RW_SPIN_MIN_NS)
+		return;
+	atomic_store_explicit(&l->spin_ns, in ? rwlock_spin_full(l) : budget / 2,
 			      memory_order_relaxed);
 }
 
