@@ -409,11 +409,12 @@ START_TEST(test_stress)
 	enum { SUBMITTERS = 3 };
 	unsigned n = (unsigned)test_size("POOL_STRESS_TASKS", 100000, 10000);
 	struct ls_group *g = group_new(NULL);
-	/* Loop 1: take_many, so that takes of up to four (one worker) and
-	 * claims by free workers race the scaling and the keep-alive. */
+	/* Loop 1: take_many and a deeper queue, so that takes of several
+	 * and claims by free workers race the scaling and the keep-alive. */
 	struct ls_pool_config cfg = {
 		.name = "stress", .min_workers = 1, .max_workers = 4,
-		.capacity = 16, .keep_alive_ns = MS / 5, .take_many = _i,
+		.capacity = _i ? 256 : 16, .keep_alive_ns = MS / 5,
+		.take_many = _i,
 	};
 	struct rec *r = rec_new(n);
 	struct rec_arg *a = calloc(n, sizeof(*a));
@@ -549,8 +550,10 @@ START_TEST(test_takes_one_without_take_many)
 END_TEST
 
 /* One task waits for another, queued right behind it, so one worker takes
- * both at once; the second worker, once the queue is empty, must claim
- * the one not begun - else the first waits for ever beside a free worker. */
+ * both at once, and every task queued after them waits for the second
+ * too.  The other worker must claim the second, not begun, before it
+ * takes from the queue: it came off the queue's head, and else both
+ * workers wait for ever (here, five seconds). */
 struct pair {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -559,13 +562,12 @@ struct pair {
 	pthread_t waiter, setter;
 };
 
-static int
-pair_wait_task(void *arg)
+/* Wait until the setter ran, at most five seconds. */
+static void
+pair_wait_set(struct pair *pr)
 {
-	struct pair *pr = arg;
 	struct timespec until;
 
-	pr->waiter = pthread_self();
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += 5;
 	pthread_mutex_lock(&pr->mu);
@@ -574,6 +576,22 @@ pair_wait_task(void *arg)
 		    ETIMEDOUT)
 			pr->waited_out = true;
 	pthread_mutex_unlock(&pr->mu);
+}
+
+static int
+pair_wait_task(void *arg)
+{
+	struct pair *pr = arg;
+
+	pr->waiter = pthread_self();
+	pair_wait_set(pr);
+	return 0;
+}
+
+static int
+pair_after_task(void *arg)
+{
+	pair_wait_set(arg);
 	return 0;
 }
 
@@ -587,13 +605,6 @@ pair_set_task(void *arg)
 	pr->set = true;
 	pthread_cond_broadcast(&pr->cv);
 	pthread_mutex_unlock(&pr->mu);
-	return 0;
-}
-
-static int
-noop_task(void *arg)
-{
-	(void)arg;
 	return 0;
 }
 
@@ -611,7 +622,7 @@ START_TEST(test_free_worker_claims_a_taken_task)
 	struct ls_task hold2 = { .fn = hold_task, .arg = &second };
 	struct ls_task wait = { .fn = pair_wait_task, .arg = &pr };
 	struct ls_task set = { .fn = pair_set_task, .arg = &pr };
-	struct ls_task noop = { .fn = noop_task };
+	struct ls_task after = { .fn = pair_after_task, .arg = &pr };
 	unsigned i;
 
 	ck_assert_int_eq(ls_pool_create(g, &cfg, &p), 0);
@@ -628,12 +639,12 @@ START_TEST(test_free_worker_claims_a_taken_task)
 	ck_assert_int_eq(ls_pool_submit(p, &wait, NULL), 0);
 	ck_assert_int_eq(ls_pool_submit(p, &set, NULL), 0);
 	for (i = 2; i < 62; i++)
-		ck_assert_int_eq(ls_pool_submit(p, &noop, NULL), 0);
+		ck_assert_int_eq(ls_pool_submit(p, &after, NULL), 0);
 	test_latch_open(&first);
 	test_latch_open(&second);
 	ck_assert_int_eq(ls_pool_wait_idle(p, LS_POOL_FOREVER), 0);
 	ck_assert_msg(!pr.waited_out, "a taken task waited behind its "
-		      "take-mate while a worker was free");
+		      "take-mate while a worker took from the queue");
 	ck_assert(pr.set);
 	ck_assert(!pthread_equal(pr.waiter, pr.setter));
 	ls_pool_destroy(p);

@@ -213,6 +213,78 @@ START_TEST(test_shutdown_now)
 }
 END_TEST
 
+/* Shutdown now with take_many: tasks the worker took with the one it runs
+ * and has not begun are dropped as the queued ones are, not run. */
+START_TEST(test_shutdown_now_drops_taken)
+{
+	enum { N = 50 };
+	struct ls_ring *ring;
+	struct ls_group *g;
+	struct ls_pool_config cfg = {
+		.name = "taken", .min_workers = 1, .max_workers = 1,
+		.capacity = 64, .take_many = true,
+	};
+	struct ls_pool *p;
+	struct test_latch hold, latch;
+	struct rec *r = rec_new(N);
+	struct rec_arg a[N];
+	struct ls_task h = { .fn = hold_task, .arg = &hold };
+	struct shutdown_call c;
+	struct ls_pool_stats s;
+	pthread_t th;
+	unsigned i, errs;
+
+	ck_assert_int_eq(ls_ring_create(NULL, &ring), 0);
+	g = group_new(ring);
+	ck_assert_int_eq(ls_pool_create(g, &cfg, &p), 0);
+	test_latch_init(&hold);
+	test_latch_init(&latch);
+	r->latch = &latch;
+	ck_assert_int_eq(ls_pool_submit(p, &h, NULL), 0);
+	test_latch_wait_arrived(&hold, 1);
+	for (i = 0; i < N; i++) {
+		struct ls_task t;
+
+		a[i] = (struct rec_arg){ .r = r, .i = i };
+		t = rec_make(&a[i], 0);
+		ck_assert_int_eq(ls_pool_submit(p, &t, NULL), 0);
+	}
+	/* 50 queued, one worker: it takes 50 / 4 = 12, task 0 first, and
+	 * holds there with 11 not begun. */
+	test_latch_open(&hold);
+	test_latch_wait_arrived(&latch, 1);
+	ls_pool_stats(p, &s);
+	ck_assert_uint_eq(s.busy, 12);
+	c = (struct shutdown_call){ .p = p, .ring = ring, .rc = 1 };
+	ck_assert_int_eq(pthread_create(&th, NULL, shutdown_main, &c), 0);
+	do {
+		errs = 0;
+		test_sleep_ns(MS / 4);
+		for (i = 1; i < N; i++)
+			errs += atomic_load(&r->errs[i]);
+	} while (errs < N - 1);
+	test_latch_open(&latch);
+	ck_assert_int_eq(pthread_join(th, NULL), 0);
+	ck_assert_int_eq(c.rc, 0);
+	ck_assert_uint_eq(c.dropped, N - 1);
+	ck_assert_uint_eq(r->runs[0], 1);
+	for (i = 1; i < N; i++) {
+		ck_assert_uint_eq(r->runs[i], 0);
+		ck_assert_uint_eq(r->errs[i], 1);
+		ck_assert_int_eq(r->last_err[i], -ECANCELED);
+	}
+	ls_pool_stats(p, &s);
+	ck_assert_uint_eq(s.busy, 0);
+	ck_assert_uint_eq(s.dropped, N - 1);
+	ls_pool_destroy(p);
+	ls_group_destroy(g);
+	ls_ring_destroy(ring);
+	test_latch_destroy(&hold);
+	test_latch_destroy(&latch);
+	rec_free(r);
+}
+END_TEST
+
 /* Shutdown now at a random moment under load: every task either ran
  * once (one on_done or on_error) or was dropped (one on_error with
  * -ECANCELED), and dropped = submitted - run. */
@@ -453,6 +525,7 @@ pool_stop_suite(void)
 	tc = tcase_create("shutdown");
 	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, test_shutdown_now);
+	tcase_add_test(tc, test_shutdown_now_drops_taken);
 	tcase_add_test(tc, test_shutdown_now_random);
 	tcase_add_test(tc, test_self_wait);
 	suite_add_tcase(s, tc);

@@ -158,6 +158,11 @@ void pool_check_quiet_locked(struct ls_pool *p);
  * its slot. */
 void pool_take_locked(struct ls_pool *p, struct pool_task *t);
 
+/* pool-worker.c: claim into *t a task a worker took with others and has
+ * not begun (struct pool_take); it stays counted busy.  Returns whether
+ * there was one. */
+bool pool_take_claim_any_locked(struct ls_pool *p, struct pool_task *t);
+
 /* Hand free room to waiting submitters, in their order (by priority),
  * once slack slots are free. */
 void pool_admit_locked(struct ls_pool *p);

@@ -191,11 +191,8 @@ pool_takes_left_locked(const struct ls_pool *p)
 	return false;
 }
 
-/* Claim into mine a task that another worker took with others and has
- * not begun; a take found spent leaves the list.  mu held.  Returns
- * whether there was one. */
-static bool
-pool_take_steal_locked(struct ls_pool *p, struct pool_take *mine)
+bool
+pool_take_claim_any_locked(struct ls_pool *p, struct pool_task *t)
 {
 	struct pool_take *tk, *later;
 	unsigned k;
@@ -204,15 +201,24 @@ pool_take_steal_locked(struct ls_pool *p, struct pool_take *mine)
 		later = tk->later;
 		k = pool_take_claim(tk);
 		if (k < tk->n) {
-			mine->t[0] = tk->t[k];
-			mine->n = 1;
-			atomic_store_explicit(&mine->next, 1,
-					      memory_order_relaxed);
+			*t = tk->t[k];
 			return true;
 		}
 		pool_take_unlist_locked(p, tk);
 	}
 	return false;
+}
+
+/* Claim into mine a task that another worker took with others and has
+ * not begun.  mu held.  Returns whether there was one. */
+static bool
+pool_take_steal_locked(struct ls_pool *p, struct pool_take *mine)
+{
+	if (!p->takes || !pool_take_claim_any_locked(p, &mine->t[0]))
+		return false;
+	mine->n = 1;
+	atomic_store_explicit(&mine->next, 1, memory_order_relaxed);
+	return true;
 }
 
 /*
@@ -260,10 +266,10 @@ pool_worker_take_size(const struct ls_pool *p, unsigned len)
 }
 
 /*
- * Take the next tasks into tk: from the queue (one, or several:
- * pool_worker_take_size), counted busy there, and listed for others to
- * claim when several; else, with the queue empty, one that another worker
- * took and has not begun (already counted).  With the gates open the
+ * Take the next tasks into tk: one that another worker took and has not
+ * begun (already counted busy), if any; else from the queue (one, or
+ * several: pool_worker_take_size), counted busy there, and listed for
+ * others to claim when several.  With the gates open the
  * tasks just recorded and these are one critical section; else mu is
  * dropped while the worker passes the "take task" gate, as every gate is
  * passed, and again after an idle wait.  Returns 0 with tasks, or why the
@@ -293,20 +299,23 @@ pool_worker_take_relock(struct ls_pool *p, struct pool_take *tk)
 			return POOL_WORKER_LEAVE;
 		if (ls_group_cancelled(g))
 			return -ECANCELED;
+		/* A task another worker took and has not begun came off the
+		 * queue's head: it goes before anything still queued. */
+		if (pool_take_steal_locked(p, tk))
+			return 0;
 		if (runq_len(&p->rq)) {
 			if (pool_worker_gates_open(g))
 				want = pool_worker_take_size(p,
 							     runq_len(&p->rq));
 			break;
 		}
-		if (pool_take_steal_locked(p, tk))
-			return 0;
 		if (p->state == POOL_DRAINING)
 			return POOL_WORKER_LEAVE;
 		rc = pool_worker_idle_relock(p);
 		if (rc == -ECANCELED)
 			return rc;
 		if (rc == -ETIMEDOUT && !runq_len(&p->rq) &&
+		    !pool_takes_left_locked(p) &&
 		    p->workers > p->min && p->state == POOL_RUNNING)
 			return POOL_WORKER_LEAVE;
 	}

@@ -330,6 +330,22 @@ pool_drop_all_relock(struct ls_pool *p)
 	if (any)
 		ls_emit(LS_EV_POOL_DEPTH, p->obj, runq_len(&p->rq),
 			p->capacity);
+	/* Tasks workers took several at a time and have not begun are as
+	 * good as queued: dropped too.  The list is walked afresh after
+	 * every unlock, since a worker may finish its take meanwhile. */
+	while (pool_take_claim_any_locked(p, &t)) {
+		p->busy--;
+		p->dropping++;
+		gone = pool_drop_locked(p, &t);
+		if (gone || (!t.batch && t.on_error)) {
+			engine_unlock(&p->mu);
+			pool_tell_dropped(&t);
+			pool_map_put(gone);
+			engine_lock(&p->mu);
+		}
+		p->dropping--;
+		pool_check_quiet_locked(p);
+	}
 }
 
 /* Submitting. */
