@@ -299,7 +299,10 @@ step_type_ahead(struct ui *u, unsigned tid)
 static void step(struct ui *u, unsigned tid);
 static void replay_step(struct ui *u);
 
-/* The oldest step typed ahead, once nothing is under way. */
+/* The oldest step typed ahead, once nothing is under way.  (They are
+ * not dropped when a step fails: whether a key was typed ahead or read
+ * after its step ended is a matter of timing, and both must do the
+ * same.) */
 static void
 step_take_ahead(struct ui *u)
 {

@@ -282,6 +282,8 @@ present_key(struct present *p, int ch)
 	if (p->scene && p->scene_focus) {
 		if (ch == '\t' || ch == KEY_BTAB) {
 			p->scene_focus = false;
+			/* As every key but a step does, in the scene. */
+			p->scene->nstep_ahead = 0;
 			return true;
 		}
 		return app_key(p->scene, ch);
