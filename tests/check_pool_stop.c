@@ -150,6 +150,37 @@ shutdown_main(void *arg)
 	return NULL;
 }
 
+/* Shut p down now from another thread while task 0 of r's n holds the
+ * only worker at latch; wait until the other n - 1 are told they were
+ * dropped, let task 0 finish, and check that exactly those were dropped
+ * and none of them ran. */
+static void
+shutdown_now_around_task0(struct ls_pool *p, struct ls_ring *ring,
+			  struct rec *r, unsigned n, struct test_latch *latch)
+{
+	struct shutdown_call c = { .p = p, .ring = ring, .rc = 1 };
+	pthread_t th;
+	unsigned i, errs;
+
+	ck_assert_int_eq(pthread_create(&th, NULL, shutdown_main, &c), 0);
+	do {
+		errs = 0;
+		test_sleep_ns(MS / 4);
+		for (i = 1; i < n; i++)
+			errs += atomic_load(&r->errs[i]);
+	} while (errs < n - 1);
+	test_latch_open(latch);
+	ck_assert_int_eq(pthread_join(th, NULL), 0);
+	ck_assert_int_eq(c.rc, 0);
+	ck_assert_uint_eq(c.dropped, n - 1);
+	ck_assert_uint_eq(r->runs[0], 1);
+	for (i = 1; i < n; i++) {
+		ck_assert_uint_eq(r->runs[i], 0);
+		ck_assert_uint_eq(r->errs[i], 1);
+		ck_assert_int_eq(r->last_err[i], -ECANCELED);
+	}
+}
+
 START_TEST(test_shutdown_now)
 {
 	enum { N = 50 };
@@ -159,11 +190,9 @@ START_TEST(test_shutdown_now)
 	struct test_latch latch;
 	struct rec *r = rec_new(N);
 	struct rec_arg a[N];
-	struct shutdown_call c;
 	struct ls_pool_stats s;
 	struct test_evlog log = { 0 };
-	pthread_t th;
-	unsigned i, errs;
+	unsigned i;
 
 	ck_assert_int_eq(ls_ring_create(NULL, &ring), 0);
 	g = group_new(ring);
@@ -179,26 +208,9 @@ START_TEST(test_shutdown_now)
 		if (i == 0)
 			test_latch_wait_arrived(&latch, 1);
 	}
-	c = (struct shutdown_call){ .p = p, .ring = ring, .rc = 1 };
-	ck_assert_int_eq(pthread_create(&th, NULL, shutdown_main, &c), 0);
-	/* Task 0 holds the only worker; wait until the queue is dropped. */
-	do {
-		errs = 0;
-		test_sleep_ns(MS / 4);
-		for (i = 1; i < N; i++)
-			errs += atomic_load(&r->errs[i]);
-	} while (errs < N - 1);
-	test_latch_open(&latch);
-	ck_assert_int_eq(pthread_join(th, NULL), 0);
-	ck_assert_int_eq(c.rc, 0);
-	ck_assert_uint_eq(c.dropped, N - 1);
-	ck_assert_uint_eq(r->runs[0], 1);
+	/* Task 0 holds the only worker; the queue is dropped. */
+	shutdown_now_around_task0(p, ring, r, N, &latch);
 	ck_assert_uint_eq(r->done[0], 1);
-	for (i = 1; i < N; i++) {
-		ck_assert_uint_eq(r->runs[i], 0);
-		ck_assert_uint_eq(r->errs[i], 1);
-		ck_assert_int_eq(r->last_err[i], -ECANCELED);
-	}
 	ls_pool_stats(p, &s);
 	ck_assert_uint_eq(s.dropped, s.submitted - s.completed - s.failed);
 	ck_assert_uint_eq(s.workers, 0);
@@ -229,10 +241,8 @@ START_TEST(test_shutdown_now_drops_taken)
 	struct rec *r = rec_new(N);
 	struct rec_arg a[N];
 	struct ls_task h = { .fn = hold_task, .arg = &hold };
-	struct shutdown_call c;
 	struct ls_pool_stats s;
-	pthread_t th;
-	unsigned i, errs;
+	unsigned i;
 
 	ck_assert_int_eq(ls_ring_create(NULL, &ring), 0);
 	g = group_new(ring);
@@ -255,24 +265,7 @@ START_TEST(test_shutdown_now_drops_taken)
 	test_latch_wait_arrived(&latch, 1);
 	ls_pool_stats(p, &s);
 	ck_assert_uint_eq(s.busy, 12);
-	c = (struct shutdown_call){ .p = p, .ring = ring, .rc = 1 };
-	ck_assert_int_eq(pthread_create(&th, NULL, shutdown_main, &c), 0);
-	do {
-		errs = 0;
-		test_sleep_ns(MS / 4);
-		for (i = 1; i < N; i++)
-			errs += atomic_load(&r->errs[i]);
-	} while (errs < N - 1);
-	test_latch_open(&latch);
-	ck_assert_int_eq(pthread_join(th, NULL), 0);
-	ck_assert_int_eq(c.rc, 0);
-	ck_assert_uint_eq(c.dropped, N - 1);
-	ck_assert_uint_eq(r->runs[0], 1);
-	for (i = 1; i < N; i++) {
-		ck_assert_uint_eq(r->runs[i], 0);
-		ck_assert_uint_eq(r->errs[i], 1);
-		ck_assert_int_eq(r->last_err[i], -ECANCELED);
-	}
+	shutdown_now_around_task0(p, ring, r, N, &latch);
 	ls_pool_stats(p, &s);
 	ck_assert_uint_eq(s.busy, 0);
 	ck_assert_uint_eq(s.dropped, N - 1);

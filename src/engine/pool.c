@@ -305,27 +305,35 @@ pool_tell_dropped(const struct pool_task *t)
 		t->on_error(t->arg, -ECANCELED);
 }
 
+/* Drop t, taken out of the queue or a worker's take, and tell its owner
+ * without mu.  Neither queued nor busy meanwhile: counted in dropping
+ * until told, so that the pool is not quiet before the callback ran. */
+static void
+pool_drop_taken_relock(struct ls_pool *p, const struct pool_task *t)
+{
+	struct map_batch *gone;
+
+	p->dropping++;
+	gone = pool_drop_locked(p, t);
+	if (gone || (!t->batch && t->on_error)) {
+		engine_unlock(&p->mu);
+		pool_tell_dropped(t);
+		pool_map_put(gone);
+		engine_lock(&p->mu);
+	}
+	p->dropping--;
+	pool_check_quiet_locked(p);
+}
+
 void
 pool_drop_all_relock(struct ls_pool *p)
 {
 	struct pool_task t;
-	struct map_batch *gone;
 	bool any = runq_len(&p->rq) > 0;
 
 	while (runq_len(&p->rq)) {
 		pool_take_locked(p, &t);
-		/* Not queued and not busy: counted here until told, so
-		 * that the pool is not quiet before the callback ran. */
-		p->dropping++;
-		gone = pool_drop_locked(p, &t);
-		if (gone || (!t.batch && t.on_error)) {
-			engine_unlock(&p->mu);
-			pool_tell_dropped(&t);
-			pool_map_put(gone);
-			engine_lock(&p->mu);
-		}
-		p->dropping--;
-		pool_check_quiet_locked(p);
+		pool_drop_taken_relock(p, &t);
 	}
 	if (any)
 		ls_emit(LS_EV_POOL_DEPTH, p->obj, runq_len(&p->rq),
@@ -335,16 +343,7 @@ pool_drop_all_relock(struct ls_pool *p)
 	 * every unlock, since a worker may finish its take meanwhile. */
 	while (pool_take_claim_any_locked(p, &t)) {
 		p->busy--;
-		p->dropping++;
-		gone = pool_drop_locked(p, &t);
-		if (gone || (!t.batch && t.on_error)) {
-			engine_unlock(&p->mu);
-			pool_tell_dropped(&t);
-			pool_map_put(gone);
-			engine_lock(&p->mu);
-		}
-		p->dropping--;
-		pool_check_quiet_locked(p);
+		pool_drop_taken_relock(p, &t);
 	}
 }
 
