@@ -2,8 +2,8 @@
  * app.c - the ui loop: drain the ring into the model, draw when something
  * changed (at most 40 frames a second, UI_FRAME_NS), sleep in poll()
  * otherwise, and turn keys into controls.  The controls are the ui's
- * only door into the engine: pause, step, speed, scene parameters, reset,
- * scene switch.
+ * only door into the engine: pause, step (steps.c), speed, scene
+ * parameters, reset, scene switch.
  *
  * Drawing erases and redraws stdscr each frame; curses sends only the
  * cells that differ from what the terminal shows, so nothing flickers and
@@ -14,7 +14,6 @@
 #include "ui/ui.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <poll.h>
@@ -35,7 +34,6 @@
 #include "ui/tty.h"
 
 #define TICK_NS 1000000000ull		/* metrics window */
-#define SETTLE_NS 200000000ull
 /* A replayed schedule takes a step this often when it plays by itself. */
 #define REPLAY_BEAT_NS 800000000ull
 
@@ -264,138 +262,6 @@ restart(struct ui *u, const char *why)
 }
 
 static void
-toggle_pause(struct ui *u)
-{
-	uint64_t now = ls_clock_ns();
-
-	if (u->paused) {
-		control_resume(&u->ctl);
-		u->paused_ns += now - u->pause_began;
-		u->paused = false;
-	} else {
-		control_pause(&u->ctl);
-		u->pause_began = now;
-		u->paused = true;
-	}
-	u->dirty = true;
-}
-
-/* In the queue of steps typed ahead: the replay's next step. */
-#define STEP_AHEAD_REPLAY UINT_MAX
-
-/* A step key pressed while the last step is still under way is kept and
- * taken when that step ends, as a terminal keeps what is typed ahead: a
- * class pressing n n n quickly means three steps, not one. */
-static void
-step_type_ahead(struct ui *u, unsigned tid)
-{
-	if (u->nstep_ahead == UI_STEP_AHEAD) {
-		app_say(u, "the last step is still under way");
-		return;
-	}
-	u->step_ahead[u->nstep_ahead++] = tid;
-}
-
-static void step(struct ui *u, unsigned tid);
-static void replay_step(struct ui *u);
-
-/* The oldest step typed ahead, once nothing is under way.  (They are
- * not dropped when a step fails: whether a key was typed ahead or read
- * after its step ended is a matter of timing, and both must do the
- * same.) */
-static void
-step_take_ahead(struct ui *u)
-{
-	unsigned tid;
-
-	if (u->ctl.stepping || !u->nstep_ahead)
-		return;
-	tid = u->step_ahead[0];
-	u->nstep_ahead--;
-	memmove(u->step_ahead, u->step_ahead + 1,
-		u->nstep_ahead * sizeof(u->step_ahead[0]));
-	if (tid == STEP_AHEAD_REPLAY) {
-		if (u->replay)
-			replay_step(u);
-	} else {
-		step(u, tid);
-	}
-}
-
-/* Step thread tid (0: the next that can move, round robin).  The step
- * goes on in the background while the thread works; the loop polls it. */
-static void
-step(struct ui *u, unsigned tid)
-{
-	char err[160];
-	int rc;
-
-	if (!u->paused) {
-		toggle_pause(u);
-		control_settle(&u->ctl, SETTLE_NS);
-	}
-	if (u->ctl.stepping) {
-		step_type_ahead(u, tid);
-		return;
-	}
-	stepview_snapshot(u);
-	rc = control_step_begin(&u->ctl, tid, err, sizeof(err));
-	if (rc && rc != -EINPROGRESS) {
-		/* What was typed after a step that could not be taken was
-		 * meant to follow it: drop it too. */
-		u->nstep_ahead = 0;
-		app_say(u, err);
-	} else
-		app_cast_marker(u, "step %zu", u->ctl.nsteps);
-	u->dirty = true;
-}
-
-/* The next step of a schedule being replayed: the thread it names. */
-static void
-replay_step(struct ui *u)
-{
-	const struct schedule *s = u->replay;
-	char err[600], why[256];
-	int rc;
-
-	if (u->ctl.stepping) {
-		step_type_ahead(u, STEP_AHEAD_REPLAY);
-		return;
-	}
-	if (u->replay_next >= s->n) {
-		u->replay = NULL;
-		app_say(u, "the schedule is done: go on by hand");
-		return;
-	}
-	stepview_snapshot(u);
-	rc = control_step_named(&u->ctl, s->steps[u->replay_next].thread, 0,
-				why, sizeof(why));
-	if (rc && rc != -ETIMEDOUT) {
-		snprintf(err, sizeof(err), "%s:%u: %s", s->file,
-			 s->steps[u->replay_next].line, why);
-		app_say(u, err);
-		u->replay = NULL;
-		u->nstep_ahead = 0;
-		return;
-	}
-	u->replay_next++;
-	app_cast_marker(u, "step %zu", u->ctl.nsteps);
-	u->dirty = true;
-}
-
-static void
-step_back(struct ui *u)
-{
-	char err[160];
-
-	if (control_step_back(&u->ctl, err, sizeof(err)))
-		app_say(u, err);
-	else
-		app_cast_marker(u, "back to step %zu", u->ctl.nsteps);
-	u->dirty = true;
-}
-
-static void
 change_speed(struct ui *u, int dir)
 {
 	if (dir > 0 && u->speed_idx + 1 < NSPEEDS)
@@ -474,7 +340,7 @@ mouse_event(struct ui *u)
 		if (u->step_view) {
 			if (stepview_click(u, u->lay.threads, me.y, me.x,
 					   &tid))
-				step(u, tid);
+				app_step(u, tid);
 		} else if (threads_click(u, u->lay.threads, me.y, me.x)) {
 			u->dirty = true;
 		}
@@ -518,15 +384,15 @@ app_key(struct ui *u, int ch)
 			u->replay_auto = !u->replay_auto;
 			u->replay_due = 0;
 		} else {
-			toggle_pause(u);
+			app_toggle_pause(u);
 		}
 		break;
 	case 's':
 	case 'n':
 		if (u->replay)
-			replay_step(u);
+			app_replay_step(u);
 		else
-			step(u, 0);
+			app_step(u, 0);
 		break;
 	case 'v':
 		u->step_view = !u->step_view;
@@ -536,11 +402,11 @@ app_key(struct ui *u, int ch)
 			app_say(u, "cannot start a search");
 		break;
 	case 'b':
-		step_back(u);
+		app_step_back(u);
 		break;
 	case 'g':
 		if (u->paused)
-			toggle_pause(u);
+			app_toggle_pause(u);
 		break;
 	case '+':
 	case '=':
@@ -580,7 +446,7 @@ app_key(struct ui *u, int ch)
 			unsigned tid = stepview_column_tid(u, (unsigned)(ch - '0'));
 
 			if (tid)
-				step(u, tid);
+				app_step(u, tid);
 			break;
 		}
 		if (ch >= '1' && ch <= '9') {
@@ -589,7 +455,7 @@ app_key(struct ui *u, int ch)
 			unsigned idx = (unsigned)(ch - '1') + (unsigned)u->threads_scroll;
 
 			if (idx < n)
-				step(u, tids[idx]);
+				app_step(u, tids[idx]);
 			break;
 		}
 		/* The panels' own keys (layout.c), then the scene's (none
@@ -635,7 +501,7 @@ app_advance(struct ui *u)
 	if (u->ctl.stepping && control_step_poll(&u->ctl) != -EINPROGRESS)
 		u->dirty = true;
 	/* A step may also end as it begins: take the next typed either way. */
-	step_take_ahead(u);
+	app_step_take_ahead(u);
 	if (u->search) {
 		search_poll(u);
 		u->dirty = true;
@@ -645,7 +511,7 @@ app_advance(struct ui *u)
 		if (!u->replay_due)
 			u->replay_due = now + REPLAY_BEAT_NS;
 		else if (now >= u->replay_due) {
-			replay_step(u);
+			app_replay_step(u);
 			u->replay_due = 0;
 		}
 	}

@@ -252,6 +252,18 @@ void app_cast_marker(struct ui *u, const char *fmt, ...)
 /* Show msg on the status line for a few seconds. */
 void app_say(struct ui *u, const char *msg);
 
+/* steps.c: pause or resume the run. */
+void app_toggle_pause(struct ui *u);
+/* Step thread tid (0: the next that can move), pausing first if running;
+ * while a step is under way the key is kept and taken after it. */
+void app_step(struct ui *u, unsigned tid);
+/* The next step of the schedule being replayed (u->replay). */
+void app_replay_step(struct ui *u);
+/* Step back one step (the run is replayed up to the one before). */
+void app_step_back(struct ui *u);
+/* Once no step is under way, take the oldest step typed ahead. */
+void app_step_take_ahead(struct ui *u);
+
 /*
  * A live scene without the loop around it (app.c), for the ui's own loop
  * and for a slide (ui/present.c).  app_create starts target t (copied)
