@@ -778,9 +778,11 @@ bench_rwlock_main(const struct bench_opts *o)
 		    "PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP; events on: "
 		    "every thread emits\ninto a ring drained each ms.  "
 		    "writer wait: one writer against a relay of\nreaders "
-		    "that never leaves a reader-preferring lock free; the "
-		    "reader-pref wait\nlasts until the readers stop, so it "
-		    "grows with the run.\ndropped must be 0: a dropped event "
+		    "that never leaves a reader-preferring lock free, each "
+		    "holding it\n50 us computing; writer-pref: 1000 waits a "
+		    "run; the reader-pref wait\nlasts until the readers stop, "
+		    "so it grows with the run.\ndropped must be 0: a dropped "
+		    "event "
 		    "costs less than one written, so drops\nwould flatter "
 		    "the events-on figures.\n");
 	return 0;
