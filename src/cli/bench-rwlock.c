@@ -14,7 +14,8 @@
  * an invariant violation and fails the benchmark), a writer bumps them, and
  * both then do a short fixed computation inside the lock (CS_WORK steps of
  * a dependent multiply chain, about 40 ns), as a real critical section
- * would.
+ * would.  Ours and glibc's share each run's time in interleaved slices
+ * (pair_trial), and their ratio is taken run by run.
  *
  * Writer waits under a continuous reader stream: max(2, threads) readers
  * relay the lock: each holds it at least HOLD_MIN_NS and then until the
@@ -54,6 +55,7 @@
 #define HOLD_MIN_NS 50000u
 #define WRITE_GAP_NS 500000u
 #define MAX_WAITS 65536
+#define SLICES 4		/* interleaved trials of each contender a run */
 #define WP_WAITS 1000u		/* waits a writer-preferring trial records */
 #define WP_CAP_S 10.0		/* ... or as many as came in this long */
 #define DRAIN_EVERY_NS 1000000u
@@ -395,6 +397,36 @@ out:
 	return rate;
 }
 
+/*
+ * A run's ours-against-glibc pair at one mix: SLICES trials each of
+ * seconds / SLICES, in the order ours, glibc, glibc, ours, ... (ABBA:
+ * a load that rises or falls through the run weighs on both alike), and
+ * the mean rate of each.  Two back-to-back trials of the whole length let
+ * one burst of load elsewhere on the machine fall on one contender only.
+ * Returns 0, or the first trial's failure (mix_trial).
+ */
+static int
+pair_trial(unsigned threads, unsigned permille, double seconds, double *ours,
+	   double *glibc)
+{
+	uint64_t dropped;
+	double v;
+	unsigned i;
+
+	_Static_assert(SLICES % 4 == 0, "ABBA needs whole quads");
+	*ours = *glibc = 0;
+	for (i = 0; i < SLICES; i++) {
+		bool us = (i & 1) == ((i >> 1) & 1);
+
+		v = mix_trial(us ? &impl_ours : &impl_glibc, threads, permille,
+			      seconds / SLICES, false, &dropped);
+		if (v < 0)
+			return (int)v;
+		*(us ? ours : glibc) += v / (SLICES / 2);
+	}
+	return 0;
+}
+
 /* Writer waits under a relay of readers. */
 
 struct wait_trial {
@@ -701,16 +733,12 @@ bench_rwlock_main(const struct bench_opts *o)
 		for (m = 0; m < MIX_COUNT; m++) {
 			double ours;
 
-			ours = mix_trial(&impl_ours, threads, mix_permille[m],
-					 o->seconds, false, &dropped);
-			broken |= ours < 0;
+			broken |= pair_trial(threads, mix_permille[m],
+					     o->seconds, &ours, &v) != 0;
 			bench_add(&f[F_OURS + m], ours);
-			v = mix_trial(&impl_glibc, threads, mix_permille[m],
-				      o->seconds, false, &dropped);
-			broken |= v < 0;
 			bench_add(&f[F_GLIBC + m], v);
-			/* The two trials ran back to back: their ratio is
-			 * this run's, and the goal holds for every run. */
+			/* The pair ran interleaved: their ratio is this
+			 * run's, and the goal holds for every run. */
 			bench_add(&f[F_RUN_RATIO + m], v > 0 ? ours / v : 0);
 			v = mix_trial(&impl_ours, threads, mix_permille[m],
 				      o->seconds, true, &dropped);
