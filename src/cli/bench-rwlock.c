@@ -547,13 +547,14 @@ relay_writer(void *arg)
 			atomic_store(&t->failed, true);
 			break;
 		}
-		if (t->nwaits == t->want_waits) {
-			pthread_mutex_lock(&t->mu);
-			t->stop = true;
-			pthread_cond_broadcast(&t->cv);
-			pthread_mutex_unlock(&t->mu);
-		}
+		if (t->nwaits == t->want_waits)
+			break;
 	}
+	/* Done, or failed: end the trial now rather than at its cap. */
+	pthread_mutex_lock(&t->mu);
+	t->stop = true;
+	pthread_cond_broadcast(&t->cv);
+	pthread_mutex_unlock(&t->mu);
 }
 
 static int
