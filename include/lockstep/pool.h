@@ -20,7 +20,11 @@
  * worker takes up to 16 at once, one lock for all, and runs them in order;
  * any of them it has not begun goes to a worker that finds the queue
  * empty, so no task waits behind another while a worker is free.  They
- * count as busy (ls_pool_stats) from the take, not the queue.
+ * count as busy (ls_pool_stats) from the take, not the queue.  A take_many
+ * pool of a fixed size (min_workers == max_workers) without aging also
+ * takes submits without its lock, into an intake of up to 256 slots (a
+ * quarter of the capacity at most, taken from it); a submitter's tasks
+ * keep their order, and the queue still holds at most capacity.
  *
  * Every accepted task gets exactly one of its callbacks: on_done when fn
  * returned 0, on_error with fn's non-zero result, or on_error with
@@ -84,9 +88,10 @@ struct ls_pool_config {
 	uint64_t aging_ns;
 	bool fifo;		/* ignore priorities: a plain FIFO */
 	/* Throughput over the picture: a worker may take several tasks at
-	 * once from a deep queue (see the top).  Off, every take is one
-	 * task, as a class watching a scene expects to see it: the queue
-	 * shrinks by one and a worker starts it; the scenes leave it off. */
+	 * once from a deep queue, and a fixed-size pool takes submits
+	 * without its lock (see the top).  Off, every take is one task, as
+	 * a class watching a scene expects to see it: the queue shrinks by
+	 * one and a worker starts it; the scenes leave it off. */
 	bool take_many;
 };
 

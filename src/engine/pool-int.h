@@ -1,15 +1,18 @@
 /*
  * pool-int.h - what the thread pool's files share and nothing else sees.
  *
- * The pool (pool.h) is four files along its seams: pool.c creates and
- * stops it, takes submits and admits waiting submitters; pool-worker.c is
- * the worker loop (take, run, record) and the scaling of workers;
- * pool-map.c is ls_pool_map and its batches; runq.c orders the queued
- * tasks.
+ * The pool (pool.h) is five files along its seams: pool.c creates and
+ * stops it, takes submits and admits waiting submitters; pool-intake.c
+ * takes submits without the lock in a pool made for throughput;
+ * pool-worker.c is the worker loop (take, run, record) and the scaling of
+ * workers; pool-map.c is ls_pool_map and its batches; runq.c orders the
+ * queued tasks.
  *
- * One internal mutex (mu) guards the whole pool: the run queue and the
- * slots holding the tasks, the counters, the histograms and five wait
- * queues built like every engine primitive's (engine-int.h).  A function
+ * One internal mutex (mu) guards the whole pool but the intake's ring: the
+ * run queue and the slots holding the tasks, the counters, the histograms
+ * and five wait queues built like every engine primitive's (engine-int.h).
+ * The intake (struct pool_intake) is filled without mu and emptied under
+ * it; pool-intake.c says how the two meet.  A function
  * name says what it does with mu:
  *   _locked  the caller holds mu, and mu stays held throughout;
  *   _unlock  the caller holds mu, and mu is dropped on return;
@@ -29,6 +32,8 @@
 #define LOCKSTEP_POOL_INT_H
 
 #include <pthread.h>
+#include <stdalign.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -86,8 +91,46 @@ struct pool_take {
 	bool listed;
 };
 
+/* A slot of the intake (pool-intake.c): seq says whose turn it is, and
+ * the task, without what no intake task has (a batch, an aging key), so
+ * that a submit writes one line. */
+struct intake_slot {
+	alignas(64) _Atomic uint64_t seq;
+	ls_task_fn fn;			/* NULL: taken back (a tombstone) */
+	void *arg;
+	void (*on_done)(void *arg);
+	void (*on_error)(void *arg, int err);
+	uint64_t id;
+	uint64_t queued_tk;
+	int priority;
+	bool timed;
+};
+
+_Static_assert(sizeof(struct intake_slot) == 64, "a slot is one line");
+
+/*
+ * The intake: submits without mu (pool-intake.c).  Allocated for every
+ * pool (ids live here); slots is NULL where the pool has no intake.
+ */
+struct pool_intake {
+	/* Written by submitters only: the next position, the next id. */
+	alignas(64) _Atomic uint64_t tail;
+	_Atomic uint64_t ids;
+	/* Written under mu, read by submitters: may they use the intake,
+	 * and how many workers idle (idleq.len as of its last change). */
+	alignas(64) _Atomic bool open;
+	_Atomic unsigned idle;
+	/* Under mu. */
+	alignas(64) uint64_t head;
+	uint32_t mask;		/* slots - 1 */
+	struct intake_slot *slots;
+};
+
 struct ls_pool {
 	/* Set at creation, read without the lock. */
+	struct pool_intake *in;
+	unsigned rq_cap;	/* room in the run queue: capacity less the
+				 * intake's slots */
 	struct ls_group *group;
 	uint32_t obj;
 	unsigned capacity;
@@ -122,7 +165,6 @@ struct ls_pool {
 	unsigned busy;		/* holding a task */
 	unsigned dropping;	/* dropped tasks in their callbacks */
 	unsigned next_worker;	/* for worker names */
-	uint64_t next_id;
 	uint64_t submitted, completed, failed, rejected, dropped;
 	uint64_t spawned, retired, timed;
 	uint64_t spawn_req_ns, scale_up_ns, scale_up_at;
@@ -136,16 +178,38 @@ struct ls_pool {
  * per task, and its sparkline loses nothing at a resolution of 8.  The
  * event is absolute, so a lost one is healed by the next.
  */
+unsigned pool_intake_len(const struct ls_pool *p);
+
+/* The tasks queued: in the run queue and the intake. */
+static inline unsigned
+pool_depth_locked(const struct ls_pool *p)
+{
+	return runq_len(&p->rq) + pool_intake_len(p);
+}
+
 static inline void
 pool_emit_depth_locked(const struct ls_pool *p)
 {
-	unsigned depth = runq_len(&p->rq);
+	unsigned depth = pool_depth_locked(p);
 
 	if (depth < 16 || !(depth & 7))
 		ls_emit(LS_EV_POOL_DEPTH, p->obj, depth, p->capacity);
 }
 
 /* pool.c */
+
+/* Why a submit is refused now, or 0. */
+int pool_refusal_locked(const struct ls_pool *p);
+
+/* Put t (id set, room checked) in a free slot and the run queue. */
+void pool_queue_locked(struct ls_pool *p, const struct pool_task *t);
+
+/* Grant the newest idle worker if the queue holds more tasks than the
+ * workers already woken; its wake-up is left in wk for after mu. */
+void pool_wake_idle_locked(struct ls_pool *p, struct wake *wk);
+
+/* Grant every idle worker, to look at a new state. */
+void pool_wake_all_idle_locked(struct ls_pool *p);
 
 /* The monotonic deadline timeout_ns from now, or 0 (none) for
  * LS_POOL_FOREVER and for a timeout too long to add to the clock. */
@@ -188,6 +252,43 @@ void pool_drop_all_relock(struct ls_pool *p);
  * full queue.  Without mu.  Returns 0 or a negative errno (pool.h). */
 int pool_submit(struct ls_pool *p, struct pool_task *t, bool wait,
 		uint64_t deadline, uint64_t *id);
+
+/* pool-intake.c */
+
+/* Give p its intake where cfg allows one (and its ids either way), and
+ * set rq_cap.  Returns 0 or -ENOMEM. */
+int pool_intake_create(struct ls_pool *p, const struct ls_pool_config *cfg);
+void pool_intake_free(struct ls_pool *p);
+
+/* The next task id, in submission order.  Any thread. */
+uint64_t pool_next_id(struct ls_pool *p);
+
+/* Queue t through the intake, without mu, if it is open and has room:
+ * returns true with the submit's result in *rc, else false (nothing was
+ * done; take the locked way). */
+bool pool_intake_submit(struct ls_pool *p, struct pool_task *t, uint64_t *id,
+			int *rc);
+
+/* Queue t (its id set) in the intake's room, under mu, when the run queue
+ * has none.  Returns whether it went in. */
+bool pool_intake_put_locked(struct ls_pool *p, struct pool_task *t);
+
+/* Open or close the intake for the pool's state (after it changes). */
+void pool_intake_update_locked(struct ls_pool *p);
+
+/* Move the published tasks into the run queue while it has room; returns
+ * how many. */
+unsigned pool_intake_drain_locked(struct ls_pool *p);
+
+/* Is a position reserved and not yet drained? */
+bool pool_intake_pending(const struct ls_pool *p);
+
+/* idleq.len changed: tell the submitters. */
+void pool_idle_changed_locked(struct ls_pool *p);
+
+/* A worker queued itself idle: tell the submitters, then say whether a
+ * published task waits in the intake after all (then it must not sleep). */
+bool pool_intake_idle_check_locked(struct ls_pool *p);
 
 /* pool-worker.c */
 

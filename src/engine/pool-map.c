@@ -118,7 +118,7 @@ pool_map_abandon_locked(struct ls_pool *p, struct map_batch *b)
 	p->dropped += dropped;
 	b->refs -= dropped;
 	b->remaining -= dropped;
-	ls_emit(LS_EV_POOL_DEPTH, p->obj, runq_len(&p->rq), p->capacity);
+	ls_emit(LS_EV_POOL_DEPTH, p->obj, pool_depth_locked(p), p->capacity);
 	pool_admit_locked(p);
 	pool_check_quiet_locked(p);
 }

@@ -132,9 +132,16 @@ pool_worker_idle_relock(struct ls_pool *p)
 	if (p->workers > p->min)
 		deadline = pool_deadline(p->keep_alive_ns);
 	w.since_ns = ls_clock_ns();
-	ls_thread_set_state(LS_STATE_IDLE);
 	waitq_push(&p->idleq, &w);
+	if (pool_intake_idle_check_locked(p)) {
+		/* A task came in by the intake: not idle after all. */
+		waitq_remove(&p->idleq, &w);
+		pool_idle_changed_locked(p);
+		return 0;
+	}
+	ls_thread_set_state(LS_STATE_IDLE);
 	rc = waitq_sleep_locked(&p->idleq, &w, &p->mu, deadline);
+	pool_idle_changed_locked(p);
 	if (!rc)
 		p->waking--;
 	ls_thread_set_state(LS_STATE_RUNNING);
@@ -236,7 +243,7 @@ pool_worker_take_ready(const void *prim, unsigned kind, unsigned *holder)
 	(void)kind;
 	(void)holder;
 	engine_lock(&p->mu);
-	ready = runq_len(&p->rq) || pool_takes_left_locked(p) ||
+	ready = pool_depth_locked(p) || pool_takes_left_locked(p) ||
 		p->state != POOL_RUNNING || ls_group_cancelled(p->group);
 	engine_unlock(&p->mu);
 	return ready;
@@ -303,13 +310,16 @@ pool_worker_take_relock(struct ls_pool *p, struct pool_take *tk)
 		 * queue's head: it goes before anything still queued. */
 		if (pool_take_steal_locked(p, tk))
 			return 0;
+		pool_intake_drain_locked(p);
 		if (runq_len(&p->rq)) {
 			if (pool_worker_gates_open(g))
 				want = pool_worker_take_size(p,
 							     runq_len(&p->rq));
 			break;
 		}
-		if (p->state == POOL_DRAINING)
+		/* A draining pool's worker stays while a submit it must run
+		 * may still settle in the intake (pool-intake.c). */
+		if (p->state == POOL_DRAINING && !pool_intake_pending(p))
 			return POOL_WORKER_LEAVE;
 		rc = pool_worker_idle_relock(p);
 		if (rc == -ECANCELED)
@@ -329,7 +339,7 @@ pool_worker_take_relock(struct ls_pool *p, struct pool_take *tk)
 	/* A batch moves the depth by want at once: say each, since the
 	 * every-eighth rule could step over its multiples for good. */
 	if (want > 1)
-		ls_emit(LS_EV_POOL_DEPTH, p->obj, runq_len(&p->rq),
+		ls_emit(LS_EV_POOL_DEPTH, p->obj, pool_depth_locked(p),
 			p->capacity);
 	else
 		pool_emit_depth_locked(p);

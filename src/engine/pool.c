@@ -122,7 +122,7 @@ pool_room_for_locked(struct ls_pool *p, int priority, uint64_t queued_ns)
 {
 	const struct submit_wait *first;
 
-	if (runq_len(&p->rq) + p->reserved >= p->capacity)
+	if (runq_len(&p->rq) + p->reserved >= p->rq_cap)
 		return false;
 	if (!p->submitq.len)
 		return true;
@@ -163,7 +163,7 @@ void
 pool_check_quiet_locked(struct ls_pool *p)
 {
 	if (p->quietq.len && !runq_len(&p->rq) && !p->busy && !p->reserved &&
-	    !p->dropping)
+	    !p->dropping && !pool_intake_pending(p))
 		while (p->quietq.head)
 			waitq_grant(&p->quietq, p->quietq.head);
 }
@@ -177,16 +177,10 @@ pool_take_locked(struct ls_pool *p, struct pool_task *t)
 	p->free_slots[p->nfree++] = slot;
 }
 
-/* Queue t (id and queued_ns set; room checked) and grant an idle worker
- * if the queue now holds more tasks than the workers already woken; its
- * wake-up is left in wk for after mu, so that the worker does not wake
- * into the lock its waker holds, nor wait for it through a system call. */
-static void
-pool_enqueue_locked(struct ls_pool *p, const struct pool_task *t,
-		    struct wake *wk)
+void
+pool_queue_locked(struct ls_pool *p, const struct pool_task *t)
 {
 	uint32_t slot = p->free_slots[--p->nfree];
-	uint64_t tk;
 
 	p->slots[slot] = *t;
 	runq_push(&p->rq, runq_key(t->priority, p->aging_ns, t->queued_ns,
@@ -195,13 +189,14 @@ pool_enqueue_locked(struct ls_pool *p, const struct pool_task *t,
 	p->submitted++;
 	if (t->batch)
 		pool_map_hold_locked(t->batch);
-	/* The SUBMIT's stamp is when the task was queued: no clock read
-	 * of its own unless the submitter is untraced. */
-	tk = ls_emit_stamp(LS_EV_TASK_SUBMIT, p->obj, t->id,
-			   (uint32_t)t->priority);
-	if (t->timed)
-		p->slots[slot].queued_tk = tk ? tk : ls_clock_ticks();
-	pool_emit_depth_locked(p);
+}
+
+/* The wake-up is left in wk for after mu, so that the worker does not
+ * wake into the lock its waker holds, nor wait for it through a system
+ * call. */
+void
+pool_wake_idle_locked(struct ls_pool *p, struct wake *wk)
+{
 	if (p->idleq.len && runq_len(&p->rq) > p->waking) {
 		/* The newest idle worker: the one most likely still warm.
 		 * Workers share the pool's group: if it is cancelled, every
@@ -211,8 +206,38 @@ pool_enqueue_locked(struct ls_pool *p, const struct pool_task *t,
 		if (!thread_cancelled(w->t)) {
 			p->waking++;
 			waitq_grant_deferred(&p->idleq, w, wk);
+			pool_idle_changed_locked(p);
 		}
 	}
+}
+
+void
+pool_wake_all_idle_locked(struct ls_pool *p)
+{
+	while (p->idleq.head) {
+		p->waking++;
+		waitq_grant(&p->idleq, p->idleq.head);
+	}
+	pool_idle_changed_locked(p);
+}
+
+/* Queue t (id and queued_ns set; room checked), say so, and wake an idle
+ * worker for it. */
+static void
+pool_enqueue_locked(struct ls_pool *p, struct pool_task *t,
+		    struct wake *wk)
+{
+	uint64_t tk;
+
+	/* The SUBMIT's stamp is when the task was queued: no clock read
+	 * of its own unless the submitter is untraced. */
+	tk = ls_emit_stamp(LS_EV_TASK_SUBMIT, p->obj, t->id,
+			   (uint32_t)t->priority);
+	if (t->timed)
+		t->queued_tk = tk ? tk : ls_clock_ticks();
+	pool_queue_locked(p, t);
+	pool_emit_depth_locked(p);
+	pool_wake_idle_locked(p, wk);
 }
 
 void
@@ -223,7 +248,7 @@ pool_admit_locked(struct ls_pool *p)
 
 	if (!p->submitq.len)
 		return;
-	room = p->capacity - runq_len(&p->rq) - p->reserved;
+	room = p->rq_cap - runq_len(&p->rq) - p->reserved;
 	if (room < p->slack)
 		return;
 	for (w = p->submitq.head; w && room; w = next) {
@@ -262,11 +287,12 @@ pool_stop_locked(struct ls_pool *p, enum pool_state state, int rc)
 	if (state <= p->state)
 		return;
 	p->state = state;
+	/* Closed, then emptied: a submit that still published into it
+	 * settles under mu (pool-intake.c). */
+	pool_intake_update_locked(p);
+	pool_intake_drain_locked(p);
 	pool_refuse_locked(p, rc);
-	while (p->idleq.head) {
-		p->waking++;
-		waitq_grant(&p->idleq, p->idleq.head);
-	}
+	pool_wake_all_idle_locked(p);
 }
 
 void
@@ -329,14 +355,18 @@ void
 pool_drop_all_relock(struct ls_pool *p)
 {
 	struct pool_task t;
-	bool any = runq_len(&p->rq) > 0;
+	bool any;
 
+	pool_intake_drain_locked(p);
+	any = runq_len(&p->rq) > 0;
+	/* The intake empties into the room the drops make. */
 	while (runq_len(&p->rq)) {
 		pool_take_locked(p, &t);
 		pool_drop_taken_relock(p, &t);
+		pool_intake_drain_locked(p);
 	}
 	if (any)
-		ls_emit(LS_EV_POOL_DEPTH, p->obj, runq_len(&p->rq),
+		ls_emit(LS_EV_POOL_DEPTH, p->obj, pool_depth_locked(p),
 			p->capacity);
 	/* Tasks workers took several at a time and have not begun are as
 	 * good as queued: dropped too.  The list is walked afresh after
@@ -349,8 +379,7 @@ pool_drop_all_relock(struct ls_pool *p)
 
 /* Submitting. */
 
-/* Why a submit is refused now, or 0. */
-static int
+int
 pool_refusal_locked(const struct ls_pool *p)
 {
 	if (p->state != POOL_RUNNING)
@@ -372,9 +401,11 @@ pool_wait_room_relock(struct ls_pool *p, struct pool_task *t,
 	};
 	int rc;
 
-	ls_emit(LS_EV_Q_PUSH_WAIT, p->obj, runq_len(&p->rq), p->capacity);
+	ls_emit(LS_EV_Q_PUSH_WAIT, p->obj, pool_depth_locked(p), p->capacity);
 	pool_submitq_insert_locked(p, &sw);
+	pool_intake_update_locked(p);
 	rc = waitq_sleep_locked(&p->submitq, &sw.w, &p->mu, deadline);
+	pool_intake_update_locked(p);
 	if (!rc)
 		rc = sw.rc;
 	if (!rc) {
@@ -456,8 +487,12 @@ pool_submit(struct ls_pool *p, struct pool_task *t, bool wait,
 	t->timed = p->time_all || !(++pool_submits & (TIME_EVERY - 1));
 	t->queued_ns = p->aging_ns ? ls_clock_ns() : 0;
 	t->queued_tk = 0;
+	if (pool_intake_submit(p, t, id, &rc))
+		return rc;
 	engine_lock(&p->mu);
-	t->id = ++p->next_id;
+	/* Tasks that went in by the intake before this one go first. */
+	pool_intake_drain_locked(p);
+	t->id = pool_next_id(p);
 	if (id)
 		*id = t->id;
 	rc = pool_refusal_locked(p);
@@ -483,6 +518,9 @@ pool_submit(struct ls_pool *p, struct pool_task *t, bool wait,
 	}
 	if (pool_room_for_locked(p, t->priority, t->queued_ns)) {
 		pool_enqueue_locked(p, t, &wk);
+	} else if (pool_intake_put_locked(p, t)) {
+		/* The run queue is full, the intake is not: the task is
+		 * queued there, behind those drained above. */
 	} else if (!wait) {
 		p->rejected++;
 		ls_emit(LS_EV_TASK_REJECT, p->obj, t->id, runq_len(&p->rq));
@@ -581,7 +619,8 @@ ls_pool_wait_idle(struct ls_pool *p, uint64_t timeout_ns)
 	w.t = ls_thread_self();
 	w.obj = p->obj;
 	engine_lock(&p->mu);
-	while (runq_len(&p->rq) || p->busy || p->reserved || p->dropping) {
+	while (runq_len(&p->rq) || p->busy || p->reserved || p->dropping ||
+	       pool_intake_pending(p)) {
 		w.granted = false;
 		w.since_ns = ls_clock_ns();
 		waitq_push(&p->quietq, &w);
@@ -607,7 +646,7 @@ ls_pool_stats(struct ls_pool *p, struct ls_pool_stats *s)
 	s->failed = p->failed;
 	s->rejected = p->rejected;
 	s->dropped = p->dropped;
-	s->depth = runq_len(&p->rq);
+	s->depth = pool_depth_locked(p);
 	s->capacity = p->capacity;
 	s->workers = p->workers;
 	s->busy = p->busy;
@@ -645,6 +684,7 @@ pool_free(struct ls_pool *p)
 	pthread_cond_destroy(&p->exit_cv);
 	pthread_mutex_destroy(&p->mu);
 	runq_fini(&p->rq);
+	pool_intake_free(p);
 	free(p->slots);
 	free(p->free_slots);
 	free(p);
@@ -730,6 +770,8 @@ ls_pool_create(struct ls_group *g, const struct ls_pool_config *cfg,
 		goto fail;
 	}
 	err = runq_init(&p->rq, cfg->capacity, cfg->fifo);
+	if (!err)
+		err = pool_intake_create(p, cfg);
 	if (err)
 		goto fail;
 	err = -pool_mutex_init(&p->mu);
@@ -770,10 +812,16 @@ ls_pool_create(struct ls_group *g, const struct ls_pool_config *cfg,
 			return err;
 		}
 	}
+	/* Open once every worker is started: min == max where there is an
+	 * intake, so none is ever started by a submit. */
+	engine_lock(&p->mu);
+	pool_intake_update_locked(p);
+	engine_unlock(&p->mu);
 	*out = p;
 	return 0;
 fail:
 	runq_fini(&p->rq);
+	pool_intake_free(p);
 	free(p->slots);
 	free(p->free_slots);
 	free(p);
