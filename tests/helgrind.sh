@@ -12,6 +12,7 @@ export CK_FORK=no CK_DEFAULT_TIMEOUT=0
 export LS_MUTEX_ITERS=300 LS_MUTEX_ROUNDS=2 LS_MUTEX_ROUND_ITERS=100 LS_MUTEX_THREADS=3
 export LS_SEM_ITERS=300 LS_SEM_ROUNDS=2 LS_SEM_ROUND_ITERS=100 LS_SEM_TIMEOUT_NS=2000000
 export BQUEUE_ITEMS=500 POOL_TASKS=300 POOL_STRESS_TASKS=1000
+export POOL_INTAKE_ROUNDS=3 POOL_INTAKE_TASKS=200
 export RWLOCK_STRESS_OPS=300 RWLOCK_STORM_OPS=300 RWLOCK_STREAM=50 RWLOCK_REPLAY_OPS=300
 export LS_CANCEL_LOOPS=20 LS_CANCEL_RANDOM_LOOPS=20 LS_CANCEL_RULE_ROUNDS=10
 export LS_RMUTEX_ITERS=200 LS_RMUTEX_THREADS=3
@@ -21,7 +22,7 @@ export LS_BARRIER_ROUNDS=100 LS_BARRIER_RACES=10 LS_BARRIER_THREADS=4
 export LS_COND_ITEMS=500 LS_COND_THREADS=4 LS_COND_RACES=10
 suites="mutex mutex_order mutex_stress sem rwlock rwlock_events rwlock_cancel"
 suites="$suites rwlock_policy rwlock_stress bqueue bqueue_stress pool pool_submit"
-suites="$suites pool_stop pool_events pool_gate cancel cancel_rule"
+suites="$suites pool_stop pool_events pool_gate pool_intake cancel cancel_rule"
 suites="$suites rmutex latch resetevent barrier cond cond_stress"
 n=0
 for t in $suites; do

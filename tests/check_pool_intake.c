@@ -1,0 +1,516 @@
+/*
+ * check_pool_intake.c - the pool's intake (src/engine/pool-intake.c): in
+ * a pool made for throughput (take_many, as many workers at least as at
+ * most), submits go in without the pool's lock.  What must still hold:
+ * the capacity, exactly; one submitter's tasks in its order; a quiet pool
+ * after ls_pool_wait_idle; a SUBMIT, a START and an END for every task, in
+ * that order; and against a stop, a drain or a group cancel racing the
+ * submitters, exactly one callback for every accepted task and none for a
+ * refused one.
+ */
+#include "config.h"
+
+#include "poolutil.h"
+
+#include <check.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lockstep/event.h"
+#include "lockstep/pool.h"
+#include "lockstep/ring.h"
+#include "lockstep/thread.h"
+
+static struct ls_pool *
+intake_pool_new(struct ls_group *g, unsigned workers, unsigned cap)
+{
+	struct ls_pool_config cfg = {
+		.name = "intake",
+		.min_workers = workers,
+		.max_workers = workers,
+		.capacity = cap,
+		.take_many = true,
+	};
+	struct ls_pool *p;
+
+	ck_assert_int_eq(ls_pool_create(g, &cfg, &p), 0);
+	return p;
+}
+
+/* The capacity holds exactly: with the worker held, a full pool has
+ * taken capacity tasks (some in the intake, the rest queued), refuses the
+ * next, and then runs them all in submission order. */
+START_TEST(test_capacity_exact)
+{
+	enum { CAP = 64 };
+	struct ls_group *g = group_new(NULL);
+	struct ls_pool *p = intake_pool_new(g, 1, CAP);
+	struct test_latch latch;
+	struct ls_task hold = { .fn = hold_task, .arg = &latch };
+	struct rec *r = rec_new(CAP + 1);
+	struct rec_arg a[CAP + 1];
+	struct ls_pool_stats s;
+	unsigned i;
+
+	test_latch_init(&latch);
+	ck_assert_int_eq(ls_pool_submit(p, &hold, NULL), 0);
+	test_latch_wait_arrived(&latch, 1);
+	for (i = 0; i <= CAP; i++) {
+		struct ls_task t;
+
+		a[i] = (struct rec_arg){ .r = r, .i = i };
+		t = rec_make(&a[i], 0);
+		ck_assert_msg(ls_pool_submit(p, &t, NULL) ==
+				      (i < CAP ? 0 : -EAGAIN),
+			      "submit %u of a pool of %u", i, CAP);
+	}
+	ls_pool_stats(p, &s);
+	ck_assert_uint_eq(s.depth, CAP);
+	ck_assert_uint_eq(s.rejected, 1);
+	test_latch_open(&latch);
+	ck_assert_int_eq(ls_pool_shutdown(p, LS_POOL_DRAIN, NULL), 0);
+	for (i = 0; i < CAP; i++) {
+		ck_assert_uint_eq(r->order[i], i);
+		ck_assert_uint_eq(r->done[i], 1);
+	}
+	ck_assert_uint_eq(r->runs[CAP] + r->errs[CAP], 0);
+	ls_pool_stats(p, &s);
+	ck_assert_uint_eq(s.completed, CAP + 1);	/* and the hold */
+	ls_pool_destroy(p);
+	ls_group_destroy(g);
+	test_latch_destroy(&latch);
+	rec_free(r);
+}
+END_TEST
+
+/* Submitters on plain threads, each with its own run of task numbers. */
+enum { SUBMITTERS = 3 };
+
+struct submitter {
+	struct ls_pool *p;
+	struct rec *r;
+	struct rec_arg *a;	/* its tasks */
+	int *rc;		/* each task's submit result */
+	unsigned first, n;
+	bool blocking_only;
+	pthread_t th;
+};
+
+static void *
+submitter_main(void *arg)
+{
+	struct submitter *s = arg;
+	unsigned k;
+
+	for (k = 0; k < s->n; k++) {
+		unsigned i = s->first + k;
+		struct ls_task t;
+
+		s->a[k] = (struct rec_arg){ .r = s->r, .i = i };
+		t = rec_make(&s->a[k], 0);
+		/* Blocking and refusing submits, as the seed says. */
+		if (s->blocking_only || (pool_seed ^ i) % 3)
+			s->rc[i] = ls_pool_submit_timed(s->p, &t,
+							LS_POOL_FOREVER, NULL);
+		else
+			s->rc[i] = ls_pool_submit(s->p, &t, NULL);
+		pool_seeded_yield(i);
+	}
+	return NULL;
+}
+
+static void
+submitters_start(struct submitter *s, struct ls_pool *p, struct rec *r,
+		 int *rc, unsigned per, bool blocking_only)
+{
+	unsigned j;
+
+	for (j = 0; j < SUBMITTERS; j++) {
+		s[j] = (struct submitter){
+			.p = p, .r = r, .rc = rc, .first = j * per, .n = per,
+			.blocking_only = blocking_only,
+			.a = calloc(per, sizeof(*s[j].a)),
+		};
+		ck_assert_ptr_nonnull(s[j].a);
+		ck_assert_int_eq(pthread_create(&s[j].th, NULL, submitter_main,
+						&s[j]),
+				 0);
+	}
+}
+
+static void
+submitters_join(struct submitter *s)
+{
+	unsigned j;
+
+	for (j = 0; j < SUBMITTERS; j++)
+		ck_assert_int_eq(pthread_join(s[j].th, NULL), 0);
+}
+
+/* Free the tasks' arguments, once the pool is done with them. */
+static void
+submitters_free(struct submitter *s)
+{
+	unsigned j;
+
+	for (j = 0; j < SUBMITTERS; j++)
+		free(s[j].a);
+}
+
+/* One worker runs each submitter's tasks in the order it submitted them,
+ * however the three interleave. */
+START_TEST(test_order_per_submitter)
+{
+	unsigned per = (unsigned)test_size("POOL_INTAKE_TASKS", 3000, 600);
+	struct ls_group *g = group_new(NULL);
+	struct ls_pool *p = intake_pool_new(g, 1, 64);
+	struct rec *r = rec_new(SUBMITTERS * per);
+	int *rc = calloc(SUBMITTERS * per, sizeof(*rc));
+	unsigned last[SUBMITTERS], i, k, n = SUBMITTERS * per;
+	struct submitter s[SUBMITTERS];
+
+	ck_assert_ptr_nonnull(rc);
+	submitters_start(s, p, r, rc, per, true);
+	submitters_join(s);
+	ck_assert_int_eq(ls_pool_wait_idle(p, LS_POOL_FOREVER), 0);
+	ck_assert_uint_eq(atomic_load(&r->next), n);
+	memset(last, 0, sizeof(last));
+	for (k = 0; k < n; k++) {
+		i = r->order[k];
+		/* Task numbers rise within a submitter's run. */
+		ck_assert_uint_ge(i + 1, last[i / per]);
+		last[i / per] = i + 1;
+	}
+	for (i = 0; i < n; i++) {
+		ck_assert_int_eq(rc[i], 0);
+		ck_assert_uint_eq(r->done[i], 1);
+	}
+	ls_pool_destroy(p);
+	ls_group_destroy(g);
+	submitters_free(s);
+	free(rc);
+	rec_free(r);
+}
+END_TEST
+
+/* wait_idle returns once every task that went in by the intake ran. */
+START_TEST(test_wait_idle)
+{
+	enum { N = 2000 };
+	struct ls_group *g = group_new(NULL);
+	struct ls_pool *p = intake_pool_new(g, 2, 256);
+	struct rec *r = rec_new(2 * N);	/* order[] takes both rounds */
+	struct rec_arg a[N];
+	struct ls_pool_stats s;
+	unsigned i, round;
+
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < N; i++) {
+			struct ls_task t;
+
+			a[i] = (struct rec_arg){ .r = r, .i = i };
+			t = rec_make(&a[i], 0);
+			ck_assert_int_eq(ls_pool_submit_timed(
+						 p, &t, LS_POOL_FOREVER, NULL),
+					 0);
+		}
+		ck_assert_int_eq(ls_pool_wait_idle(p, LS_POOL_FOREVER), 0);
+		for (i = 0; i < N; i++)
+			ck_assert_uint_eq(r->done[i], round + 1);
+		ls_pool_stats(p, &s);
+		ck_assert_uint_eq(s.depth, 0);
+		ck_assert_uint_eq(s.busy, 0);
+		ck_assert_uint_eq(s.submitted, (round + 1) * N);
+		ck_assert_uint_eq(s.completed, (round + 1) * N);
+	}
+	ls_pool_destroy(p);
+	ls_group_destroy(g);
+	rec_free(r);
+}
+END_TEST
+
+/* Every task a SUBMIT, a START and an END, in that order, the SUBMIT
+ * from the submitter's lane. */
+START_TEST(test_events)
+{
+	enum { N = 600 };
+	struct ls_ring *ring = test_ring_new(1u << 14, 8);
+	struct ls_lane *lane = test_lane_bind(ring, "main");
+	struct ls_group *g = group_new(ring);
+	struct ls_pool *p = intake_pool_new(g, 2, 64);
+	struct test_evlog log = { 0 };
+	unsigned char seen[N + 1];
+	struct rec *r = rec_new(N);
+	struct rec_arg a[N];
+	uint64_t ids[N], maxid = 0;
+	size_t k;
+	unsigned i;
+
+	for (i = 0; i < N; i++) {
+		struct ls_task t;
+
+		a[i] = (struct rec_arg){ .r = r, .i = i };
+		t = rec_make(&a[i], 0);
+		ck_assert_int_eq(ls_pool_submit_timed(p, &t, LS_POOL_FOREVER,
+						      &ids[i]),
+				 0);
+		/* Ids rise in submission order. */
+		ck_assert_uint_gt(ids[i], maxid);
+		maxid = ids[i];
+	}
+	ck_assert_int_eq(ls_pool_shutdown(p, LS_POOL_DRAIN, NULL), 0);
+	ls_pool_destroy(p);
+	ls_group_destroy(g);
+	test_lane_unbind(lane);
+	test_evlog_drain(ring, &log);
+	ck_assert_uint_eq(ls_ring_dropped_total(ring), 0);
+	ck_assert_uint_lt(maxid - ids[0], N);
+	memset(seen, 0, sizeof(seen));
+	for (k = 0; k < log.n; k++) {
+		const struct ls_event *e = &log.ev[k];
+		unsigned at;
+
+		if (e->kind != LS_EV_TASK_SUBMIT &&
+		    e->kind != LS_EV_TASK_START && e->kind != LS_EV_TASK_END)
+			continue;
+		at = (unsigned)(e->arg - ids[0]);
+		ck_assert_uint_lt(at, N);
+		if (e->kind == LS_EV_TASK_SUBMIT) {
+			ck_assert_uint_eq(seen[at], 0);
+			ck_assert_uint_eq(e->tid, ls_lane_tid(lane));
+		} else {
+			ck_assert_uint_eq(seen[at],
+					  e->kind == LS_EV_TASK_START ? 1 : 2);
+		}
+		seen[at]++;
+	}
+	for (i = 0; i < N; i++)
+		ck_assert_uint_eq(seen[i], 3);
+	ls_ring_destroy(ring);
+	test_evlog_free(&log);
+	rec_free(r);
+}
+END_TEST
+
+/* The intake's test hook (pool-intake.c, LS_ENGINE_TEST_HOOK): called
+ * between a submit's reservation and its publication. */
+extern void (*pool_intake_test_hook)(void);
+
+/* The submit that the hook holds in its window: it arrives at reserved,
+ * then waits for go. */
+static struct test_latch hook_reserved, hook_go;
+static atomic_bool hook_armed;
+
+static void
+hold_in_window(void)
+{
+	if (!atomic_exchange(&hook_armed, false))
+		return;
+	test_latch_arrive(&hook_reserved);
+	test_latch_arrive_wait(&hook_go);
+}
+
+static int
+noop_task(void *arg)
+{
+	(void)arg;
+	return 0;
+}
+
+struct one_submit {
+	struct ls_pool *p;
+	struct ls_task t;
+	int rc;
+};
+
+static void *
+one_submit_main(void *arg)
+{
+	struct one_submit *o = arg;
+
+	o->rc = ls_pool_submit(o->p, &o->t, NULL);
+	return NULL;
+}
+
+static void *
+drain_main(void *arg)
+{
+	return (void *)(intptr_t)ls_pool_shutdown(arg, LS_POOL_DRAIN, NULL);
+}
+
+/*
+ * A stop lands between a submit's reservation and its publication (the
+ * hook holds it there), with a second task published behind it.  The
+ * held submit is refused when it settles (-ESHUTDOWN, no callback) and
+ * takes its slot back; the one behind it was accepted, so a stop now
+ * drops it (on_error -ECANCELED) and a drain runs it: the draining
+ * workers waited for the reserved slot instead of leaving.
+ */
+START_TEST(test_stop_in_window)
+{
+	bool drain = _i;
+	struct ls_group *g = group_new(NULL);
+	struct ls_pool *p = intake_pool_new(g, 1, 32);
+	struct rec *r = rec_new(2);
+	struct rec_arg a[2] = { { .r = r, .i = 0 }, { .r = r, .i = 1 } };
+	struct one_submit held = { .p = p, .t = rec_make(&a[0], 0), .rc = 1 };
+	struct ls_task behind = rec_make(&a[1], 0);
+	struct ls_task probe = { .fn = noop_task };
+	struct ls_pool_stats s;
+	pthread_t th, stopper;
+	void *stop_rc;
+
+	test_latch_init(&hook_reserved);
+	test_latch_init(&hook_go);
+	pool_intake_test_hook = hold_in_window;
+	atomic_store(&hook_armed, true);
+	ck_assert_int_eq(pthread_create(&th, NULL, one_submit_main, &held), 0);
+	test_latch_wait_arrived(&hook_reserved, 1);
+	ck_assert_int_eq(ls_pool_submit(p, &behind, NULL), 0);
+	if (drain) {
+		ck_assert_int_eq(pthread_create(&stopper, NULL, drain_main, p),
+				 0);
+		/* Draining once a submit is refused (the probes that get
+		 * in before that run and count nowhere). */
+		while (ls_pool_submit(p, &probe, NULL) != -ESHUTDOWN)
+			sched_yield();
+	} else {
+		ck_assert_int_eq(ls_pool_shutdown(p, LS_POOL_NOW, NULL), 0);
+	}
+	test_latch_open(&hook_go);
+	ck_assert_int_eq(pthread_join(th, NULL), 0);
+	ck_assert_int_eq(held.rc, -ESHUTDOWN);
+	if (drain) {
+		ck_assert_int_eq(pthread_join(stopper, &stop_rc), 0);
+		ck_assert_int_eq((intptr_t)stop_rc, 0);
+		ck_assert_uint_eq(r->done[1], 1);
+		ck_assert_uint_eq(r->errs[1], 0);
+	} else {
+		ck_assert_uint_eq(r->runs[1], 0);
+		ck_assert_uint_eq(r->errs[1], 1);
+		ck_assert_int_eq(r->last_err[1], -ECANCELED);
+	}
+	ck_assert_uint_eq(r->runs[0] + r->done[0] + r->errs[0], 0);
+	ls_pool_stats(p, &s);
+	ck_assert_uint_eq(s.depth, 0);
+	pool_intake_test_hook = NULL;
+	ls_pool_destroy(p);
+	ls_group_destroy(g);
+	test_latch_destroy(&hook_reserved);
+	test_latch_destroy(&hook_go);
+	rec_free(r);
+}
+END_TEST
+
+/* How a race round stops the pool. */
+enum stop_how { STOP_DRAIN, STOP_NOW, STOP_CANCEL, STOP_HOWS };
+
+/*
+ * Submitters race a stop: a drain, a stop now, a group cancel.  Every
+ * submit that returned 0 gets exactly one callback (on_done after its
+ * one run; or, unless draining, on_error -ECANCELED without a run), every
+ * refused one (-EAGAIN, -ESHUTDOWN, -ECANCELED) neither; a drain runs
+ * every accepted task.  The stop comes after a seeded number of yields,
+ * so rounds catch the submitters at different points.
+ */
+START_TEST(test_stop_race)
+{
+	enum stop_how how = (enum stop_how)_i;
+	unsigned rounds = (unsigned)test_size("POOL_INTAKE_ROUNDS", 60, 15);
+	unsigned per = 400, n = SUBMITTERS * per, round, i, y;
+
+	for (round = 0; round < rounds; round++) {
+		struct ls_group *g = group_new(NULL);
+		struct ls_pool *p = intake_pool_new(g, 2, 32);
+		struct rec *r = rec_new(n);
+		int *rc = calloc(n, sizeof(*rc));
+		struct submitter s[SUBMITTERS];
+		uint64_t seed = pool_seed ^ (round * 0x9e3779b97f4a7c15ull);
+
+		ck_assert_ptr_nonnull(rc);
+		submitters_start(s, p, r, rc, per, false);
+		for (y = (unsigned)(test_rng_next(&seed) % 400); y; y--)
+			sched_yield();
+		if (how == STOP_CANCEL)
+			ls_group_cancel(g);
+		else
+			ck_assert_int_eq(ls_pool_shutdown(p,
+							  how == STOP_DRAIN
+								  ? LS_POOL_DRAIN
+								  : LS_POOL_NOW,
+							  NULL),
+					 0);
+		submitters_join(s);
+		ls_pool_destroy(p);
+		ls_group_destroy(g);
+		submitters_free(s);
+		for (i = 0; i < n; i++) {
+			unsigned runs = r->runs[i], done = r->done[i];
+			unsigned errs = r->errs[i];
+
+			if (rc[i]) {
+				ck_assert_msg(rc[i] == -EAGAIN ||
+						      rc[i] == -ESHUTDOWN ||
+						      rc[i] == -ECANCELED,
+					      "task %u: submit gave %d", i,
+					      rc[i]);
+				ck_assert_msg(runs + done + errs == 0,
+					      "refused task %u: runs %u, "
+					      "done %u, errors %u",
+					      i, runs, done, errs);
+				continue;
+			}
+			if (runs) {
+				ck_assert_msg(runs == 1 && done == 1 &&
+						      errs == 0,
+					      "task %u: runs %u, done %u, "
+					      "errors %u",
+					      i, runs, done, errs);
+			} else {
+				ck_assert_msg(how != STOP_DRAIN,
+					      "task %u accepted, not run by "
+					      "a drain", i);
+				ck_assert_msg(done == 0 && errs == 1 &&
+						      r->last_err[i] ==
+							      -ECANCELED,
+					      "dropped task %u: done %u, "
+					      "errors %u, error %d",
+					      i, done, errs,
+					      (int)r->last_err[i]);
+			}
+		}
+		free(rc);
+		rec_free(r);
+	}
+}
+END_TEST
+
+static Suite *
+pool_intake_suite(void)
+{
+	Suite *s = suite_create("pool_intake");
+	TCase *tc;
+
+	tc = tcase_create("intake");
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_capacity_exact);
+	tcase_add_test(tc, test_order_per_submitter);
+	tcase_add_test(tc, test_wait_idle);
+	tcase_add_test(tc, test_events);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("stop race");
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, test_stop_in_window, 0, 2);
+	tcase_add_loop_test(tc, test_stop_race, 0, STOP_HOWS);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	pool_seed_init("check_pool_intake");
+	return test_run_suite(pool_intake_suite());
+}
