@@ -119,7 +119,8 @@ struct ls_pool_stats {
 	unsigned workers;	/* alive or starting */
 	unsigned busy;		/* took a task, not yet finished */
 	unsigned idle;		/* waiting for work */
-	unsigned waiting;	/* submitters waiting for room */
+	unsigned waiting;	/* submitters waiting for room (or for a
+				 * submit ahead of them to finish queueing) */
 	unsigned min_workers, max_workers;
 	uint64_t spawned;	/* workers started, ever */
 	uint64_t retired;	/* workers that left (keep-alive, stop) */

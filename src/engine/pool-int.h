@@ -159,11 +159,14 @@ struct ls_pool {
 	struct waitq mapq;	/* map callers waiting for their items */
 	struct waitq quietq;	/* ls_pool_wait_idle callers */
 	struct waitq exitq;	/* ls_pool_shutdown callers */
+	struct waitq flushq;	/* locked submits waiting for a place in
+				 * the intake to be published (pool-intake.c) */
 	unsigned workers;	/* started or starting, not yet left */
 	unsigned starting;	/* spawned, not yet in their loop */
 	unsigned waking;	/* idle workers granted, not yet awake */
 	unsigned busy;		/* holding a task */
 	unsigned dropping;	/* dropped tasks in their callbacks */
+	unsigned settling;	/* submits in intake_settle_relock */
 	unsigned next_worker;	/* for worker names */
 	uint64_t submitted, completed, failed, rejected, dropped;
 	uint64_t spawned, retired, timed;
@@ -217,6 +220,10 @@ uint64_t pool_deadline(uint64_t timeout_ns);
 
 /* Wake every ls_pool_wait_idle caller if the pool is quiet. */
 void pool_check_quiet_locked(struct ls_pool *p);
+
+/* Release shutdown and destroy if no worker is left and no submit may
+ * still settle in the intake. */
+void pool_check_gone_locked(struct ls_pool *p);
 
 /* Take the first queued task (the queue is not empty) into *t and free
  * its slot. */
@@ -282,6 +289,18 @@ unsigned pool_intake_drain_locked(struct ls_pool *p);
 
 /* Is a position reserved and not yet drained? */
 bool pool_intake_pending(const struct ls_pool *p);
+
+/* Is the task at the intake's head published (ready to drain)? */
+bool pool_intake_ready_locked(const struct ls_pool *p);
+
+/* Drain the intake, and say whether it is empty now. */
+bool pool_intake_empty_locked(struct ls_pool *p);
+
+/* Drain the intake, waiting for a submit between its reservation and its
+ * publication that holds back the rest, until it is empty or the run
+ * queue has no room for the next.  Returns 0, or -ECANCELED if the
+ * caller's group is cancelled meanwhile. */
+int pool_intake_flush_relock(struct ls_pool *p);
 
 /* idleq.len changed: tell the submitters. */
 void pool_idle_changed_locked(struct ls_pool *p);

@@ -37,9 +37,23 @@
  *     took yet is taken back (a tombstone the consumer skips) and the
  *     submit refused, as any submit to a stopped pool is; one already
  *     taken belongs to the pool, which runs or drops it like any other.
- * A slot reserved and not yet published holds back the ones after it: a
- * draining pool's workers do not leave while a position is reserved, and
- * the producer that settles wakes them to look again.
+ * A slot reserved and not yet published holds back the ones after it,
+ * and whoever must see what lies behind it waits for its producer to
+ * settle (the intake is closed while anybody does, so that it settles),
+ * and is woken by it:
+ *   - a draining pool's workers, which do not leave while a position is
+ *     reserved;
+ *   - ls_pool_shutdown and destroy, which do not return before every
+ *     task accepted by the intake was run or told it was dropped;
+ *   - a locked submit (the intake full or closed, a map item), which must
+ *     not pass an earlier task of its own thread into the run queue:
+ *     tasks go into the run queue directly only when the intake is empty
+ *     (pool_intake_flush_relock); the room the run queue has goes to the
+ *     intake's tasks before a waiting submitter is let in
+ *     (pool_admit_locked); and a task the run queue has no room for goes
+ *     into the intake, behind the others.
+ * The window is a producer's few instructions between its reservation and
+ * its publication, unless it is preempted there.
  */
 #include "config.h"
 
@@ -56,17 +70,19 @@
 #include "pool-int.h"
 
 #ifdef LS_ENGINE_TEST_HOOK
-/* Tests only (check_pool_intake): called between a submit's reservation
- * and its publication, so that a test can put a stop in that window
- * every time instead of hoping a race does. */
+/* Tests only (check_pool_intake), so that a test can put a stop in a
+ * submit's window every time instead of hoping a race does: the first is
+ * called between a submit's reservation and its publication, the second
+ * (mu held) when a stopping pool closes the intake. */
 void (*pool_intake_test_hook)(void);
-#define INTAKE_TEST_HOOK()                                                   \
+void (*pool_intake_stop_hook)(void);
+#define INTAKE_TEST_HOOK(hook)                                               \
 	do {                                                                 \
-		if (pool_intake_test_hook)                                   \
-			pool_intake_test_hook();                             \
+		if (hook)                                                    \
+			hook();                                              \
 	} while (0)
 #else
-#define INTAKE_TEST_HOOK() ((void)0)
+#define INTAKE_TEST_HOOK(hook) ((void)0)
 #endif
 
 /* The largest intake, and the share of the capacity it may take. */
@@ -140,11 +156,13 @@ pool_intake_update_locked(struct ls_pool *p)
 	/* Closed while submitters wait for room, so that a submit does not
 	 * pass them by the intake for as long as it finds room there. */
 	bool open = p->in->slots && p->state == POOL_RUNNING &&
-		    !p->submitq.len;
+		    !p->submitq.len && !p->flushq.len;
 
 	atomic_store_explicit(&p->in->open, open, memory_order_relaxed);
 	/* Pairs with the producer's fence after it publishes (top). */
 	atomic_thread_fence(memory_order_seq_cst);
+	if (p->state != POOL_RUNNING)
+		INTAKE_TEST_HOOK(pool_intake_stop_hook);
 }
 
 void
@@ -155,17 +173,33 @@ pool_idle_changed_locked(struct ls_pool *p)
 }
 
 bool
+pool_intake_ready_locked(const struct ls_pool *p)
+{
+	const struct pool_intake *in = p->in;
+
+	return in->slots &&
+	       atomic_load_explicit(&in->slots[in->head & in->mask].seq,
+				    memory_order_acquire) == in->head + 1;
+}
+
+/* Has the run queue room for the intake's next task? */
+static bool
+intake_room_locked(const struct ls_pool *p)
+{
+	return runq_len(&p->rq) + p->reserved < p->rq_cap;
+}
+
+bool
 pool_intake_idle_check_locked(struct ls_pool *p)
 {
-	struct pool_intake *in = p->in;
-
 	pool_idle_changed_locked(p);
-	if (!in->slots)
+	if (!p->in->slots)
 		return false;
-	/* Pairs with the producer's fence after it publishes (top). */
+	/* Pairs with the producer's fence after it publishes (top).  A task
+	 * the run queue has no room for is no reason to stay awake: the
+	 * submitter the room is reserved for wakes a worker. */
 	atomic_thread_fence(memory_order_seq_cst);
-	return atomic_load_explicit(&in->slots[in->head & in->mask].seq,
-				    memory_order_acquire) == in->head + 1;
+	return pool_intake_ready_locked(p) && intake_room_locked(p);
 }
 
 bool
@@ -173,6 +207,55 @@ pool_intake_pending(const struct ls_pool *p)
 {
 	return p->in->slots &&
 	       atomic_load(&p->in->tail) != p->in->head;
+}
+
+bool
+pool_intake_empty_locked(struct ls_pool *p)
+{
+	pool_intake_drain_locked(p);
+	if (!pool_intake_pending(p))
+		return true;
+	/* What a producer published before a stop's or a waiter's fence is
+	 * seen after a fence of ours (top). */
+	atomic_thread_fence(memory_order_seq_cst);
+	pool_intake_drain_locked(p);
+	return !pool_intake_pending(p);
+}
+
+/* Is the intake held back by a place reserved and not yet published, with
+ * room in the run queue for what follows?  (After a drain: a published
+ * task at head would have gone into that room, unless it was published
+ * since, and then the next drain takes it.) */
+static bool
+intake_held_back_locked(const struct ls_pool *p)
+{
+	return pool_intake_pending(p) && intake_room_locked(p);
+}
+
+int
+pool_intake_flush_relock(struct ls_pool *p)
+{
+	struct waiter w = { .t = ls_thread_self(), .obj = p->obj };
+	int rc = 0;
+
+	pool_intake_drain_locked(p);
+	while (!rc && intake_held_back_locked(p)) {
+		/* Closed while we wait, so that the producer of the place at
+		 * head settles under mu and wakes us (intake_settle_relock);
+		 * or, if it published before it could see that, we see its
+		 * task after the fence in the update. */
+		w.granted = false;
+		w.since_ns = ls_clock_ns();
+		waitq_push(&p->flushq, &w);
+		pool_intake_update_locked(p);
+		if (pool_intake_ready_locked(p))
+			waitq_remove(&p->flushq, &w);
+		else
+			rc = waitq_sleep_locked(&p->flushq, &w, &p->mu, 0);
+		pool_intake_update_locked(p);
+		pool_intake_drain_locked(p);
+	}
+	return rc;
 }
 
 unsigned
@@ -193,7 +276,7 @@ pool_intake_drain_locked(struct ls_pool *p)
 
 	if (!in->slots)
 		return 0;
-	while (runq_len(&p->rq) + p->reserved < p->rq_cap) {
+	for (;;) {
 		struct intake_slot *sl = &in->slots[in->head & in->mask];
 
 		if (atomic_load_explicit(&sl->seq, memory_order_acquire) !=
@@ -202,6 +285,9 @@ pool_intake_drain_locked(struct ls_pool *p)
 		/* For helgrind, what the seq orders: the producer's writes
 		 * of the slot before our reads, ours before its next lap. */
 		ANNOTATE_HAPPENS_AFTER(sl);
+		/* A task taken back needs no room: it is skipped. */
+		if (sl->fn && !intake_room_locked(p))
+			break;
 		if (sl->fn) {
 			struct pool_task t = {
 				.fn = sl->fn, .arg = sl->arg,
@@ -267,24 +353,33 @@ intake_settle_relock(struct ls_pool *p, uint64_t pos, struct wake *wk)
 	struct pool_intake *in = p->in;
 	int rc = pool_refusal_locked(p);
 
+	p->settling++;
 	if (rc && pos >= in->head) {
 		struct intake_slot *sl = &in->slots[pos & in->mask];
 
 		/* Refused like any submit to a stopped pool; the model saw
 		 * its SUBMIT, so it is told the task is gone. */
 		sl->fn = NULL;
-		p->rejected++;
+		if (rc != -ECANCELED)
+			p->rejected++;
 		ls_emit(LS_EV_TASK_DROP, p->obj, sl->id, 0);
 	} else {
 		rc = 0;
 	}
 	pool_intake_drain_locked(p);
-	if (p->state == POOL_STOPPED)
+	if (p->state == POOL_STOPPED) {
 		pool_drop_all_relock(p);
-	else if (p->state == POOL_DRAINING)
+	} else if (p->state == POOL_DRAINING) {
 		pool_wake_all_idle_locked(p);
-	else
+	} else {
 		pool_wake_idle_locked(p, wk);
+		pool_admit_locked(p);
+	}
+	/* Whoever waited for this place to be published looks again. */
+	while (p->flushq.head)
+		waitq_grant(&p->flushq, p->flushq.head);
+	p->settling--;
+	pool_check_gone_locked(p);
 	pool_check_quiet_locked(p);
 	return rc;
 }
@@ -342,7 +437,7 @@ pool_intake_submit(struct ls_pool *p, struct pool_task *t, uint64_t *id,
 	t->id = pool_next_id(p);
 	if (id)
 		*id = t->id;
-	INTAKE_TEST_HOOK();
+	INTAKE_TEST_HOOK(pool_intake_test_hook);
 	intake_write(p, pos, t);
 	/* Pairs with the fences of a worker going idle and of a stop. */
 	atomic_thread_fence(memory_order_seq_cst);

@@ -88,20 +88,6 @@ pool_worker_wanted_locked(const struct ls_pool *p)
 	       runq_len(&p->rq) > p->idleq.len + p->waking + p->starting;
 }
 
-/* The last worker has left: release whoever waits for that. */
-static void
-pool_worker_all_gone_locked(struct ls_pool *p)
-{
-	int err;
-
-	while (p->exitq.head)
-		waitq_grant(&p->exitq, p->exitq.head);
-	err = pthread_cond_broadcast(&p->exit_cv);
-	if (err)
-		engine_panic("pthread_cond_broadcast", err);
-	pool_check_quiet_locked(p);
-}
-
 /* The worker is in its loop: count it started. */
 static void
 pool_worker_arrive_locked(struct ls_pool *p)
@@ -243,7 +229,8 @@ pool_worker_take_ready(const void *prim, unsigned kind, unsigned *holder)
 	(void)kind;
 	(void)holder;
 	engine_lock(&p->mu);
-	ready = pool_depth_locked(p) || pool_takes_left_locked(p) ||
+	ready = runq_len(&p->rq) || pool_intake_ready_locked(p) ||
+		pool_takes_left_locked(p) ||
 		p->state != POOL_RUNNING || ls_group_cancelled(p->group);
 	engine_unlock(&p->mu);
 	return ready;
@@ -486,7 +473,7 @@ pool_worker_leave_relock(struct ls_pool *p, int why)
 	p->retired++;
 	ls_emit(LS_EV_POOL_SCALE, p->obj, p->workers, p->idleq.len);
 	if (!p->workers)
-		pool_worker_all_gone_locked(p);
+		pool_check_gone_locked(p);
 }
 
 static void
@@ -541,7 +528,7 @@ pool_worker_start(struct ls_pool *p, unsigned num)
 		pool_drop_all_relock(p);
 	}
 	if (!p->workers)
-		pool_worker_all_gone_locked(p);
+		pool_check_gone_locked(p);
 	engine_unlock(&p->mu);
 	return err;
 }

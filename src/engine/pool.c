@@ -168,6 +168,30 @@ pool_check_quiet_locked(struct ls_pool *p)
 			waitq_grant(&p->quietq, p->quietq.head);
 }
 
+/* May shutdown and destroy return?  Not while a worker is left, nor while
+ * a submit may still settle in the intake or is settling (pool-intake.c:
+ * it may be telling owners of tasks it dropped, mu dropped meanwhile). */
+static bool
+pool_gone_locked(const struct ls_pool *p)
+{
+	return !p->workers && !pool_intake_pending(p) && !p->settling;
+}
+
+void
+pool_check_gone_locked(struct ls_pool *p)
+{
+	int err;
+
+	if (!pool_gone_locked(p))
+		return;
+	while (p->exitq.head)
+		waitq_grant(&p->exitq, p->exitq.head);
+	err = pthread_cond_broadcast(&p->exit_cv);
+	if (err)
+		engine_panic("pthread_cond_broadcast", err);
+	pool_check_quiet_locked(p);
+}
+
 void
 pool_take_locked(struct ls_pool *p, struct pool_task *t)
 {
@@ -247,6 +271,10 @@ pool_admit_locked(struct ls_pool *p)
 	unsigned room;
 
 	if (!p->submitq.len)
+		return;
+	/* The intake's tasks were queued before any waiter is let in: room
+	 * is handed out only once they are all in the run queue. */
+	if (!pool_intake_empty_locked(p))
 		return;
 	room = p->rq_cap - runq_len(&p->rq) - p->reserved;
 	if (room < p->slack)
@@ -490,11 +518,6 @@ pool_submit(struct ls_pool *p, struct pool_task *t, bool wait,
 	if (pool_intake_submit(p, t, id, &rc))
 		return rc;
 	engine_lock(&p->mu);
-	/* Tasks that went in by the intake before this one go first. */
-	pool_intake_drain_locked(p);
-	t->id = pool_next_id(p);
-	if (id)
-		*id = t->id;
 	rc = pool_refusal_locked(p);
 	if (!rc && !p->workers) {
 		/* No worker at all (min 0, all retired): start one before
@@ -508,6 +531,15 @@ pool_submit(struct ls_pool *p, struct pool_task *t, bool wait,
 		engine_lock(&p->mu);
 		rc = pool_refusal_locked(p);
 	}
+	/* Tasks that went in by the intake before this one go first, every
+	 * one of them, or this one could pass them into the run queue. */
+	if (!rc)
+		rc = pool_intake_flush_relock(p);
+	if (!rc)
+		rc = pool_refusal_locked(p);
+	t->id = pool_next_id(p);
+	if (id)
+		*id = t->id;
 	if (rc) {
 		if (rc != -ECANCELED) {
 			p->rejected++;
@@ -592,7 +624,10 @@ ls_pool_shutdown(struct ls_pool *p, enum ls_pool_stop how, uint64_t *dropped)
 	pool_shut_locked(p, how == LS_POOL_NOW ? POOL_STOPPED : POOL_DRAINING);
 	if (p->state == POOL_STOPPED)
 		pool_drop_all_relock(p);
-	while (p->workers) {
+	/* A submit that reserved a place in the intake before it closed
+	 * still settles there (pool-intake.c): its task, or one published
+	 * behind it, is not told it was dropped until it does. */
+	while (!pool_gone_locked(p)) {
 		w.granted = false;
 		w.since_ns = ls_clock_ns();
 		waitq_push(&p->exitq, &w);
@@ -651,7 +686,7 @@ ls_pool_stats(struct ls_pool *p, struct ls_pool_stats *s)
 	s->workers = p->workers;
 	s->busy = p->busy;
 	s->idle = p->idleq.len;
-	s->waiting = p->submitq.len;
+	s->waiting = p->submitq.len + p->flushq.len;
 	s->min_workers = p->min;
 	s->max_workers = p->max;
 	s->spawned = p->spawned;
@@ -704,13 +739,13 @@ ls_pool_destroy(struct ls_pool *p)
 	pool_drop_all_relock(p);
 	/* A plain condvar, not the parker: destroy must wait for the
 	 * workers even when the caller's own group is cancelled. */
-	while (p->workers) {
+	while (!pool_gone_locked(p)) {
 		err = pthread_cond_wait(&p->exit_cv, &p->mu);
 		if (err)
 			engine_panic("pthread_cond_wait", err);
 	}
 	if (p->submitq.len || p->mapq.len || p->quietq.len || p->exitq.len ||
-	    p->reserved)
+	    p->flushq.len || p->reserved)
 		engine_panic("ls_pool_destroy: pool still in use", EBUSY);
 	engine_unlock(&p->mu);
 	ls_group_reap(p->group);
