@@ -293,13 +293,15 @@ START_TEST(test_events)
 }
 END_TEST
 
-/* The intake's test hook (pool-intake.c, LS_ENGINE_TEST_HOOK): called
- * between a submit's reservation and its publication. */
+/* The intake's test hooks (pool-intake.c, LS_ENGINE_TEST_HOOK): called
+ * between a submit's reservation and its publication, and (the pool's
+ * lock held) when a stop closes the intake. */
 extern void (*pool_intake_test_hook)(void);
+extern void (*pool_intake_stop_hook)(void);
 
 /* The submit that the hook holds in its window: it arrives at reserved,
  * then waits for go. */
-static struct test_latch hook_reserved, hook_go;
+static struct test_latch hook_reserved, hook_go, hook_stopping;
 static atomic_bool hook_armed;
 
 static void
@@ -311,17 +313,39 @@ hold_in_window(void)
 	test_latch_arrive_wait(&hook_go);
 }
 
-static int
-noop_task(void *arg)
+static void
+stopping_seen(void)
 {
-	(void)arg;
-	return 0;
+	test_latch_arrive(&hook_stopping);
+}
+
+/* Arm the hooks: the next submit to reach its window is held there. */
+static void
+hooks_arm(void)
+{
+	test_latch_init(&hook_reserved);
+	test_latch_init(&hook_go);
+	test_latch_init(&hook_stopping);
+	pool_intake_test_hook = hold_in_window;
+	pool_intake_stop_hook = stopping_seen;
+	atomic_store(&hook_armed, true);
+}
+
+static void
+hooks_disarm(void)
+{
+	pool_intake_test_hook = NULL;
+	pool_intake_stop_hook = NULL;
+	test_latch_destroy(&hook_reserved);
+	test_latch_destroy(&hook_go);
+	test_latch_destroy(&hook_stopping);
 }
 
 struct one_submit {
 	struct ls_pool *p;
 	struct ls_task t;
 	int rc;
+	atomic_bool returned;
 };
 
 static void *
@@ -330,22 +354,39 @@ one_submit_main(void *arg)
 	struct one_submit *o = arg;
 
 	o->rc = ls_pool_submit(o->p, &o->t, NULL);
+	atomic_store(&o->returned, true);
 	return NULL;
 }
 
+/* A stopper on its own thread, and what it saw of task 1 at its return. */
+struct stopper {
+	struct ls_pool *p;
+	struct rec *r;
+	enum ls_pool_stop how;
+	int rc;
+	unsigned done1, errs1;
+};
+
 static void *
-drain_main(void *arg)
+stopper_main(void *arg)
 {
-	return (void *)(intptr_t)ls_pool_shutdown(arg, LS_POOL_DRAIN, NULL);
+	struct stopper *st = arg;
+
+	st->rc = ls_pool_shutdown(st->p, st->how, NULL);
+	st->done1 = atomic_load(&st->r->done[1]);
+	st->errs1 = atomic_load(&st->r->errs[1]);
+	return NULL;
 }
 
 /*
  * A stop lands between a submit's reservation and its publication (the
  * hook holds it there), with a second task published behind it.  The
  * held submit is refused when it settles (-ESHUTDOWN, no callback) and
- * takes its slot back; the one behind it was accepted, so a stop now
- * drops it (on_error -ECANCELED) and a drain runs it: the draining
- * workers waited for the reserved slot instead of leaving.
+ * takes its place back; the one behind it was accepted, so a stop now
+ * drops it (on_error -ECANCELED) and a drain runs it - and either way the
+ * shutdown returns only after that: a draining pool's workers wait for
+ * the reserved place instead of leaving, and a stop waits for the submit
+ * to settle, so no accepted task is told after its pool's shutdown.
  */
 START_TEST(test_stop_in_window)
 {
@@ -356,49 +397,170 @@ START_TEST(test_stop_in_window)
 	struct rec_arg a[2] = { { .r = r, .i = 0 }, { .r = r, .i = 1 } };
 	struct one_submit held = { .p = p, .t = rec_make(&a[0], 0), .rc = 1 };
 	struct ls_task behind = rec_make(&a[1], 0);
-	struct ls_task probe = { .fn = noop_task };
+	struct stopper st = {
+		.p = p, .r = r, .how = drain ? LS_POOL_DRAIN : LS_POOL_NOW,
+	};
 	struct ls_pool_stats s;
 	pthread_t th, stopper;
-	void *stop_rc;
 
-	test_latch_init(&hook_reserved);
-	test_latch_init(&hook_go);
-	pool_intake_test_hook = hold_in_window;
-	atomic_store(&hook_armed, true);
+	hooks_arm();
 	ck_assert_int_eq(pthread_create(&th, NULL, one_submit_main, &held), 0);
 	test_latch_wait_arrived(&hook_reserved, 1);
 	ck_assert_int_eq(ls_pool_submit(p, &behind, NULL), 0);
-	if (drain) {
-		ck_assert_int_eq(pthread_create(&stopper, NULL, drain_main, p),
-				 0);
-		/* Draining once a submit is refused (the probes that get
-		 * in before that run and count nowhere). */
-		while (ls_pool_submit(p, &probe, NULL) != -ESHUTDOWN)
-			sched_yield();
-	} else {
-		ck_assert_int_eq(ls_pool_shutdown(p, LS_POOL_NOW, NULL), 0);
+	ck_assert_int_eq(pthread_create(&stopper, NULL, stopper_main, &st), 0);
+	test_latch_wait_arrived(&hook_stopping, 1);
+	/* Until the worker that the stop woke is gone (now) or idle again
+	 * (drain), so that it cannot take the held task the moment it is
+	 * published, before its submit settles: that task would then be
+	 * the pool's, to run or drop, rightly.  A poll bounded by the
+	 * test's timeout. */
+	for (;;) {
+		ls_pool_stats(p, &s);
+		if (drain ? s.idle == 1 : s.workers == 0)
+			break;
+		sched_yield();
 	}
 	test_latch_open(&hook_go);
 	ck_assert_int_eq(pthread_join(th, NULL), 0);
 	ck_assert_int_eq(held.rc, -ESHUTDOWN);
+	ck_assert_int_eq(pthread_join(stopper, NULL), 0);
+	ck_assert_int_eq(st.rc, 0);
 	if (drain) {
-		ck_assert_int_eq(pthread_join(stopper, &stop_rc), 0);
-		ck_assert_int_eq((intptr_t)stop_rc, 0);
-		ck_assert_uint_eq(r->done[1], 1);
-		ck_assert_uint_eq(r->errs[1], 0);
+		ck_assert_uint_eq(st.done1, 1);
+		ck_assert_uint_eq(st.errs1, 0);
 	} else {
 		ck_assert_uint_eq(r->runs[1], 0);
-		ck_assert_uint_eq(r->errs[1], 1);
+		ck_assert_uint_eq(st.errs1, 1);
 		ck_assert_int_eq(r->last_err[1], -ECANCELED);
 	}
 	ck_assert_uint_eq(r->runs[0] + r->done[0] + r->errs[0], 0);
 	ls_pool_stats(p, &s);
 	ck_assert_uint_eq(s.depth, 0);
-	pool_intake_test_hook = NULL;
+	ck_assert_uint_eq(s.submitted, 1);
+	ck_assert_uint_eq(s.submitted,
+			  s.completed + s.failed + s.dropped);
+	hooks_disarm();
 	ls_pool_destroy(p);
 	ls_group_destroy(g);
-	test_latch_destroy(&hook_reserved);
-	test_latch_destroy(&hook_go);
+	rec_free(r);
+}
+END_TEST
+
+/*
+ * A submit that cannot use the intake (it is full) must not pass the
+ * tasks in it: with the place at the intake's head reserved and held
+ * unpublished, and the submitter's own tasks published behind it, the
+ * submitter's next task waits for the held one (counted waiting) instead
+ * of going into the run queue first.  One worker then runs them all in
+ * submission order.
+ */
+START_TEST(test_locked_submit_keeps_order)
+{
+	enum { CAP = 32, INTAKE = CAP / 4, N = INTAKE + 1 };
+	struct ls_group *g = group_new(NULL);
+	struct ls_pool *p = intake_pool_new(g, 1, CAP);
+	struct rec *r = rec_new(N);
+	struct rec_arg a[N];
+	struct one_submit held, last;
+	struct ls_pool_stats s;
+	pthread_t th, th_last;
+	unsigned i;
+
+	for (i = 0; i < N; i++)
+		a[i] = (struct rec_arg){ .r = r, .i = i };
+	held = (struct one_submit){ .p = p, .t = rec_make(&a[0], 0) };
+	last = (struct one_submit){ .p = p, .t = rec_make(&a[N - 1], 0) };
+	hooks_arm();
+	ck_assert_int_eq(pthread_create(&th, NULL, one_submit_main, &held), 0);
+	test_latch_wait_arrived(&hook_reserved, 1);
+	for (i = 1; i < N - 1; i++) {
+		struct ls_task t = rec_make(&a[i], 0);
+
+		ck_assert_int_eq(ls_pool_submit(p, &t, NULL), 0);
+	}
+	ck_assert_int_eq(
+		pthread_create(&th_last, NULL, one_submit_main, &last), 0);
+	/* Until it waits (or, wrongly, went in): a poll bounded by the
+	 * test's timeout, asserting nothing about time. */
+	for (;;) {
+		ls_pool_stats(p, &s);
+		if (s.waiting || atomic_load(&last.returned))
+			break;
+		sched_yield();
+	}
+	ck_assert_msg(!atomic_load(&last.returned),
+		      "a submit passed the intake's tasks");
+	test_latch_open(&hook_go);
+	ck_assert_int_eq(pthread_join(th, NULL), 0);
+	ck_assert_int_eq(pthread_join(th_last, NULL), 0);
+	ck_assert_int_eq(held.rc, 0);
+	ck_assert_int_eq(last.rc, 0);
+	ck_assert_int_eq(ls_pool_wait_idle(p, LS_POOL_FOREVER), 0);
+	for (i = 0; i < N; i++)
+		ck_assert_uint_eq(r->order[i], i);
+	hooks_disarm();
+	ls_pool_destroy(p);
+	ls_group_destroy(g);
+	rec_free(r);
+}
+END_TEST
+
+/*
+ * A waiting submitter is let in only after the intake's tasks: with the
+ * worker held, the run queue and the intake full and one more submit
+ * waiting for room, the worker's first take makes room that the intake's
+ * tasks fill before the waiter's.  Task 1, the first of that take, holds
+ * the worker again while the test looks: the waiter still waits (the
+ * take let nobody in); then every task runs in submission order.
+ */
+START_TEST(test_admit_after_intake)
+{
+	enum { CAP = 32, N = CAP + 2 };	/* the hold, CAP queued, a waiter */
+	struct ls_group *g = group_new(NULL);
+	struct ls_pool *p = intake_pool_new(g, 1, CAP);
+	struct test_latch first, second;
+	struct ls_task hold = { .fn = hold_task, .arg = &first };
+	struct ls_task hold_again = { .fn = hold_task, .arg = &second };
+	struct rec *r = rec_new(N);
+	struct rec_arg a[N];
+	struct blocked_submit b = { .p = p, .timeout_ns = LS_POOL_FOREVER };
+	struct ls_pool_stats s;
+	pthread_t th;
+	unsigned i;
+
+	test_latch_init(&first);
+	test_latch_init(&second);
+	ck_assert_int_eq(ls_pool_submit(p, &hold, NULL), 0);
+	test_latch_wait_arrived(&first, 1);
+	ck_assert_int_eq(ls_pool_submit(p, &hold_again, NULL), 0);
+	for (i = 2; i < N - 1; i++) {
+		struct ls_task t;
+
+		a[i] = (struct rec_arg){ .r = r, .i = i };
+		t = rec_make(&a[i], 0);
+		ck_assert_int_eq(ls_pool_submit(p, &t, NULL), 0);
+	}
+	a[N - 1] = (struct rec_arg){ .r = r, .i = N - 1 };
+	b.t = rec_make(&a[N - 1], 0);
+	ck_assert_int_eq(pthread_create(&th, NULL, blocked_submit_main, &b),
+			 0);
+	wait_for_waiting_submitter(p, 1);
+	test_latch_open(&first);
+	test_latch_wait_arrived(&second, 1);
+	ls_pool_stats(p, &s);
+	ck_assert_uint_eq(s.waiting, 1);
+	ck_assert_uint_eq(s.depth + s.busy, CAP);	/* none let in */
+	test_latch_open(&second);
+	ck_assert_int_eq(pthread_join(th, NULL), 0);
+	ck_assert_int_eq(b.rc, 0);
+	ck_assert_int_eq(ls_pool_wait_idle(p, LS_POOL_FOREVER), 0);
+	ck_assert_uint_eq(atomic_load(&r->next), N - 2);
+	for (i = 0; i < N - 2; i++)
+		ck_assert_uint_eq(r->order[i], i + 2);
+	ls_pool_destroy(p);
+	ls_group_destroy(g);
+	test_latch_destroy(&first);
+	test_latch_destroy(&second);
 	rec_free(r);
 }
 END_TEST
@@ -498,11 +660,13 @@ pool_intake_suite(void)
 	tcase_add_test(tc, test_order_per_submitter);
 	tcase_add_test(tc, test_wait_idle);
 	tcase_add_test(tc, test_events);
+	tcase_add_test(tc, test_admit_after_intake);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("stop race");
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, test_stop_in_window, 0, 2);
+	tcase_add_test(tc, test_locked_submit_keeps_order);
 	tcase_add_loop_test(tc, test_stop_race, 0, STOP_HOWS);
 	suite_add_tcase(s, tc);
 	return s;
