@@ -111,6 +111,17 @@ for opt in "--runs -1" "--runs 0x2" "--runs 0" "--runs 102" \
 	fails 2 "bench ring $opt refused" bench ring $opt
 done
 
+# Every ratio bench ring prints is a number: where the TSC is not usable
+# (a VM booted with tsc=unstable) only the clock_gettime rows run, and a
+# ratio taken from the TSC's empty rows printed "-nanx".
+timeout -k 5 120 "$LOCKSTEP" bench ring --runs 1 --seconds 0.01 \
+	>"$TMPD/o" 2>&1
+if grep -Eiq '(^|[^a-z])(nan|inf)([^a-z]|x|$)' "$TMPD/o"; then
+	not_ok "bench ring: every figure a number: $(grep -Ei 'nan|inf' "$TMPD/o")"
+else
+	ok "bench ring: every figure a number"
+fi
+
 # --- what a person typed is shown escaped, on one line --------------------
 fails 2 "an OSC sequence in a --set key" run pool --headless \
 	--set $'x\e]0;pwned\a=1'
