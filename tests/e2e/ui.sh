@@ -115,7 +115,10 @@ tm resize-window -t main -x 100 -y 31
 laid_out 31
 tm resize-window -t main -x 100 -y 30
 laid_out 30
-row=$(screen main | grep -n 'worker-1 ' | head -1 | cut -d: -f1)
+# The row of the Threads panel ("1 ~ worker-1 ..."), not the first line
+# naming worker-1: the Objects panel beside it says "table written by
+# worker-1" now and then, on the line above (a click in CI went there).
+row=$(screen main | grep -n '[0-9] . worker-1 ' | head -1 | cut -d: -f1)
 if [ -n "$row" ]; then
 	# An X10 mouse report, as the terminal inside tmux sends it: ESC [ M,
 	# then button, column and row, each plus 32 (1-based).
