@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,6 +148,12 @@ bench_reduce(struct bench_figure *f, size_t n)
 	}
 }
 
+static bool
+bench_ratio_met(const struct bench_ratio *r)
+{
+	return isfinite(r->value) && r->met;
+}
+
 void
 bench_print(const struct bench_opts *o, const char *title,
 	    const struct bench_figure *f, size_t nf,
@@ -169,11 +176,18 @@ bench_print(const struct bench_opts *o, const char *title,
 			printf("]}");
 		}
 		printf("],\n \"ratios\": [");
-		for (i = 0; i < nr; i++)
-			printf("%s\n  {\"name\": \"%s\", \"value\": %.4g, "
-			       "\"target\": \"%s\", \"met\": %s}",
-			       i ? "," : "", r[i].name, r[i].value,
-			       r[i].target, r[i].met ? "true" : "false");
+		for (i = 0; i < nr; i++) {
+			printf("%s\n  {\"name\": \"%s\", \"value\": ",
+			       i ? "," : "", r[i].name);
+			/* JSON has no NaN: a ratio of nothing is null. */
+			if (isfinite(r[i].value))
+				printf("%.4g", r[i].value);
+			else
+				printf("null");
+			printf(", \"target\": \"%s\", \"met\": %s}",
+			       r[i].target,
+			       bench_ratio_met(&r[i]) ? "true" : "false");
+		}
 		printf("]}\n");
 		return;
 	}
@@ -189,9 +203,17 @@ bench_print(const struct bench_opts *o, const char *title,
 		       100.0 * f[i].spread);
 	}
 	printf("\n");
-	for (i = 0; i < nr; i++)
+	for (i = 0; i < nr; i++) {
+		/* A trial too short to deliver anything (a sanitizer build, a
+		 * tiny --seconds) divides zero by zero: say so, not "-nanx". */
+		if (!isfinite(r[i].value)) {
+			printf("  %-34s %9s  target %-8s not measured\n",
+			       r[i].name, "n/a", r[i].target);
+			continue;
+		}
 		printf("  %-34s %8.2fx  target %-8s %s\n", r[i].name,
 		       r[i].value, r[i].target, r[i].met ? "met" : "MISSED");
+	}
 	if (notes)
 		printf("\n%s", notes);
 }
