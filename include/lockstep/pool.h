@@ -161,7 +161,14 @@ void ls_pool_destroy(struct ls_pool *p);
  * priority); -ESHUTDOWN after ls_pool_shutdown;
  * -ECANCELED when the caller's or the pool's group was cancelled;
  * -EINVAL without t->fn; or a spawn error when the pool has no worker and
- * none could be started (the task was not queued).  Any thread.
+ * none could be started (the task was not queued).  Any thread.  It
+ * never waits for room; in a pool with an intake it may wait, briefly, for
+ * another submit that reserved a place there before it and has not yet
+ * filled it (a few instructions, unless that thread was preempted there),
+ * so as not to pass that task.  A submit that meets a stop may drop the
+ * tasks behind such a place and call their on_error, as a shutdown does,
+ * on the submitter's thread; that callback may shut the pool down, and
+ * must not destroy it.
  */
 int ls_pool_submit(struct ls_pool *p, const struct ls_task *t, uint64_t *id);
 

@@ -166,7 +166,7 @@ struct ls_pool {
 	unsigned waking;	/* idle workers granted, not yet awake */
 	unsigned busy;		/* holding a task */
 	unsigned dropping;	/* dropped tasks in their callbacks */
-	unsigned settling;	/* submits in intake_settle_relock */
+	unsigned settling;	/* submitters in pool_stopping_moved_relock */
 	unsigned next_worker;	/* for worker names */
 	uint64_t submitted, completed, failed, rejected, dropped;
 	uint64_t spawned, retired, timed;
@@ -255,6 +255,11 @@ void pool_tell_dropped(const struct pool_task *t);
  * the queue while mu is dropped around the callbacks. */
 void pool_drop_all_relock(struct ls_pool *p);
 
+/* Room came free or the intake moved in a pool that stops: what it holds
+ * is dropped (stopped) or left to the workers, woken (draining).  The
+ * caller then checks whether the pool is gone. */
+void pool_stopping_moved_relock(struct ls_pool *p);
+
 /* Queue t: wait for room up to deadline (0: none) if wait, else refuse a
  * full queue.  Without mu.  Returns 0 or a negative errno (pool.h). */
 int pool_submit(struct ls_pool *p, struct pool_task *t, bool wait,
@@ -296,11 +301,14 @@ bool pool_intake_ready_locked(const struct ls_pool *p);
 /* Drain the intake, and say whether it is empty now. */
 bool pool_intake_empty_locked(struct ls_pool *p);
 
-/* Drain the intake, waiting for a submit between its reservation and its
- * publication that holds back the rest, until it is empty or the run
- * queue has no room for the next.  Returns 0, or -ECANCELED if the
- * caller's group is cancelled meanwhile. */
-int pool_intake_flush_relock(struct ls_pool *p);
+/* Drain the intake of the places reserved before the call, waiting for a
+ * submit between its reservation and its publication that holds back the
+ * rest, until they are drained or the run queue has no room for the next.
+ * The wait is a producer's few instructions, unless it is preempted there;
+ * deadline as waitq_sleep_locked's (0: none).  Returns 0, -ETIMEDOUT,
+ * -ECANCELED if the caller's group is cancelled meanwhile, or the pool's
+ * refusal if it stopped meanwhile (then nothing more was drained). */
+int pool_intake_flush_relock(struct ls_pool *p, uint64_t deadline);
 
 /* idleq.len changed: tell the submitters. */
 void pool_idle_changed_locked(struct ls_pool *p);
@@ -313,6 +321,11 @@ bool pool_intake_idle_check_locked(struct ls_pool *p);
 
 /* The pool whose worker the calling thread is, to refuse self-waits. */
 extern _Thread_local struct ls_pool *pool_worker_current;
+
+/* The pool whose intake this thread is settling, while the settle drops
+ * tasks and tells their owners (pool-intake.c): a callback's shutdown of
+ * it does not wait for that settle, and a callback's destroy panics. */
+extern _Thread_local struct ls_pool *pool_settling_here;
 
 /* Count a worker about to start; returns its number for
  * pool_worker_start. */

@@ -37,6 +37,10 @@
  *     took yet is taken back (a tombstone the consumer skips) and the
  *     submit refused, as any submit to a stopped pool is; one already
  *     taken belongs to the pool, which runs or drops it like any other.
+ *     What a stopped pool's drain moves into the run queue is dropped by
+ *     the same thread (pool_stopping_moved_relock), counted in settling
+ *     while it tells the owners, so that no shutdown returns before they
+ *     were told; nobody else drains a stopped pool (a flush gives up).
  * A slot reserved and not yet published holds back the ones after it,
  * and whoever must see what lies behind it waits for its producer to
  * settle (the intake is closed while anybody does, so that it settles),
@@ -84,6 +88,8 @@ void (*pool_intake_stop_hook)(void);
 #else
 #define INTAKE_TEST_HOOK(hook) ((void)0)
 #endif
+
+_Thread_local struct ls_pool *pool_settling_here;
 
 /* The largest intake, and the share of the capacity it may take. */
 #define INTAKE_MAX 256u
@@ -222,24 +228,28 @@ pool_intake_empty_locked(struct ls_pool *p)
 	return !pool_intake_pending(p);
 }
 
-/* Is the intake held back by a place reserved and not yet published, with
- * room in the run queue for what follows?  (After a drain: a published
- * task at head would have gone into that room, unless it was published
- * since, and then the next drain takes it.) */
+/* Is the intake held back, before position until, by a place reserved and
+ * not yet published, with room in the run queue for what follows?  (After
+ * a drain: a published task at head would have gone into that room,
+ * unless it was published since, and then the next drain takes it.) */
 static bool
-intake_held_back_locked(const struct ls_pool *p)
+intake_held_back_locked(const struct ls_pool *p, uint64_t until)
 {
-	return pool_intake_pending(p) && intake_room_locked(p);
+	return p->in->slots && p->in->head < until && intake_room_locked(p);
 }
 
 int
-pool_intake_flush_relock(struct ls_pool *p)
+pool_intake_flush_relock(struct ls_pool *p, uint64_t deadline)
 {
 	struct waiter w = { .t = ls_thread_self(), .obj = p->obj };
+	/* Only the places reserved before this submit came: those reserved
+	 * since are other threads' and need not go first, and a stream of
+	 * them would keep us waiting for ever. */
+	uint64_t until = p->in->slots ? atomic_load(&p->in->tail) : 0;
 	int rc = 0;
 
 	pool_intake_drain_locked(p);
-	while (!rc && intake_held_back_locked(p)) {
+	while (intake_held_back_locked(p, until)) {
 		/* Closed while we wait, so that the producer of the place at
 		 * head settles under mu and wakes us (intake_settle_relock);
 		 * or, if it published before it could see that, we see its
@@ -251,11 +261,19 @@ pool_intake_flush_relock(struct ls_pool *p)
 		if (pool_intake_ready_locked(p))
 			waitq_remove(&p->flushq, &w);
 		else
-			rc = waitq_sleep_locked(&p->flushq, &w, &p->mu, 0);
+			rc = waitq_sleep_locked(&p->flushq, &w, &p->mu,
+						deadline);
 		pool_intake_update_locked(p);
+		/* A pool that stopped meanwhile is not drained here: what a
+		 * stopped pool's drain takes must be dropped, and the stop
+		 * and the settling producers do that. */
+		if (!rc)
+			rc = pool_refusal_locked(p);
+		if (rc)
+			return rc;
 		pool_intake_drain_locked(p);
 	}
-	return rc;
+	return 0;
 }
 
 unsigned
@@ -353,7 +371,6 @@ intake_settle_relock(struct ls_pool *p, uint64_t pos, struct wake *wk)
 	struct pool_intake *in = p->in;
 	int rc = pool_refusal_locked(p);
 
-	p->settling++;
 	if (rc && pos >= in->head) {
 		struct intake_slot *sl = &in->slots[pos & in->mask];
 
@@ -367,18 +384,15 @@ intake_settle_relock(struct ls_pool *p, uint64_t pos, struct wake *wk)
 		rc = 0;
 	}
 	pool_intake_drain_locked(p);
-	if (p->state == POOL_STOPPED) {
-		pool_drop_all_relock(p);
-	} else if (p->state == POOL_DRAINING) {
-		pool_wake_all_idle_locked(p);
-	} else {
-		pool_wake_idle_locked(p, wk);
-		pool_admit_locked(p);
-	}
 	/* Whoever waited for this place to be published looks again. */
 	while (p->flushq.head)
 		waitq_grant(&p->flushq, p->flushq.head);
-	p->settling--;
+	if (p->state == POOL_RUNNING) {
+		pool_admit_locked(p);
+		pool_wake_idle_locked(p, wk);
+	} else {
+		pool_stopping_moved_relock(p);
+	}
 	pool_check_gone_locked(p);
 	pool_check_quiet_locked(p);
 	return rc;
@@ -415,7 +429,9 @@ pool_intake_put_locked(struct ls_pool *p, struct pool_task *t)
 {
 	uint64_t pos;
 
-	if (!atomic_load_explicit(&p->in->open, memory_order_relaxed) ||
+	/* Not open's test: the intake is closed while a flush waits, and
+	 * a task put here with mu held is published before anyone looks. */
+	if (!p->in->slots || p->state != POOL_RUNNING || p->submitq.len ||
 	    t->batch || !intake_reserve(p->in, &pos))
 		return false;
 	intake_write(p, pos, t);

@@ -525,10 +525,9 @@ pool_worker_start(struct ls_pool *p, unsigned num)
 	p->starting--;
 	if (err == -ECANCELED) {
 		pool_cancel_locked(p);
-		pool_drop_all_relock(p);
+		pool_stopping_moved_relock(p);
 	}
-	if (!p->workers)
-		pool_check_gone_locked(p);
+	pool_check_gone_locked(p);
 	engine_unlock(&p->mu);
 	return err;
 }

@@ -169,12 +169,16 @@ pool_check_quiet_locked(struct ls_pool *p)
 }
 
 /* May shutdown and destroy return?  Not while a worker is left, nor while
- * a submit may still settle in the intake or is settling (pool-intake.c:
- * it may be telling owners of tasks it dropped, mu dropped meanwhile). */
+ * a submit may still settle in the intake (pool-intake.c) or a submitter
+ * is telling the owners of tasks it dropped, mu dropped meanwhile. */
 static bool
 pool_gone_locked(const struct ls_pool *p)
 {
-	return !p->workers && !pool_intake_pending(p) && !p->settling;
+	/* Not counting a settle this thread is in: a callback of a task it
+	 * dropped is what asks (pool_stopping_moved_relock). */
+	unsigned mine = pool_settling_here == p;
+
+	return !p->workers && !pool_intake_pending(p) && p->settling == mine;
 }
 
 void
@@ -405,6 +409,26 @@ pool_drop_all_relock(struct ls_pool *p)
 	}
 }
 
+void
+pool_stopping_moved_relock(struct ls_pool *p)
+{
+	if (p->state == POOL_DRAINING) {
+		pool_wake_all_idle_locked(p);
+	} else if (p->state == POOL_STOPPED) {
+		/* Counted, so that a shutdown does not return before the
+		 * owners of what is dropped here were told; and marked, so
+		 * that one called from such a callback does not wait for
+		 * its own caller. */
+		struct ls_pool *was = pool_settling_here;
+
+		p->settling++;
+		pool_settling_here = p;
+		pool_drop_all_relock(p);
+		pool_settling_here = was;
+		p->settling--;
+	}
+}
+
 /* Submitting. */
 
 int
@@ -448,7 +472,12 @@ pool_wait_room_relock(struct ls_pool *p, struct pool_task *t,
 			pool_enqueue_locked(p, t, wk);
 			return 0;
 		}
+		/* The room given back may be what the intake's next task
+		 * waited for: with the pool stopping, nobody else moves it
+		 * (a shutdown would wait for it for ever). */
 		pool_admit_locked(p);
+		pool_stopping_moved_relock(p);
+		pool_check_gone_locked(p);
 		pool_check_quiet_locked(p);
 	}
 	if (rc == -ECANCELED) {
@@ -534,7 +563,7 @@ pool_submit(struct ls_pool *p, struct pool_task *t, bool wait,
 	/* Tasks that went in by the intake before this one go first, every
 	 * one of them, or this one could pass them into the run queue. */
 	if (!rc)
-		rc = pool_intake_flush_relock(p);
+		rc = pool_intake_flush_relock(p, deadline);
 	if (!rc)
 		rc = pool_refusal_locked(p);
 	t->id = pool_next_id(p);
@@ -734,6 +763,9 @@ ls_pool_destroy(struct ls_pool *p)
 		return;
 	if (pool_worker_current == p)
 		engine_panic("ls_pool_destroy from its own worker", EDEADLK);
+	if (pool_settling_here == p)
+		engine_panic("ls_pool_destroy from a callback of its submit",
+			     EDEADLK);
 	engine_lock(&p->mu);
 	pool_shut_locked(p, POOL_STOPPED);
 	pool_drop_all_relock(p);
