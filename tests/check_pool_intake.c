@@ -446,6 +446,149 @@ START_TEST(test_stop_in_window)
 }
 END_TEST
 
+/* A task whose drop shuts its pool down from the callback. */
+struct shut_in_callback {
+	struct ls_pool *p;
+	atomic_int err, rc;
+	atomic_bool called;
+};
+
+static int
+never_runs(void *arg)
+{
+	(void)arg;
+	return 0;
+}
+
+static void
+shut_on_error(void *arg, int err)
+{
+	struct shut_in_callback *c = arg;
+
+	atomic_store(&c->err, err);
+	atomic_store(&c->rc, ls_pool_shutdown(c->p, LS_POOL_NOW, NULL));
+	atomic_store(&c->called, true);
+}
+
+/*
+ * As test_stop_in_window's stop now, but the task behind the held one
+ * shuts the pool down from its on_error.  Its drop happens in the held
+ * submit's settle, on the submitter's thread: that shutdown must not wait
+ * for the settle it is called from (it waited for ever).
+ */
+START_TEST(test_shutdown_from_settle_callback)
+{
+	struct ls_group *g = group_new(NULL);
+	struct ls_pool *p = intake_pool_new(g, 1, 32);
+	struct rec *r = rec_new(1);
+	struct rec_arg a = { .r = r, .i = 0 };
+	struct one_submit held = { .p = p, .t = rec_make(&a, 0), .rc = 1 };
+	struct shut_in_callback c = { .p = p };
+	struct ls_task behind = {
+		.fn = never_runs, .arg = &c, .on_error = shut_on_error,
+	};
+	struct stopper st = { .p = p, .r = r, .how = LS_POOL_NOW };
+	struct ls_pool_stats s;
+	pthread_t th, stopper;
+
+	hooks_arm();
+	ck_assert_int_eq(pthread_create(&th, NULL, one_submit_main, &held), 0);
+	test_latch_wait_arrived(&hook_reserved, 1);
+	ck_assert_int_eq(ls_pool_submit(p, &behind, NULL), 0);
+	ck_assert_int_eq(pthread_create(&stopper, NULL, stopper_main, &st), 0);
+	test_latch_wait_arrived(&hook_stopping, 1);
+	/* Until the worker is gone, so that the settle drops the task
+	 * behind (a poll bounded by the test's timeout). */
+	do {
+		ls_pool_stats(p, &s);
+		sched_yield();
+	} while (s.workers);
+	test_latch_open(&hook_go);
+	ck_assert_int_eq(pthread_join(th, NULL), 0);
+	ck_assert_int_eq(held.rc, -ESHUTDOWN);
+	ck_assert(atomic_load(&c.called));
+	ck_assert_int_eq(atomic_load(&c.err), -ECANCELED);
+	ck_assert_int_eq(atomic_load(&c.rc), 0);
+	ck_assert_int_eq(pthread_join(stopper, NULL), 0);
+	ck_assert_int_eq(st.rc, 0);
+	ls_pool_stats(p, &s);
+	ck_assert_uint_eq(s.submitted, 1);
+	ck_assert_uint_eq(s.dropped, 1);
+	hooks_disarm();
+	ls_pool_destroy(p);
+	ls_group_destroy(g);
+	rec_free(r);
+}
+END_TEST
+
+struct timed_submit {
+	struct ls_pool *p;
+	struct ls_task t;
+	uint64_t timeout_ns;
+	int rc;
+};
+
+static void *
+timed_submit_main(void *arg)
+{
+	struct timed_submit *ts = arg;
+
+	ts->rc = ls_pool_submit_timed(ts->p, &ts->t, ts->timeout_ns, NULL);
+	return NULL;
+}
+
+/*
+ * A timed submit that waits for the intake's held place keeps to its
+ * timeout: with the place at the head held unpublished and the intake
+ * full behind it, a submit with a 1 ms timeout returns -ETIMEDOUT while
+ * the place is still held (it used to wait for the place, however long),
+ * and its task is counted rejected, not submitted.
+ */
+START_TEST(test_timed_submit_behind_held_place)
+{
+	enum { CAP = 32, INTAKE = CAP / 4 };
+	struct ls_group *g = group_new(NULL);
+	struct ls_pool *p = intake_pool_new(g, 1, CAP);
+	struct rec *r = rec_new(INTAKE + 1);
+	struct rec_arg a[INTAKE + 1];
+	struct one_submit held;
+	struct timed_submit ts = { .p = p, .timeout_ns = 1000000 };
+	struct ls_pool_stats s;
+	pthread_t th, th_timed;
+	unsigned i;
+
+	for (i = 0; i <= INTAKE; i++)
+		a[i] = (struct rec_arg){ .r = r, .i = i };
+	held = (struct one_submit){ .p = p, .t = rec_make(&a[0], 0) };
+	ts.t = rec_make(&a[INTAKE], 0);
+	hooks_arm();
+	ck_assert_int_eq(pthread_create(&th, NULL, one_submit_main, &held), 0);
+	test_latch_wait_arrived(&hook_reserved, 1);
+	for (i = 1; i < INTAKE; i++) {
+		struct ls_task t = rec_make(&a[i], 0);
+
+		ck_assert_int_eq(ls_pool_submit(p, &t, NULL), 0);
+	}
+	ck_assert_int_eq(
+		pthread_create(&th_timed, NULL, timed_submit_main, &ts), 0);
+	ck_assert_int_eq(pthread_join(th_timed, NULL), 0);
+	ck_assert_int_eq(ts.rc, -ETIMEDOUT);
+	ck_assert(!atomic_load(&held.returned));
+	ls_pool_stats(p, &s);
+	ck_assert_uint_eq(s.rejected, 1);
+	test_latch_open(&hook_go);
+	ck_assert_int_eq(pthread_join(th, NULL), 0);
+	ck_assert_int_eq(held.rc, 0);
+	ck_assert_int_eq(ls_pool_wait_idle(p, LS_POOL_FOREVER), 0);
+	ck_assert_uint_eq(atomic_load(&r->next), INTAKE);
+	ck_assert_uint_eq(r->runs[INTAKE], 0);
+	hooks_disarm();
+	ls_pool_destroy(p);
+	ls_group_destroy(g);
+	rec_free(r);
+}
+END_TEST
+
 /*
  * A submit that cannot use the intake (it is full) must not pass the
  * tasks in it: with the place at the intake's head reserved and held
@@ -667,6 +810,8 @@ pool_intake_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, test_stop_in_window, 0, 2);
 	tcase_add_test(tc, test_locked_submit_keeps_order);
+	tcase_add_test(tc, test_shutdown_from_settle_callback);
+	tcase_add_test(tc, test_timed_submit_behind_held_place);
 	tcase_add_loop_test(tc, test_stop_race, 0, STOP_HOWS);
 	suite_add_tcase(s, tc);
 	return s;
