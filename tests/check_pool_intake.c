@@ -379,6 +379,44 @@ stopper_main(void *arg)
 }
 
 /*
+ * Hold held's submit in its window, publish behind behind it, and start
+ * st's stop on its own thread; return once the stop closed the intake and
+ * the worker that the stop woke is gone (now) or idle again (drain), so
+ * that it cannot take the held task the moment it is published, before
+ * its submit settles: that task would then be the pool's, to run or
+ * drop, rightly.  The caller then lets the held submit go (hook_go).
+ */
+static void
+stop_behind_held_submit(struct one_submit *held, const struct ls_task *behind,
+			struct stopper *st, pthread_t *th, pthread_t *stopper)
+{
+	struct ls_pool_stats s;
+
+	hooks_arm();
+	ck_assert_int_eq(pthread_create(th, NULL, one_submit_main, held), 0);
+	test_latch_wait_arrived(&hook_reserved, 1);
+	ck_assert_int_eq(ls_pool_submit(st->p, behind, NULL), 0);
+	ck_assert_int_eq(pthread_create(stopper, NULL, stopper_main, st), 0);
+	test_latch_wait_arrived(&hook_stopping, 1);
+	/* A poll bounded by the test's timeout. */
+	for (;;) {
+		ls_pool_stats(st->p, &s);
+		if (st->how == LS_POOL_DRAIN ? s.idle == 1 : s.workers == 0)
+			break;
+		sched_yield();
+	}
+}
+
+/* Let the held submit go: the pool stopped, so it is refused. */
+static void
+release_refused_submit(struct one_submit *held, pthread_t th)
+{
+	test_latch_open(&hook_go);
+	ck_assert_int_eq(pthread_join(th, NULL), 0);
+	ck_assert_int_eq(held->rc, -ESHUTDOWN);
+}
+
+/*
  * A stop lands between a submit's reservation and its publication (the
  * hook holds it there), with a second task published behind it.  The
  * held submit is refused when it settles (-ESHUTDOWN, no callback) and
@@ -403,26 +441,8 @@ START_TEST(test_stop_in_window)
 	struct ls_pool_stats s;
 	pthread_t th, stopper;
 
-	hooks_arm();
-	ck_assert_int_eq(pthread_create(&th, NULL, one_submit_main, &held), 0);
-	test_latch_wait_arrived(&hook_reserved, 1);
-	ck_assert_int_eq(ls_pool_submit(p, &behind, NULL), 0);
-	ck_assert_int_eq(pthread_create(&stopper, NULL, stopper_main, &st), 0);
-	test_latch_wait_arrived(&hook_stopping, 1);
-	/* Until the worker that the stop woke is gone (now) or idle again
-	 * (drain), so that it cannot take the held task the moment it is
-	 * published, before its submit settles: that task would then be
-	 * the pool's, to run or drop, rightly.  A poll bounded by the
-	 * test's timeout. */
-	for (;;) {
-		ls_pool_stats(p, &s);
-		if (drain ? s.idle == 1 : s.workers == 0)
-			break;
-		sched_yield();
-	}
-	test_latch_open(&hook_go);
-	ck_assert_int_eq(pthread_join(th, NULL), 0);
-	ck_assert_int_eq(held.rc, -ESHUTDOWN);
+	stop_behind_held_submit(&held, &behind, &st, &th, &stopper);
+	release_refused_submit(&held, th);
 	ck_assert_int_eq(pthread_join(stopper, NULL), 0);
 	ck_assert_int_eq(st.rc, 0);
 	if (drain) {
@@ -491,21 +511,9 @@ START_TEST(test_shutdown_from_settle_callback)
 	struct ls_pool_stats s;
 	pthread_t th, stopper;
 
-	hooks_arm();
-	ck_assert_int_eq(pthread_create(&th, NULL, one_submit_main, &held), 0);
-	test_latch_wait_arrived(&hook_reserved, 1);
-	ck_assert_int_eq(ls_pool_submit(p, &behind, NULL), 0);
-	ck_assert_int_eq(pthread_create(&stopper, NULL, stopper_main, &st), 0);
-	test_latch_wait_arrived(&hook_stopping, 1);
-	/* Until the worker is gone, so that the settle drops the task
-	 * behind (a poll bounded by the test's timeout). */
-	do {
-		ls_pool_stats(p, &s);
-		sched_yield();
-	} while (s.workers);
-	test_latch_open(&hook_go);
-	ck_assert_int_eq(pthread_join(th, NULL), 0);
-	ck_assert_int_eq(held.rc, -ESHUTDOWN);
+	/* The worker gone, the settle drops the task behind. */
+	stop_behind_held_submit(&held, &behind, &st, &th, &stopper);
+	release_refused_submit(&held, th);
 	ck_assert(atomic_load(&c.called));
 	ck_assert_int_eq(atomic_load(&c.err), -ECANCELED);
 	ck_assert_int_eq(atomic_load(&c.rc), 0);
