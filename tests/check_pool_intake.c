@@ -500,7 +500,7 @@ START_TEST(test_shutdown_from_settle_callback)
 {
 	struct ls_group *g = group_new(NULL);
 	struct ls_pool *p = intake_pool_new(g, 1, 32);
-	struct rec *r = rec_new(1);
+	struct rec *r = rec_new(2);	/* the stopper reads task 1's */
 	struct rec_arg a = { .r = r, .i = 0 };
 	struct one_submit held = { .p = p, .t = rec_make(&a, 0), .rc = 1 };
 	struct shut_in_callback c = { .p = p };
