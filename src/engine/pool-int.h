@@ -166,7 +166,7 @@ struct ls_pool {
 	unsigned waking;	/* idle workers granted, not yet awake */
 	unsigned busy;		/* holding a task */
 	unsigned dropping;	/* dropped tasks in their callbacks */
-	unsigned settling;	/* submitters in pool_stopping_moved_relock */
+	unsigned settling;	/* threads in pool_stopping_moved_relock */
 	unsigned next_worker;	/* for worker names */
 	uint64_t submitted, completed, failed, rejected, dropped;
 	uint64_t spawned, retired, timed;
@@ -221,8 +221,9 @@ uint64_t pool_deadline(uint64_t timeout_ns);
 /* Wake every ls_pool_wait_idle caller if the pool is quiet. */
 void pool_check_quiet_locked(struct ls_pool *p);
 
-/* Release shutdown and destroy if no worker is left and no submit may
- * still settle in the intake. */
+/* Wake shutdown and destroy if no worker is left and nothing is pending
+ * in the intake; each then counts the settling drops that are not its
+ * own thread's (pool_settling_mine). */
 void pool_check_gone_locked(struct ls_pool *p);
 
 /* Take the first queued task (the queue is not empty) into *t and free
@@ -285,6 +286,10 @@ bool pool_intake_submit(struct ls_pool *p, struct pool_task *t, uint64_t *id,
  * has none.  Returns whether it went in. */
 bool pool_intake_put_locked(struct ls_pool *p, struct pool_task *t);
 
+/* A shutdown is about to wait for the pool to be gone: nothing, but for a
+ * test's hook (pool-intake.c). */
+void pool_intake_exit_wait_locked(void);
+
 /* Open or close the intake for the pool's state (after it changes). */
 void pool_intake_update_locked(struct ls_pool *p);
 
@@ -322,10 +327,18 @@ bool pool_intake_idle_check_locked(struct ls_pool *p);
 /* The pool whose worker the calling thread is, to refuse self-waits. */
 extern _Thread_local struct ls_pool *pool_worker_current;
 
-/* The pool whose intake this thread is settling, while the settle drops
- * tasks and tells their owners (pool-intake.c): a callback's shutdown of
- * it does not wait for that settle, and a callback's destroy panics. */
-extern _Thread_local struct ls_pool *pool_settling_here;
+/* The drops this thread is making in stopping pools, innermost first, each
+ * on the stack of pool_stopping_moved_relock while it tells the owners: a
+ * callback's shutdown of such a pool does not wait for its own thread's
+ * drops (they may nest across pools), and a callback's destroy panics. */
+struct pool_settle_frame {
+	const struct ls_pool *p;
+	const struct pool_settle_frame *up;
+};
+extern _Thread_local const struct pool_settle_frame *pool_settling_here;
+
+/* How many of p's settling drops are this thread's. */
+unsigned pool_settling_mine(const struct ls_pool *p);
 
 /* Count a worker about to start; returns its number for
  * pool_worker_start. */

@@ -77,9 +77,11 @@
 /* Tests only (check_pool_intake), so that a test can put a stop in a
  * submit's window every time instead of hoping a race does: the first is
  * called between a submit's reservation and its publication, the second
- * (mu held) when a stopping pool closes the intake. */
+ * (mu held) when a stopping pool closes the intake, the third (mu held)
+ * when a shutdown is about to wait for the pool to be gone. */
 void (*pool_intake_test_hook)(void);
 void (*pool_intake_stop_hook)(void);
+void (*pool_intake_exit_hook)(void);
 #define INTAKE_TEST_HOOK(hook)                                               \
 	do {                                                                 \
 		if (hook)                                                    \
@@ -89,7 +91,18 @@ void (*pool_intake_stop_hook)(void);
 #define INTAKE_TEST_HOOK(hook) ((void)0)
 #endif
 
-_Thread_local struct ls_pool *pool_settling_here;
+_Thread_local const struct pool_settle_frame *pool_settling_here;
+
+unsigned
+pool_settling_mine(const struct ls_pool *p)
+{
+	const struct pool_settle_frame *f;
+	unsigned n = 0;
+
+	for (f = pool_settling_here; f; f = f->up)
+		n += f->p == p;
+	return n;
+}
 
 /* The largest intake, and the share of the capacity it may take. */
 #define INTAKE_MAX 256u
@@ -154,6 +167,12 @@ pool_next_id(struct ls_pool *p)
 {
 	return atomic_fetch_add_explicit(&p->in->ids, 1,
 					 memory_order_relaxed) + 1;
+}
+
+void
+pool_intake_exit_wait_locked(void)
+{
+	INTAKE_TEST_HOOK(pool_intake_exit_hook);
 }
 
 void

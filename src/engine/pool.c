@@ -168,17 +168,23 @@ pool_check_quiet_locked(struct ls_pool *p)
 			waitq_grant(&p->quietq, p->quietq.head);
 }
 
-/* May shutdown and destroy return?  Not while a worker is left, nor while
- * a submit may still settle in the intake (pool-intake.c) or a submitter
- * is telling the owners of tasks it dropped, mu dropped meanwhile. */
+/* No worker left, and no submit may still settle in the intake
+ * (pool-intake.c): all that may remain is threads telling the owners of
+ * tasks they dropped, mu dropped meanwhile. */
+static bool
+pool_only_drops_left_locked(const struct ls_pool *p)
+{
+	return !p->workers && !pool_intake_pending(p);
+}
+
+/* May shutdown and destroy return?  Not before those drops were told. */
 static bool
 pool_gone_locked(const struct ls_pool *p)
 {
-	/* Not counting a settle this thread is in: a callback of a task it
+	/* Not counting drops this thread is making: a callback of a task it
 	 * dropped is what asks (pool_stopping_moved_relock). */
-	unsigned mine = pool_settling_here == p;
-
-	return !p->workers && !pool_intake_pending(p) && p->settling == mine;
+	return pool_only_drops_left_locked(p) &&
+	       p->settling == pool_settling_mine(p);
 }
 
 void
@@ -186,7 +192,10 @@ pool_check_gone_locked(struct ls_pool *p)
 {
 	int err;
 
-	if (!pool_gone_locked(p))
+	/* Whether the waiters may go depends on who they are (a shutdown
+	 * in a drop's callback does not wait for that drop): they look
+	 * again, each for itself. */
+	if (!pool_only_drops_left_locked(p))
 		return;
 	while (p->exitq.head)
 		waitq_grant(&p->exitq, p->exitq.head);
@@ -419,12 +428,13 @@ pool_stopping_moved_relock(struct ls_pool *p)
 		 * owners of what is dropped here were told; and marked, so
 		 * that one called from such a callback does not wait for
 		 * its own caller. */
-		struct ls_pool *was = pool_settling_here;
+		struct pool_settle_frame f = { .p = p,
+					       .up = pool_settling_here };
 
 		p->settling++;
-		pool_settling_here = p;
+		pool_settling_here = &f;
 		pool_drop_all_relock(p);
-		pool_settling_here = was;
+		pool_settling_here = f.up;
 		p->settling--;
 	}
 }
@@ -659,6 +669,7 @@ ls_pool_shutdown(struct ls_pool *p, enum ls_pool_stop how, uint64_t *dropped)
 	while (!pool_gone_locked(p)) {
 		w.granted = false;
 		w.since_ns = ls_clock_ns();
+		pool_intake_exit_wait_locked();
 		waitq_push(&p->exitq, &w);
 		rc = waitq_sleep_locked(&p->exitq, &w, &p->mu, 0);
 		if (rc)
@@ -763,7 +774,7 @@ ls_pool_destroy(struct ls_pool *p)
 		return;
 	if (pool_worker_current == p)
 		engine_panic("ls_pool_destroy from its own worker", EDEADLK);
-	if (pool_settling_here == p)
+	if (pool_settling_mine(p))
 		engine_panic("ls_pool_destroy from a callback of its submit",
 			     EDEADLK);
 	engine_lock(&p->mu);
