@@ -298,10 +298,11 @@ END_TEST
  * lock held) when a stop closes the intake. */
 extern void (*pool_intake_test_hook)(void);
 extern void (*pool_intake_stop_hook)(void);
+extern void (*pool_intake_exit_hook)(void);
 
 /* The submit that the hook holds in its window: it arrives at reserved,
  * then waits for go. */
-static struct test_latch hook_reserved, hook_go, hook_stopping;
+static struct test_latch hook_reserved, hook_go, hook_stopping, hook_exit;
 static atomic_bool hook_armed;
 
 static void
@@ -319,6 +320,12 @@ stopping_seen(void)
 	test_latch_arrive(&hook_stopping);
 }
 
+static void
+exit_wait_seen(void)
+{
+	test_latch_arrive(&hook_exit);
+}
+
 /* Arm the hooks: the next submit to reach its window is held there. */
 static void
 hooks_arm(void)
@@ -326,8 +333,10 @@ hooks_arm(void)
 	test_latch_init(&hook_reserved);
 	test_latch_init(&hook_go);
 	test_latch_init(&hook_stopping);
+	test_latch_init(&hook_exit);
 	pool_intake_test_hook = hold_in_window;
 	pool_intake_stop_hook = stopping_seen;
+	pool_intake_exit_hook = exit_wait_seen;
 	atomic_store(&hook_armed, true);
 }
 
@@ -336,6 +345,8 @@ hooks_disarm(void)
 {
 	pool_intake_test_hook = NULL;
 	pool_intake_stop_hook = NULL;
+	pool_intake_exit_hook = NULL;
+	test_latch_destroy(&hook_exit);
 	test_latch_destroy(&hook_reserved);
 	test_latch_destroy(&hook_go);
 	test_latch_destroy(&hook_stopping);
@@ -525,6 +536,57 @@ START_TEST(test_shutdown_from_settle_callback)
 	hooks_disarm();
 	ls_pool_destroy(p);
 	ls_group_destroy(g);
+	rec_free(r);
+}
+END_TEST
+
+/*
+ * As test_shutdown_from_settle_callback, but the worker is still busy
+ * when the callback's shutdown starts to wait, and it leaves last: its
+ * leaving must wake that shutdown (it did not, as the worker did not
+ * count the callback's own settle out, and both shutdowns waited for
+ * ever).  The hooks say when each shutdown waits.
+ */
+START_TEST(test_callback_shutdown_woken_by_worker)
+{
+	struct ls_group *g = group_new(NULL);
+	struct ls_pool *p = intake_pool_new(g, 1, 32);
+	struct rec *r = rec_new(2);
+	struct rec_arg a = { .r = r, .i = 0 };
+	struct one_submit held = { .p = p, .t = rec_make(&a, 0), .rc = 1 };
+	struct shut_in_callback c = { .p = p };
+	struct ls_task behind = {
+		.fn = never_runs, .arg = &c, .on_error = shut_on_error,
+	};
+	struct test_latch busy;
+	struct ls_task hold = { .fn = hold_task, .arg = &busy };
+	struct stopper st = { .p = p, .r = r, .how = LS_POOL_NOW };
+	pthread_t th, stopper;
+
+	test_latch_init(&busy);
+	ck_assert_int_eq(ls_pool_submit(p, &hold, NULL), 0);
+	test_latch_wait_arrived(&busy, 1);
+	hooks_arm();
+	ck_assert_int_eq(pthread_create(&th, NULL, one_submit_main, &held), 0);
+	test_latch_wait_arrived(&hook_reserved, 1);
+	ck_assert_int_eq(ls_pool_submit(p, &behind, NULL), 0);
+	ck_assert_int_eq(pthread_create(&stopper, NULL, stopper_main, &st), 0);
+	test_latch_wait_arrived(&hook_exit, 1);	/* the stop waits */
+	test_latch_open(&hook_go);
+	test_latch_wait_arrived(&hook_exit, 2);	/* the callback's waits */
+	ck_assert(!atomic_load(&c.called));
+	test_latch_open(&busy);
+	ck_assert_int_eq(pthread_join(th, NULL), 0);
+	ck_assert_int_eq(held.rc, -ESHUTDOWN);
+	ck_assert(atomic_load(&c.called));
+	ck_assert_int_eq(atomic_load(&c.err), -ECANCELED);
+	ck_assert_int_eq(atomic_load(&c.rc), 0);
+	ck_assert_int_eq(pthread_join(stopper, NULL), 0);
+	ck_assert_int_eq(st.rc, 0);
+	hooks_disarm();
+	ls_pool_destroy(p);
+	ls_group_destroy(g);
+	test_latch_destroy(&busy);
 	rec_free(r);
 }
 END_TEST
@@ -819,6 +881,7 @@ pool_intake_suite(void)
 	tcase_add_loop_test(tc, test_stop_in_window, 0, 2);
 	tcase_add_test(tc, test_locked_submit_keeps_order);
 	tcase_add_test(tc, test_shutdown_from_settle_callback);
+	tcase_add_test(tc, test_callback_shutdown_woken_by_worker);
 	tcase_add_test(tc, test_timed_submit_behind_held_place);
 	tcase_add_loop_test(tc, test_stop_race, 0, STOP_HOWS);
 	suite_add_tcase(s, tc);
