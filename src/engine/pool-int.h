@@ -1,8 +1,9 @@
 /*
  * pool-int.h - what the thread pool's files share and nothing else sees.
  *
- * The pool (pool.h) is five files along its seams: pool.c creates and
- * stops it, takes submits and admits waiting submitters; pool-intake.c
+ * The pool (pool.h) is six files along its seams: pool.c creates it,
+ * takes submits and admits waiting submitters; pool-stop.c stops it,
+ * drops what is queued and waits for it to be gone; pool-intake.c
  * takes submits without the lock in a pool made for throughput;
  * pool-worker.c is the worker loop (take, run, record) and the scaling of
  * workers; pool-map.c is ls_pool_map and its batches; runq.c orders the
@@ -221,11 +222,6 @@ uint64_t pool_deadline(uint64_t timeout_ns);
 /* Wake every ls_pool_wait_idle caller if the pool is quiet. */
 void pool_check_quiet_locked(struct ls_pool *p);
 
-/* Wake shutdown and destroy if no worker is left and nothing is pending
- * in the intake; each then counts the settling drops that are not its
- * own thread's (pool_settling_mine). */
-void pool_check_gone_locked(struct ls_pool *p);
-
 /* Take the first queued task (the queue is not empty) into *t and free
  * its slot. */
 void pool_take_locked(struct ls_pool *p, struct pool_task *t);
@@ -238,6 +234,21 @@ bool pool_take_claim_any_locked(struct ls_pool *p, struct pool_task *t);
 /* Hand free room to waiting submitters, in their order (by priority),
  * once slack slots are free. */
 void pool_admit_locked(struct ls_pool *p);
+
+/* Refuse every waiting submitter with rc (for a stop). */
+void pool_refuse_locked(struct ls_pool *p, int rc);
+
+/* Queue t: wait for room up to deadline (0: none) if wait, else refuse a
+ * full queue.  Without mu.  Returns 0 or a negative errno (pool.h). */
+int pool_submit(struct ls_pool *p, struct pool_task *t, bool wait,
+		uint64_t deadline, uint64_t *id);
+
+/* pool-stop.c */
+
+/* Wake shutdown and destroy if no worker is left and nothing is pending
+ * in the intake; each then counts the settling drops that are not its
+ * own thread's (pool_settling_mine). */
+void pool_check_gone_locked(struct ls_pool *p);
 
 /* The pool's group was cancelled: stop for good, refusing waiters. */
 void pool_cancel_locked(struct ls_pool *p);
@@ -260,11 +271,6 @@ void pool_drop_all_relock(struct ls_pool *p);
  * is dropped (stopped) or left to the workers, woken (draining).  The
  * caller then checks whether the pool is gone. */
 void pool_stopping_moved_relock(struct ls_pool *p);
-
-/* Queue t: wait for room up to deadline (0: none) if wait, else refuse a
- * full queue.  Without mu.  Returns 0 or a negative errno (pool.h). */
-int pool_submit(struct ls_pool *p, struct pool_task *t, bool wait,
-		uint64_t deadline, uint64_t *id);
 
 /* pool-intake.c */
 

@@ -91,19 +91,6 @@ void (*pool_intake_exit_hook)(void);
 #define INTAKE_TEST_HOOK(hook) ((void)0)
 #endif
 
-_Thread_local const struct pool_settle_frame *pool_settling_here;
-
-unsigned
-pool_settling_mine(const struct ls_pool *p)
-{
-	const struct pool_settle_frame *f;
-	unsigned n = 0;
-
-	for (f = pool_settling_here; f; f = f->up)
-		n += f->p == p;
-	return n;
-}
-
 /* The largest intake, and the share of the capacity it may take. */
 #define INTAKE_MAX 256u
 #define INTAKE_SHARE 4u
