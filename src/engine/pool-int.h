@@ -32,6 +32,7 @@
 #ifndef LOCKSTEP_POOL_INT_H
 #define LOCKSTEP_POOL_INT_H
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdalign.h>
 #include <stdatomic.h>
@@ -332,6 +333,18 @@ bool pool_intake_idle_check_locked(struct ls_pool *p);
 
 /* The pool whose worker the calling thread is, to refuse self-waits. */
 extern _Thread_local struct ls_pool *pool_worker_current;
+
+/* Set up w for the calling thread to wait on p; -EDEADLK (w untouched)
+ * from a worker of p, which would wait for itself. */
+static inline int
+pool_waiter_of_caller(const struct ls_pool *p, struct waiter *w)
+{
+	if (pool_worker_current == p)
+		return -EDEADLK;
+	w->t = ls_thread_self();
+	w->obj = p->obj;
+	return 0;
+}
 
 /* The drops this thread is making in stopping pools, innermost first, each
  * on the stack of pool_stopping_moved_relock while it tells the owners: a

@@ -205,10 +205,8 @@ ls_pool_shutdown(struct ls_pool *p, enum ls_pool_stop how, uint64_t *dropped)
 	struct waiter w = { .obj = 0 };
 	int rc = 0;
 
-	if (pool_worker_current == p)
+	if (pool_waiter_of_caller(p, &w))
 		return -EDEADLK;
-	w.t = ls_thread_self();
-	w.obj = p->obj;
 	engine_lock(&p->mu);
 	pool_shut_locked(p, how == LS_POOL_NOW ? POOL_STOPPED : POOL_DRAINING);
 	if (p->state == POOL_STOPPED)

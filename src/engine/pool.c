@@ -501,10 +501,8 @@ ls_pool_wait_idle(struct ls_pool *p, uint64_t timeout_ns)
 	struct waiter w = { .obj = 0 };
 	int rc = 0;
 
-	if (pool_worker_current == p)
+	if (pool_waiter_of_caller(p, &w))
 		return -EDEADLK;
-	w.t = ls_thread_self();
-	w.obj = p->obj;
 	engine_lock(&p->mu);
 	while (runq_len(&p->rq) || p->busy || p->reserved || p->dropping ||
 	       pool_intake_pending(p)) {
