@@ -9,6 +9,10 @@ SOCK="lockstep-e2e-$$"
 TMPD=$(mktemp -d "${TMPDIR:-/tmp}/lockstep-e2e.XXXXXX")
 FAILS=0
 PASSES=0
+# How long a wait polls before it fails, in seconds.  Generous: a wait
+# that succeeds returns at once, and a CI machine running the suites side
+# by side (and building the sanitizer trees) can take seconds to redraw.
+: "${E2E_WAIT:=30}"
 
 tm() { tmux -L "$SOCK" "$@"; }
 
@@ -35,7 +39,7 @@ screen() { tm capture-pane -p -t "$1"; }
 
 # wait_for NAME REGEX [SECONDS]: poll the screen until REGEX shows.
 wait_for() {
-	local name=$1 re=$2 secs=${3:-10} i
+	local name=$1 re=$2 secs=${3:-$E2E_WAIT} i
 	for ((i = 0; i < secs * 20; i++)); do
 		if screen "$name" 2>/dev/null | grep -Eq -- "$re"; then
 			return 0
@@ -49,7 +53,7 @@ wait_for() {
 
 # wait_gone NAME REGEX [SECONDS]: poll until REGEX no longer shows.
 wait_gone() {
-	local name=$1 re=$2 secs=${3:-10} i
+	local name=$1 re=$2 secs=${3:-$E2E_WAIT} i
 	for ((i = 0; i < secs * 20; i++)); do
 		if ! screen "$name" 2>/dev/null | grep -Eq -- "$re"; then
 			return 0
@@ -63,7 +67,7 @@ wait_gone() {
 
 # wait_file PATH [SECONDS]: poll until PATH exists and is not empty.
 wait_file() {
-	local path=$1 secs=${2:-10} i
+	local path=$1 secs=${2:-$E2E_WAIT} i
 	for ((i = 0; i < secs * 20; i++)); do
 		[ -s "$path" ] && return 0
 		sleep 0.05
@@ -75,7 +79,7 @@ wait_file() {
 # wait_dead NAME [SECONDS]: poll until the program in NAME has exited.
 # (tmux knows at once; its "Pane is dead" line is not always drawn.)
 wait_dead() {
-	local name=$1 secs=${2:-10} i
+	local name=$1 secs=${2:-$E2E_WAIT} i
 	for ((i = 0; i < secs * 20; i++)); do
 		[ "$(tm list-panes -t "$name" -F '#{pane_dead}' 2>/dev/null)" = 1 ] &&
 			return 0
@@ -88,7 +92,15 @@ wait_dead() {
 keys() { local name=$1; shift; tm send-keys -t "$name" "$@"; }
 
 ok() { PASSES=$((PASSES + 1)); echo "ok - $*"; }
-not_ok() { FAILS=$((FAILS + 1)); echo "not ok - $*"; }
+# Failures are named again at the end: a log cut to its tail (CI shows
+# an excerpt) still says which check failed.
+FAILED=""
+not_ok() {
+	FAILS=$((FAILS + 1))
+	FAILED="$FAILED
+not ok - $*"
+	echo "not ok - $*"
+}
 
 # check DESCRIPTION COMMAND...: run COMMAND, record the result.
 check() {
@@ -98,6 +110,7 @@ check() {
 }
 
 finish() {
+	[ -z "$FAILED" ] || echo "failed:$FAILED"
 	echo "$PASSES passed, $FAILS failed"
 	[ "$FAILS" -eq 0 ]
 }

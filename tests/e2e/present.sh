@@ -161,7 +161,7 @@ threads_of() {
 # wait_threads PANE OP N: poll until the thread count OP N (-eq, -gt).
 wait_threads() {
 	local i
-	for ((i = 0; i < 200; i++)); do
+	for ((i = 0; i < E2E_WAIT * 20; i++)); do
 		[ "$(threads_of "$1")" "$2" "$3" ] && return 0
 		sleep 0.05
 	done

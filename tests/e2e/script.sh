@@ -14,7 +14,7 @@ cd "$(dirname "$0")/../.." || exit 99
 # rest (no "..." while the step is in flight).
 step_to() {
 	keys "$1" "$3"
-	wait_for "$1" "STEP $2( )" 10
+	wait_for "$1" "STEP $2( )"
 }
 
 bad="$TMPD/bad.lss"

@@ -21,8 +21,8 @@ keys_then() {
 		n=$(screen "$name" | grep -Eo 'STEP [0-9]+' | head -1 | cut -d' ' -f2)
 		n=$((${n:-0} + 1))
 		keys "$name" "$k"
-		wait_for "$name" "STEP $n( |\.\.\.)" 10 || return 1
-		wait_gone "$name" "STEP $n\.\.\." 10 || return 1
+		wait_for "$name" "STEP $n( |\.\.\.)" || return 1
+		wait_gone "$name" "STEP $n\.\.\." || return 1
 	done
 }
 

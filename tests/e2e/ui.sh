@@ -29,7 +29,7 @@ keys main ' '
 check "space shows the PAUSED badge" wait_for main 'PAUSED'
 # Paused threads park at their next gate: soon nobody is running.
 check "pause freezes every thread" \
-	wait_gone main '[0-9] . worker-[0-9]+ +RUNNING' 10
+	wait_gone main '[0-9] . worker-[0-9]+ +RUNNING'
 before=$(screen main | grep -c 'PAUSED ')
 keys main s
 # The stepped thread leaves PAUSED: it runs, blocks, or (after an unlock)
@@ -100,7 +100,7 @@ w=$(screen main | while IFS= read -r l; do echo "${#l}"; done | sort -n | tail -
 # laid_out ROWS: lockstep's top row is line 1, its bottom row line ROWS.
 laid_out() {
 	local i s
-	for ((i = 0; i < 200; i++)); do
+	for ((i = 0; i < E2E_WAIT * 20; i++)); do
 		s=$(screen main)
 		sed -n 1p <<<"$s" | grep -q '^ lockstep · rwlock' &&
 			sed -n "$1p" <<<"$s" | grep -q 'w/W threads=' &&
