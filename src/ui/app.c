@@ -1,9 +1,9 @@
 /*
  * app.c - the ui loop: drain the ring into the model, draw when something
- * changed (at most 40 frames a second, UI_FRAME_NS), sleep in poll()
- * otherwise, and turn keys into controls.  The controls are the ui's
- * only door into the engine: pause, step (steps.c), speed, scene
- * parameters, reset, scene switch.
+ * changed (at most 40 frames a second, UI_FRAME_NS, but a key's answer at
+ * once), sleep in poll() otherwise, and turn keys into controls.  The
+ * controls are the ui's only door into the engine: pause, step (steps.c),
+ * speed, scene parameters, reset, scene switch.
  *
  * Drawing erases and redraws stdscr each frame; curses sends only the
  * cells that differ from what the terminal shows, so nothing flickers and
@@ -32,6 +32,7 @@
 #include "trace/record.h"
 #include "ui/cast.h"
 #include "ui/tty.h"
+#include "util/num.h"
 
 #define TICK_NS 1000000000ull		/* metrics window */
 /* A replayed schedule takes a step this often when it plays by itself. */
@@ -82,14 +83,15 @@ app_elapsed_ns(const struct ui *u)
 
 /*
  * Frame statistics, kept only when LOCKSTEP_STATS names a file: render
- * time of each frame, and the age of the oldest event a frame shows for
- * the first time (event timestamp to the end of that frame's refresh).
+ * time of each frame, the age of the oldest event a frame shows for the
+ * first time (event timestamp to the end of that frame's refresh), and
+ * from reading a key to the end of the frame that answers it.
  */
 #define STATS_MAX 65536
 struct frame_stats {
 	FILE *out;
-	uint64_t *render, *latency;
-	size_t nrender, nlatency;
+	uint64_t *render, *latency, *key;
+	size_t nrender, nlatency, nkey;
 	uint64_t oldest_new;	/* oldest event ts since the last frame */
 	uint64_t start;
 	struct timespec cpu0;
@@ -106,11 +108,13 @@ stats_open(void)
 	stats.out = fopen(path, "w");
 	stats.render = calloc(STATS_MAX, sizeof(uint64_t));
 	stats.latency = calloc(STATS_MAX, sizeof(uint64_t));
-	if (!stats.out || !stats.render || !stats.latency) {
+	stats.key = calloc(STATS_MAX, sizeof(uint64_t));
+	if (!stats.out || !stats.render || !stats.latency || !stats.key) {
 		if (stats.out)
 			fclose(stats.out);
 		free(stats.render);
 		free(stats.latency);
+		free(stats.key);
 		memset(&stats, 0, sizeof(stats));
 		return;
 	}
@@ -150,16 +154,21 @@ stats_close(void)
 	fprintf(stats.out,
 		"{\"frames\": %zu, \"seconds\": %.3f, \"ui_cpu_percent\": %.3f,\n"
 		" \"render_ns\": {\"median\": %llu, \"p99\": %llu},\n"
-		" \"latency_ns\": {\"samples\": %zu, \"median\": %llu, \"p99\": %llu}}\n",
+		" \"latency_ns\": {\"samples\": %zu, \"median\": %llu, \"p99\": %llu},\n"
+		" \"key_ns\": {\"samples\": %zu, \"median\": %llu, \"max\": %llu}}\n",
 		stats.nrender, secs, secs > 0 ? 100.0 * cpu_s / secs : 0.0,
 		(unsigned long long)percentile(stats.render, stats.nrender, 50),
 		(unsigned long long)percentile(stats.render, stats.nrender, 99),
 		stats.nlatency,
 		(unsigned long long)percentile(stats.latency, stats.nlatency, 50),
-		(unsigned long long)percentile(stats.latency, stats.nlatency, 99));
+		(unsigned long long)percentile(stats.latency, stats.nlatency, 99),
+		stats.nkey,
+		(unsigned long long)percentile(stats.key, stats.nkey, 50),
+		(unsigned long long)percentile(stats.key, stats.nkey, 100));
 	fclose(stats.out);
 	free(stats.render);
 	free(stats.latency);
+	free(stats.key);
 	memset(&stats, 0, sizeof(stats));
 }
 
@@ -550,13 +559,33 @@ app_wait_ns(const struct ui *u)
 			       !u->replay_auto && !u->search && !u->play_on &&
 			       now - u->last_event > TICK_NS
 		       ? TICK_NS
-		       : UI_FRAME_NS - (now - u->last_frame) % UI_FRAME_NS;
+		       : app_frame_ns() - (now - u->last_frame) % app_frame_ns();
+}
+
+uint64_t
+app_frame_ns(void)
+{
+	static uint64_t ns;
+	const char *s;
+	unsigned long long ms;
+
+	if (!ns) {
+		s = getenv("LOCKSTEP_FRAME_MS");
+		ns = s && !num_parse_uint(s, 1, 3600000, &ms)
+			     ? (uint64_t)ms * 1000000u
+			     : UI_FRAME_NS;
+	}
+	return ns;
 }
 
 bool
 app_frame_due(const struct ui *u)
 {
-	return u->dirty && u->frame_now - u->last_frame >= UI_FRAME_NS;
+	/* The frame budget holds back a flood of events; a person's key
+	 * is answered in the turn that read it, and the first frame is
+	 * drawn at once. */
+	return u->dirty && (u->key_read || !u->last_frame ||
+			    u->frame_now - u->last_frame >= app_frame_ns());
 }
 
 int
@@ -596,8 +625,12 @@ app_keys(bool (*key)(void *arg, int ch), void *arg)
 }
 
 static bool
-loop_key(void *u, int ch)
+loop_key(void *arg, int ch)
 {
+	struct ui *u = arg;
+
+	if (!u->key_read)
+		u->key_read = ls_clock_ns();
 	return app_key(u, ch);
 }
 
@@ -623,10 +656,17 @@ loop(struct ui *u)
 				if (stats.oldest_new && stats.nlatency < STATS_MAX)
 					stats.latency[stats.nlatency++] =
 						end - stats.oldest_new;
+				if (u->key_read && stats.nkey < STATS_MAX)
+					stats.key[stats.nkey++] =
+						end - u->key_read;
 				stats.oldest_new = 0;
 			}
 			u->last_frame = u->frame_now;
 			u->dirty = false;
+			u->key_read = 0;
+		} else if (!u->dirty) {
+			/* The key changed nothing on the screen. */
+			u->key_read = 0;
 		}
 		/* Sleep until the next frame is due. */
 		timeout = (int)(app_wait_ns(u) / 1000000) + 1;

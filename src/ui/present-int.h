@@ -51,6 +51,7 @@ struct present {
 	int rows, cols;
 	bool dirty;
 	uint64_t last_frame;
+	bool key_read;		/* a key came since the last frame */
 };
 
 /* present-draw.c */

@@ -292,8 +292,11 @@ present_key(struct present *p, int ch)
 }
 
 static bool
-present_key_cb(void *p, int ch)
+present_key_cb(void *arg, int ch)
 {
+	struct present *p = arg;
+
+	p->key_read = true;
 	return present_key(p, ch);
 }
 
@@ -351,7 +354,9 @@ present_loop(struct present *p)
 			p->message[0] = '\0';
 			p->dirty = true;
 		}
-		if (p->dirty && now - p->last_frame >= UI_FRAME_NS) {
+		/* A key is answered at once, as in the live loop. */
+		if (p->dirty && (p->key_read || !p->last_frame ||
+				 now - p->last_frame >= app_frame_ns())) {
 			present_draw(p);
 			p->last_frame = now;
 			p->dirty = false;
@@ -360,11 +365,12 @@ present_loop(struct present *p)
 				p->scene->dirty = false;
 			}
 		}
+		p->key_read = false;
 		/* Without a scene only a key, a signal, a notes window or
 		 * the message's end wakes us. */
 		wait = p->scene ? app_wait_ns(p->scene) : 1000000000ull;
 		if (p->dirty)
-			wait = UI_FRAME_NS;
+			wait = app_frame_ns();
 		n = present_poll_fds(p, pfd, 2);
 		rc = app_poll(pfd, n, (int)(wait / 1000000) + 1);
 		if (rc)

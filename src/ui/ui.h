@@ -42,6 +42,11 @@
  * what changed, and the ui thread's CPU stayed the same. */
 #define UI_FRAME_NS 25000000ull
 
+/* The shortest time between two frames: UI_FRAME_NS, or LOCKSTEP_FRAME_MS
+ * from the environment (tests stretch it to show that a key's answer does
+ * not wait for it).  The ui thread only. */
+uint64_t app_frame_ns(void);
+
 struct rect {
 	int y, x, h, w;
 };
@@ -186,6 +191,9 @@ struct ui {
 	uint64_t last_frame;	/* when the last frame was drawn */
 	uint64_t last_tick;	/* when the metrics window last turned */
 	uint64_t last_event;	/* when the ring last had events */
+	/* When the oldest key not yet answered by a frame was read, 0 when
+	 * none: a key is drawn at once, not at the next frame's turn. */
+	uint64_t key_read;
 	bool dirty;
 };
 
@@ -279,8 +287,9 @@ void app_destroy(struct ui *u);
 /* Once a loop turn: finish a step, drain the ring into the model, turn
  * the metrics window, fade the message; sets u->dirty and u->frame_now. */
 void app_advance(struct ui *u);
-/* Is a frame due (dirty, and the frame budget spent)?  The caller that
- * draws one sets u->last_frame = u->frame_now and clears u->dirty. */
+/* Is a frame due (dirty, and a key to answer or the frame budget
+ * spent)?  The caller that draws one sets u->last_frame = u->frame_now
+ * and clears u->dirty and u->key_read. */
 bool app_frame_due(const struct ui *u);
 /* How long the loop may sleep before app_advance is due again. */
 uint64_t app_wait_ns(const struct ui *u);

@@ -280,6 +280,21 @@ cut_off() {
 	fi
 	return 1
 }
+# A key does not wait for the frame budget: with one frame an hour at
+# most, the first slide is drawn, and every slide turned to at once.
+start slow 80 24 env LOCKSTEP_FRAME_MS=3600000 "$LOCKSTEP" present "$TMPD/deck.md"
+check "a stretched frame budget still draws the first slide" \
+	wait_for slow '1/3 . First slide'
+keys slow Right
+check "a pause revealed shows before the next frame is due" \
+	wait_for slow 'After the pause'
+keys slow Right
+check "and a slide turned to" wait_for slow '2/3 . Race, live'
+keys slow Right
+check "and the next, with a live scene behind" \
+	wait_for slow '3/3 . Third slide'
+tm kill-session -t slow
+
 start deck 80 24 "$LOCKSTEP" present "$DECK"
 wait_for deck '^ 1/[0-9]+ ' >/dev/null
 total=$(screen deck | tail -1 | sed -E 's/^ 1\/([0-9]+) .*/\1/')

@@ -136,6 +136,18 @@ fi
 keys main q
 check "q quits" wait_dead main
 
+# --- a key does not wait for the frame budget -----------------------------
+# One frame an hour at most: while the scene floods events, only the first
+# frame is drawn; a key's answer is drawn at once all the same.
+start slow 100 30 env LOCKSTEP_FRAME_MS=3600000 "$LOCKSTEP" rwlock
+check "a stretched frame budget still draws the first frame" \
+	wait_for slow 'lockstep . rwlock'
+keys slow '?'
+check "a key is answered before the next frame is due" wait_for slow 'Keys'
+keys slow x
+check "and so is the next key" wait_gone slow '─ Keys|- Keys'
+tm kill-session -t slow
+
 # --- without UTF-8 or colour the screen still reads ------------------------
 start ascii 100 30 env LC_ALL=C NO_COLOR=1 "$LOCKSTEP" prodcons
 check "ASCII boxes when the locale is not UTF-8" wait_for ascii '^\+ Threads \(4\) -+\+'
