@@ -13,8 +13,12 @@
 #   median and [min - max] of each figure; KEYS=N (default 10) keys a run;
 #   LOCKSTEP=path runs another build (default ./lockstep).
 # A key: '?' opens the help (its text appears in capture-pane), '?' again
-# closes it; the time from send-keys to the change on the screen, polled,
-# so it is an upper bound (each poll is a tmux client, a few ms).
+# closes it; key_*: the time from send-keys to the change on the screen,
+# polled, so it is an upper bound (each poll is a tmux client, a few ms,
+# and tmux must pass the key on and take the frame in); key_app_*: the
+# ui's own, from reading a key to the end of the frame that answers it;
+# key_paused_*: key_* again with the scene paused, the engine at rest -
+# the cost of tmux and the polls alone, the baseline of key_*.
 # Prints figures; asserts nothing (the machine is shared and noisy).
 set -eu
 cd "$(dirname "$0")/../.."
@@ -57,6 +61,23 @@ key_wait() {
 	echo $(($(now_ms) - t0))
 }
 
+# key_times FILE: the ms each of KEYS '?' pairs took to show, one a line.
+key_times() {
+	: > "$1"
+	for _ in $(seq "$keys"); do
+		t0=$(now_ms); tmux -L "$sock" send-keys -t p '?'
+		key_wait "$t0" 1 >> "$1"
+		t0=$(now_ms); tmux -L "$sock" send-keys -t p '?'
+		key_wait "$t0" 0 >> "$1"
+	done
+}
+
+# p50 and max of FILE's figures as "NAME_p50_ms=.. NAME_max_ms=..".
+key_figures() {
+	sort -n "$2" | awk -v f="$1" '{ v[NR] = $1 } END {
+		printf "%s_p50_ms=%d %s_max_ms=%d", f, v[int((NR + 1) / 2)], f, v[NR] }'
+}
+
 # One run: figures on one line of "name=value" words.
 one_run() {
 	local pid c0 c1 p0 p1 rss t0 k out
@@ -75,15 +96,12 @@ one_run() {
 	sleep 1
 	c0=$(ui_cpu "$pid"); sleep "$secs"; c1=$(ui_cpu "$pid")
 	rss=$(awk '/VmRSS/ { print $2 }' "/proc/$pid/status")
-	: > "$tmp/keys"
-	for _ in $(seq "$keys"); do
-		t0=$(now_ms); tmux -L "$sock" send-keys -t p '?'
-		key_wait "$t0" 1 >> "$tmp/keys"
-		t0=$(now_ms); tmux -L "$sock" send-keys -t p '?'
-		key_wait "$t0" 0 >> "$tmp/keys"
-	done
+	key_times "$tmp/keys"
 	tmux -L "$sock" send-keys -t p ' '
 	sleep 1
+	# The same keys with the engine at rest: what tmux and the polls
+	# cost on this machine, the baseline of key_* above.
+	key_times "$tmp/keys_paused"
 	p0=$(ui_cpu "$pid"); sleep "$secs"; p1=$(ui_cpu "$pid")
 	tmux -L "$sock" send-keys -t p q
 	for _ in $(seq 100); do [ -s "$tmp/stats.json" ] && break; sleep 0.05; done
@@ -92,14 +110,15 @@ one_run() {
 import json, sys
 d = json.load(open(sys.argv[1]))
 print("frames=%d fps=%.1f render_p50_ms=%.2f render_p99_ms=%.2f "
-      "e2f_p50_ms=%.1f e2f_p99_ms=%.1f" % (
+      "e2f_p50_ms=%.1f e2f_p99_ms=%.1f key_app_p50_ms=%.1f "
+      "key_app_max_ms=%.1f" % (
       d["frames"], d["frames"] / d["seconds"] if d["seconds"] else 0,
       d["render_ns"]["median"] / 1e6, d["render_ns"]["p99"] / 1e6,
-      d["latency_ns"]["median"] / 1e6, d["latency_ns"]["p99"] / 1e6))
+      d["latency_ns"]["median"] / 1e6, d["latency_ns"]["p99"] / 1e6,
+      d["key_ns"]["median"] / 1e6, d["key_ns"]["max"] / 1e6))
 EOF
 )
-	k=$(sort -n "$tmp/keys" | awk '{ v[NR] = $1 } END {
-		printf "key_p50_ms=%d key_max_ms=%d", v[int((NR + 1) / 2)], v[NR] }')
+	k="$(key_figures key "$tmp/keys") $(key_figures key_paused "$tmp/keys_paused")"
 	echo "$out $k" \
 		"ui_cpu_run_pct=$(awk -v a="$c0" -v b="$c1" -v s="$secs" 'BEGIN { printf "%.1f", 100 * (b - a) / s }')" \
 		"ui_cpu_paused_pct=$(awk -v a="$p0" -v b="$p1" -v s="$secs" 'BEGIN { printf "%.1f", 100 * (b - a) / s }')" \
@@ -115,7 +134,8 @@ for r in $(seq "$runs"); do
 done
 [ "$runs" -gt 1 ] || exit 0
 echo "median [min - max] of $runs runs; load $(cut -d' ' -f1-3 /proc/loadavg):"
-for f in render_p99_ms e2f_p99_ms key_max_ms key_p50_ms fps ui_cpu_run_pct; do
+for f in render_p99_ms e2f_p99_ms key_max_ms key_p50_ms key_app_max_ms \
+	key_app_p50_ms key_paused_max_ms key_paused_p50_ms fps ui_cpu_run_pct; do
 	tr ' ' '\n' < "$tmp/runs" | sed -n "s/^$f=//p" | sort -n | awk -v f="$f" '
 		{ v[NR] = $1 } END {
 		printf "  %-16s %8.2f  [%.2f - %.2f]\n", f, v[int((NR + 1) / 2)], v[1], v[NR] }'
