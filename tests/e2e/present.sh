@@ -283,7 +283,7 @@ cut_off() {
 # A key does not wait for the frame budget: with one frame an hour at
 # most, the first slide is drawn, and every slide turned to at once.
 start slow 80 24 env LOCKSTEP_FRAME_MS=3600000 "$LOCKSTEP" present "$TMPD/deck.md"
-check "a stretched frame budget still draws the first slide" \
+check "a stretched frame budget: the first slide comes up" \
 	wait_for slow '1/3 . First slide'
 keys slow Right
 check "a pause revealed shows before the next frame is due" \
