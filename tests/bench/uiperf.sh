@@ -16,9 +16,10 @@
 # closes it; key_*: the time from send-keys to the change on the screen,
 # polled, so it is an upper bound (each poll is a tmux client, a few ms,
 # and tmux must pass the key on and take the frame in); key_app_*: the
-# ui's own, from reading a key to the end of the frame that answers it;
-# key_paused_*: key_* again with the scene paused, the engine at rest -
-# the cost of tmux and the polls alone, the baseline of key_*.
+# ui's own, from reading a key to the end of the frame that answers it,
+# over the keys typed while the scene runs; key_paused_*: key_* again in
+# a second session paused from the start, the engine at rest - the cost of
+# tmux and the polls alone, the baseline of key_*.
 # Prints figures; asserts nothing (the machine is shared and noisy).
 set -eu
 cd "$(dirname "$0")/../.."
@@ -78,13 +79,13 @@ key_figures() {
 		printf "%s_p50_ms=%d %s_max_ms=%d", f, v[int((NR + 1) / 2)], f, v[NR] }'
 }
 
-# One run: figures on one line of "name=value" words.
-one_run() {
-	local pid c0 c1 p0 p1 rss t0 k out
-	rm -f "$tmp/stats.json"
+# start_ui STATS: lockstep in session p, its LOCKSTEP_STATS written to
+# STATS; sets pid.
+start_ui() {
+	rm -f "$1"
 	# exec: the pane's process is lockstep itself, not a shell.
 	tmux -L "$sock" new-session -d -s p -x 100 -y 30 \
-		"exec env LOCKSTEP_STATS=$tmp/stats.json $bin $args"
+		"exec env LOCKSTEP_STATS=$1 $bin $args"
 	pid=$(tmux -L "$sock" display-message -p -t p '#{pane_pid}')
 	for _ in $(seq 100); do
 		grep -q lockstep "/proc/$pid/comm" 2>/dev/null && break
@@ -92,6 +93,21 @@ one_run() {
 	done
 	grep -q lockstep "/proc/$pid/comm" ||
 		{ echo "uiperf: lockstep did not start" >&2; exit 1; }
+}
+
+# stop_ui STATS: quit, and wait for the statistics.
+stop_ui() {
+	tmux -L "$sock" send-keys -t p q
+	for _ in $(seq 100); do [ -s "$1" ] && break; sleep 0.05; done
+	tmux -L "$sock" kill-server 2>/dev/null || true
+}
+
+# One run: figures on one line of "name=value" words.
+one_run() {
+	local pid c0 c1 p0 p1 rss t0 k out
+	# Every key of this session is typed while the scene runs, so the
+	# ui's own key figures (key_app_*) are those of a busy ui.
+	start_ui "$tmp/stats.json"
 	for _ in $(seq "$faster"); do tmux -L "$sock" send-keys -t p +; done
 	sleep 1
 	c0=$(ui_cpu "$pid"); sleep "$secs"; c1=$(ui_cpu "$pid")
@@ -99,13 +115,15 @@ one_run() {
 	key_times "$tmp/keys"
 	tmux -L "$sock" send-keys -t p ' '
 	sleep 1
-	# The same keys with the engine at rest: what tmux and the polls
-	# cost on this machine, the baseline of key_* above.
-	key_times "$tmp/keys_paused"
 	p0=$(ui_cpu "$pid"); sleep "$secs"; p1=$(ui_cpu "$pid")
-	tmux -L "$sock" send-keys -t p q
-	for _ in $(seq 100); do [ -s "$tmp/stats.json" ] && break; sleep 0.05; done
-	tmux -L "$sock" kill-server 2>/dev/null || true
+	stop_ui "$tmp/stats.json"
+	# The same keys in a session paused from the start, the engine at
+	# rest: what tmux and the polls cost here, the baseline of key_*.
+	start_ui "$tmp/stats-paused.json"
+	tmux -L "$sock" send-keys -t p ' '
+	sleep 1
+	key_times "$tmp/keys_paused"
+	stop_ui "$tmp/stats-paused.json"
 	out=$(python3 - "$tmp/stats.json" <<'EOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
