@@ -496,6 +496,12 @@ START_TEST(test_pool_priorities)
 	/* Negative priorities survive the trip through aux. */
 	feed(9, LS_EV_TASK_SUBMIT, POOL, 300, (uint32_t)-7);
 	assert_prios(POOL, "-7:1");
+	/* A submit refused after its SUBMIT (it met a stop as it queued)
+	 * waits no more. */
+	feed(9, LS_EV_TASK_SUBMIT, POOL, 301, 2);
+	assert_prios(POOL, "-7:1 2:1");
+	feed(9, LS_EV_TASK_REJECT, POOL, 301, 1);
+	assert_prios(POOL, "-7:1");
 	ck_assert_uint_eq(M->tasks_overflow, 0);
 }
 END_TEST

@@ -355,6 +355,8 @@ hooks_disarm(void)
 struct one_submit {
 	struct ls_pool *p;
 	struct ls_task t;
+	struct ls_ring *ring;	/* emit into it, when set */
+	uint64_t id;
 	int rc;
 	atomic_bool returned;
 };
@@ -363,8 +365,11 @@ static void *
 one_submit_main(void *arg)
 {
 	struct one_submit *o = arg;
+	struct ls_lane *lane = o->ring ? test_lane_bind(o->ring, "held")
+				       : NULL;
 
-	o->rc = ls_pool_submit(o->p, &o->t, NULL);
+	o->rc = ls_pool_submit(o->p, &o->t, &o->id);
+	test_lane_unbind(lane);
 	atomic_store(&o->returned, true);
 	return NULL;
 }
@@ -374,6 +379,7 @@ struct stopper {
 	struct ls_pool *p;
 	struct rec *r;
 	enum ls_pool_stop how;
+	struct ls_ring *ring;	/* emit into it, when set */
 	int rc;
 	unsigned done1, errs1;
 };
@@ -382,8 +388,11 @@ static void *
 stopper_main(void *arg)
 {
 	struct stopper *st = arg;
+	struct ls_lane *lane = st->ring ? test_lane_bind(st->ring, "stopper")
+					: NULL;
 
 	st->rc = ls_pool_shutdown(st->p, st->how, NULL);
+	test_lane_unbind(lane);
 	st->done1 = atomic_load(&st->r->done[1]);
 	st->errs1 = atomic_load(&st->r->errs[1]);
 	return NULL;
@@ -473,6 +482,76 @@ START_TEST(test_stop_in_window)
 	hooks_disarm();
 	ls_pool_destroy(p);
 	ls_group_destroy(g);
+	rec_free(r);
+}
+END_TEST
+
+/*
+ * test_stop_in_window's stop now, told through a ring: the held submit,
+ * refused as it settles, is a TASK_REJECT after its SUBMIT (the caller has
+ * -ESHUTDOWN, no callback runs), counted rejected; the task behind it,
+ * accepted, is dropped.  So the events and the pool's counts agree, and
+ * a model that saw the SUBMIT is told the task left the queue.
+ */
+START_TEST(test_stop_in_window_events)
+{
+	struct ls_ring *ring = test_ring_new(1u << 10, 8);
+	struct ls_lane *lane = test_lane_bind(ring, "main");
+	struct ls_group *g = group_new(ring);
+	struct ls_pool *p = intake_pool_new(g, 1, 32);
+	struct rec *r = rec_new(2);
+	struct rec_arg a[2] = { { .r = r, .i = 0 }, { .r = r, .i = 1 } };
+	struct one_submit held = {
+		.p = p, .t = rec_make(&a[0], 0), .ring = ring, .rc = 1,
+	};
+	struct ls_task behind = rec_make(&a[1], 0);
+	struct stopper st = {
+		.p = p, .r = r, .how = LS_POOL_NOW, .ring = ring,
+	};
+	struct test_evlog log = { 0 };
+	struct ls_pool_stats s;
+	pthread_t th, stopper;
+	bool submitted = false, rejected = false;
+	size_t k;
+
+	stop_behind_held_submit(&held, &behind, &st, &th, &stopper);
+	release_refused_submit(&held, th);
+	ck_assert_int_eq(pthread_join(stopper, NULL), 0);
+	ck_assert_int_eq(st.rc, 0);
+	ls_pool_stats(p, &s);
+	hooks_disarm();
+	ls_pool_destroy(p);
+	ls_group_destroy(g);
+	test_lane_unbind(lane);
+	test_evlog_drain(ring, &log);
+	ck_assert_uint_eq(ls_ring_dropped_total(ring), 0);
+	ck_assert_uint_eq(s.rejected, 1);
+	ck_assert_uint_eq(s.dropped, 1);
+	ck_assert_uint_eq(test_evlog_count(&log, LS_EV_TASK_REJECT),
+			  s.rejected);
+	ck_assert_uint_eq(test_evlog_count(&log, LS_EV_TASK_DROP), s.dropped);
+	for (k = 0; k < log.n; k++) {
+		const struct ls_event *e = &log.ev[k];
+
+		if (e->arg != held.id)
+			continue;
+		if (e->kind == LS_EV_TASK_SUBMIT) {
+			ck_assert(!rejected);
+			submitted = true;
+		} else if (e->kind == LS_EV_TASK_REJECT) {
+			ck_assert(submitted);
+			rejected = true;
+		} else {
+			ck_assert_msg(e->kind != LS_EV_TASK_DROP &&
+					      e->kind != LS_EV_TASK_START,
+				      "the held task was %s",
+				      ls_event_kind_name(e->kind));
+		}
+	}
+	ck_assert(submitted && rejected);
+	ck_assert_uint_eq(r->runs[0] + r->done[0] + r->errs[0], 0);
+	ls_ring_destroy(ring);
+	test_evlog_free(&log);
 	rec_free(r);
 }
 END_TEST
@@ -879,6 +958,7 @@ pool_intake_suite(void)
 	tc = tcase_create("stop race");
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, test_stop_in_window, 0, 2);
+	tcase_add_test(tc, test_stop_in_window_events);
 	tcase_add_test(tc, test_locked_submit_keeps_order);
 	tcase_add_test(tc, test_shutdown_from_settle_callback);
 	tcase_add_test(tc, test_callback_shutdown_woken_by_worker);

@@ -54,7 +54,9 @@ enum ls_event_kind {
 	LS_EV_TASK_START,	/* obj pool, arg task id, aux queue wait us */
 	LS_EV_TASK_END,		/* obj pool, arg task id, aux run us */
 	LS_EV_TASK_FAIL,	/* obj pool, arg task id, aux error code */
-	LS_EV_TASK_REJECT,	/* obj pool, arg task id, aux queue depth */
+	LS_EV_TASK_REJECT,	/* obj pool, arg task id, aux queue depth;
+				 * after the task's SUBMIT when the submit
+				 * met a stop as it queued (pool.h) */
 	LS_EV_TASK_DROP,	/* obj pool, arg task id, aux - (shutdown now) */
 	LS_EV_POOL_SCALE,	/* obj pool, arg workers after, aux idle after */
 	LS_EV_POOL_DEPTH,	/* obj pool, arg queue depth, aux capacity */

@@ -380,12 +380,19 @@ intake_settle_relock(struct ls_pool *p, uint64_t pos, struct wake *wk)
 	if (rc && pos >= in->head) {
 		struct intake_slot *sl = &in->slots[pos & in->mask];
 
-		/* Refused like any submit to a stopped pool; the model saw
-		 * its SUBMIT, so it is told the task is gone. */
+		/* Refused like any submit to a stopped pool, and told as
+		 * one (TASK_REJECT, counted rejected: the caller has the
+		 * error and no callback runs); the model, which saw its
+		 * SUBMIT, takes it off the queue at the REJECT.  A cancelled
+		 * group's is dropped, as its queued tasks are. */
 		sl->fn = NULL;
-		if (rc != -ECANCELED)
+		if (rc != -ECANCELED) {
 			p->rejected++;
-		ls_emit(LS_EV_TASK_DROP, p->obj, sl->id, 0);
+			ls_emit(LS_EV_TASK_REJECT, p->obj, sl->id,
+				runq_len(&p->rq));
+		} else {
+			ls_emit(LS_EV_TASK_DROP, p->obj, sl->id, 0);
+		}
 	} else {
 		rc = 0;
 	}

@@ -245,6 +245,9 @@ pools_apply(struct model *m, struct model_thread *t, struct model_object *o,
 		if (o) {
 			o->rejected++;
 			o->count = e->aux;
+			/* Refused after its SUBMIT (a submit that met a stop
+			 * as it queued, pool.h): it waits no more. */
+			pools_left(m, o, e->arg);
 		}
 		break;
 	case LS_EV_TASK_DROP:
