@@ -579,13 +579,21 @@ app_frame_ns(void)
 }
 
 bool
-app_frame_due(const struct ui *u)
+app_frame_ready(bool dirty, bool key_read, uint64_t last_frame,
+		uint64_t now)
 {
 	/* The frame budget holds back a flood of events; a person's key
 	 * is answered in the turn that read it, and the first frame is
 	 * drawn at once. */
-	return u->dirty && (u->key_read || !u->last_frame ||
-			    u->frame_now - u->last_frame >= app_frame_ns());
+	return dirty && (key_read || !last_frame ||
+			 now - last_frame >= app_frame_ns());
+}
+
+bool
+app_frame_due(const struct ui *u)
+{
+	return app_frame_ready(u->dirty, u->key_read != 0, u->last_frame,
+			       u->frame_now);
 }
 
 int

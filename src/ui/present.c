@@ -354,9 +354,8 @@ present_loop(struct present *p)
 			p->message[0] = '\0';
 			p->dirty = true;
 		}
-		/* A key is answered at once, as in the live loop. */
-		if (p->dirty && (p->key_read || !p->last_frame ||
-				 now - p->last_frame >= app_frame_ns())) {
+		if (app_frame_ready(p->dirty, p->key_read, p->last_frame,
+				    now)) {
 			present_draw(p);
 			p->last_frame = now;
 			p->dirty = false;

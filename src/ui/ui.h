@@ -287,9 +287,13 @@ void app_destroy(struct ui *u);
 /* Once a loop turn: finish a step, drain the ring into the model, turn
  * the metrics window, fade the message; sets u->dirty and u->frame_now. */
 void app_advance(struct ui *u);
-/* Is a frame due (dirty, and a key to answer or the frame budget
- * spent)?  The caller that draws one sets u->last_frame = u->frame_now
- * and clears u->dirty and u->key_read. */
+/* Is a frame due: dirty, and a key read since the last frame (last_frame,
+ * 0 before the first) to answer, no frame yet, or the frame budget spent
+ * by now?  The live loop's and classroom mode's one rule. */
+bool app_frame_ready(bool dirty, bool key_read, uint64_t last_frame,
+		     uint64_t now);
+/* app_frame_ready for u.  The caller that draws one sets u->last_frame =
+ * u->frame_now and clears u->dirty and u->key_read. */
 bool app_frame_due(const struct ui *u);
 /* How long the loop may sleep before app_advance is due again. */
 uint64_t app_wait_ns(const struct ui *u);
