@@ -21,7 +21,8 @@
 
 /* The state word. */
 #define RW_READER	1u		/* one reader inside */
-#define RW_READERS	0x3fffffffu	/* mask of the reader count */
+#define RW_READERS	0x1fffffffu	/* mask of the reader count */
+#define RW_WANT		0x20000000u	/* a spinning writer holds readers off */
 #define RW_WRITER	0x40000000u	/* a writer is inside */
 #define RW_SLOW		0x80000000u	/* nobody gets in without mu */
 
@@ -81,6 +82,7 @@ struct rwlock_wakes {
 /*
  * The word as mu's holder sees it: exact but for releases and transients,
  * which it may miss and which only make it look busier (see the top).
+ * WANT stays in: to the policy it is a writer waiting ahead of everyone.
  * Acquire: a release it does see (a fast-path fetch-sub, not ordered by
  * mu) may be what lets it grant, and the grantee's critical section must
  * come after the releaser's.
@@ -113,6 +115,11 @@ uint32_t rwlock_spin_full(const struct ls_rwlock *l);
 /* Learn from a spin with budget that got in (the full budget again) or
  * spent it all (half of budget). */
 void rwlock_spin_learn(struct ls_rwlock *l, uint32_t budget, bool in);
+
+/* One look of a spinning writer at the word *s, which has SLOW clear:
+ * true when it got in; *want says whether it holds WANT, claimed here or
+ * at an earlier look (rwlock.c). */
+bool rwlock_spin_write(struct ls_rwlock *l, uint32_t *s, bool *want);
 
 /* A woken waiter's measure of a hand-off: from the grant's stamp
  * (grant_tk) to now, folded into handoff_ns, an average over the last

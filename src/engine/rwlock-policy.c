@@ -25,7 +25,9 @@ bool
 rwlock_policy_admit_locked(const struct ls_rwlock *l, unsigned mode,
 			   uint32_t s)
 {
-	if (s & RW_WRITER)
+	/* WANT: a writer spinning ahead of everyone, on its way in or to
+	 * mu (writer preference only). */
+	if (s & (RW_WRITER | RW_WANT))
 		return false;
 	if (mode == RW_WRITE)
 		return !(s & RW_READERS) && !l->q.len;
@@ -99,7 +101,8 @@ rwlock_policy_grant_locked(struct ls_rwlock *l, struct rwlock_wakes *wk)
 	uint32_t readers = s & RW_READERS;
 	struct waiter *w, *next;
 
-	if ((s & RW_WRITER) || !l->q.len)
+	/* Under WANT, its writer comes to mu and decides (rwlock.c). */
+	if ((s & (RW_WRITER | RW_WANT)) || !l->q.len)
 		return;
 	switch (l->policy) {
 	case LS_RWLOCK_WRITER_PREF:
