@@ -4,17 +4,19 @@
  *
  * Many readers or one writer.  Uncontended operations take the lock with
  * one atomic instruction on a state word and no internal mutex; contended
- * ones look again for about a microsecond, then queue on an explicit FIFO
- * and sleep in the kernel on their own parker, and the releaser hands the
- * lock straight to the waiters the policy picks.  Every operation passes a
+ * ones look again for up to what a sleep and a wake-up cost here, then
+ * queue on an explicit FIFO and sleep in the kernel on their own parker,
+ * and the releaser hands the lock straight to the waiters the policy
+ * picks.  Every operation passes a
  * gate first and writes events (RD_WAIT, RD_ACQUIRED, RD_RELEASED, WR_WAIT,
  * WR_ACQUIRED, WR_RELEASED, RW_TIMEOUT, CANCELLED, ERROR).  Misuse is
  * reported, never undefined: unlocking a lock the caller does not hold,
  * taking it twice, upgrading a read hold to a write hold.
  *
  * The policies are the lesson of the rwlock and starvation scenes:
- *   WRITER_PREF  a waiting writer stops new readers; writers cannot starve
- *                (readers can, behind a stream of writers).
+ *   WRITER_PREF  a waiting writer, spinning or queued, stops new readers;
+ *                writers cannot starve (readers can, behind a stream of
+ *                writers).
  *   READER_PREF  a reader gets in whenever no writer is inside, even while
  *                writers wait: a stream of readers starves the writers.
  *   FAIR         first come first served; consecutive readers at the head
