@@ -2,7 +2,7 @@
  * rwlock.c - the engine's instrumented read-write lock.
  *
  * One 32-bit state word holds the count of readers inside, a bit for a
- * writer inside and a SLOW bit.  While SLOW is clear, a reader enters with
+ * writer inside, a SLOW bit and a WANT bit (below).  While SLOW is clear, a reader enters with
  * one fetch-add and leaves with one fetch-sub, and a writer takes a free
  * lock with one CAS and leaves with one fetch-sub: no internal mutex, which
  * is what keeps the lock at least as fast as glibc's when it is not
@@ -12,8 +12,8 @@
  * mutex-guarded side (one that must queue, or a try or timed wait that must
  * look at the queue), and cleared under mu once the queue is empty.  While
  * it is set, no thread gets in without mu: a reader's fetch-add that finds
- * SLOW (or WRITER) is a transient, undone at once by a fetch-sub, and a
- * writer's CAS expects 0.  So the only changes to the word that mu does not
+ * SLOW (or WRITER, or WANT) is a transient, undone at once by a fetch-sub,
+ * and a writer's CAS expects 0 (WANT alone, from the writer that set it).  So the only changes to the word that mu does not
  * order are transients and releases, and both only ever make the lock look
  * busier than it is to the thread deciding under mu: its decisions err on
  * the side of queueing.  What repairs that is one rule: whoever changes the
@@ -34,6 +34,9 @@
  * its spin is spent or somebody queued.  While it is set, the grant hands
  * out nothing, since that writer is on its way to decide; so it cannot
  * keep the writer's place and also let a reader that queued behind it in.
+ * The price is the one every spin pays: a writer preempted while it holds
+ * WANT holds the readers off until it runs again, as a preempted holder
+ * would.  A timed wait of no time does not spin, so it never claims.
  *
  * Waiting follows engine-int.h: a struct waiter on the waiter's stack in
  * one FIFO (readers and writers together, so FAIR can keep arrival order
@@ -245,7 +248,8 @@ rwlock_check_acquire(const struct ls_rwlock *l, unsigned mode)
  * The mutex-guarded side of an acquisition: run the grant (the caller may
  * have undone a transient), then go in if the policy admits the caller
  * now, else (unless trying) queue and park until granted, timed out or
- * cancelled.  Emits WAIT, ACQUIRED, RW_TIMEOUT and CANCELLED.  Returns 0,
+ * cancelled.  A caller that holds WANT (want) is first by right: it clears
+ * WANT and goes in if nobody is inside, else queues, with no grant.  Emits WAIT, ACQUIRED, RW_TIMEOUT and CANCELLED.  Returns 0,
  * -EBUSY, -ETIMEDOUT or -ECANCELED.
  */
 static RW_COLD int
@@ -349,7 +353,8 @@ rwlock_acquire_slow(struct ls_rwlock *l, unsigned mode, enum rw_how how,
 
 /*
  * Go in without mu if the word allows it: a reader while no writer is
- * inside and SLOW is clear, a writer when the word is 0.  Acquire: the
+ * inside or wants in (WANT) and SLOW is clear, a writer when the word is
+ * 0.  Acquire: the
  * critical section comes after the previous holder's.  On failure *s is
  * the word seen, and a reader's transient has been undone: the returned
  * word is the one after the undo, which says whether the rule of the top
@@ -466,18 +471,20 @@ rwlock_lock_contended(struct ls_rwlock *l, unsigned mode, enum rw_how how,
 	bool want = false;
 
 	if (!(s & RW_SLOW)) {
-		if (how != RW_TRY) {
-			if (rwlock_spin(l, mode, &s, &want))
-				return rwlock_fast_acquired(l, mode, s);
-		} else if (s & (mode == RW_READ
-					? RW_WRITER | RW_WANT
-					: RW_READERS | RW_WRITER | RW_WANT)) {
+		if (how == RW_TRY) {
 			/* Held in a mode that excludes us, or claimed by a
 			 * spinning writer (WANT), with nobody queued: no
 			 * policy admits us now.  (A lock that came free
 			 * meanwhile goes to mu to decide.) */
-			ls_emit(LS_EV_RW_TIMEOUT, l->id, 0, mode);
-			return -EBUSY;
+			if (s & (mode == RW_READ
+					 ? RW_WRITER | RW_WANT
+					 : RW_READERS | RW_WRITER | RW_WANT)) {
+				ls_emit(LS_EV_RW_TIMEOUT, l->id, 0, mode);
+				return -EBUSY;
+			}
+		} else if (how == RW_BLOCK || timeout_ns) {
+			if (rwlock_spin(l, mode, &s, &want))
+				return rwlock_fast_acquired(l, mode, s);
 		}
 	}
 	return rwlock_acquire_slow(l, mode, how, timeout_ns, want);
