@@ -201,6 +201,79 @@ START_TEST(test_remove_if)
 }
 END_TEST
 
+/* Is every heap entry no smaller than its parent? */
+static bool
+heap_ordered(const struct runq *q)
+{
+	unsigned i;
+
+	for (i = 1; i < q->heap_len; i++)
+		if (runq_less(&q->heap[i], &q->heap[(i - 1) / 2]))
+			return false;
+	return true;
+}
+
+struct salted_drop {
+	uint64_t salt;
+	unsigned permille;
+};
+
+static bool
+drop_salted(void *ctx, uint32_t slot)
+{
+	const struct salted_drop *d = ctx;
+	uint64_t h = (slot + 1) * 0x9e3779b97f4a7c15u ^ d->salt;
+
+	return (h >> 20) % 1000 < d->permille;
+}
+
+/* Queues of every size up to CAP, filled in random key order (so most of
+ * it is heap), cut by a random share with runq_remove_if: the heap is a
+ * heap again, and the pops come in the model's order. */
+START_TEST(test_remove_if_random)
+{
+	enum { CAP = 300, TRIALS = 600 };
+	struct model m = { .e = calloc(CAP, sizeof(*m.e)) };
+	uint64_t rng = seed ^ 3;
+	struct runq q;
+	unsigned t, i, n, kept;
+
+	ck_assert_int_eq(runq_init(&q, CAP, false), 0);
+	for (t = 0; t < TRIALS; t++) {
+		struct salted_drop d = {
+			.salt = test_rng_next(&rng),
+			.permille = (unsigned)(test_rng_next(&rng) % 1001),
+		};
+
+		n = 1 + (unsigned)(test_rng_next(&rng) % CAP);
+		m.n = 0;
+		for (i = 0; i < n; i++) {
+			int64_t key = (int64_t)(test_rng_next(&rng) % 64);
+
+			runq_push(&q, key, i + 1, i);
+			if (!drop_salted(&d, i))
+				m.e[m.n++] = (struct runq_ent){
+					.key = key,
+					.seqslot = (uint64_t)(i + 1)
+							   << RUNQ_SLOT_BITS |
+						   i,
+				};
+		}
+		ck_assert(heap_ordered(&q));
+		ck_assert_uint_eq(runq_remove_if(&q, drop_salted, &d),
+				  n - m.n);
+		ck_assert_msg(heap_ordered(&q), "trial %u, %u entries, heap "
+			      "%u (RUNQ_SEED=%" PRIu64 ")", t, n, q.heap_len,
+			      seed);
+		for (kept = 0; runq_len(&q); kept++)
+			ck_assert_uint_eq(runq_pop(&q), model_pop(&m, false));
+		ck_assert_uint_eq(m.n, 0);
+	}
+	runq_fini(&q);
+	free(m.e);
+}
+END_TEST
+
 /* A low-priority task that waited more than the difference in aging
  * steps runs before newer urgent ones; without aging it runs after. */
 START_TEST(test_aging_keys)
@@ -262,6 +335,7 @@ runq_suite(void)
 	tcase_add_test(tc, test_fifo_ignores_keys);
 	tcase_add_test(tc, test_equal_keys_wrap);
 	tcase_add_test(tc, test_remove_if);
+	tcase_add_test(tc, test_remove_if_random);
 	tcase_add_test(tc, test_aging_keys);
 	tcase_add_test(tc, test_init_limits);
 	suite_add_tcase(s, tc);
