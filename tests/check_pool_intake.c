@@ -738,6 +738,75 @@ START_TEST(test_timed_submit_behind_held_place)
 }
 END_TEST
 
+/* A pool of one worker and CAP places with its intake full behind a held
+ * place, and one more submit waiting for it. */
+enum { HP_CAP = 32, HP_INTAKE = HP_CAP / 4, HP_N = HP_INTAKE + 1 };
+
+struct held_place {
+	struct ls_group *g;
+	struct ls_pool *p;
+	struct rec *r;
+	struct rec_arg a[HP_N];
+	struct one_submit held;	/* task 0, held in its window */
+	struct one_submit last;	/* task HP_N - 1, waiting */
+	pthread_t th, th_last;
+};
+
+/*
+ * Hold task 0's submit in its window, publish tasks 1 .. HP_N - 2 behind
+ * it (filling the intake), and start task HP_N - 1's submit, which must
+ * wait for the held place (counted waiting) rather than pass the intake's
+ * tasks.  The caller lets the held submit go (hook_go), joins th and
+ * th_last, and calls held_place_free.
+ */
+static void
+held_place_start(struct held_place *h)
+{
+	struct ls_pool_stats s;
+	unsigned i;
+
+	h->g = group_new(NULL);
+	h->p = intake_pool_new(h->g, 1, HP_CAP);
+	h->r = rec_new(HP_N);
+	for (i = 0; i < HP_N; i++)
+		h->a[i] = (struct rec_arg){ .r = h->r, .i = i };
+	h->held = (struct one_submit){ .p = h->p, .t = rec_make(&h->a[0], 0) };
+	h->last = (struct one_submit){
+		.p = h->p, .t = rec_make(&h->a[HP_N - 1], 0),
+	};
+	hooks_arm();
+	ck_assert_int_eq(
+		pthread_create(&h->th, NULL, one_submit_main, &h->held), 0);
+	test_latch_wait_arrived(&hook_reserved, 1);
+	for (i = 1; i < HP_N - 1; i++) {
+		struct ls_task t = rec_make(&h->a[i], 0);
+
+		ck_assert_int_eq(ls_pool_submit(h->p, &t, NULL), 0);
+	}
+	ck_assert_int_eq(pthread_create(&h->th_last, NULL, one_submit_main,
+					&h->last),
+			 0);
+	/* Until it waits (or, wrongly, went in): a poll bounded by the
+	 * test's timeout, asserting nothing about time. */
+	for (;;) {
+		ls_pool_stats(h->p, &s);
+		if (s.waiting || atomic_load(&h->last.returned))
+			break;
+		sched_yield();
+	}
+	ck_assert_msg(!atomic_load(&h->last.returned),
+		      "a submit passed the intake's tasks");
+}
+
+static void
+held_place_free(struct held_place *h)
+{
+	hooks_disarm();
+	ls_pool_destroy(h->p);
+	ls_group_destroy(h->g);
+	rec_free(h->r);
+}
+
 /*
  * A submit that cannot use the intake (it is full) must not pass the
  * tasks in it: with the place at the intake's head reserved and held
@@ -748,52 +817,19 @@ END_TEST
  */
 START_TEST(test_locked_submit_keeps_order)
 {
-	enum { CAP = 32, INTAKE = CAP / 4, N = INTAKE + 1 };
-	struct ls_group *g = group_new(NULL);
-	struct ls_pool *p = intake_pool_new(g, 1, CAP);
-	struct rec *r = rec_new(N);
-	struct rec_arg a[N];
-	struct one_submit held, last;
-	struct ls_pool_stats s;
-	pthread_t th, th_last;
+	struct held_place h;
 	unsigned i;
 
-	for (i = 0; i < N; i++)
-		a[i] = (struct rec_arg){ .r = r, .i = i };
-	held = (struct one_submit){ .p = p, .t = rec_make(&a[0], 0) };
-	last = (struct one_submit){ .p = p, .t = rec_make(&a[N - 1], 0) };
-	hooks_arm();
-	ck_assert_int_eq(pthread_create(&th, NULL, one_submit_main, &held), 0);
-	test_latch_wait_arrived(&hook_reserved, 1);
-	for (i = 1; i < N - 1; i++) {
-		struct ls_task t = rec_make(&a[i], 0);
-
-		ck_assert_int_eq(ls_pool_submit(p, &t, NULL), 0);
-	}
-	ck_assert_int_eq(
-		pthread_create(&th_last, NULL, one_submit_main, &last), 0);
-	/* Until it waits (or, wrongly, went in): a poll bounded by the
-	 * test's timeout, asserting nothing about time. */
-	for (;;) {
-		ls_pool_stats(p, &s);
-		if (s.waiting || atomic_load(&last.returned))
-			break;
-		sched_yield();
-	}
-	ck_assert_msg(!atomic_load(&last.returned),
-		      "a submit passed the intake's tasks");
+	held_place_start(&h);
 	test_latch_open(&hook_go);
-	ck_assert_int_eq(pthread_join(th, NULL), 0);
-	ck_assert_int_eq(pthread_join(th_last, NULL), 0);
-	ck_assert_int_eq(held.rc, 0);
-	ck_assert_int_eq(last.rc, 0);
-	ck_assert_int_eq(ls_pool_wait_idle(p, LS_POOL_FOREVER), 0);
-	for (i = 0; i < N; i++)
-		ck_assert_uint_eq(r->order[i], i);
-	hooks_disarm();
-	ls_pool_destroy(p);
-	ls_group_destroy(g);
-	rec_free(r);
+	ck_assert_int_eq(pthread_join(h.th, NULL), 0);
+	ck_assert_int_eq(pthread_join(h.th_last, NULL), 0);
+	ck_assert_int_eq(h.held.rc, 0);
+	ck_assert_int_eq(h.last.rc, 0);
+	ck_assert_int_eq(ls_pool_wait_idle(h.p, LS_POOL_FOREVER), 0);
+	for (i = 0; i < HP_N; i++)
+		ck_assert_uint_eq(h.r->order[i], i);
+	held_place_free(&h);
 }
 END_TEST
 
@@ -812,65 +848,38 @@ END_TEST
 START_TEST(test_flush_gives_up_when_stopped)
 {
 	bool drain = _i;
-	enum { CAP = 32, INTAKE = CAP / 4, N = INTAKE + 1 };
-	struct ls_group *g = group_new(NULL);
-	struct ls_pool *p = intake_pool_new(g, 1, CAP);
-	struct rec *r = rec_new(N);
-	struct rec_arg a[N];
-	struct one_submit held, last;
-	struct stopper st = {
-		.p = p, .r = r, .how = drain ? LS_POOL_DRAIN : LS_POOL_NOW,
-	};
+	struct held_place h;
+	struct stopper st;
 	struct ls_pool_stats s;
-	pthread_t th, th_last, stopper;
+	pthread_t stopper;
 	unsigned i;
 
-	for (i = 0; i < N; i++)
-		a[i] = (struct rec_arg){ .r = r, .i = i };
-	held = (struct one_submit){ .p = p, .t = rec_make(&a[0], 0) };
-	last = (struct one_submit){ .p = p, .t = rec_make(&a[N - 1], 0) };
-	hooks_arm();
-	ck_assert_int_eq(pthread_create(&th, NULL, one_submit_main, &held), 0);
-	test_latch_wait_arrived(&hook_reserved, 1);
-	for (i = 1; i < N - 1; i++) {
-		struct ls_task t = rec_make(&a[i], 0);
-
-		ck_assert_int_eq(ls_pool_submit(p, &t, NULL), 0);
-	}
-	ck_assert_int_eq(
-		pthread_create(&th_last, NULL, one_submit_main, &last), 0);
-	/* Until it waits for the held place: a poll bounded by the test's
-	 * timeout. */
-	for (;;) {
-		ls_pool_stats(p, &s);
-		if (s.waiting || atomic_load(&last.returned))
-			break;
-		sched_yield();
-	}
-	ck_assert_msg(!atomic_load(&last.returned),
-		      "a submit passed the intake's tasks");
+	held_place_start(&h);
+	st = (struct stopper){
+		.p = h.p, .r = h.r, .how = drain ? LS_POOL_DRAIN : LS_POOL_NOW,
+	};
 	ck_assert_int_eq(pthread_create(&stopper, NULL, stopper_main, &st), 0);
 	test_latch_wait_arrived(&hook_stopping, 1);
 	/* The worker the stop woke gone or idle again, as in
 	 * stop_behind_held_submit, so that the held task is not taken the
 	 * moment it is published. */
 	for (;;) {
-		ls_pool_stats(p, &s);
+		ls_pool_stats(h.p, &s);
 		if (drain ? s.idle == 1 : s.workers == 0)
 			break;
 		sched_yield();
 	}
 	test_latch_open(&hook_go);
-	ck_assert_int_eq(pthread_join(th, NULL), 0);
-	ck_assert_int_eq(pthread_join(th_last, NULL), 0);
+	ck_assert_int_eq(pthread_join(h.th, NULL), 0);
+	ck_assert_int_eq(pthread_join(h.th_last, NULL), 0);
 	ck_assert_int_eq(pthread_join(stopper, NULL), 0);
-	ck_assert_int_eq(held.rc, -ESHUTDOWN);
-	ck_assert_int_eq(last.rc, -ESHUTDOWN);
+	ck_assert_int_eq(h.held.rc, -ESHUTDOWN);
+	ck_assert_int_eq(h.last.rc, -ESHUTDOWN);
 	ck_assert_int_eq(st.rc, 0);
-	for (i = 0; i < N; i++) {
-		bool accepted = i > 0 && i < N - 1;
+	for (i = 0; i < HP_N; i++) {
+		const struct rec *r = h.r;
 
-		if (!accepted) {
+		if (i == 0 || i == HP_N - 1) {
 			ck_assert_msg(r->runs[i] + r->done[i] + r->errs[i] == 0,
 				      "refused task %u was told", i);
 		} else if (drain) {
@@ -885,16 +894,13 @@ START_TEST(test_flush_gives_up_when_stopped)
 				      r->runs[i], r->errs[i]);
 		}
 	}
-	ls_pool_stats(p, &s);
+	ls_pool_stats(h.p, &s);
 	ck_assert_uint_eq(s.depth, 0);
 	ck_assert_uint_eq(s.waiting, 0);
-	ck_assert_uint_eq(s.submitted, N - 2);
+	ck_assert_uint_eq(s.submitted, HP_N - 2);
 	ck_assert_uint_eq(s.rejected, 2);
 	ck_assert_uint_eq(s.submitted, s.completed + s.failed + s.dropped);
-	hooks_disarm();
-	ls_pool_destroy(p);
-	ls_group_destroy(g);
-	rec_free(r);
+	held_place_free(&h);
 }
 END_TEST
 
