@@ -40,6 +40,22 @@ set_spin(struct ls_rwlock *l, uint32_t ns)
 	atomic_store(&l->spin_ns, ns);
 }
 
+/* A writer-preferring lock that the test holds for reading, with budget
+ * as its spin, and a writer w asking for it on g (holding it, once in,
+ * until w->go when hold). */
+static struct ls_rwlock *
+writer_behind_test_reader(struct ls_group **g, struct actor *w,
+			  uint32_t budget, bool hold)
+{
+	struct ls_rwlock *l = mk(LS_RWLOCK_WRITER_PREF);
+
+	*g = mk_group(NULL);
+	set_spin(l, budget);
+	ck_assert_int_eq(ls_rwlock_rdlock(l), 0);
+	actor_start(*g, w, l, OP_WR, hold);
+	return l;
+}
+
 /* One look of a spinning writer at a lock with one reader inside, under
  * each policy: only writer preference claims it. */
 START_TEST(test_claim_by_policy)
@@ -101,13 +117,11 @@ END_TEST
  */
 START_TEST(test_claim_holds_arrivals_off)
 {
-	struct ls_rwlock *l = mk(LS_RWLOCK_WRITER_PREF);
-	struct ls_group *g = mk_group(NULL);
+	struct ls_group *g;
 	struct actor w;
+	struct ls_rwlock *l = writer_behind_test_reader(&g, &w, SPIN_LONG,
+							true);
 
-	set_spin(l, SPIN_LONG);
-	ck_assert_int_eq(ls_rwlock_rdlock(l), 0);
-	actor_start(g, &w, l, OP_WR, true);
 	WAIT_UNTIL(word(l) & RW_WANT);
 	ck_assert_int_eq(op_elsewhere(l, OP_TRYRD, 0), -EBUSY);
 	ck_assert_int_eq(op_elsewhere(l, OP_TRYWR, 0), -EBUSY);
@@ -140,15 +154,13 @@ END_TEST
  */
 START_TEST(test_claim_taken_to_mu)
 {
-	struct ls_rwlock *l = mk(LS_RWLOCK_WRITER_PREF);
-	struct ls_group *g = mk_group(NULL);
+	struct ls_group *g;
 	struct actor w, r;
 	struct ls_rwlock_stats st;
+	struct ls_rwlock *l;
 
 	admit_seq = admit_done = 0;
-	set_spin(l, SPIN_LONG);
-	ck_assert_int_eq(ls_rwlock_rdlock(l), 0);
-	actor_start(g, &w, l, OP_WR, false);
+	l = writer_behind_test_reader(&g, &w, SPIN_LONG, false);
 	WAIT_UNTIL(word(l) & RW_WANT);
 	/* The reader's thread is new, so it does not probe either
 	 * (rwlock_spin_budget: one arrival in RW_SPIN_PROBE). */
@@ -179,13 +191,11 @@ END_TEST
  * writer does, holding readers off by the policy's rule. */
 START_TEST(test_claim_spent_queues)
 {
-	struct ls_rwlock *l = mk(LS_RWLOCK_WRITER_PREF);
-	struct ls_group *g = mk_group(NULL);
+	struct ls_group *g;
 	struct actor w;
+	struct ls_rwlock *l = writer_behind_test_reader(&g, &w,
+							RW_SPIN_MIN_NS, false);
 
-	set_spin(l, RW_SPIN_MIN_NS);
-	ck_assert_int_eq(ls_rwlock_rdlock(l), 0);
-	actor_start(g, &w, l, OP_WR, false);
 	WAIT_UNTIL(stats(l).writers_waiting == 1);
 	ck_assert_uint_eq(word(l) & RW_WANT, 0);
 	ck_assert_int_eq(op_elsewhere(l, OP_TRYRD, 0), -EBUSY);
