@@ -904,6 +904,168 @@ START_TEST(test_flush_gives_up_when_stopped)
 }
 END_TEST
 
+extern void (*thread_park_test_hook)(struct ls_thread *self, int where);
+
+/* Submitters held in the park where it is about to sleep (hook place 0:
+ * queued, mu dropped): a grant reaches them there, and they act on it only
+ * once park_go opens. */
+static _Thread_local bool park_hold_me;
+static struct test_latch park_held, park_go;
+
+static void
+hold_at_park(struct ls_thread *self, int where)
+{
+	(void)self;
+	if (where != 0 || !park_hold_me)
+		return;
+	park_hold_me = false;
+	test_latch_arrive(&park_held);
+	test_latch_arrive_wait(&park_go);
+}
+
+struct held_waiter {
+	struct ls_pool *p;
+	struct ls_task t;
+	int rc;
+};
+
+static void *
+held_waiter_main(void *arg)
+{
+	struct held_waiter *hw = arg;
+
+	park_hold_me = true;
+	hw->rc = ls_pool_submit_timed(hw->p, &hw->t, LS_POOL_FOREVER, NULL);
+	park_hold_me = false;
+	return NULL;
+}
+
+/*
+ * Room given back by submitters the pool stopped under moves the intake's
+ * task that waited for it.  The run queue's every place is promised to a
+ * submitter let in (held in the park, so it has not used it) and the run
+ * queue is empty; one more task goes into the intake, with no room to move
+ * into.  A stop then finds nothing it can move or drop.  Let go, each
+ * submitter is refused and gives its place back, and the first place given
+ * back takes the intake's task: a stop now drops it, a drain runs it, and
+ * the shutdown returns (it would wait for ever for a task nobody moves).
+ */
+START_TEST(test_room_given_back_when_stopped)
+{
+	bool drain = _i;
+	/* Task 0 holds the worker, 1..CAP fill the pool, RQ more wait for
+	 * room (as many as the run queue holds), and the last goes into the
+	 * intake.  At 48, the worker's takes (POOL_TAKE_DEPTH,
+	 * POOL_TAKE_MAX) and the admissions they make (slack) let every
+	 * waiter in by the time the run queue is empty; at 32 one waiter
+	 * is left with less room than the slack. */
+	enum {
+		CAP = 48,
+		INTAKE = 8,	/* the largest power of 2 up to CAP / 4 */
+		RQ = CAP - INTAKE,
+		T = 1 + CAP + RQ,
+		N = T + 1,
+	};
+	struct ls_group *g;
+	struct ls_pool *p;
+	struct test_latch hold_latch;
+	struct ls_task hold = { .fn = hold_task, .arg = &hold_latch };
+	struct rec *r = rec_new(N);
+	struct rec_arg a[N];
+	struct held_waiter hw[RQ];
+	struct stopper st;
+	struct ls_task last;
+	struct ls_pool_stats s;
+	pthread_t th[RQ], stopper;
+	unsigned i;
+
+	for (i = 0; i < N; i++)
+		a[i] = (struct rec_arg){ .r = r, .i = i };
+	test_latch_init(&hold_latch);
+	test_latch_init(&park_held);
+	test_latch_init(&park_go);
+	test_latch_init(&hook_exit);
+	/* Set before the worker exists and cleared once it is gone: every
+	 * park reads it. */
+	thread_park_test_hook = hold_at_park;
+	g = group_new(NULL);
+	p = intake_pool_new(g, 1, CAP);
+	st = (struct stopper){
+		.p = p, .r = r, .how = drain ? LS_POOL_DRAIN : LS_POOL_NOW,
+	};
+	ck_assert_int_eq(ls_pool_submit(p, &hold, NULL), 0);
+	test_latch_wait_arrived(&hold_latch, 1);
+	for (i = 1; i <= CAP; i++) {
+		struct ls_task t = rec_make(&a[i], 0);
+
+		ck_assert_int_eq(ls_pool_submit(p, &t, NULL), 0);
+	}
+	for (i = 0; i < RQ; i++) {
+		hw[i] = (struct held_waiter){
+			.p = p, .t = rec_make(&a[CAP + 1 + i], 0), .rc = 1,
+		};
+		ck_assert_int_eq(
+			pthread_create(&th[i], NULL, held_waiter_main, &hw[i]),
+			0);
+	}
+	test_latch_wait_arrived(&park_held, RQ);
+	test_latch_open(&hold_latch);
+	/* The worker runs the CAP tasks, letting every waiter in as room
+	 * appears: then the run queue is empty, all of it promised.  A poll
+	 * bounded by the test's timeout. */
+	for (;;) {
+		ls_pool_stats(p, &s);
+		if (atomic_load(&r->next) == CAP && !s.busy && s.idle == 1)
+			break;
+		sched_yield();
+	}
+	ck_assert_msg(s.waiting == 0 && s.depth == 0,
+		      "%u submitters still wait, %u tasks queued: the takes "
+		      "no longer let every waiter in (choose CAP again)",
+		      s.waiting, s.depth);
+	last = rec_make(&a[T], 0);
+	ck_assert_int_eq(ls_pool_submit(p, &last, NULL), 0);
+	pool_intake_exit_hook = exit_wait_seen;
+	ck_assert_int_eq(pthread_create(&stopper, NULL, stopper_main, &st), 0);
+	/* The stop is waiting for the pool to be gone, the task still in the
+	 * intake, untold. */
+	test_latch_wait_arrived(&hook_exit, 1);
+	ck_assert_uint_eq(r->runs[T] + r->done[T] + r->errs[T], 0);
+	test_latch_open(&park_go);
+	for (i = 0; i < RQ; i++) {
+		unsigned k = CAP + 1 + i;
+
+		ck_assert_int_eq(pthread_join(th[i], NULL), 0);
+		ck_assert_int_eq(hw[i].rc, -ESHUTDOWN);
+		ck_assert_uint_eq(r->runs[k] + r->done[k] + r->errs[k], 0);
+	}
+	ck_assert_int_eq(pthread_join(stopper, NULL), 0);
+	ck_assert_int_eq(st.rc, 0);
+	if (drain) {
+		ck_assert_uint_eq(r->runs[T], 1);
+		ck_assert_uint_eq(r->done[T], 1);
+	} else {
+		ck_assert_uint_eq(r->runs[T], 0);
+		ck_assert_uint_eq(r->errs[T], 1);
+		ck_assert_int_eq(r->last_err[T], -ECANCELED);
+	}
+	ls_pool_stats(p, &s);
+	ck_assert_uint_eq(s.depth, 0);
+	ck_assert_uint_eq(s.submitted, 1 + CAP + 1);
+	ck_assert_uint_eq(s.rejected, RQ);
+	ck_assert_uint_eq(s.submitted, s.completed + s.failed + s.dropped);
+	pool_intake_exit_hook = NULL;
+	ls_pool_destroy(p);
+	ls_group_destroy(g);
+	thread_park_test_hook = NULL;
+	test_latch_destroy(&hold_latch);
+	test_latch_destroy(&park_held);
+	test_latch_destroy(&park_go);
+	test_latch_destroy(&hook_exit);
+	rec_free(r);
+}
+END_TEST
+
 /*
  * A waiting submitter is let in only after the intake's tasks: with the
  * worker held, the run queue and the intake full and one more submit
@@ -1068,6 +1230,7 @@ pool_intake_suite(void)
 	tcase_add_test(tc, test_stop_in_window_events);
 	tcase_add_test(tc, test_locked_submit_keeps_order);
 	tcase_add_loop_test(tc, test_flush_gives_up_when_stopped, 0, 2);
+	tcase_add_loop_test(tc, test_room_given_back_when_stopped, 0, 2);
 	tcase_add_test(tc, test_shutdown_from_settle_callback);
 	tcase_add_test(tc, test_callback_shutdown_woken_by_worker);
 	tcase_add_test(tc, test_timed_submit_behind_held_place);
