@@ -557,8 +557,10 @@ START_TEST(test_stop_in_window_events)
 END_TEST
 
 /* A task whose drop shuts its pool down from the callback. */
+/* A drop callback that shuts p down, then opens release if set. */
 struct shut_in_callback {
 	struct ls_pool *p;
+	struct test_latch *release;
 	atomic_int err, rc;
 	atomic_bool called;
 };
@@ -577,6 +579,8 @@ shut_on_error(void *arg, int err)
 
 	atomic_store(&c->err, err);
 	atomic_store(&c->rc, ls_pool_shutdown(c->p, LS_POOL_NOW, NULL));
+	if (c->release)
+		test_latch_open(c->release);
 	atomic_store(&c->called, true);
 }
 
@@ -615,6 +619,70 @@ START_TEST(test_shutdown_from_settle_callback)
 	hooks_disarm();
 	ls_pool_destroy(p);
 	ls_group_destroy(g);
+	rec_free(r);
+}
+END_TEST
+
+/*
+ * Callbacks that nest across two pools: the task behind the held one in
+ * pool 1 is dropped in the held submit's settle (a settle frame of pool 1
+ * on the submitter's thread), and its on_error shuts pool 2 down; pool
+ * 2's shutdown drops its queued task, whose on_error shuts pool 1 down
+ * and then lets pool 2's busy worker go.  Pool 2's shutdown must wait for
+ * pool 2 alone (the frame on its thread is pool 1's), and the inner
+ * shutdown of pool 1 must not wait for the settle it is called from.
+ * Every shutdown returns 0; each dropped task is told once.
+ */
+START_TEST(test_shutdown_callbacks_nest_across_pools)
+{
+	struct ls_group *g = group_new(NULL), *g2 = group_new(NULL);
+	struct ls_pool *p = intake_pool_new(g, 1, 32);
+	struct ls_pool *p2 = intake_pool_new(g2, 1, 32);
+	struct rec *r = rec_new(2);	/* the stopper reads task 1's */
+	struct rec_arg a = { .r = r, .i = 0 };
+	struct one_submit held = { .p = p, .t = rec_make(&a, 0), .rc = 1 };
+	struct test_latch busy2;
+	struct ls_task hold2 = { .fn = hold_task, .arg = &busy2 };
+	struct shut_in_callback c1 = { .p = p2 };
+	struct shut_in_callback c2 = { .p = p, .release = &busy2 };
+	struct ls_task behind = {
+		.fn = never_runs, .arg = &c1, .on_error = shut_on_error,
+	};
+	struct ls_task queued2 = {
+		.fn = never_runs, .arg = &c2, .on_error = shut_on_error,
+	};
+	struct stopper st = { .p = p, .r = r, .how = LS_POOL_NOW };
+	struct ls_pool_stats s;
+	pthread_t th, stopper;
+
+	test_latch_init(&busy2);
+	ck_assert_int_eq(ls_pool_submit(p2, &hold2, NULL), 0);
+	test_latch_wait_arrived(&busy2, 1);
+	ck_assert_int_eq(ls_pool_submit(p2, &queued2, NULL), 0);
+	stop_behind_held_submit(&held, &behind, &st, &th, &stopper);
+	release_refused_submit(&held, th);
+	ck_assert(atomic_load(&c1.called));
+	ck_assert_int_eq(atomic_load(&c1.err), -ECANCELED);
+	ck_assert_int_eq(atomic_load(&c1.rc), 0);
+	ck_assert(atomic_load(&c2.called));
+	ck_assert_int_eq(atomic_load(&c2.err), -ECANCELED);
+	ck_assert_int_eq(atomic_load(&c2.rc), 0);
+	ck_assert_int_eq(pthread_join(stopper, NULL), 0);
+	ck_assert_int_eq(st.rc, 0);
+	ls_pool_stats(p, &s);
+	ck_assert_uint_eq(s.submitted, 1);
+	ck_assert_uint_eq(s.dropped, 1);
+	ls_pool_stats(p2, &s);
+	ck_assert_uint_eq(s.submitted, 2);
+	ck_assert_uint_eq(s.completed, 1);
+	ck_assert_uint_eq(s.dropped, 1);
+	ck_assert_uint_eq(s.workers, 0);
+	hooks_disarm();
+	ls_pool_destroy(p);
+	ls_pool_destroy(p2);
+	ls_group_destroy(g);
+	ls_group_destroy(g2);
+	test_latch_destroy(&busy2);
 	rec_free(r);
 }
 END_TEST
@@ -1232,6 +1300,7 @@ pool_intake_suite(void)
 	tcase_add_loop_test(tc, test_flush_gives_up_when_stopped, 0, 2);
 	tcase_add_loop_test(tc, test_room_given_back_when_stopped, 0, 2);
 	tcase_add_test(tc, test_shutdown_from_settle_callback);
+	tcase_add_test(tc, test_shutdown_callbacks_nest_across_pools);
 	tcase_add_test(tc, test_callback_shutdown_woken_by_worker);
 	tcase_add_test(tc, test_timed_submit_behind_held_place);
 	tcase_add_loop_test(tc, test_stop_race, 0, STOP_HOWS);
