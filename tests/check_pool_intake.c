@@ -584,6 +584,25 @@ shut_on_error(void *arg, int err)
 	atomic_store(&c->called, true);
 }
 
+/* The callback ran, for a drop, and its shutdown returned 0; then the
+ * stopper's shutdown returned 0 as well, and pool p counts one task
+ * submitted, dropped. */
+static void
+shut_in_callback_check(const struct shut_in_callback *c, struct stopper *st,
+		       pthread_t stopper, struct ls_pool *p)
+{
+	struct ls_pool_stats s;
+
+	ck_assert(atomic_load(&c->called));
+	ck_assert_int_eq(atomic_load(&c->err), -ECANCELED);
+	ck_assert_int_eq(atomic_load(&c->rc), 0);
+	ck_assert_int_eq(pthread_join(stopper, NULL), 0);
+	ck_assert_int_eq(st->rc, 0);
+	ls_pool_stats(p, &s);
+	ck_assert_uint_eq(s.submitted, 1);
+	ck_assert_uint_eq(s.dropped, 1);
+}
+
 /*
  * As test_stop_in_window's stop now, but the task behind the held one
  * shuts the pool down from its on_error.  Its drop happens in the held
@@ -602,20 +621,12 @@ START_TEST(test_shutdown_from_settle_callback)
 		.fn = never_runs, .arg = &c, .on_error = shut_on_error,
 	};
 	struct stopper st = { .p = p, .r = r, .how = LS_POOL_NOW };
-	struct ls_pool_stats s;
 	pthread_t th, stopper;
 
 	/* The worker gone, the settle drops the task behind. */
 	stop_behind_held_submit(&held, &behind, &st, &th, &stopper);
 	release_refused_submit(&held, th);
-	ck_assert(atomic_load(&c.called));
-	ck_assert_int_eq(atomic_load(&c.err), -ECANCELED);
-	ck_assert_int_eq(atomic_load(&c.rc), 0);
-	ck_assert_int_eq(pthread_join(stopper, NULL), 0);
-	ck_assert_int_eq(st.rc, 0);
-	ls_pool_stats(p, &s);
-	ck_assert_uint_eq(s.submitted, 1);
-	ck_assert_uint_eq(s.dropped, 1);
+	shut_in_callback_check(&c, &st, stopper, p);
 	hooks_disarm();
 	ls_pool_destroy(p);
 	ls_group_destroy(g);
@@ -661,17 +672,10 @@ START_TEST(test_shutdown_callbacks_nest_across_pools)
 	ck_assert_int_eq(ls_pool_submit(p2, &queued2, NULL), 0);
 	stop_behind_held_submit(&held, &behind, &st, &th, &stopper);
 	release_refused_submit(&held, th);
-	ck_assert(atomic_load(&c1.called));
-	ck_assert_int_eq(atomic_load(&c1.err), -ECANCELED);
-	ck_assert_int_eq(atomic_load(&c1.rc), 0);
+	shut_in_callback_check(&c1, &st, stopper, p);
 	ck_assert(atomic_load(&c2.called));
 	ck_assert_int_eq(atomic_load(&c2.err), -ECANCELED);
 	ck_assert_int_eq(atomic_load(&c2.rc), 0);
-	ck_assert_int_eq(pthread_join(stopper, NULL), 0);
-	ck_assert_int_eq(st.rc, 0);
-	ls_pool_stats(p, &s);
-	ck_assert_uint_eq(s.submitted, 1);
-	ck_assert_uint_eq(s.dropped, 1);
 	ls_pool_stats(p2, &s);
 	ck_assert_uint_eq(s.submitted, 2);
 	ck_assert_uint_eq(s.completed, 1);
