@@ -189,7 +189,8 @@ END_TEST
 
 struct fifo {
 	struct ls_sem *s;
-	atomic_uint done;		/* waiters returned */
+	atomic_uint taken;		/* places in order handed out */
+	atomic_uint done;		/* waiters returned, order written */
 	atomic_uint order[MAX_WAITERS];	/* who returned as n-th */
 	atomic_int rc[MAX_WAITERS];
 };
@@ -206,7 +207,10 @@ fifo_waiter(void *p)
 	int rc = ls_sem_wait(a->f->s);
 
 	atomic_store(&a->f->rc[a->i], rc);
-	atomic_store(&a->f->order[atomic_fetch_add(&a->f->done, 1)], a->i);
+	/* done counts a waiter only once its place in order is written: the
+	 * test reads order[n] as soon as done passes n. */
+	atomic_store(&a->f->order[atomic_fetch_add(&a->f->taken, 1)], a->i);
+	atomic_fetch_add(&a->f->done, 1);
 }
 
 struct done_at {
@@ -237,6 +241,7 @@ START_TEST(test_fifo_handoff)
 	ck_assert_int_eq(ls_sem_create(r, "s", 0, &f.s), 0);
 	id = ls_sem_id(f.s);
 	ck_assert_int_eq(ls_group_create(r, "g", &g), 0);
+	atomic_init(&f.taken, 0);
 	atomic_init(&f.done, 0);
 	for (i = 0; i < k; i++) {
 		args[i] = (struct fifo_arg){ &f, i };

@@ -45,7 +45,8 @@ struct prim_run {
 	void *obj;
 	atomic_int rc[PRIM_MAX];	/* 1: not returned yet */
 	atomic_uint order[PRIM_MAX];	/* who returned as n-th */
-	atomic_uint done;
+	atomic_uint taken;		/* places in order handed out */
+	atomic_uint done;		/* returned, place in order written */
 	atomic_bool after[PRIM_MAX];	/* past op, about to pass "after" */
 	struct prim_arg arg[PRIM_MAX];
 };
@@ -57,6 +58,7 @@ prim_run_init(struct prim_run *run, prim_op_fn op, void *obj)
 
 	run->op = op;
 	run->obj = obj;
+	atomic_init(&run->taken, 0);
 	atomic_init(&run->done, 0);
 	for (i = 0; i < PRIM_MAX; i++) {
 		atomic_init(&run->rc[i], 1);
@@ -76,7 +78,10 @@ prim_run_main(void *p)
 	int rc = run->op(run->obj, a->i);
 
 	atomic_store(&run->rc[a->i], rc);
-	atomic_store(&run->order[atomic_fetch_add(&run->done, 1)], a->i);
+	/* done counts a member only once its place in order is written: a
+	 * test reads order[n] as soon as done passes n. */
+	atomic_store(&run->order[atomic_fetch_add(&run->taken, 1)], a->i);
+	atomic_fetch_add(&run->done, 1);
 	atomic_store(&run->after[a->i], true);
 	(void)ls_gate(LS_EV_MARK, 0, "after");
 }
