@@ -7,9 +7,9 @@
  * ones look again for up to what a sleep and a wake-up cost here, then
  * queue on an explicit FIFO and sleep in the kernel on their own parker,
  * and the releaser hands the lock straight to the waiters the policy
- * picks.  Every operation passes a
- * gate first and writes events (RD_WAIT, RD_ACQUIRED, RD_RELEASED, WR_WAIT,
- * WR_ACQUIRED, WR_RELEASED, RW_TIMEOUT, CANCELLED, ERROR).  Misuse is
+ * picks.  Every operation passes a gate first and writes events (RD_WAIT,
+ * RD_ACQUIRED, RD_RELEASED, WR_WAIT, WR_ACQUIRED, WR_RELEASED, RW_TIMEOUT,
+ * CANCELLED, ERROR).  Misuse is
  * reported, never undefined: unlocking a lock the caller does not hold,
  * taking it twice, upgrading a read hold to a write hold.
  *

@@ -33,7 +33,8 @@
  * Only while SLOW is clear, so the arrival passes nobody the policy would
  * have it wait for: it could have come a moment later and found the lock
  * free.  A writer that spins under writer preference holds new arrivals
- * off meanwhile (WANT, rwlock.c), as it would once queued.  Past the spin the thread blocks in the kernel as always.
+ * off meanwhile (WANT, rwlock.c), as it would once queued.  Past the spin
+ * the thread blocks in the kernel as always.
  * RW_SPIN_MAX_NS 0 turns it off.  rwlock.c's rwlock_spin does the looking;
  * this file keeps the estimates it goes by.
  */

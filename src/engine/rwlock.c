@@ -2,21 +2,22 @@
  * rwlock.c - the engine's instrumented read-write lock.
  *
  * One 32-bit state word holds the count of readers inside, a bit for a
- * writer inside, a SLOW bit and a WANT bit (below).  While SLOW is clear, a reader enters with
- * one fetch-add and leaves with one fetch-sub, and a writer takes a free
- * lock with one CAS and leaves with one fetch-sub: no internal mutex, which
- * is what keeps the lock at least as fast as glibc's when it is not
- * contended (`lockstep bench rwlock`).
+ * writer inside, a SLOW bit and a WANT bit (below).  While SLOW is clear,
+ * a reader enters with one fetch-add and leaves with one fetch-sub, and a
+ * writer takes a free lock with one CAS and leaves with one fetch-sub: no
+ * internal mutex, which is what keeps the lock at least as fast as glibc's
+ * when it is not contended (`lockstep bench rwlock`).
  *
  * SLOW is set, under the internal mutex mu, by any thread that needs the
  * mutex-guarded side (one that must queue, or a try or timed wait that must
  * look at the queue), and cleared under mu once the queue is empty.  While
  * it is set, no thread gets in without mu: a reader's fetch-add that finds
  * SLOW (or WRITER, or WANT) is a transient, undone at once by a fetch-sub,
- * and a writer's CAS expects 0 (WANT alone, from the writer that set it).  So the only changes to the word that mu does not
- * order are transients and releases, and both only ever make the lock look
- * busier than it is to the thread deciding under mu: its decisions err on
- * the side of queueing.  What repairs that is one rule: whoever changes the
+ * and a writer's CAS expects 0 (WANT alone, from the writer that set it).
+ * So the only changes to the word that mu does not order are transients
+ * and releases, and both only ever make the lock look busier than it is to
+ * the thread deciding under mu: its decisions err on the side of
+ * queueing.  What repairs that is one rule: whoever changes the
  * word and finds SLOW set (a release, an undone transient) then takes mu
  * and runs the grant, which hands the lock to whoever the policy picks
  * given the word as it now is.  Every write to the word is a read-modify-
@@ -249,8 +250,9 @@ rwlock_check_acquire(const struct ls_rwlock *l, unsigned mode)
  * have undone a transient), then go in if the policy admits the caller
  * now, else (unless trying) queue and park until granted, timed out or
  * cancelled.  A caller that holds WANT (want) is first by right: it clears
- * WANT and goes in if nobody is inside, else queues, with no grant.  Emits WAIT, ACQUIRED, RW_TIMEOUT and CANCELLED.  Returns 0,
- * -EBUSY, -ETIMEDOUT or -ECANCELED.
+ * WANT and goes in if nobody is inside, else queues, with no grant.  Emits
+ * WAIT, ACQUIRED, RW_TIMEOUT and CANCELLED.  Returns 0, -EBUSY, -ETIMEDOUT
+ * or -ECANCELED.
  */
 static RW_COLD int
 rwlock_acquire_slow(struct ls_rwlock *l, unsigned mode, enum rw_how how,
@@ -354,11 +356,11 @@ rwlock_acquire_slow(struct ls_rwlock *l, unsigned mode, enum rw_how how,
 /*
  * Go in without mu if the word allows it: a reader while no writer is
  * inside or wants in (WANT) and SLOW is clear, a writer when the word is
- * 0.  Acquire: the
- * critical section comes after the previous holder's.  On failure *s is
- * the word seen, and a reader's transient has been undone: the returned
- * word is the one after the undo, which says whether the rule of the top
- * comment applies (SLOW set: take the slow path, which runs the grant).
+ * 0.  Acquire: the critical section comes after the previous holder's.  On
+ * failure *s is the word seen, and a reader's transient has been undone:
+ * the returned word is the one after the undo, which says whether the rule
+ * of the top comment applies (SLOW set: take the slow path, which runs the
+ * grant).
  */
 static RW_INLINE bool
 rwlock_try_in(struct ls_rwlock *l, unsigned mode, uint32_t *s)
