@@ -38,6 +38,7 @@
 #include "lockstep/ring.h"
 #include "lockstep/thread.h"
 #include "checkutil.h"
+#include "primutil.h"
 
 #define WAIT_LIMIT_NS (10ull * 1000000000u)
 #define MAX_WAITERS 16
@@ -185,45 +186,14 @@ START_TEST(test_events)
 }
 END_TEST
 
-/* FIFO hand-off, in a forced order. */
+/* FIFO hand-off, in a forced order: each member of a prim_run waits
+ * once (primutil.h). */
 
-struct fifo {
-	struct ls_sem *s;
-	atomic_uint taken;		/* places in order handed out */
-	atomic_uint done;		/* waiters returned, order written */
-	atomic_uint order[MAX_WAITERS];	/* who returned as n-th */
-	atomic_int rc[MAX_WAITERS];
-};
-
-struct fifo_arg {
-	struct fifo *f;
-	unsigned i;
-};
-
-static void
-fifo_waiter(void *p)
+static int
+sem_wait_op(void *obj, unsigned i)
 {
-	struct fifo_arg *a = p;
-	int rc = ls_sem_wait(a->f->s);
-
-	atomic_store(&a->f->rc[a->i], rc);
-	/* done counts a waiter only once its place in order is written: the
-	 * test reads order[n] as soon as done passes n. */
-	atomic_store(&a->f->order[atomic_fetch_add(&a->f->taken, 1)], a->i);
-	atomic_fetch_add(&a->f->done, 1);
-}
-
-struct done_at {
-	struct fifo *f;
-	unsigned n;
-};
-
-static bool
-done_reached(void *p)
-{
-	struct done_at *d = p;
-
-	return atomic_load(&d->f->done) >= d->n;
+	(void)i;
+	return ls_sem_wait(obj);
 }
 
 START_TEST(test_fifo_handoff)
@@ -231,44 +201,35 @@ START_TEST(test_fifo_handoff)
 	const unsigned k = 5;
 	struct ls_ring *r = test_ring_new(64, 64);
 	struct ls_event ev[128];
-	struct fifo f;
-	struct fifo_arg args[MAX_WAITERS];
+	struct prim_run run;
+	struct ls_sem *sem;
 	struct ls_group *g;
 	uint32_t id;
 	unsigned i;
 	size_t n;
 
-	ck_assert_int_eq(ls_sem_create(r, "s", 0, &f.s), 0);
-	id = ls_sem_id(f.s);
+	ck_assert_int_eq(ls_sem_create(r, "s", 0, &sem), 0);
+	id = ls_sem_id(sem);
 	ck_assert_int_eq(ls_group_create(r, "g", &g), 0);
-	atomic_init(&f.taken, 0);
-	atomic_init(&f.done, 0);
+	prim_run_init(&run, sem_wait_op, sem);
 	for (i = 0; i < k; i++) {
-		args[i] = (struct fifo_arg){ &f, i };
-		atomic_init(&f.rc[i], 1);
-		atomic_init(&f.order[i], MAX_WAITERS);
-		ck_assert_int_eq(ls_thread_spawn(g, "W", fifo_waiter,
-						 &args[i]),
-				 0);
-		wait_waiters(f.s, i + 1);
+		prim_spawn(g, &run, i, "W");
+		wait_waiters(sem, i + 1);
 	}
 	for (i = 0; i < k; i++) {
-		struct done_at d = { &f, i + 1 };
-
-		ck_assert_int_eq(ls_sem_post(f.s), 0);
+		ck_assert_int_eq(ls_sem_post(sem), 0);
 		/* Handed to the oldest waiter inside post: the count stays
 		 * at zero and the poster cannot take the unit back. */
-		ck_assert_uint_eq(ls_sem_value(f.s), 0);
-		ck_assert_uint_eq(ls_sem_waiters(f.s), k - 1 - i);
-		ck_assert_int_eq(ls_sem_trywait(f.s), -EAGAIN);
-		ck_assert_msg(test_wait_until(done_reached, &d, WAIT_LIMIT_NS),
-			      "waiter %u never returned", i);
-		ck_assert_uint_eq(atomic_load(&f.order[i]), i);
+		ck_assert_uint_eq(ls_sem_value(sem), 0);
+		ck_assert_uint_eq(ls_sem_waiters(sem), k - 1 - i);
+		ck_assert_int_eq(ls_sem_trywait(sem), -EAGAIN);
+		prim_wait_done(&run, i + 1);
+		ck_assert_uint_eq(atomic_load(&run.order[i]), i);
 	}
 	ck_assert_int_eq(ls_group_join(g), 0);
 	for (i = 0; i < k; i++)
-		ck_assert_int_eq(ld(&f.rc[i]), 0);
-	ck_assert_uint_eq(ls_sem_value(f.s), 0);
+		ck_assert_int_eq(prim_rc(&run, i), 0);
+	ck_assert_uint_eq(ls_sem_value(sem), 0);
 
 	/* Each waiter's SEM_ACQUIRED carries the count 0: hand-off. */
 	n = test_drain_all(r, ev, 128);
@@ -278,7 +239,7 @@ START_TEST(test_fifo_handoff)
 		if (ev[i].kind == LS_EV_SEM_ACQUIRED)
 			ck_assert_uint_eq(ev[i].arg, 0);
 	ls_group_destroy(g);
-	ls_sem_destroy(f.s);
+	ls_sem_destroy(sem);
 	ls_ring_destroy(r);
 }
 END_TEST

@@ -1,11 +1,12 @@
 /*
  * primutil.h - what the suites of the condition variable, the barrier, the
- * reset event, the latch and the recursive mutex share: a group of
- * threads that each run one operation and record what it returned and in
- * which order they finished; waiting until members block on an object;
- * stepping a member by name; comparing one object's events with a table;
- * and the two checks every blocking wait gets, a cancel that unwinds k
- * waiters and a timed wait whose timeout a stepping controller holds.
+ * reset event, the latch, the recursive mutex and the semaphore (its FIFO
+ * hand-off) share: a group of threads that each run one operation and
+ * record what it returned and in which order they finished; waiting until
+ * members block on an object; stepping a member by name; comparing one
+ * object's events with a table; and the two checks every blocking wait
+ * gets, a cancel that unwinds k waiters and a timed wait whose timeout a
+ * stepping controller holds.
  *
  * Threads the tests start never call ck_assert: they record what they saw
  * in atomics, and the test asserts after joining them.  Orders are forced
