@@ -473,7 +473,7 @@ START_TEST(test_stop_in_window)
 		ck_assert_uint_eq(st.errs1, 1);
 		ck_assert_int_eq(r->last_err[1], -ECANCELED);
 	}
-	ck_assert_uint_eq(r->runs[0] + r->done[0] + r->errs[0], 0);
+	rec_check_untold(r, 0);
 	ls_pool_stats(p, &s);
 	ck_assert_uint_eq(s.depth, 0);
 	ck_assert_uint_eq(s.submitted, 1);
@@ -549,7 +549,7 @@ START_TEST(test_stop_in_window_events)
 		}
 	}
 	ck_assert(submitted && rejected);
-	ck_assert_uint_eq(r->runs[0] + r->done[0] + r->errs[0], 0);
+	rec_check_untold(r, 0);
 	ls_ring_destroy(ring);
 	test_evlog_free(&log);
 	rec_free(r);
@@ -949,22 +949,10 @@ START_TEST(test_flush_gives_up_when_stopped)
 	ck_assert_int_eq(h.last.rc, -ESHUTDOWN);
 	ck_assert_int_eq(st.rc, 0);
 	for (i = 0; i < HP_N; i++) {
-		const struct rec *r = h.r;
-
-		if (i == 0 || i == HP_N - 1) {
-			ck_assert_msg(r->runs[i] + r->done[i] + r->errs[i] == 0,
-				      "refused task %u was told", i);
-		} else if (drain) {
-			ck_assert_msg(r->runs[i] == 1 && r->done[i] == 1 &&
-					      r->errs[i] == 0,
-				      "task %u: runs %u, done %u, errors %u",
-				      i, r->runs[i], r->done[i], r->errs[i]);
-		} else {
-			ck_assert_msg(r->runs[i] == 0 && r->errs[i] == 1 &&
-					      r->last_err[i] == -ECANCELED,
-				      "task %u: runs %u, errors %u", i,
-				      r->runs[i], r->errs[i]);
-		}
+		if (i == 0 || i == HP_N - 1)
+			rec_check_untold(h.r, i);
+		else
+			rec_check_told_once(h.r, i, drain);
 	}
 	ls_pool_stats(h.p, &s);
 	ck_assert_uint_eq(s.depth, 0);
@@ -1102,25 +1090,18 @@ START_TEST(test_room_given_back_when_stopped)
 	/* The stop is waiting for the pool to be gone, the task still in the
 	 * intake, untold. */
 	test_latch_wait_arrived(&hook_exit, 1);
-	ck_assert_uint_eq(r->runs[T] + r->done[T] + r->errs[T], 0);
+	rec_check_untold(r, T);
 	test_latch_open(&park_go);
 	for (i = 0; i < RQ; i++) {
 		unsigned k = CAP + 1 + i;
 
 		ck_assert_int_eq(pthread_join(th[i], NULL), 0);
 		ck_assert_int_eq(hw[i].rc, -ESHUTDOWN);
-		ck_assert_uint_eq(r->runs[k] + r->done[k] + r->errs[k], 0);
+		rec_check_untold(r, k);
 	}
 	ck_assert_int_eq(pthread_join(stopper, NULL), 0);
 	ck_assert_int_eq(st.rc, 0);
-	if (drain) {
-		ck_assert_uint_eq(r->runs[T], 1);
-		ck_assert_uint_eq(r->done[T], 1);
-	} else {
-		ck_assert_uint_eq(r->runs[T], 0);
-		ck_assert_uint_eq(r->errs[T], 1);
-		ck_assert_int_eq(r->last_err[T], -ECANCELED);
-	}
+	rec_check_told_once(r, T, drain);
 	ls_pool_stats(p, &s);
 	ck_assert_uint_eq(s.depth, 0);
 	ck_assert_uint_eq(s.submitted, 1 + CAP + 1);
@@ -1241,8 +1222,7 @@ START_TEST(test_stop_race)
 		ls_group_destroy(g);
 		submitters_free(s);
 		for (i = 0; i < n; i++) {
-			unsigned runs = r->runs[i], done = r->done[i];
-			unsigned errs = r->errs[i];
+			bool ran = r->runs[i] != 0;
 
 			if (rc[i]) {
 				ck_assert_msg(rc[i] == -EAGAIN ||
@@ -1250,30 +1230,13 @@ START_TEST(test_stop_race)
 						      rc[i] == -ECANCELED,
 					      "task %u: submit gave %d", i,
 					      rc[i]);
-				ck_assert_msg(runs + done + errs == 0,
-					      "refused task %u: runs %u, "
-					      "done %u, errors %u",
-					      i, runs, done, errs);
+				rec_check_untold(r, i);
 				continue;
 			}
-			if (runs) {
-				ck_assert_msg(runs == 1 && done == 1 &&
-						      errs == 0,
-					      "task %u: runs %u, done %u, "
-					      "errors %u",
-					      i, runs, done, errs);
-			} else {
-				ck_assert_msg(how != STOP_DRAIN,
-					      "task %u accepted, not run by "
-					      "a drain", i);
-				ck_assert_msg(done == 0 && errs == 1 &&
-						      r->last_err[i] ==
-							      -ECANCELED,
-					      "dropped task %u: done %u, "
-					      "errors %u, error %d",
-					      i, done, errs,
-					      (int)r->last_err[i]);
-			}
+			ck_assert_msg(ran || how != STOP_DRAIN,
+				      "task %u accepted, not run by a drain",
+				      i);
+			rec_check_told_once(r, i, ran);
 		}
 		free(rc);
 		rec_free(r);

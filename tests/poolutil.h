@@ -152,6 +152,37 @@ rec_make(struct rec_arg *a, int priority)
 	};
 }
 
+/* Task i of r was refused: never run, never told. */
+static inline void
+rec_check_untold(struct rec *r, unsigned i)
+{
+	unsigned runs = r->runs[i], done = r->done[i], errs = r->errs[i];
+
+	ck_assert_msg(runs + done + errs == 0,
+		      "refused task %u: runs %u, done %u, errors %u", i, runs,
+		      done, errs);
+}
+
+/* Task i of r was accepted and told once: run, then on_done (ran); or
+ * dropped unrun, on_error with -ECANCELED. */
+static inline void
+rec_check_told_once(struct rec *r, unsigned i, bool ran)
+{
+	unsigned runs = r->runs[i], done = r->done[i], errs = r->errs[i];
+	int err = r->last_err[i];
+
+	if (ran)
+		ck_assert_msg(runs == 1 && done == 1 && errs == 0,
+			      "task %u: runs %u, done %u, errors %u", i, runs,
+			      done, errs);
+	else
+		ck_assert_msg(runs == 0 && done == 0 && errs == 1 &&
+				      err == -ECANCELED,
+			      "dropped task %u: runs %u, done %u, errors %u, "
+			      "error %d",
+			      i, runs, done, errs, err);
+}
+
 static inline struct ls_group *
 group_new(struct ls_ring *ring)
 {
