@@ -731,6 +731,47 @@ START_TEST(test_watermark_holds_back_newer)
 }
 END_TEST
 
+/*
+ * Two events on one stamp (ls_lane_commit_hold): while the second is
+ * still to come, the lane stays busy, so a newer event of another lane
+ * is held back rather than handed out before it.  Committed without the
+ * hold, the first drain would return a's first and b's (a quiet lane is
+ * bounded by the consumer's clock), and a's second, older than b's,
+ * would come after them.  Released instead, the lane holds nothing back.
+ */
+START_TEST(test_hold_keeps_lane_busy)
+{
+	struct ls_ring *r = test_ring_new(64, 2);
+	struct ls_lane *a = lane_new(r, "a"), *b = lane_new(r, "b");
+	struct ls_event ev[8];
+	uint64_t s = ls_lane_begin(a);
+
+	ck_assert(ls_lane_commit_hold(a, s, LS_EV_MARK, 1, 1, 0));
+	ck_assert(ls_lane_emit(b, LS_EV_MARK, 1, 2, 0));
+	ck_assert_uint_gt(ls_lane_stamp(b), s);
+	ck_assert_uint_eq(ls_ring_drain(r, ev, 8), 0);
+	ck_assert_uint_eq(ls_ring_drain(r, ev, 8), 0);
+	ck_assert(ls_lane_commit(a, s, LS_EV_MARK, 1, 3, 0));
+	ck_assert_uint_eq(test_drain_all(r, ev, 8), 3);
+	ck_assert_uint_eq(ev[0].arg, 1);
+	ck_assert_uint_eq(ev[1].arg, 3);
+	ck_assert_uint_eq(ev[2].arg, 2);
+	ck_assert_uint_eq(ev[0].ts, ev[1].ts);
+	ck_assert_uint_lt(ev[1].ts, ev[2].ts);
+
+	s = ls_lane_begin(a);
+	ck_assert(ls_lane_commit_hold(a, s, LS_EV_MARK, 1, 4, 0));
+	ls_lane_release(a);
+	ck_assert(ls_lane_emit(b, LS_EV_MARK, 1, 5, 0));
+	ck_assert_uint_eq(test_drain_all(r, ev, 8), 2);
+	ck_assert_uint_eq(ev[0].arg, 4);
+	ck_assert_uint_eq(ev[1].arg, 5);
+	ls_ring_unregister(a);
+	ls_ring_unregister(b);
+	ls_ring_destroy(r);
+}
+END_TEST
+
 static Suite *
 ring_suite(void)
 {
@@ -748,6 +789,7 @@ ring_suite(void)
 	tcase_add_test(unit, test_no_events);
 	tcase_add_test(unit, test_equal_stamps_release_first);
 	tcase_add_test(unit, test_equal_stamps_model_heals_nothing);
+	tcase_add_test(unit, test_hold_keeps_lane_busy);
 	suite_add_tcase(s, unit);
 
 	tcase_set_timeout(threads, 30);

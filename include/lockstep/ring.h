@@ -123,6 +123,19 @@ uint64_t ls_lane_begin(struct ls_lane *lane);
 bool ls_lane_commit(struct ls_lane *lane, uint64_t stamp, unsigned kind,
 		    uint32_t obj, uint64_t arg, uint32_t aux);
 
+/*
+ * Two events back to back on one clock read (a task's END and the next
+ * task's START on a worker): ls_lane_commit_hold writes the first as
+ * ls_lane_commit does but leaves the lane busy, so the consumer still
+ * holds back every event not older than this one's stamp; the lane's next
+ * call is then ls_lane_commit with the same stamp (after arithmetic and
+ * lock-free loads only, as between begin and commit), or ls_lane_release
+ * when no second event follows.
+ */
+bool ls_lane_commit_hold(struct ls_lane *lane, uint64_t stamp, unsigned kind,
+			 uint32_t obj, uint64_t arg, uint32_t aux);
+void ls_lane_release(struct ls_lane *lane);
+
 /* The producer id of a lane (1..LS_RING_MAX_TIDS). */
 uint16_t ls_lane_tid(const struct ls_lane *lane);
 

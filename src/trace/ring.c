@@ -19,10 +19,14 @@
  * membarrier(2), the consumer pays for it with one system call per drain
  * (a barrier on every thread of the process) and the producer's store is
  * a plain one - no locked instruction in the emit; elsewhere that store is
- * seq_cst.  Full: count a drop in the lane (single writer, so a plain
- * atomic store) and return.  Every attempt takes a sequence number, so a
- * drop is a gap in seq.  A lane's slots are written once at registration
- * (page faults and zeroing there, not in the first burst of emits).
+ * seq_cst.  Two events back to back can share one clock read
+ * (ls_lane_commit_hold): the first is published with active still set, so
+ * the consumer keeps bounding the lane by that stamp until the second,
+ * carrying it too, clears it.  Full: count a drop in the lane (single
+ * writer, so a plain atomic store) and return.  Every attempt takes a
+ * sequence number, so a drop is a gap in seq.  A lane's slots are written
+ * once at registration (page faults and zeroing there, not in the first
+ * burst of emits).
  *
  * Tids: a registration takes a fresh tid while fewer than max_tids were
  * handed out, else the tid freed longest ago.  A tid is free once its lane
@@ -379,10 +383,10 @@ lane_stamp_now(struct ls_lane *lane)
 	return ls_clock_ticks();
 }
 
-/* Write the event at head and publish it; clear active. */
+/* Write the event at head and publish it. */
 static inline void
-lane_publish(struct ls_lane *lane, uint64_t head, uint64_t ts, uint32_t seq,
-	     unsigned kind, uint32_t obj, uint64_t arg, uint32_t aux)
+lane_write(struct ls_lane *lane, uint64_t head, uint64_t ts, uint32_t seq,
+	   unsigned kind, uint32_t obj, uint64_t arg, uint32_t aux)
 {
 	struct ls_event *e = &lane->slots[head & lane->mask];
 
@@ -397,6 +401,14 @@ lane_publish(struct ls_lane *lane, uint64_t head, uint64_t ts, uint32_t seq,
 	lane->stamp = ts;
 	/* Release: the slot's contents (and the drop count) before head. */
 	atomic_store_explicit(&lane->head, head + 1, memory_order_release);
+}
+
+/* Write the event at head and publish it; clear active. */
+static inline void
+lane_publish(struct ls_lane *lane, uint64_t head, uint64_t ts, uint32_t seq,
+	     unsigned kind, uint32_t obj, uint64_t arg, uint32_t aux)
+{
+	lane_write(lane, head, ts, seq, kind, obj, arg, aux);
 	atomic_store_explicit(&lane->active, 0, memory_order_release);
 }
 
@@ -443,6 +455,31 @@ ls_lane_commit(struct ls_lane *lane, uint64_t stamp, unsigned kind,
 	}
 	lane_publish(lane, head, stamp, seq, kind, obj, arg, aux);
 	return true;
+}
+
+bool
+ls_lane_commit_hold(struct ls_lane *lane, uint64_t stamp, unsigned kind,
+		    uint32_t obj, uint64_t arg, uint32_t aux)
+{
+	uint64_t head = atomic_load_explicit(&lane->head, memory_order_relaxed);
+	uint32_t seq = lane->seq++;
+
+	if (lane->no_events)
+		return false;
+	if (lane_full(lane, head)) {
+		lane_drop(lane);
+		return false;
+	}
+	/* Published with active still set: the consumer bounds this lane
+	 * by this stamp, which the second event will carry too. */
+	lane_write(lane, head, stamp, seq, kind, obj, arg, aux);
+	return true;
+}
+
+void
+ls_lane_release(struct ls_lane *lane)
+{
+	atomic_store_explicit(&lane->active, 0, memory_order_release);
 }
 
 unsigned
