@@ -122,6 +122,119 @@ START_TEST(test_events)
 }
 END_TEST
 
+/*
+ * One clock read for a task's END and the next START of the same take:
+ * a task with no callback lends its END stamp to the START after it.  A
+ * task with on_done does not, since its owner's code runs in between: the
+ * next START is stamped after the callback's own clock read.  One worker,
+ * 63 tasks queued behind a hold, taken several at a time (take_many);
+ * even tasks have on_done.
+ */
+enum { LEND_N = 63 };
+
+struct lend {
+	uint64_t done_tk[LEND_N];
+	unsigned i;
+};
+
+struct lend_arg {
+	struct lend *l;
+	unsigned i;
+};
+
+static int
+lend_task(void *arg)
+{
+	(void)arg;
+	return 0;
+}
+
+static void
+lend_done(void *arg)
+{
+	struct lend_arg *a = arg;
+
+	a->l->done_tk[a->i] = ls_clock_ticks();
+}
+
+START_TEST(test_take_lends_end_stamps)
+{
+	struct ls_pool_config cfg = {
+		.name = "lend", .min_workers = 1, .max_workers = 1,
+		.capacity = 128, .take_many = true,
+	};
+	struct ls_ring *ring;
+	struct ls_lane *lane;
+	struct ls_group *g;
+	struct ls_pool *p;
+	struct test_latch hold;
+	struct ls_task th = { .fn = hold_task, .arg = &hold };
+	struct lend l = { .i = 0 };
+	struct lend_arg a[LEND_N];
+	struct test_evlog log = { 0 };
+	uint64_t id0 = 0, id, end_ts[LEND_N] = { 0 }, start_ts[LEND_N] = { 0 };
+	unsigned i, lent = 0;
+	size_t k;
+
+	ck_assert_int_eq(ls_ring_create(NULL, &ring), 0);
+	lane = test_lane_bind(ring, "main");
+	ck_assert_ptr_nonnull(lane);
+	g = group_new(ring);
+	ck_assert_int_eq(ls_pool_create(g, &cfg, &p), 0);
+	test_latch_init(&hold);
+	ck_assert_int_eq(ls_pool_submit(p, &th, NULL), 0);
+	test_latch_wait_arrived(&hold, 1);
+	for (i = 0; i < LEND_N; i++) {
+		struct ls_task t = { .fn = lend_task, .arg = &a[i] };
+
+		a[i] = (struct lend_arg){ .l = &l, .i = i };
+		if (i % 2 == 0)
+			t.on_done = lend_done;
+		ck_assert_int_eq(ls_pool_submit(p, &t, &id), 0);
+		if (i == 0)
+			id0 = id;
+		ck_assert_uint_eq(id, id0 + i);
+	}
+	test_latch_open(&hold);
+	ck_assert_int_eq(ls_pool_wait_idle(p, LS_POOL_FOREVER), 0);
+	ls_pool_destroy(p);
+	ls_group_destroy(g);
+	test_lane_unbind(lane);
+	test_evlog_drain(ring, &log);
+	ck_assert_uint_eq(ls_ring_dropped_total(ring), 0);
+	for (k = 0; k < log.n; k++) {
+		const struct ls_event *e = &log.ev[k];
+
+		if (e->kind != LS_EV_TASK_START && e->kind != LS_EV_TASK_END)
+			continue;
+		if (e->arg < id0 || e->arg >= id0 + LEND_N)
+			continue;
+		i = (unsigned)(e->arg - id0);
+		if (e->kind == LS_EV_TASK_START)
+			start_ts[i] = e->ts;
+		else
+			end_ts[i] = e->ts;
+	}
+	for (i = 0; i + 1 < LEND_N; i++) {
+		ck_assert_uint_gt(end_ts[i], 0);
+		ck_assert_uint_ge(start_ts[i + 1], end_ts[i]);
+		if (i % 2 == 0)
+			ck_assert_msg(start_ts[i + 1] >= l.done_tk[i],
+				      "task %u started before task %u's "
+				      "on_done ran", i + 1, i);
+		else
+			lent += start_ts[i + 1] == end_ts[i];
+	}
+	/* Within a take, every task without a callback lends to the next;
+	 * only the first of a take reads the clock for its START.  Here
+	 * that is 24 of the 31 odd tasks (takes of 15, 12, 9, 6, ...). */
+	ck_assert_uint_ge(lent, 16);
+	ls_ring_destroy(ring);
+	test_evlog_free(&log);
+	test_latch_destroy(&hold);
+}
+END_TEST
+
 /* Percentiles of a known run time: tasks that spin 200 us on the clock
  * cannot report less (the histogram is within 1/16). */
 static int
@@ -204,6 +317,7 @@ pool_events_suite(void)
 	tcase_set_timeout(tc, 10);
 	tcase_add_test(tc, test_events);
 	tcase_add_test(tc, test_stats);
+	tcase_add_test(tc, test_take_lends_end_stamps);
 	suite_add_tcase(s, tc);
 	return s;
 }

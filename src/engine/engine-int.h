@@ -280,6 +280,21 @@ int waitq_sleep_locked(struct waitq *q, struct waiter *w, pthread_mutex_t *mu,
 /* The calling thread's record if it has one yet, else NULL. */
 extern _Thread_local struct ls_thread *thread_current;
 
+/* Would a gate let the calling thread through at once and change
+ * nothing (ls_gate_probed's fast paths): no group, or the gates open and
+ * no pass prepaid?  Relaxed, as there: a pause is seen at a later gate at
+ * worst. */
+static inline bool
+gate_open_now(void)
+{
+	const struct ls_thread *self = thread_current;
+
+	return !self || !self->group ||
+	       (!self->gate_prepaid &&
+		atomic_load_explicit(&self->group->gate_mode,
+				     memory_order_relaxed) == LS_GATE_RUN);
+}
+
 /* Lock or unlock a pthread mutex that cannot fail unless memory is
  * corrupt; abort with a message if it does. */
 void engine_lock(pthread_mutex_t *mu);

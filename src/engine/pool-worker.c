@@ -383,68 +383,133 @@ pool_worker_stamp(bool timed)
 	return timed ? ls_clock_ticks() : 0;
 }
 
-/* Emit the event pool_worker_stamp read stamp for. */
+/* Emit the event pool_worker_stamp read stamp for; with hold, the lane
+ * stays busy for the next task's START at the same stamp
+ * (ls_lane_commit_hold). */
 static void
 pool_worker_emit(uint64_t stamp, unsigned kind, uint32_t obj, uint64_t id,
-		 uint32_t aux)
+		 uint32_t aux, bool hold)
+{
+	struct ls_lane *lane = ls_trace_lane;
+
+	if (!lane)
+		return;
+	if (hold)
+		ls_lane_commit_hold(lane, stamp, kind, obj, id, aux);
+	else
+		ls_lane_commit(lane, stamp, kind, obj, id, aux);
+}
+
+/* Is the lane still busy after an END emitted with hold?  Let it go. */
+static void
+pool_worker_unhold(void)
 {
 	struct ls_lane *lane = ls_trace_lane;
 
 	if (lane)
-		ls_lane_commit(lane, stamp, kind, obj, id, aux);
+		ls_lane_release(lane);
 }
 
-/* Pass the "run task" gate and run t, without mu.  A task is not run
- * when the group is cancelled at the gate (the next take leaves) or when
- * its map gave up; *out says which. */
-static void
-pool_worker_run(struct ls_pool *p, const struct pool_task *t,
-		struct pool_outcome *out)
+/* Does t have a callback for status?  Its END is then followed by the
+ * owner's code, which may emit or block, so it lends nothing. */
+static bool
+pool_task_tells(const struct pool_task *t, int status)
 {
-	*out = (struct pool_outcome){ .ran = false };
-	if (ls_gate(LS_EV_TASK_START, p->obj, "run task"))
-		return;
-	if (t->batch && pool_map_abandoned(t->batch))
-		return;
+	return !t->batch && (status ? t->on_error != NULL : t->on_done != NULL);
+}
+
+/*
+ * May t start at the stamp end of the task before it, which returned with
+ * its lane held?  When its gate lets it through at once and its map has
+ * not given up: nothing then comes between the two but a claim.  A timed
+ * task needs a stamp that was read.  Lock-free loads only: the lane is
+ * busy.
+ */
+static bool
+pool_worker_lends(const struct pool_task *t, uint64_t end)
+{
+	return gate_open_now() && !(t->batch && pool_map_abandoned(t->batch)) &&
+	       (end || !t->timed);
+}
+
+/*
+ * Pass the "run task" gate and run t, without mu, or with lent (the END
+ * stamp of the task before it, pool_worker_lends) start t at once at that
+ * stamp: one clock read for an END and the next START.  A task is not run
+ * when the group is cancelled at the gate (the next take leaves) or when
+ * its map gave up; *out says which.  With may_hold, and no callback to
+ * run after it, t's END leaves the lane held for the next START; returns
+ * whether it did.
+ */
+static bool
+pool_worker_run(struct ls_pool *p, const struct pool_task *t,
+		struct pool_outcome *out, const uint64_t *lent, bool may_hold)
+{
+	bool hold;
+
+	*out = (struct pool_outcome){ .ran = false, .mine = true };
+	if (lent) {
+		out->start = *lent;
+	} else {
+		if (ls_gate(LS_EV_TASK_START, p->obj, "run task"))
+			return false;
+		if (t->batch && pool_map_abandoned(t->batch))
+			return false;
+		out->start = pool_worker_stamp(t->timed);
+	}
 	out->ran = true;
-	out->start = pool_worker_stamp(t->timed);
 	pool_worker_emit(out->start, LS_EV_TASK_START, p->obj, t->id,
-			 us_of(ns_between(t->queued_tk, out->start)));
+			 us_of(ns_between(t->queued_tk, out->start)), false);
 	if (t->batch)
 		out->status = pool_map_call(t->batch, t->index);
 	else
 		out->status = t->fn(t->arg);
+	hold = may_hold && !pool_task_tells(t, out->status);
 	out->end = pool_worker_stamp(t->timed);
 	if (out->status) {
 		pool_worker_emit(out->end, LS_EV_TASK_FAIL, p->obj, t->id,
 				 (uint32_t)(out->status < 0
 						    ? -(int64_t)out->status
-						    : out->status));
-		if (!t->batch && t->on_error)
+						    : out->status),
+				 hold);
+		if (!hold && !t->batch && t->on_error)
 			t->on_error(t->arg, out->status);
 	} else {
 		pool_worker_emit(out->end, LS_EV_TASK_END, p->obj, t->id,
-				 us_of(ns_between(out->start, out->end)));
-		if (!t->batch && t->on_done)
+				 us_of(ns_between(out->start, out->end)),
+				 hold);
+		if (!hold && !t->batch && t->on_done)
 			t->on_done(t->arg);
 	}
+	return hold;
 }
 
 /* Run the tasks of tk that this worker claims, without mu: the first,
- * then each that no free worker claimed first. */
+ * then each that no free worker claimed first, each started at the END
+ * stamp of the one before when it can be (pool_worker_lends). */
 static void
 pool_worker_run_take(struct ls_pool *p, struct pool_take *tk,
 		     struct pool_outcome *out)
 {
-	unsigned k;
+	bool more = tk->n > 1, held;
+	unsigned k, prev;
 
 	for (k = 0; k < tk->n; k++)
 		out[k].mine = false;
-	k = 0;
-	do {
-		pool_worker_run(p, &tk->t[k], &out[k]);
-		out[k].mine = true;
-	} while (tk->n > 1 && (k = pool_take_claim(tk)) < tk->n);
+	held = pool_worker_run(p, &tk->t[0], &out[0], NULL, more);
+	prev = 0;
+	while (more && (k = pool_take_claim(tk)) < tk->n) {
+		const uint64_t *lent = NULL;
+
+		if (held && pool_worker_lends(&tk->t[k], out[prev].end))
+			lent = &out[prev].end;
+		else if (held)
+			pool_worker_unhold();
+		held = pool_worker_run(p, &tk->t[k], &out[k], lent, more);
+		prev = k;
+	}
+	if (held)
+		pool_worker_unhold();
 }
 
 /*
