@@ -14,7 +14,10 @@
  *   10us   - tasks that spin 10 us on the clock: how close the pool comes
  *            to the ideal of workers x 100k tasks/s.
  *   1us    - tasks of 1 us with events off (no ring) and on (a ring, every
- *            thread emitting, a consumer draining it every millisecond).
+ *            thread emitting, a consumer draining it every millisecond);
+ *            and the same on one worker whose queue is filled before the
+ *            clock starts (fill_trial): the events' cost to a worker
+ *            without the submitter beside it.
  *   scale  - a pool at min 1, max o->threads (at least 2), idle; a burst
  *            of max tasks that hold their worker until all run; the time
  *            from the burst to the start of the last, against its floor:
@@ -286,6 +289,176 @@ pool_trials_sliced(unsigned workers, uint64_t n, const struct pool_config *c,
 	return true;
 }
 
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double
+median(double *v, unsigned n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/*
+ * The 1us figure without the draw of three threads on two cores: one
+ * worker, its queue filled behind a task that holds it before the clock
+ * starts, so that nothing runs beside it but the events' consumer.  What
+ * is left between events off and on is what the events cost the worker.
+ * A batch is FILL_TASKS tasks; the two pools take turns, batch by batch.
+ */
+#define FILL_TASKS 1000
+#define FILL_BATCHES 21
+
+struct fill_batch {
+	atomic_bool open;
+	atomic_uint left;
+	_Atomic uint64_t t0, t1;
+};
+
+static int
+task_fill_hold(void *arg)
+{
+	struct fill_batch *b = arg;
+
+	while (!atomic_load(&b->open))
+		;
+	atomic_store(&b->t0, ls_clock_ns());
+	return 0;
+}
+
+static int
+task_fill_1us(void *arg)
+{
+	struct fill_batch *b = arg;
+
+	bench_spin_ns(1000);
+	if (atomic_fetch_sub(&b->left, 1) == 1)
+		atomic_store(&b->t1, ls_clock_ns());
+	return 0;
+}
+
+struct fill_pool {
+	struct drainer d;
+	struct ls_lane *lane;
+	bool draining;
+	struct ls_group *g;
+	struct ls_pool *p;
+};
+
+static void
+fill_pool_close(struct fill_pool *f)
+{
+	ls_pool_destroy(f->p);
+	if (f->g)
+		ls_group_destroy(f->g);
+	if (f->draining) {
+		atomic_store(&f->d.stop, true);
+		pthread_join(f->d.th, NULL);
+	}
+	if (f->lane)
+		ls_ring_unregister(f->lane);
+	ls_ring_destroy(f->d.ring);
+}
+
+/* A pool of one worker; with events, a ring with a lane for the
+ * submitter (bound around each batch's submits) and a drainer. */
+static int
+fill_pool_open(struct fill_pool *f, bool events)
+{
+	struct ls_ring_config rcfg = { .lane_events = 1u << 16,
+				       .max_lanes = 2 };
+	struct ls_pool_config cfg = {
+		.name = "fill", .min_workers = 1, .max_workers = 1,
+		.capacity = BENCH_CAPACITY, .take_many = true,
+	};
+	int err;
+
+	*f = (struct fill_pool){ .d = { .ring = NULL } };
+	atomic_init(&f->d.stop, false);
+	if (events) {
+		err = ls_ring_create(&rcfg, &f->d.ring);
+		if (!err)
+			err = ls_ring_register(f->d.ring, "submitter",
+					       &f->lane);
+		if (!err)
+			err = -pthread_create(&f->d.th, NULL, drainer_main,
+					      &f->d);
+		if (err)
+			goto fail;
+		f->draining = true;
+	}
+	err = ls_group_create(f->d.ring, "bench", &f->g);
+	if (!err)
+		err = ls_pool_create(f->g, &cfg, &f->p);
+	if (!err)
+		return 0;
+fail:
+	fill_pool_close(f);
+	return err;
+}
+
+/* One batch through f's worker: ns per task, or < 0. */
+static double
+fill_batch_run(struct fill_pool *f)
+{
+	struct fill_batch b;
+	struct ls_task hold = { .fn = task_fill_hold, .arg = &b };
+	struct ls_task t = { .fn = task_fill_1us, .arg = &b };
+	int err;
+	unsigned i;
+
+	atomic_init(&b.open, false);
+	atomic_init(&b.left, FILL_TASKS);
+	atomic_init(&b.t0, 0);
+	atomic_init(&b.t1, 0);
+	ls_trace_lane = f->lane;
+	err = ls_pool_submit(f->p, &hold, NULL);
+	for (i = 0; !err && i < FILL_TASKS; i++)
+		err = ls_pool_submit(f->p, &t, NULL);
+	ls_trace_lane = NULL;
+	atomic_store(&b.open, true);
+	ls_pool_wait_idle(f->p, LS_POOL_FOREVER);
+	if (err)
+		return err;
+	return (double)(atomic_load(&b.t1) - atomic_load(&b.t0)) / FILL_TASKS;
+}
+
+/* The median ns per task of FILL_BATCHES batches each, events off and on
+ * taking turns; false when a trial failed. */
+static bool
+fill_trial(double *off_ns, double *on_ns)
+{
+	struct fill_pool f[2];
+	double ns[2][FILL_BATCHES];
+	unsigned k, j, i;
+	bool ok = true;
+
+	if (fill_pool_open(&f[0], false))
+		return false;
+	if (fill_pool_open(&f[1], true)) {
+		fill_pool_close(&f[0]);
+		return false;
+	}
+	for (k = 0; ok && k < FILL_BATCHES; k++)
+		for (j = 0; ok && j < 2; j++) {
+			i = k % 2 ? 1 - j : j;
+			ns[i][k] = fill_batch_run(&f[i]);
+			ok = ns[i][k] > 0;
+		}
+	fill_pool_close(&f[0]);
+	fill_pool_close(&f[1]);
+	if (!ok)
+		return false;
+	*off_ns = median(ns[0], FILL_BATCHES);
+	*on_ns = median(ns[1], FILL_BATCHES);
+	return true;
+}
+
 static void *
 thread_task(void *arg)
 {
@@ -364,21 +537,6 @@ wait_idle_workers(struct ls_pool *p, unsigned idle)
 			return;
 		nanosleep(&ts, NULL);
 	}
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double
-median(double *v, unsigned n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 /* The burst of the scale-up trial: each task holds its worker until all
@@ -514,8 +672,8 @@ int
 bench_pool_main(const struct bench_opts *o)
 {
 	enum { F_NOOP, F_NOOP_RAND, F_NOOP_FIFO, F_NOOP_TPT, F_CREATE,
-	       F_10US, F_10US_RAW, F_10US_TPT, F_1US_OFF, F_1US_ON, F_SCALE,
-	       F_WAKE, F_COUNT };
+	       F_10US, F_10US_RAW, F_10US_TPT, F_1US_OFF, F_1US_ON,
+	       F_FILL_OFF, F_FILL_ON, F_SCALE, F_WAKE, F_COUNT };
 	struct bench_figure f[F_COUNT] = {
 		[F_NOOP] = { .name = "noop: pool, equal prio",
 			.unit = "tasks/s" },
@@ -537,6 +695,10 @@ bench_pool_main(const struct bench_opts *o)
 			.unit = "tasks/s" },
 		[F_1US_ON] = { .name = "1us: pool, events on",
 			.unit = "tasks/s" },
+		[F_FILL_OFF] = { .name = "1us: one worker, events off",
+			.unit = "ns/task" },
+		[F_FILL_ON] = { .name = "1us: one worker, events on",
+			.unit = "ns/task" },
 		[F_SCALE] = { .name = "scale-up 1 -> N workers",
 			.unit = "us" },
 		[F_WAKE] = { .name = "wake: submit to start, idle",
@@ -554,9 +716,9 @@ bench_pool_main(const struct bench_opts *o)
 	uint64_t n = bench_pool_tasks(), n10 = n / 10, n1 = n / 5;
 	uint64_t ntpt = n / 100 > 1000 ? n / 100 : 1000, drops = 0;
 	unsigned w = o->threads, wmax = w > 2 ? w : 2, run;
-	struct bench_ratio r[7];
+	struct bench_ratio r[8];
 	double ideal = w * 100000.0, floor_us, v, rate[3];
-	char notes[768], names[2][64], loadavg[64] = "?";
+	char notes[1024], names[2][64], loadavg[64] = "?";
 	FILE *fp;
 	bool ok = true;
 
@@ -581,6 +743,9 @@ bench_pool_main(const struct bench_opts *o)
 		ok = ok && pool_trials_sliced(w, n1, us1, 2, rate, &drops);
 		bench_add(&f[F_1US_OFF], rate[0]);
 		bench_add(&f[F_1US_ON], rate[1]);
+		ok = ok && fill_trial(&rate[0], &rate[1]);
+		bench_add(&f[F_FILL_OFF], rate[0]);
+		bench_add(&f[F_FILL_ON], rate[1]);
 		bench_add(&f[F_SCALE], v = scale_trial(wmax));
 		ok = ok && v > 0;
 		bench_add(&f[F_WAKE], v = wake_trial());
@@ -616,22 +781,28 @@ bench_pool_main(const struct bench_opts *o)
 	r[5] = ratio("1us: events off / on",
 		     f[F_1US_OFF].median / f[F_1US_ON].median, "<= 1.08",
 		     f[F_1US_OFF].median / f[F_1US_ON].median <= 1.08);
-	r[6] = ratio("scale-up / (create + wake)",
+	r[6] = ratio("1us, one worker: events on / off",
+		     f[F_FILL_ON].median / f[F_FILL_OFF].median, "<= 1.08",
+		     f[F_FILL_ON].median / f[F_FILL_OFF].median <= 1.08);
+	r[7] = ratio("scale-up / (create + wake)",
 		     f[F_SCALE].median / floor_us, "<= 2",
 		     f[F_SCALE].median / floor_us <= 2);
 	snprintf(notes, sizeof(notes),
 		 "%u workers, the main thread submitting (blocking submit, "
 		 "queue of %u);\nnoop %llu tasks, 10us %llu, 1us %llu, thread "
 		 "per task %llu (%u in flight);\nnoop's three and 1us's two "
-		 "run interleaved, in %u slices each a run;\n10us ideal = %u x "
+		 "run interleaved, in %u slices each a run;\n1us one worker: "
+		 "the median of %u batches of %u tasks queued before\nthe "
+		 "clock starts, events off and on taking turns;\n10us ideal = %u x "
 		 "100k = %.0f tasks/s; plain threads = the same spins\nwith no "
 		 "pool: what the machine gave; scale-up floor = create+join + "
 		 "wake\n= %.1f us; events on: %llu events dropped over all "
 		 "runs;\nload average at the end: %s\n",
 		 w, BENCH_CAPACITY, (unsigned long long)n,
 		 (unsigned long long)n10, (unsigned long long)n1,
-		 (unsigned long long)ntpt, w, SLICES, w, ideal, floor_us,
+		 (unsigned long long)ntpt, w, SLICES, FILL_BATCHES, FILL_TASKS,
+		 w, ideal, floor_us,
 		 (unsigned long long)drops, loadavg);
-	bench_print(o, "pool", f, F_COUNT, r, 7, notes);
+	bench_print(o, "pool", f, F_COUNT, r, 8, notes);
 	return 0;
 }
