@@ -439,41 +439,41 @@ ls_lane_begin(struct ls_lane *lane)
 	return lane_stamp_now(lane);
 }
 
+/* Commit an event stamped by ls_lane_begin; with hold, publish it with
+ * the lane still active (ls_lane_commit_hold): the consumer then bounds
+ * the lane by this stamp, which the second event will carry too. */
+static inline bool
+lane_commit(struct ls_lane *lane, uint64_t stamp, unsigned kind,
+	    uint32_t obj, uint64_t arg, uint32_t aux, bool hold)
+{
+	uint64_t head = atomic_load_explicit(&lane->head, memory_order_relaxed);
+	uint32_t seq = lane->seq++;
+	bool full;
+
+	if (lane->no_events)
+		return false;
+	full = lane_full(lane, head);
+	if (full)
+		lane_drop(lane);
+	else
+		lane_write(lane, head, stamp, seq, kind, obj, arg, aux);
+	if (!hold)
+		atomic_store_explicit(&lane->active, 0, memory_order_release);
+	return !full;
+}
+
 bool
 ls_lane_commit(struct ls_lane *lane, uint64_t stamp, unsigned kind,
 	       uint32_t obj, uint64_t arg, uint32_t aux)
 {
-	uint64_t head = atomic_load_explicit(&lane->head, memory_order_relaxed);
-	uint32_t seq = lane->seq++;
-
-	if (lane->no_events)
-		return false;
-	if (lane_full(lane, head)) {
-		lane_drop(lane);
-		atomic_store_explicit(&lane->active, 0, memory_order_release);
-		return false;
-	}
-	lane_publish(lane, head, stamp, seq, kind, obj, arg, aux);
-	return true;
+	return lane_commit(lane, stamp, kind, obj, arg, aux, false);
 }
 
 bool
 ls_lane_commit_hold(struct ls_lane *lane, uint64_t stamp, unsigned kind,
 		    uint32_t obj, uint64_t arg, uint32_t aux)
 {
-	uint64_t head = atomic_load_explicit(&lane->head, memory_order_relaxed);
-	uint32_t seq = lane->seq++;
-
-	if (lane->no_events)
-		return false;
-	if (lane_full(lane, head)) {
-		lane_drop(lane);
-		return false;
-	}
-	/* Published with active still set: the consumer bounds this lane
-	 * by this stamp, which the second event will carry too. */
-	lane_write(lane, head, stamp, seq, kind, obj, arg, aux);
-	return true;
+	return lane_commit(lane, stamp, kind, obj, arg, aux, true);
 }
 
 void
