@@ -608,44 +608,32 @@ pair_set_task(void *arg)
 	return 0;
 }
 
-/* A take_many pool of two workers (capacity 128), each held by a task
- * of its own until its latch opens; the latches are the caller's. */
-static struct ls_pool *
-pool_two_held(struct ls_group *g, const char *name, struct test_latch *first,
-	      struct test_latch *second)
-{
-	struct ls_pool_config cfg = {
-		.name = name, .min_workers = 2, .max_workers = 2,
-		.capacity = 128, .take_many = true,
-	};
-	struct ls_task hold1 = { .fn = hold_task, .arg = first };
-	struct ls_task hold2 = { .fn = hold_task, .arg = second };
-	struct ls_pool *p;
-
-	test_latch_init(first);
-	test_latch_init(second);
-	ck_assert_int_eq(ls_pool_create(g, &cfg, &p), 0);
-	ck_assert_int_eq(ls_pool_submit(p, &hold1, NULL), 0);
-	test_latch_wait_arrived(first, 1);
-	ck_assert_int_eq(ls_pool_submit(p, &hold2, NULL), 0);
-	test_latch_wait_arrived(second, 1);
-	return p;
-}
-
 START_TEST(test_free_worker_claims_a_taken_task)
 {
 	struct ls_group *g = group_new(NULL);
+	struct ls_pool_config cfg = {
+		.name = "claim", .min_workers = 2, .max_workers = 2,
+		.capacity = 128, .take_many = true,
+	};
 	struct ls_pool *p;
 	struct test_latch first, second;
 	struct pair pr = { .set = false };
+	struct ls_task hold1 = { .fn = hold_task, .arg = &first };
+	struct ls_task hold2 = { .fn = hold_task, .arg = &second };
 	struct ls_task wait = { .fn = pair_wait_task, .arg = &pr };
 	struct ls_task set = { .fn = pair_set_task, .arg = &pr };
 	struct ls_task after = { .fn = pair_after_task, .arg = &pr };
 	unsigned i;
 
+	ck_assert_int_eq(ls_pool_create(g, &cfg, &p), 0);
 	pthread_mutex_init(&pr.mu, NULL);
 	pthread_cond_init(&pr.cv, NULL);
-	p = pool_two_held(g, "claim", &first, &second);
+	test_latch_init(&first);
+	test_latch_init(&second);
+	ck_assert_int_eq(ls_pool_submit(p, &hold1, NULL), 0);
+	test_latch_wait_arrived(&first, 1);
+	ck_assert_int_eq(ls_pool_submit(p, &hold2, NULL), 0);
+	test_latch_wait_arrived(&second, 1);
 	/* 62 queued: the worker freed first takes 62 / 8 = 7 of them, the
 	 * waiter and the setter among them. */
 	ck_assert_int_eq(ls_pool_submit(p, &wait, NULL), 0);
@@ -719,19 +707,31 @@ START_TEST(test_free_worker_claims_half_a_take)
 {
 	static const unsigned want[7] = { 0, 1, 4, 5, 6, 2, 3 };
 	struct ls_group *g = group_new(NULL);
+	struct ls_pool_config cfg = {
+		.name = "half", .min_workers = 2, .max_workers = 2,
+		.capacity = 128, .take_many = true,
+	};
 	struct ls_pool *p;
 	struct test_latch first, second;
 	struct half h = { .ran = 0 };
 	struct half_task ht[7];
+	struct ls_task hold1 = { .fn = hold_task, .arg = &first };
+	struct ls_task hold2 = { .fn = hold_task, .arg = &second };
 	struct ls_task t = { .fn = half_task };
 	struct ls_task filler = { .fn = noop_task };
 	unsigned i;
 
+	ck_assert_int_eq(ls_pool_create(g, &cfg, &p), 0);
 	pthread_mutex_init(&h.mu, NULL);
 	test_latch_init(&h.blocker);
 	test_latch_init(&h.r1);
 	test_latch_init(&h.rest);
-	p = pool_two_held(g, "half", &first, &second);
+	test_latch_init(&first);
+	test_latch_init(&second);
+	ck_assert_int_eq(ls_pool_submit(p, &hold1, NULL), 0);
+	test_latch_wait_arrived(&first, 1);
+	ck_assert_int_eq(ls_pool_submit(p, &hold2, NULL), 0);
+	test_latch_wait_arrived(&second, 1);
 	for (i = 0; i < 7; i++) {
 		ht[i] = (struct half_task){ .h = &h, .i = i };
 		t.arg = &ht[i];
