@@ -656,118 +656,6 @@ START_TEST(test_free_worker_claims_a_taken_task)
 }
 END_TEST
 
-/*
- * A free worker claims the front half of the tasks another worker took
- * and has not begun, not one at a time.  Worker A takes 7 of 62 queued
- * (62 / 8): the blocker, then r1..r6, and blocks in the blocker.  Worker
- * B, freed, claims r1..r3, half of the six, and blocks in r1.  Opened, A
- * runs the rest of its own take, r4..r6, then claims back from B's what
- * B has not begun, r2 then r3.  Claimed one at a time, B would have had
- * only r1, and A would have run r2..r6 in order.
- */
-struct half {
-	pthread_mutex_t mu;
-	pthread_t by[7];
-	unsigned order[7], ran;
-	struct test_latch blocker, r1, rest;
-};
-
-struct half_task {
-	struct half *h;
-	unsigned i;
-};
-
-static int
-half_task(void *arg)
-{
-	struct half_task *ht = arg;
-	struct half *h = ht->h;
-
-	pthread_mutex_lock(&h->mu);
-	h->by[ht->i] = pthread_self();
-	h->order[h->ran++] = ht->i;
-	pthread_mutex_unlock(&h->mu);
-	if (ht->i == 0)
-		test_latch_arrive_wait(&h->blocker);
-	else if (ht->i == 1)
-		test_latch_arrive_wait(&h->r1);
-	else
-		test_latch_arrive(&h->rest);
-	return 0;
-}
-
-static int
-noop_task(void *arg)
-{
-	(void)arg;
-	return 0;
-}
-
-START_TEST(test_free_worker_claims_half_a_take)
-{
-	static const unsigned want[7] = { 0, 1, 4, 5, 6, 2, 3 };
-	struct ls_group *g = group_new(NULL);
-	struct ls_pool_config cfg = {
-		.name = "half", .min_workers = 2, .max_workers = 2,
-		.capacity = 128, .take_many = true,
-	};
-	struct ls_pool *p;
-	struct test_latch first, second;
-	struct half h = { .ran = 0 };
-	struct half_task ht[7];
-	struct ls_task hold1 = { .fn = hold_task, .arg = &first };
-	struct ls_task hold2 = { .fn = hold_task, .arg = &second };
-	struct ls_task t = { .fn = half_task };
-	struct ls_task filler = { .fn = noop_task };
-	unsigned i;
-
-	ck_assert_int_eq(ls_pool_create(g, &cfg, &p), 0);
-	pthread_mutex_init(&h.mu, NULL);
-	test_latch_init(&h.blocker);
-	test_latch_init(&h.r1);
-	test_latch_init(&h.rest);
-	test_latch_init(&first);
-	test_latch_init(&second);
-	ck_assert_int_eq(ls_pool_submit(p, &hold1, NULL), 0);
-	test_latch_wait_arrived(&first, 1);
-	ck_assert_int_eq(ls_pool_submit(p, &hold2, NULL), 0);
-	test_latch_wait_arrived(&second, 1);
-	for (i = 0; i < 7; i++) {
-		ht[i] = (struct half_task){ .h = &h, .i = i };
-		t.arg = &ht[i];
-		ck_assert_int_eq(ls_pool_submit(p, &t, NULL), 0);
-	}
-	for (i = 7; i < 62; i++)
-		ck_assert_int_eq(ls_pool_submit(p, &filler, NULL), 0);
-	test_latch_open(&first);
-	test_latch_wait_arrived(&h.blocker, 1);
-	test_latch_open(&second);
-	test_latch_wait_arrived(&h.r1, 1);
-	test_latch_open(&h.blocker);
-	test_latch_wait_arrived(&h.rest, 5);
-	pthread_mutex_lock(&h.mu);
-	for (i = 0; i < 7; i++)
-		ck_assert_msg(h.order[i] == want[i],
-			      "run %u was r%u, not r%u", i, h.order[i],
-			      want[i]);
-	ck_assert(!pthread_equal(h.by[0], h.by[1]));
-	for (i = 2; i < 7; i++)
-		ck_assert_msg(pthread_equal(h.by[i], h.by[0]),
-			      "r%u ran beside r1, not after the blocker", i);
-	pthread_mutex_unlock(&h.mu);
-	test_latch_open(&h.r1);
-	ck_assert_int_eq(ls_pool_wait_idle(p, LS_POOL_FOREVER), 0);
-	ls_pool_destroy(p);
-	ls_group_destroy(g);
-	test_latch_destroy(&first);
-	test_latch_destroy(&second);
-	test_latch_destroy(&h.blocker);
-	test_latch_destroy(&h.r1);
-	test_latch_destroy(&h.rest);
-	pthread_mutex_destroy(&h.mu);
-}
-END_TEST
-
 static Suite *
 pool_suite(void)
 {
@@ -796,7 +684,6 @@ pool_suite(void)
 	tcase_add_test(tc, test_takes_one_from_a_short_queue);
 	tcase_add_test(tc, test_takes_one_without_take_many);
 	tcase_add_test(tc, test_free_worker_claims_a_taken_task);
-	tcase_add_test(tc, test_free_worker_claims_half_a_take);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("scale");

@@ -15,10 +15,8 @@
  * finished task and takes the next one in the same critical section when
  * the gates are open (RUN mode), which halves the lock traffic; with
  * take_many it takes several at once from a deep queue
- * (pool_worker_take_size), which cuts it again.  Those it has not begun
- * came off the queue's head, so a free worker claims from them before it
- * takes from the queue: the front half, in one critical section, as work
- * stealing does (pool_take_steal_locked).  With the gates in
+ * (pool_worker_take_size), which cuts it again, and a worker that finds
+ * the queue empty may claim any of them not yet begun.  With the gates in
  * pause or step mode it records, drops the lock and passes the "take
  * task" gate first.  The clock, the dearest call of the fast path, is
  * read only for tasks whose times are used (pool.c decides which).
@@ -204,47 +202,16 @@ pool_take_claim_any_locked(struct ls_pool *p, struct pool_task *t)
 	return false;
 }
 
-/*
- * Claim into mine the front half (at least one) of the tasks another
- * worker took with others and has not begun, or only the first while
- * the gates are not open (a step shows one task at a time).  mu held.
- * Returns whether there was one.  They came off the queue's head, so
- * they go first, in their order; the other worker keeps the rest, and
- * mine is listed for others to claim from in turn.  Half, not one: a
- * thief that claimed one came back under mu for the next after each, and
- * every claim moved the take's line between the two workers' caches.
- */
+/* Claim into mine a task that another worker took with others and has
+ * not begun.  mu held.  Returns whether there was one. */
 static bool
 pool_take_steal_locked(struct ls_pool *p, struct pool_take *mine)
 {
-	struct pool_take *tk, *later;
-	unsigned k, n, i;
-
-	for (tk = p->takes; tk; tk = later) {
-		later = tk->later;
-		k = atomic_load_explicit(&tk->next, memory_order_relaxed);
-		n = pool_worker_gates_open(p->group) ? (tk->n - k + 1) / 2
-						      : 1;
-		/* The owner claims beside us: what the add hands back is
-		 * ours, up to the end. */
-		if (k < tk->n)
-			k = atomic_fetch_add_explicit(&tk->next, n,
-						      memory_order_relaxed);
-		if (k < tk->n) {
-			if (n > tk->n - k)
-				n = tk->n - k;
-			for (i = 0; i < n; i++)
-				mine->t[i] = tk->t[k + i];
-			mine->n = n;
-			atomic_store_explicit(&mine->next, 1,
-					      memory_order_relaxed);
-			if (n > 1)
-				pool_take_list_locked(p, mine);
-			return true;
-		}
-		pool_take_unlist_locked(p, tk);
-	}
-	return false;
+	if (!p->takes || !pool_take_claim_any_locked(p, &mine->t[0]))
+		return false;
+	mine->n = 1;
+	atomic_store_explicit(&mine->next, 1, memory_order_relaxed);
+	return true;
 }
 
 /*
