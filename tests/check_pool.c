@@ -559,6 +559,7 @@ struct pair {
 	pthread_cond_t cv;
 	bool set;
 	bool waited_out;	/* the waiter gave up: the pair was stuck */
+	bool waiting;		/* the waiter has begun */
 	pthread_t waiter, setter;
 };
 
@@ -583,9 +584,23 @@ pair_wait_task(void *arg)
 {
 	struct pair *pr = arg;
 
+	pthread_mutex_lock(&pr->mu);
 	pr->waiter = pthread_self();
+	pr->waiting = true;
+	pthread_cond_broadcast(&pr->cv);
+	pthread_mutex_unlock(&pr->mu);
 	pair_wait_set(pr);
 	return 0;
+}
+
+/* Wait until the waiter has begun (the test's timeout bounds it). */
+static void
+pair_wait_waiting(struct pair *pr)
+{
+	pthread_mutex_lock(&pr->mu);
+	while (!pr->waiting)
+		pthread_cond_wait(&pr->cv, &pr->mu);
+	pthread_mutex_unlock(&pr->mu);
 }
 
 static int
@@ -608,7 +623,18 @@ pair_set_task(void *arg)
 	return 0;
 }
 
-START_TEST(test_free_worker_claims_a_taken_task)
+/*
+ * The pair behind two held workers, as above.  With blocker_first, a task
+ * that holds its worker comes first: the worker freed first takes it with
+ * the waiter, the setter and more, and blocks in it; the other worker,
+ * freed next, claims the waiter.  Once the blocker opens, its worker must
+ * claim the setter, the next in order, not a later task: taken tasks start
+ * in their order, whichever worker runs them.  A free worker that claimed
+ * several at once (the waiter and the setter) would leave the setter
+ * behind its waiter, and both workers stuck.
+ */
+static void
+pair_through_takes(bool blocker_first)
 {
 	struct ls_group *g = group_new(NULL);
 	struct ls_pool_config cfg = {
@@ -616,43 +642,68 @@ START_TEST(test_free_worker_claims_a_taken_task)
 		.capacity = 128, .take_many = true,
 	};
 	struct ls_pool *p;
-	struct test_latch first, second;
+	struct test_latch first, second, blocker;
 	struct pair pr = { .set = false };
 	struct ls_task hold1 = { .fn = hold_task, .arg = &first };
 	struct ls_task hold2 = { .fn = hold_task, .arg = &second };
+	struct ls_task block = { .fn = hold_task, .arg = &blocker };
 	struct ls_task wait = { .fn = pair_wait_task, .arg = &pr };
 	struct ls_task set = { .fn = pair_set_task, .arg = &pr };
 	struct ls_task after = { .fn = pair_after_task, .arg = &pr };
-	unsigned i;
+	unsigned i = 0;
 
 	ck_assert_int_eq(ls_pool_create(g, &cfg, &p), 0);
 	pthread_mutex_init(&pr.mu, NULL);
 	pthread_cond_init(&pr.cv, NULL);
 	test_latch_init(&first);
 	test_latch_init(&second);
+	test_latch_init(&blocker);
 	ck_assert_int_eq(ls_pool_submit(p, &hold1, NULL), 0);
 	test_latch_wait_arrived(&first, 1);
 	ck_assert_int_eq(ls_pool_submit(p, &hold2, NULL), 0);
 	test_latch_wait_arrived(&second, 1);
 	/* 62 queued: the worker freed first takes 62 / 8 = 7 of them, the
 	 * waiter and the setter among them. */
+	if (blocker_first) {
+		ck_assert_int_eq(ls_pool_submit(p, &block, NULL), 0);
+		i++;
+	}
 	ck_assert_int_eq(ls_pool_submit(p, &wait, NULL), 0);
 	ck_assert_int_eq(ls_pool_submit(p, &set, NULL), 0);
-	for (i = 2; i < 62; i++)
+	for (i += 2; i < 62; i++)
 		ck_assert_int_eq(ls_pool_submit(p, &after, NULL), 0);
 	test_latch_open(&first);
-	test_latch_open(&second);
+	if (blocker_first) {
+		test_latch_wait_arrived(&blocker, 1);
+		test_latch_open(&second);
+		pair_wait_waiting(&pr);
+		test_latch_open(&blocker);
+	} else {
+		test_latch_open(&second);
+	}
 	ck_assert_int_eq(ls_pool_wait_idle(p, LS_POOL_FOREVER), 0);
 	ck_assert_msg(!pr.waited_out, "a taken task waited behind its "
-		      "take-mate while a worker took from the queue");
+		      "take-mate while a worker ran another");
 	ck_assert(pr.set);
 	ck_assert(!pthread_equal(pr.waiter, pr.setter));
 	ls_pool_destroy(p);
 	ls_group_destroy(g);
 	test_latch_destroy(&first);
 	test_latch_destroy(&second);
+	test_latch_destroy(&blocker);
 	pthread_cond_destroy(&pr.cv);
 	pthread_mutex_destroy(&pr.mu);
+}
+
+START_TEST(test_free_worker_claims_a_taken_task)
+{
+	pair_through_takes(false);
+}
+END_TEST
+
+START_TEST(test_taken_tasks_start_in_order)
+{
+	pair_through_takes(true);
 }
 END_TEST
 
@@ -684,6 +735,7 @@ pool_suite(void)
 	tcase_add_test(tc, test_takes_one_from_a_short_queue);
 	tcase_add_test(tc, test_takes_one_without_take_many);
 	tcase_add_test(tc, test_free_worker_claims_a_taken_task);
+	tcase_add_test(tc, test_taken_tasks_start_in_order);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("scale");
