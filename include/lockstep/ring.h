@@ -128,9 +128,9 @@ bool ls_lane_commit(struct ls_lane *lane, uint64_t stamp, unsigned kind,
  * task's START on a worker): ls_lane_commit_hold writes the first as
  * ls_lane_commit does but leaves the lane busy, so the consumer still
  * holds back every event not older than this one's stamp; the lane's next
- * call is then ls_lane_commit with the same stamp (after arithmetic and
- * lock-free loads only, as between begin and commit), or ls_lane_release
- * when no second event follows.
+ * call is then ls_lane_commit with the same stamp, or ls_lane_release
+ * when no second event follows.  Between the two, as between begin and
+ * commit: no lock, no other emit, no blocking, no caller's code.
  */
 bool ls_lane_commit_hold(struct ls_lane *lane, uint64_t stamp, unsigned kind,
 			 uint32_t obj, uint64_t arg, uint32_t aux);

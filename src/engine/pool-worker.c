@@ -389,8 +389,8 @@ pool_task_tells(const struct pool_task *t, int status)
  * May t start at the stamp end of the task before it, which returned with
  * its lane held?  When its gate lets it through at once and its map has
  * not given up: nothing then comes between the two but a claim.  A timed
- * task needs a stamp that was read.  Lock-free loads only: the lane is
- * busy.
+ * task needs a stamp that was read.  No lock and no wait here: the lane
+ * is busy.
  */
 static bool
 pool_worker_lends(const struct pool_task *t, uint64_t end)
@@ -405,8 +405,8 @@ pool_worker_lends(const struct pool_task *t, uint64_t end)
  * stamp: one clock read for an END and the next START.  A task is not run
  * when the group is cancelled at the gate (the next take leaves) or when
  * its map gave up; *out says which.  With may_hold, and no callback to
- * run after it, t's END leaves the lane held for the next START; returns
- * whether it did.
+ * run after it, t's END stamp may go to the next START (its lane, if it
+ * has one, left held); returns whether it may.
  */
 static bool
 pool_worker_run(struct ls_pool *p, const struct pool_task *t,

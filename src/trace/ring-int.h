@@ -48,7 +48,9 @@ enum lane_state {
 struct ls_lane {
 	/* The producer's line. */
 	alignas(64) _Atomic uint64_t head;	/* events published, ever */
-	_Atomic uint32_t active;	/* 1 from before the clock read to publish */
+	/* 1 from before the clock read to publish (to the second
+	 * publish, or the release, of a hold: ls_lane_commit_hold) */
+	_Atomic uint32_t active;
 	uint32_t seq;			/* next sequence number */
 	uint64_t tail_cache;		/* producer's last view of tail */
 	_Atomic uint64_t drops;		/* events dropped, single writer */

@@ -356,8 +356,8 @@ lane_full(struct ls_lane *lane, uint64_t head)
 	return head - lane->tail_cache > lane->mask;
 }
 
-/* Count a drop.  It publishes nothing, so it needs no active flag: the
- * consumer is never held back by it. */
+/* Count a drop.  It publishes nothing, so it needs no active flag of its
+ * own (within a hold the lane stays active for the second event). */
 static inline void
 lane_drop(struct ls_lane *lane)
 {
