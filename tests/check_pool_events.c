@@ -18,6 +18,7 @@
 #include "lockstep/pool.h"
 #include "lockstep/ring.h"
 #include "lockstep/thread.h"
+#include "trace/ring-int.h"
 
 /* Every task's events: one SUBMIT, one START, one END or FAIL, in that
  * order, with depths within capacity. */
@@ -128,7 +129,10 @@ END_TEST
  * task with on_done does not, since its owner's code runs in between: the
  * next START is stamped after the callback's own clock read.  One worker,
  * 63 tasks queued behind a hold, taken several at a time (take_many);
- * even tasks have on_done.
+ * even tasks have on_done.  Every event must also be written while its
+ * lane is marked active (ring.c, top): a lent START after an END that did
+ * not hold the lane would not be, and the consumer could have handed out
+ * a newer event of another lane before it.
  */
 enum { LEND_N = 63 };
 
@@ -147,6 +151,17 @@ lend_task(void *arg)
 {
 	(void)arg;
 	return 0;
+}
+
+static atomic_uint lend_writes, lend_unheld;
+
+/* The ring's test hook: called as each event is written. */
+static void
+lend_check_held(struct ls_lane *lane)
+{
+	atomic_fetch_add(&lend_writes, 1);
+	if (!atomic_load(&lane->active))
+		atomic_fetch_add(&lend_unheld, 1);
 }
 
 static void
@@ -180,6 +195,8 @@ START_TEST(test_take_lends_end_stamps)
 	lane = test_lane_bind(ring, "main");
 	ck_assert_ptr_nonnull(lane);
 	g = group_new(ring);
+	/* Set before the worker exists, cleared after it is gone. */
+	ls_ring_test_stall = lend_check_held;
 	ck_assert_int_eq(ls_pool_create(g, &cfg, &p), 0);
 	test_latch_init(&hold);
 	ck_assert_int_eq(ls_pool_submit(p, &th, NULL), 0);
@@ -199,6 +216,11 @@ START_TEST(test_take_lends_end_stamps)
 	ck_assert_int_eq(ls_pool_wait_idle(p, LS_POOL_FOREVER), 0);
 	ls_pool_destroy(p);
 	ls_group_destroy(g);
+	ls_ring_test_stall = NULL;
+	ck_assert_uint_gt(atomic_load(&lend_writes), 3 * LEND_N);
+	ck_assert_msg(atomic_load(&lend_unheld) == 0,
+		      "%u events written with their lane not active",
+		      atomic_load(&lend_unheld));
 	test_lane_unbind(lane);
 	test_evlog_drain(ring, &log);
 	ck_assert_uint_eq(ls_ring_dropped_total(ring), 0);
