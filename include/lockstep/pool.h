@@ -18,8 +18,9 @@
  * the kernel on their parker; nothing in the pool polls.  With take_many
  * (ls_pool_config), from a deep queue (at least eight tasks a worker) a
  * worker takes up to 16 at once, one lock for all, and runs them in order;
- * any of them it has not begun goes to a worker that finds the queue
- * empty, so no task waits behind another while a worker is free.  They
+ * a free worker claims those it has not begun, in their order, before it
+ * takes from the queue, so no task waits behind another while a worker is
+ * free.  They
  * count as busy (ls_pool_stats) from the take, not the queue.  A take_many
  * pool of a fixed size (min_workers == max_workers) without aging also
  * takes submits without its lock, into an intake of up to 256 slots (a

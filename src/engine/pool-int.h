@@ -80,9 +80,10 @@ struct pool_task {
 /*
  * The tasks a worker took from the queue at once (pool-worker.c), on its
  * stack.  Each is claimed by one fetch-add of next: by the worker, one
- * after another as it runs them, and by any other worker that finds the
- * queue empty, so that a task taken with others never waits behind them
- * while a worker is free.  While it has tasks to claim it is on the pool's
+ * after another as it runs them, and by any other worker that is free,
+ * before it takes from the queue, so that a task taken with others never
+ * waits behind them while a worker is free, and they start in their
+ * order.  While it has tasks to claim it is on the pool's
  * list of takes; the list, t and n are under mu, next is not.
  */
 struct pool_take {

@@ -15,8 +15,9 @@
  * finished task and takes the next one in the same critical section when
  * the gates are open (RUN mode), which halves the lock traffic; with
  * take_many it takes several at once from a deep queue
- * (pool_worker_take_size), which cuts it again, and a worker that finds
- * the queue empty may claim any of them not yet begun.  With the gates in
+ * (pool_worker_take_size), which cuts it again.  Those it has not begun
+ * came off the queue's head: a free worker claims them, one at a time and
+ * in their order, before it takes from the queue.  With the gates in
  * pause or step mode it records, drops the lock and passes the "take
  * task" gate first.  The clock, the dearest call of the fast path, is
  * read only for tasks whose times are used (pool.c decides which).
