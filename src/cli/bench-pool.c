@@ -350,7 +350,8 @@ struct fill_pool {
 	struct ls_pool *p;
 };
 
-static void
+/* Close f; returns the events its ring dropped. */
+static uint64_t
 fill_pool_close(struct fill_pool *f)
 {
 	ls_pool_destroy(f->p);
@@ -363,6 +364,7 @@ fill_pool_close(struct fill_pool *f)
 	if (f->lane)
 		ls_ring_unregister(f->lane);
 	ls_ring_destroy(f->d.ring);
+	return f->d.drops;
 }
 
 /* A pool of one worker; with events, a ring with a lane for the
@@ -429,9 +431,10 @@ fill_batch_run(struct fill_pool *f)
 }
 
 /* The median ns per task of FILL_BATCHES batches each, events off and on
- * taking turns; false when a trial failed. */
+ * taking turns, and *drops gains the events dropped; false when a trial
+ * failed. */
 static bool
-fill_trial(double *off_ns, double *on_ns)
+fill_trial(double *off_ns, double *on_ns, uint64_t *drops)
 {
 	struct fill_pool f[2];
 	double ns[2][FILL_BATCHES];
@@ -451,7 +454,7 @@ fill_trial(double *off_ns, double *on_ns)
 			ok = ns[i][k] > 0;
 		}
 	fill_pool_close(&f[0]);
-	fill_pool_close(&f[1]);
+	*drops += fill_pool_close(&f[1]);
 	if (!ok)
 		return false;
 	*off_ns = median(ns[0], FILL_BATCHES);
@@ -743,7 +746,7 @@ bench_pool_main(const struct bench_opts *o)
 		ok = ok && pool_trials_sliced(w, n1, us1, 2, rate, &drops);
 		bench_add(&f[F_1US_OFF], rate[0]);
 		bench_add(&f[F_1US_ON], rate[1]);
-		ok = ok && fill_trial(&rate[0], &rate[1]);
+		ok = ok && fill_trial(&rate[0], &rate[1], &drops);
 		bench_add(&f[F_FILL_OFF], rate[0]);
 		bench_add(&f[F_FILL_ON], rate[1]);
 		bench_add(&f[F_SCALE], v = scale_trial(wmax));
