@@ -196,6 +196,8 @@ START_TEST(test_take_lends_end_stamps)
 	ck_assert_ptr_nonnull(lane);
 	g = group_new(ring);
 	/* Set before the worker exists, cleared after it is gone. */
+	atomic_store(&lend_writes, 0);
+	atomic_store(&lend_unheld, 0);
 	ls_ring_test_stall = lend_check_held;
 	ck_assert_int_eq(ls_pool_create(g, &cfg, &p), 0);
 	test_latch_init(&hold);
