@@ -281,9 +281,9 @@ int waitq_sleep_locked(struct waitq *q, struct waiter *w, pthread_mutex_t *mu,
 extern _Thread_local struct ls_thread *thread_current;
 
 /* Would a gate let the calling thread through at once and change
- * nothing (ls_gate_probed's fast paths): no group, or the gates open and
- * no pass prepaid?  Relaxed, as there: a pause is seen at a later gate at
- * worst. */
+ * nothing (ls_gate_probed's fast path, which is this): no group, or the
+ * gates open and no pass prepaid?  Relaxed: a pause is seen at a later
+ * gate at worst. */
 static inline bool
 gate_open_now(void)
 {
