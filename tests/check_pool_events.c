@@ -138,7 +138,6 @@ enum { LEND_N = 63 };
 
 struct lend {
 	uint64_t done_tk[LEND_N];
-	unsigned i;
 };
 
 struct lend_arg {
@@ -184,7 +183,7 @@ START_TEST(test_take_lends_end_stamps)
 	struct ls_pool *p;
 	struct test_latch hold;
 	struct ls_task th = { .fn = hold_task, .arg = &hold };
-	struct lend l = { .i = 0 };
+	struct lend l = { .done_tk = { 0 } };
 	struct lend_arg a[LEND_N];
 	struct test_evlog log = { 0 };
 	uint64_t id0 = 0, id, end_ts[LEND_N] = { 0 }, start_ts[LEND_N] = { 0 };

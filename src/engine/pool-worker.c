@@ -406,8 +406,8 @@ pool_worker_lends(const struct pool_task *t, uint64_t end)
  * stamp: one clock read for an END and the next START.  A task is not run
  * when the group is cancelled at the gate (the next take leaves) or when
  * its map gave up; *out says which.  With may_hold, and no callback to
- * run after it, t's END stamp may go to the next START (its lane, if it
- * has one, left held); returns whether it may.
+ * run after it (so none runs here), t's END stamp may go to the next
+ * START (its lane, if it has one, left held); returns whether it may.
  */
 static bool
 pool_worker_run(struct ls_pool *p, const struct pool_task *t,
@@ -440,13 +440,13 @@ pool_worker_run(struct ls_pool *p, const struct pool_task *t,
 						    ? -(int64_t)out->status
 						    : out->status),
 				 hold);
-		if (!hold && !t->batch && t->on_error)
+		if (!t->batch && t->on_error)
 			t->on_error(t->arg, out->status);
 	} else {
 		pool_worker_emit(out->end, LS_EV_TASK_END, p->obj, t->id,
 				 us_of(ns_between(out->start, out->end)),
 				 hold);
-		if (!hold && !t->batch && t->on_done)
+		if (!t->batch && t->on_done)
 			t->on_done(t->arg);
 	}
 	return hold;
