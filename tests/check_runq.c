@@ -5,7 +5,9 @@
  * Every pop is checked against a plain model (a list scanned for the
  * smallest key, then the smallest id) under seeded random mixes of pushes
  * and pops, with keys drawn from a small range so that ties, in-order runs
- * and out-of-order arrivals all happen; fifo mode must give arrival order
+ * and out-of-order arrivals all happen, and from a range across the
+ * buckets' edges so that the run, the buckets and the heap all hold
+ * entries, ties between parts included; fifo mode must give arrival order
  * whatever the keys; runq_remove_if must keep the order of what it keeps;
  * and aging keys must let a task that waited long enough overtake newer
  * urgent ones.  RUNQ_OPS sizes the mixes; RUNQ_SEED replays one (the seed
@@ -56,11 +58,29 @@ model_pop(struct model *m, bool fifo)
 	return slot;
 }
 
-/* A random mix of pushes and pops on a queue of cap, keys in
- * [0, keys), checked pop by pop. */
+/* The most entries each part of a queue held during a mix. */
+struct parts_seen {
+	unsigned run, bucket, heap;
+};
+
 static void
-run_mix(unsigned cap, bool fifo, unsigned keys, unsigned ops, uint64_t *rng)
+parts_note(struct parts_seen *seen, const struct runq *q)
 {
+	if (q->run_len > seen->run)
+		seen->run = q->run_len;
+	if (q->bucket_len > seen->bucket)
+		seen->bucket = q->bucket_len;
+	if (q->heap_len > seen->heap)
+		seen->heap = q->heap_len;
+}
+
+/* A random mix of pushes and pops on a queue of cap, keys in
+ * [lo, lo + keys), checked pop by pop.  Returns what each part held. */
+static struct parts_seen
+run_mix(unsigned cap, bool fifo, int64_t lo, unsigned keys, unsigned ops,
+	uint64_t *rng)
+{
+	struct parts_seen seen = { 0 };
 	struct model m = { .e = calloc(cap, sizeof(*m.e)) };
 	uint32_t *free_slots = calloc(cap, sizeof(*free_slots));
 	struct runq q;
@@ -79,7 +99,7 @@ run_mix(unsigned cap, bool fifo, unsigned keys, unsigned ops, uint64_t *rng)
 		bool push = (i / 64) % 2 ? r % 4 != 0 : r % 4 == 0;
 
 		if (push && runq_len(&q) < cap) {
-			int64_t key = (int64_t)((r >> 8) % keys) - 1;
+			int64_t key = lo + (int64_t)((r >> 8) % keys);
 			uint32_t slot = free_slots[--nfree];
 
 			runq_push(&q, key, ++id, slot);
@@ -97,24 +117,40 @@ run_mix(unsigned cap, bool fifo, unsigned keys, unsigned ops, uint64_t *rng)
 			free_slots[nfree++] = got;
 		}
 		ck_assert_uint_eq(runq_len(&q), m.n);
+		parts_note(&seen, &q);
 	}
 	while (runq_len(&q))
 		ck_assert_uint_eq(runq_pop(&q), model_pop(&m, fifo));
 	runq_fini(&q);
 	free(m.e);
 	free(free_slots);
+	return seen;
 }
 
 START_TEST(test_order_mixed)
 {
 	unsigned ops = (unsigned)test_size("RUNQ_OPS", 200000, 20000);
 	uint64_t rng = seed;
+	struct parts_seen seen;
 
 	/* Many ties, few ties, all equal (a pure run), a tiny ring. */
-	run_mix(256, false, 4, ops, &rng);
-	run_mix(256, false, 1000, ops, &rng);
-	run_mix(64, false, 1, ops, &rng);
-	run_mix(3, false, 3, ops, &rng);
+	seen = run_mix(256, false, -1, 4, ops, &rng);
+	ck_assert_uint_gt(seen.bucket, 0);
+	run_mix(256, false, -1, 1000, ops, &rng);
+	seen = run_mix(64, false, -1, 1, ops, &rng);
+	ck_assert_uint_eq(seen.bucket + seen.heap, 0);
+	run_mix(3, false, -1, 3, ops, &rng);
+	/* Across both edges of the buckets, with ties: every part used. */
+	seen = run_mix(256, false, RUNQ_BUCKET_MIN - 8, RUNQ_BUCKETS + 16,
+		       ops, &rng);
+	ck_assert_uint_gt(seen.run, 0);
+	ck_assert_uint_gt(seen.bucket, 0);
+	ck_assert_uint_gt(seen.heap, 0);
+	/* Keys just outside the buckets only: never a bucket. */
+	seen = run_mix(128, false, RUNQ_BUCKET_MIN + RUNQ_BUCKETS, 8, ops,
+		       &rng);
+	ck_assert_uint_eq(seen.bucket, 0);
+	ck_assert_uint_gt(seen.heap, 0);
 }
 END_TEST
 
@@ -123,7 +159,9 @@ START_TEST(test_fifo_ignores_keys)
 	unsigned ops = (unsigned)test_size("RUNQ_OPS", 200000, 20000);
 	uint64_t rng = seed ^ 1;
 
-	run_mix(128, true, 50, ops, &rng);
+	struct parts_seen seen = run_mix(128, true, -1, 50, ops, &rng);
+
+	ck_assert_uint_eq(seen.bucket + seen.heap, 0);
 }
 END_TEST
 
@@ -167,12 +205,17 @@ START_TEST(test_remove_if)
 	unsigned i, calls = 0, kept = 0;
 
 	ck_assert_int_eq(runq_init(&q, CAP, false), 0);
-	/* Rising keys with some out of order: both the run and the heap
-	 * hold entries. */
+	/* Rising keys above the buckets (the run), every fifth out of order:
+	 * a small one (a bucket) or a large one (the heap).  Every part
+	 * holds entries. */
 	for (i = 0; i < CAP; i++) {
-		int64_t key = test_rng_next(&rng) % 5 == 0
-				      ? (int64_t)(test_rng_next(&rng) % 50)
-				      : (int64_t)i;
+		int64_t key = RUNQ_BUCKET_MIN + RUNQ_BUCKETS + 100 + (int64_t)i;
+		uint64_t r = test_rng_next(&rng);
+
+		if (i && i % 10 == 0)
+			key = RUNQ_BUCKET_MIN + (int64_t)(r % RUNQ_BUCKETS);
+		else if (i % 10 == 5)
+			key = RUNQ_BUCKET_MIN + RUNQ_BUCKETS + (int64_t)(r % 100);
 
 		runq_push(&q, key, i + 1, i);
 		if (i % 2 == 0)
@@ -184,6 +227,7 @@ START_TEST(test_remove_if)
 	}
 	ck_assert_uint_gt(q.heap_len, 0);
 	ck_assert_uint_gt(q.run_len, 0);
+	ck_assert_uint_gt(q.bucket_len, 0);
 	ck_assert_uint_eq(runq_remove_if(&q, drop_odd, &calls), CAP / 2);
 	ck_assert_uint_eq(calls, CAP);
 	ck_assert_uint_eq(runq_len(&q), CAP / 2);
@@ -227,12 +271,14 @@ drop_salted(void *ctx, uint32_t slot)
 	return (h >> 20) % 1000 < d->permille;
 }
 
-/* Queues of every size up to CAP, filled in random key order (so most of
- * it is heap), cut by a random share with runq_remove_if: the heap is a
- * heap again, and the pops come in the model's order. */
+/* Queues of every size up to CAP - MORE, filled in random key order (so
+ * most of it is buckets and heap), cut by a random share with
+ * runq_remove_if, then given MORE entries: the heap is a heap again, the
+ * buckets' lists end where they should, and the pops come in the model's
+ * order. */
 START_TEST(test_remove_if_random)
 {
-	enum { CAP = 300, TRIALS = 600 };
+	enum { CAP = 300, TRIALS = 600, MORE = 20 };
 	struct model m = { .e = calloc(CAP, sizeof(*m.e)) };
 	uint64_t rng = seed ^ 3;
 	struct runq q;
@@ -245,7 +291,7 @@ START_TEST(test_remove_if_random)
 			.permille = (unsigned)(test_rng_next(&rng) % 1001),
 		};
 
-		n = 1 + (unsigned)(test_rng_next(&rng) % CAP);
+		n = 1 + (unsigned)(test_rng_next(&rng) % (CAP - MORE));
 		m.n = 0;
 		for (i = 0; i < n; i++) {
 			int64_t key = (int64_t)(test_rng_next(&rng) % 64);
@@ -265,6 +311,16 @@ START_TEST(test_remove_if_random)
 		ck_assert_msg(heap_ordered(&q), "trial %u, %u entries, heap "
 			      "%u (RUNQ_SEED=%" PRIu64 ")", t, n, q.heap_len,
 			      seed);
+		for (i = n; i < n + MORE; i++) {
+			int64_t key = (int64_t)(test_rng_next(&rng) % 64);
+
+			runq_push(&q, key, i + 1, i);
+			m.e[m.n++] = (struct runq_ent){
+				.key = key,
+				.seqslot = (uint64_t)(i + 1) << RUNQ_SLOT_BITS |
+					   i,
+			};
+		}
 		while (runq_len(&q))
 			ck_assert_uint_eq(runq_pop(&q), model_pop(&m, false));
 		ck_assert_uint_eq(m.n, 0);
@@ -316,6 +372,7 @@ START_TEST(test_init_limits)
 	runq_fini(&q);
 	ck_assert_int_eq(runq_init(&q, 1, true), 0);
 	ck_assert_ptr_null(q.heap);
+	ck_assert_ptr_null(q.next);
 	runq_push(&q, 9, 1, 0);
 	ck_assert_uint_eq(runq_len(&q), 1);
 	ck_assert_uint_eq(runq_pop(&q), 0);

@@ -1,6 +1,7 @@
 /*
  * runq.c - the pool's run queue (runq.h): a ring of the entries that
- * arrive in order and a binary min-heap of the others.
+ * arrive in order, buckets for small keys that do not, and a binary
+ * min-heap of the rest.
  *
  * Nothing here locks, reads the clock or emits: the pool calls every
  * function with its own mutex held, and the Check suite calls them bare.
@@ -19,9 +20,13 @@ runq_init(struct runq *q, unsigned capacity, bool fifo)
 	if (capacity < 1 || capacity > RUNQ_MAX_CAPACITY)
 		return -EINVAL;
 	q->run = calloc(capacity, sizeof(*q->run));
-	/* fifo mode never uses the heap. */
-	q->heap = fifo ? NULL : calloc(capacity, sizeof(*q->heap));
-	if (!q->run || (!fifo && !q->heap)) {
+	/* fifo mode never uses the heap or the buckets. */
+	if (!fifo) {
+		q->heap = calloc(capacity, sizeof(*q->heap));
+		q->next = calloc(capacity, sizeof(*q->next));
+		q->seqslot = calloc(capacity, sizeof(*q->seqslot));
+	}
+	if (!q->run || (!fifo && (!q->heap || !q->next || !q->seqslot))) {
 		runq_fini(q);
 		return -ENOMEM;
 	}
@@ -33,8 +38,13 @@ runq_fini(struct runq *q)
 {
 	free(q->run);
 	free(q->heap);
+	free(q->next);
+	free(q->seqslot);
 	q->run = q->heap = NULL;
-	q->run_head = q->run_len = q->heap_len = q->len = 0;
+	q->next = NULL;
+	q->seqslot = NULL;
+	q->run_head = q->run_len = q->heap_len = q->bucket_len = q->len = 0;
+	q->bucket_mask = 0;
 }
 
 /* Put e at hole i of a heap of n entries and sift it down. */
@@ -105,13 +115,45 @@ runq_heap_pop(struct runq *q)
 	return slot;
 }
 
+/* Unlink the entries of bucket b that drop says to drop; the others
+ * keep their order. */
+static void
+runq_bucket_remove_if(struct runq *q, unsigned b,
+		      bool (*drop)(void *ctx, uint32_t slot), void *ctx)
+{
+	uint32_t slot, last = RUNQ_NO_SLOT;
+
+	for (slot = q->bucket_head[b]; slot != RUNQ_NO_SLOT;
+	     slot = q->next[slot]) {
+		if (drop(ctx, slot)) {
+			q->bucket_len--;
+			continue;
+		}
+		if (last == RUNQ_NO_SLOT)
+			q->bucket_head[b] = slot;
+		else
+			q->next[last] = slot;
+		last = slot;
+	}
+	if (last == RUNQ_NO_SLOT) {
+		q->bucket_mask &= ~(UINT64_C(1) << b);
+	} else {
+		q->next[last] = RUNQ_NO_SLOT;
+		q->bucket_tail[b] = last;
+	}
+}
+
 unsigned
 runq_remove_if(struct runq *q, bool (*drop)(void *ctx, uint32_t slot),
 	       void *ctx)
 {
 	unsigned i, kept = 0, n = q->run_len, before = q->len;
+	uint64_t mask = q->bucket_mask;
 	struct runq_ent e;
 
+	for (; mask; mask &= mask - 1)
+		runq_bucket_remove_if(q, (unsigned)__builtin_ctzll(mask), drop,
+				      ctx);
 	/* The run stays in order when entries leave it. */
 	for (i = 0; i < n; i++) {
 		e = q->run[runq_run_at(q, i)];
@@ -129,6 +171,6 @@ runq_remove_if(struct runq *q, bool (*drop)(void *ctx, uint32_t slot),
 	q->heap_len = kept;
 	for (i = kept / 2; i-- > 0;)
 		runq_sift_down(q->heap, kept, i, q->heap[i]);
-	q->len = q->run_len + q->heap_len;
+	q->len = q->run_len + q->heap_len + q->bucket_len;
 	return before - q->len;
 }

@@ -14,13 +14,19 @@
  * rate, so "priority minus time waited / step" orders tasks exactly as
  * that fixed key does, and aging costs nothing at run time.
  *
- * Two parts: a run, a ring of entries that arrived in (key, id) order,
- * and a binary min-heap of the others.  A new entry joins the run when it
- * is not smaller than the run's last one, else the heap; the first entry
- * is the smaller of the run's head and the heap's top.  Equal priorities,
- * and aging with equal priorities, always arrive in order, so the common
- * case costs a ring's push and pop rather than log2(depth) cache lines.
- * In fifo mode every entry joins the run and keys are ignored.
+ * Three parts.  A run: a ring of entries that arrived in (key, id) order;
+ * a new entry joins it when it is not smaller than the run's last one.
+ * Equal priorities, and aging with equal priorities, always arrive in
+ * order, so the common case costs a ring's push and pop.  An entry that
+ * comes out of order goes to a bucket when its key is a small one (from
+ * RUNQ_BUCKET_MIN, RUNQ_BUCKETS of them: priorities either side of the
+ * default 0; aging keys seldom are), else to a binary min-heap.  A
+ * bucket is a first-in, first-out list linked through an array by slot,
+ * and a bitmap says which buckets hold any, so mixed small priorities
+ * cost a few instructions instead of log2(depth) cache lines.  The first
+ * entry is the least, by (key, id), of the run's head, the lowest
+ * bucket's head and the heap's top.  In fifo mode every entry joins the
+ * run and keys are ignored.
  */
 #ifndef LOCKSTEP_RUNQ_H
 #define LOCKSTEP_RUNQ_H
@@ -35,6 +41,12 @@
  * second for twelve days). */
 #define RUNQ_MAX_ID ((UINT64_C(1) << (64 - RUNQ_SLOT_BITS)) - 1)
 
+/* Keys RUNQ_BUCKET_MIN .. RUNQ_BUCKET_MIN + RUNQ_BUCKETS - 1 go to the
+ * buckets: priorities either side of the default 0. */
+#define RUNQ_BUCKETS 64
+#define RUNQ_BUCKET_MIN (-16)
+#define RUNQ_NO_SLOT UINT32_MAX
+
 struct runq_ent {
 	int64_t key;
 	uint64_t seqslot;	/* id << RUNQ_SLOT_BITS | slot */
@@ -43,9 +55,15 @@ struct runq_ent {
 struct runq {
 	struct runq_ent *run;	/* ring of cap entries, from run_head */
 	struct runq_ent *heap;	/* cap entries; NULL in fifo mode */
+	/* By slot, for an entry in a bucket, NULL in fifo mode: the next
+	 * slot in its bucket, and its seqslot (its key is its bucket's). */
+	uint32_t *next;
+	uint64_t *seqslot;
+	uint64_t bucket_mask;	/* bit b: bucket b holds entries */
+	uint32_t bucket_head[RUNQ_BUCKETS], bucket_tail[RUNQ_BUCKETS];
 	unsigned cap;
-	unsigned run_head, run_len, heap_len;
-	unsigned len;		/* run_len + heap_len */
+	unsigned run_head, run_len, heap_len, bucket_len;
+	unsigned len;		/* run_len + heap_len + bucket_len */
 	bool fifo;
 };
 
@@ -124,10 +142,72 @@ runq_run_at(const struct runq *q, unsigned i)
 	return i >= q->cap ? i - q->cap : i;
 }
 
+/* Does key go to a bucket when it comes out of order? */
+static inline bool
+runq_bucketed(int64_t key)
+{
+	return key >= RUNQ_BUCKET_MIN && key < RUNQ_BUCKET_MIN + RUNQ_BUCKETS;
+}
+
+/* Append e to the bucket of its key (runq_bucketed). */
+static inline void
+runq_bucket_push(struct runq *q, struct runq_ent e)
+{
+	unsigned b = (unsigned)(e.key - RUNQ_BUCKET_MIN);
+	uint32_t slot = runq_slot(&e);
+
+	q->next[slot] = RUNQ_NO_SLOT;
+	q->seqslot[slot] = e.seqslot;
+	if (q->bucket_mask >> b & 1)
+		q->next[q->bucket_tail[b]] = slot;
+	else
+		q->bucket_head[b] = slot;
+	q->bucket_tail[b] = slot;
+	q->bucket_mask |= UINT64_C(1) << b;
+	q->bucket_len++;
+}
+
+/* The lowest bucket's first entry (there is one). */
+static inline struct runq_ent
+runq_bucket_top(const struct runq *q)
+{
+	unsigned b = (unsigned)__builtin_ctzll(q->bucket_mask);
+
+	return (struct runq_ent){
+		.key = RUNQ_BUCKET_MIN + (int64_t)b,
+		.seqslot = q->seqslot[q->bucket_head[b]],
+	};
+}
+
+/* Is the lowest bucket's first entry (there is one) before the run's head
+ * and the heap's top? */
+static inline bool
+runq_bucket_first(const struct runq *q)
+{
+	struct runq_ent e = runq_bucket_top(q);
+
+	return (!q->run_len || runq_less(&e, &q->run[q->run_head])) &&
+	       (!q->heap_len || runq_less(&e, &q->heap[0]));
+}
+
+/* Take the lowest bucket's first entry: its slot. */
+static inline uint32_t
+runq_bucket_pop(struct runq *q)
+{
+	unsigned b = (unsigned)__builtin_ctzll(q->bucket_mask);
+	uint32_t slot = q->bucket_head[b];
+
+	q->bucket_head[b] = q->next[slot];
+	if (q->bucket_head[b] == RUNQ_NO_SLOT)
+		q->bucket_mask &= ~(UINT64_C(1) << b);
+	q->bucket_len--;
+	return slot;
+}
+
 /*
- * Queue slot (< RUNQ_MAX_CAPACITY) with key and id (<= RUNQ_MAX_ID).  The
- * queue must not be full.  Ids must grow with each push for equal keys
- * to come out first in, first out.
+ * Queue slot (< the queue's capacity) with key and id (<= RUNQ_MAX_ID).
+ * The queue must not be full, nor hold slot already.  Ids must grow with
+ * each push for equal keys to come out first in, first out.
  */
 static inline void
 runq_push(struct runq *q, int64_t key, uint64_t id, uint32_t slot)
@@ -137,12 +217,14 @@ runq_push(struct runq *q, int64_t key, uint64_t id, uint32_t slot)
 		.seqslot = id << RUNQ_SLOT_BITS | slot,
 	};
 
+	q->len++;
 	if (q->fifo || !q->run_len ||
 	    !runq_less(&e, &q->run[runq_run_at(q, q->run_len - 1)]))
 		q->run[runq_run_at(q, q->run_len++)] = e;
+	else if (runq_bucketed(key))
+		runq_bucket_push(q, e);
 	else
 		runq_heap_push(q, e);
-	q->len++;
 }
 
 /* Take the first entry (the queue must not be empty): its slot. */
@@ -152,6 +234,8 @@ runq_pop(struct runq *q)
 	uint32_t slot;
 
 	q->len--;
+	if (q->bucket_mask && runq_bucket_first(q))
+		return runq_bucket_pop(q);
 	if (!q->run_len ||
 	    (q->heap_len && !runq_less(&q->run[q->run_head], &q->heap[0])))
 		return runq_heap_pop(q);
