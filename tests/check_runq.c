@@ -7,7 +7,9 @@
  * and pops, with keys drawn from a small range so that ties, in-order runs
  * and out-of-order arrivals all happen, and from a range across the
  * buckets' edges so that the run, the buckets and the heap all hold
- * entries, ties between parts included; fifo mode must give arrival order
+ * entries, ties between parts included, and with ids pushed out of their
+ * order now and then, as the pool's waiting submitters do; fifo mode must
+ * give arrival order
  * whatever the keys; runq_remove_if must keep the order of what it keeps;
  * and aging keys must let a task that waited long enough overtake newer
  * urgent ones.  RUNQ_OPS sizes the mixes; RUNQ_SEED replays one (the seed
@@ -75,7 +77,9 @@ parts_note(struct parts_seen *seen, const struct runq *q)
 }
 
 /* A random mix of pushes and pops on a queue of cap, keys in
- * [lo, lo + keys), checked pop by pop.  Returns what each part held. */
+ * [lo, lo + keys), checked pop by pop.  Out of fifo mode, now and then an
+ * id is held back and pushed after a later one.  Returns what each part
+ * held. */
 static struct parts_seen
 run_mix(unsigned cap, bool fifo, int64_t lo, unsigned keys, unsigned ops,
 	uint64_t *rng)
@@ -84,7 +88,7 @@ run_mix(unsigned cap, bool fifo, int64_t lo, unsigned keys, unsigned ops,
 	struct model m = { .e = calloc(cap, sizeof(*m.e)) };
 	uint32_t *free_slots = calloc(cap, sizeof(*free_slots));
 	struct runq q;
-	uint64_t id = 0;
+	uint64_t id = 0, held = 0;
 	unsigned i, nfree = cap;
 
 	ck_assert_ptr_nonnull(m.e);
@@ -101,11 +105,20 @@ run_mix(unsigned cap, bool fifo, int64_t lo, unsigned keys, unsigned ops,
 		if (push && runq_len(&q) < cap) {
 			int64_t key = lo + (int64_t)((r >> 8) % keys);
 			uint32_t slot = free_slots[--nfree];
+			uint64_t this_id;
 
-			runq_push(&q, key, ++id, slot);
+			if (!fifo && !held && (r >> 40) % 8 == 0)
+				held = ++id;
+			if (held && (r >> 44) % 2 == 0) {
+				this_id = held;
+				held = 0;
+			} else {
+				this_id = ++id;
+			}
+			runq_push(&q, key, this_id, slot);
 			m.e[m.n++] = (struct runq_ent){
 				.key = key,
-				.seqslot = id << RUNQ_SLOT_BITS | slot,
+				.seqslot = this_id << RUNQ_SLOT_BITS | slot,
 			};
 		} else if (runq_len(&q)) {
 			uint32_t want = model_pop(&m, fifo);
@@ -133,13 +146,22 @@ START_TEST(test_order_mixed)
 	uint64_t rng = seed;
 	struct parts_seen seen;
 
-	/* Many ties, few ties, all equal (a pure run), a tiny ring. */
+	/* Many ties, few ties, all equal (a run, but for held-back ids), a
+	 * tiny ring. */
 	seen = run_mix(256, false, -1, 4, ops, &rng);
 	ck_assert_uint_gt(seen.bucket, 0);
 	run_mix(256, false, -1, 1000, ops, &rng);
-	seen = run_mix(64, false, -1, 1, ops, &rng);
-	ck_assert_uint_eq(seen.bucket + seen.heap, 0);
+	run_mix(64, false, -1, 1, ops, &rng);
 	run_mix(3, false, -1, 3, ops, &rng);
+}
+END_TEST
+
+START_TEST(test_order_buckets)
+{
+	unsigned ops = (unsigned)test_size("RUNQ_OPS", 200000, 20000);
+	uint64_t rng = seed ^ 4;
+	struct parts_seen seen;
+
 	/* Across both edges of the buckets, with ties: every part used. */
 	seen = run_mix(256, false, RUNQ_BUCKET_MIN - 8, RUNQ_BUCKETS + 16,
 		       ops, &rng);
@@ -162,6 +184,54 @@ START_TEST(test_fifo_ignores_keys)
 	struct parts_seen seen = run_mix(128, true, -1, 50, ops, &rng);
 
 	ck_assert_uint_eq(seen.bucket + seen.heap, 0);
+}
+END_TEST
+
+/* Which part an entry of key goes to when it comes out of order: push a
+ * larger key first (the run's last), then key.  Returns 'b' for a bucket,
+ * 'h' for the heap. */
+static char
+part_of(int64_t key)
+{
+	struct runq q;
+	unsigned buckets;
+
+	ck_assert_int_eq(runq_init(&q, 2, false), 0);
+	runq_push(&q, INT64_MAX, 1, 0);
+	runq_push(&q, key, 2, 1);
+	buckets = q.bucket_len;
+	ck_assert_uint_eq(q.bucket_len + q.heap_len, 1);
+	ck_assert_uint_eq(runq_pop(&q), 1);
+	ck_assert_uint_eq(runq_pop(&q), 0);
+	runq_fini(&q);
+	return buckets ? 'b' : 'h';
+}
+
+/* The buckets take exactly the keys from RUNQ_BUCKET_MIN on, RUNQ_BUCKETS
+ * of them; an id pushed after a later one of its key still comes out
+ * first (the pool can push them so). */
+START_TEST(test_bucket_edges)
+{
+	struct runq q;
+
+	ck_assert_int_eq(part_of(RUNQ_BUCKET_MIN - 1), 'h');
+	ck_assert_int_eq(part_of(RUNQ_BUCKET_MIN), 'b');
+	ck_assert_int_eq(part_of(RUNQ_BUCKET_MIN + RUNQ_BUCKETS - 1), 'b');
+	ck_assert_int_eq(part_of(RUNQ_BUCKET_MIN + RUNQ_BUCKETS), 'h');
+	ck_assert_int_eq(part_of(INT64_MIN), 'h');
+
+	ck_assert_int_eq(runq_init(&q, 8, false), 0);
+	runq_push(&q, 5, 1, 0);
+	runq_push(&q, 0, 3, 1);
+	runq_push(&q, 0, 2, 2);
+	runq_push(&q, 0, 4, 3);
+	ck_assert_uint_eq(runq_pop(&q), 2);
+	ck_assert_uint_eq(runq_pop(&q), 1);
+	ck_assert_uint_eq(runq_pop(&q), 3);
+	ck_assert_uint_eq(runq_pop(&q), 0);
+	runq_fini(&q);
+	/* Twice, as the pool's error paths may: nothing freed twice. */
+	runq_fini(&q);
 }
 END_TEST
 
@@ -389,6 +459,8 @@ runq_suite(void)
 
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_order_mixed);
+	tcase_add_test(tc, test_order_buckets);
+	tcase_add_test(tc, test_bucket_edges);
 	tcase_add_test(tc, test_fifo_ignores_keys);
 	tcase_add_test(tc, test_equal_keys_wrap);
 	tcase_add_test(tc, test_remove_if);

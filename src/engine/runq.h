@@ -20,13 +20,17 @@
  * order, so the common case costs a ring's push and pop.  An entry that
  * comes out of order goes to a bucket when its key is a small one (from
  * RUNQ_BUCKET_MIN, RUNQ_BUCKETS of them: priorities either side of the
- * default 0; aging keys seldom are), else to a binary min-heap.  A
- * bucket is a first-in, first-out list linked through an array by slot,
- * and a bitmap says which buckets hold any, so mixed small priorities
- * cost a few instructions instead of log2(depth) cache lines.  The first
- * entry is the least, by (key, id), of the run's head, the lowest
- * bucket's head and the heap's top.  In fifo mode every entry joins the
- * run and keys are ignored.
+ * default 0; aging keys seldom are) and its id is above that of the
+ * bucket's last entry, else to a binary min-heap.  A bucket is a list in
+ * id order linked through an array by slot, and a bitmap says which
+ * buckets hold any, so mixed small priorities cost a few instructions
+ * instead of log2(depth) cache lines.  Ids mostly, but not always, come
+ * in order: the pool gives a task its id before it may wait for room,
+ * and waiters let in together queue in the order they get the lock back,
+ * so each part keeps its own order by (key, id) and never assumes it.
+ * The first entry is the least, by (key, id), of the run's head, the
+ * lowest bucket's head and the heap's top.  In fifo mode every entry
+ * joins the run and keys are ignored.
  */
 #ifndef LOCKSTEP_RUNQ_H
 #define LOCKSTEP_RUNQ_H
@@ -142,14 +146,22 @@ runq_run_at(const struct runq *q, unsigned i)
 	return i >= q->cap ? i - q->cap : i;
 }
 
-/* Does key go to a bucket when it comes out of order? */
+/* May e, out of the run's order, go to its key's bucket: a small key, and
+ * an id after the bucket's last one (or none), so the bucket stays in id
+ * order? */
 static inline bool
-runq_bucketed(int64_t key)
+runq_bucket_takes(const struct runq *q, const struct runq_ent *e)
 {
-	return key >= RUNQ_BUCKET_MIN && key < RUNQ_BUCKET_MIN + RUNQ_BUCKETS;
+	unsigned b;
+
+	if (e->key < RUNQ_BUCKET_MIN || e->key >= RUNQ_BUCKET_MIN + RUNQ_BUCKETS)
+		return false;
+	b = (unsigned)(e->key - RUNQ_BUCKET_MIN);
+	return !(q->bucket_mask >> b & 1) ||
+	       q->seqslot[q->bucket_tail[b]] < e->seqslot;
 }
 
-/* Append e to the bucket of its key (runq_bucketed). */
+/* Append e to the bucket of its key (runq_bucket_takes). */
 static inline void
 runq_bucket_push(struct runq *q, struct runq_ent e)
 {
@@ -206,8 +218,9 @@ runq_bucket_pop(struct runq *q)
 
 /*
  * Queue slot (< the queue's capacity) with key and id (<= RUNQ_MAX_ID).
- * The queue must not be full, nor hold slot already.  Ids must grow with
- * each push for equal keys to come out first in, first out.
+ * The queue must not be full, nor hold slot already.  Equal keys come out
+ * by id, whatever order they were pushed in, so ids handed out in
+ * submission order make them first in, first out.
  */
 static inline void
 runq_push(struct runq *q, int64_t key, uint64_t id, uint32_t slot)
@@ -221,7 +234,7 @@ runq_push(struct runq *q, int64_t key, uint64_t id, uint32_t slot)
 	if (q->fifo || !q->run_len ||
 	    !runq_less(&e, &q->run[runq_run_at(q, q->run_len - 1)]))
 		q->run[runq_run_at(q, q->run_len++)] = e;
-	else if (runq_bucketed(key))
+	else if (runq_bucket_takes(q, &e))
 		runq_bucket_push(q, e);
 	else
 		runq_heap_push(q, e);
