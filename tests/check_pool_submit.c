@@ -1,9 +1,9 @@
 /*
  * check_pool_submit.c - the pool's submits against a full queue:
  * refusals, timed submits, and blocking submitters let in once there is
- * room, by priority (first come first served among equals), and only once
- * an eighth of the queue is free, with nobody of the same or a lower
- * priority barging in meanwhile.
+ * room, by priority (first come first served among equals, let in one at
+ * a time or together), and only once an eighth of the queue is free, with
+ * nobody of the same or a lower priority barging in meanwhile.
  *
  * Submitters blocked inside the pool are waited for through the pool's
  * statistics, never by sleeping a guessed time.
@@ -162,6 +162,79 @@ START_TEST(test_submitters_fifo)
 	ls_group_destroy(g);
 	test_latch_destroy(&latch);
 	rec_free(r);
+}
+END_TEST
+
+/* Submitters let in together keep their order among equals: each task
+ * has its id from before its submitter waited, and they queue in the
+ * order they get the lock back, so the run queue must order by id, not
+ * by push (the first run queue with buckets ran the later one first in
+ * about half the trials).  One worker and a queue of 16 (slack 2): a
+ * quick task leaves it, then task 0, whose take lets both waiters in at
+ * once; task 0 holds the worker while they queue behind 14 tasks of a
+ * lower priority and the test joins them.  Which of the two queues first
+ * is up to the scheduler, so the trial runs TRIALS times. */
+START_TEST(test_admitted_together_by_id)
+{
+	enum { CAP = 16, TRIALS = 20, A = CAP, B = CAP + 1 };
+	unsigned trial, i;
+
+	for (trial = 0; trial < TRIALS; trial++) {
+		struct ls_group *g = group_new(NULL);
+		struct ls_pool *p = pool_new(g, 1, 1, CAP);
+		struct test_latch start, queued;
+		struct ls_task hold = { .fn = hold_task, .arg = &start };
+		struct rec *r = rec_new(CAP + 2);
+		struct rec_arg a[CAP + 2];
+		struct blocked_submit b[2];
+		pthread_t th[2];
+		/* Task 0 waits on r->latch: it runs second. */
+		static const unsigned fill[CAP] = { 1, 0, 2, 3, 4, 5, 6, 7,
+						    8, 9, 10, 11, 12, 13, 14,
+						    15 };
+
+		test_latch_init(&start);
+		test_latch_init(&queued);
+		r->latch = &queued;
+		for (i = 0; i < CAP + 2; i++)
+			a[i] = (struct rec_arg){ .r = r, .i = i };
+		ck_assert_int_eq(ls_pool_submit(p, &hold, NULL), 0);
+		test_latch_wait_arrived(&start, 1);
+		for (i = 0; i < CAP; i++) {
+			struct ls_task t = rec_make(&a[fill[i]], 10);
+
+			ck_assert_int_eq(ls_pool_submit(p, &t, NULL), 0);
+		}
+		for (i = 0; i < 2; i++) {
+			b[i] = (struct blocked_submit){
+				.p = p, .t = rec_make(&a[A + i], 0),
+				.timeout_ns = LS_POOL_FOREVER, .rc = 1,
+			};
+			ck_assert_int_eq(pthread_create(&th[i], NULL,
+							blocked_submit_main,
+							&b[i]), 0);
+			wait_for_waiting_submitter(p, i + 1);
+		}
+		test_latch_open(&start);
+		for (i = 0; i < 2; i++) {
+			ck_assert_int_eq(pthread_join(th[i], NULL), 0);
+			ck_assert_int_eq(b[i].rc, 0);
+		}
+		test_latch_open(&queued);
+		ck_assert_int_eq(ls_pool_shutdown(p, LS_POOL_DRAIN, NULL), 0);
+		for (i = 0; i < 2; i++)
+			ck_assert_uint_eq(r->order[i], fill[i]);
+		ck_assert_msg(r->order[2] == A && r->order[3] == B,
+			      "trial %u: ran %u then %u, want %u then %u",
+			      trial, r->order[2], r->order[3], A, B);
+		for (i = 4; i < CAP + 2; i++)
+			ck_assert_uint_eq(r->order[i], fill[i - 2]);
+		ls_pool_destroy(p);
+		ls_group_destroy(g);
+		test_latch_destroy(&start);
+		test_latch_destroy(&queued);
+		rec_free(r);
+	}
 }
 END_TEST
 
@@ -392,6 +465,7 @@ pool_submit_suite(void)
 	tcase_set_timeout(tc, 10);
 	tcase_add_test(tc, test_reject);
 	tcase_add_test(tc, test_submitters_fifo);
+	tcase_add_test(tc, test_admitted_together_by_id);
 	tcase_add_test(tc, test_admission);
 	suite_add_tcase(s, tc);
 
