@@ -7,7 +7,9 @@
  *            have no ring lane, so every emit is one thread-local test)
  *   glibc  - pthread_rwlock of kind PREFER_WRITER_NONRECURSIVE_NP
  *   ours+events - ls_rwlock with every thread emitting into a ring that
- *            this thread drains every millisecond, as the ui would
+ *            this thread drains every millisecond: more often than the
+ *            ui, which drains once a frame, so no lane need hold a
+ *            frame's flood
  * Each trial runs o->threads engine threads (one group, a start line)
  * for o->seconds doing a read/write mix: 0, 1 and 10 writes in 100.  A
  * reader checks that the eight words a writer updates agree (a torn read is
