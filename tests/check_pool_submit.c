@@ -169,72 +169,100 @@ END_TEST
  * has its id from before its submitter waited, and they queue in the
  * order they get the lock back, so the run queue must order by id, not
  * by push (the first run queue with buckets ran the later one first in
- * about half the trials).  One worker and a queue of 16 (slack 2): a
- * quick task leaves it, then task 0, whose take lets both waiters in at
- * once; task 0 holds the worker while they queue behind 14 tasks of a
- * lower priority and the test joins them.  Which of the two queues first
- * is up to the scheduler, so the trial runs TRIALS times. */
+ * about half the trials, and fifo mode and aging always did).  One worker
+ * and a queue of 16 (slack 2): a quick task leaves it, then task 0, whose
+ * take lets both waiters in at once; task 0 holds the worker while they
+ * queue behind 14 tasks of a lower priority and the test joins them.
+ * Which of the two queues first is up to the scheduler, so each kind of
+ * pool runs TRIALS trials. */
+enum { AT_CAP = 16, AT_TRIALS = 20, AT_A = AT_CAP, AT_B = AT_CAP + 1 };
+
+/* One trial on a pool made from cfg.  In fifo mode the two waiters run
+ * last, after every task queued before them; else first after task 0. */
+static void
+admitted_together(const struct ls_pool_config *cfg, unsigned trial)
+{
+	/* Task 0 waits on r->latch: it runs second. */
+	static const unsigned fill[AT_CAP] = { 1, 0, 2, 3, 4, 5, 6, 7, 8, 9,
+					       10, 11, 12, 13, 14, 15 };
+	struct ls_group *g = group_new(NULL);
+	struct ls_pool *p;
+	struct test_latch start, queued;
+	struct ls_task hold = { .fn = hold_task, .arg = &start };
+	struct rec *r = rec_new(AT_CAP + 2);
+	struct rec_arg a[AT_CAP + 2];
+	struct blocked_submit b[2];
+	unsigned want[AT_CAP + 2], i, k = 0;
+	pthread_t th[2];
+
+	ck_assert_int_eq(ls_pool_create(g, cfg, &p), 0);
+	test_latch_init(&start);
+	test_latch_init(&queued);
+	r->latch = &queued;
+	for (i = 0; i < AT_CAP + 2; i++)
+		a[i] = (struct rec_arg){ .r = r, .i = i };
+	ck_assert_int_eq(ls_pool_submit(p, &hold, NULL), 0);
+	test_latch_wait_arrived(&start, 1);
+	for (i = 0; i < AT_CAP; i++) {
+		struct ls_task t = rec_make(&a[fill[i]], 10);
+
+		ck_assert_int_eq(ls_pool_submit(p, &t, NULL), 0);
+	}
+	for (i = 0; i < 2; i++) {
+		b[i] = (struct blocked_submit){
+			.p = p, .t = rec_make(&a[AT_A + i], 0),
+			.timeout_ns = LS_POOL_FOREVER, .rc = 1,
+		};
+		ck_assert_int_eq(pthread_create(&th[i], NULL,
+						blocked_submit_main, &b[i]),
+				 0);
+		wait_for_waiting_submitter(p, i + 1);
+	}
+	test_latch_open(&start);
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_eq(pthread_join(th[i], NULL), 0);
+		ck_assert_int_eq(b[i].rc, 0);
+	}
+	test_latch_open(&queued);
+	ck_assert_int_eq(ls_pool_shutdown(p, LS_POOL_DRAIN, NULL), 0);
+	want[k++] = fill[0];
+	want[k++] = fill[1];
+	if (!cfg->fifo) {
+		want[k++] = AT_A;
+		want[k++] = AT_B;
+	}
+	for (i = 2; i < AT_CAP; i++)
+		want[k++] = fill[i];
+	if (cfg->fifo) {
+		want[k++] = AT_A;
+		want[k++] = AT_B;
+	}
+	for (i = 0; i < AT_CAP + 2; i++)
+		ck_assert_msg(r->order[i] == want[i],
+			      "%s trial %u: task %u ran %u-th, want %u",
+			      cfg->name, trial, r->order[i], i, want[i]);
+	ls_pool_destroy(p);
+	ls_group_destroy(g);
+	test_latch_destroy(&start);
+	test_latch_destroy(&queued);
+	rec_free(r);
+}
+
 START_TEST(test_admitted_together_by_id)
 {
-	enum { CAP = 16, TRIALS = 20, A = CAP, B = CAP + 1 };
-	unsigned trial, i;
+	const struct ls_pool_config cfgs[] = {
+		{ .name = "priority", .min_workers = 1, .max_workers = 1,
+		  .capacity = AT_CAP },
+		{ .name = "fifo", .min_workers = 1, .max_workers = 1,
+		  .capacity = AT_CAP, .fifo = true },
+		{ .name = "aging", .min_workers = 1, .max_workers = 1,
+		  .capacity = AT_CAP, .aging_ns = 1000000000ull },
+	};
+	unsigned c, trial;
 
-	for (trial = 0; trial < TRIALS; trial++) {
-		struct ls_group *g = group_new(NULL);
-		struct ls_pool *p = pool_new(g, 1, 1, CAP);
-		struct test_latch start, queued;
-		struct ls_task hold = { .fn = hold_task, .arg = &start };
-		struct rec *r = rec_new(CAP + 2);
-		struct rec_arg a[CAP + 2];
-		struct blocked_submit b[2];
-		pthread_t th[2];
-		/* Task 0 waits on r->latch: it runs second. */
-		static const unsigned fill[CAP] = { 1, 0, 2, 3, 4, 5, 6, 7,
-						    8, 9, 10, 11, 12, 13, 14,
-						    15 };
-
-		test_latch_init(&start);
-		test_latch_init(&queued);
-		r->latch = &queued;
-		for (i = 0; i < CAP + 2; i++)
-			a[i] = (struct rec_arg){ .r = r, .i = i };
-		ck_assert_int_eq(ls_pool_submit(p, &hold, NULL), 0);
-		test_latch_wait_arrived(&start, 1);
-		for (i = 0; i < CAP; i++) {
-			struct ls_task t = rec_make(&a[fill[i]], 10);
-
-			ck_assert_int_eq(ls_pool_submit(p, &t, NULL), 0);
-		}
-		for (i = 0; i < 2; i++) {
-			b[i] = (struct blocked_submit){
-				.p = p, .t = rec_make(&a[A + i], 0),
-				.timeout_ns = LS_POOL_FOREVER, .rc = 1,
-			};
-			ck_assert_int_eq(pthread_create(&th[i], NULL,
-							blocked_submit_main,
-							&b[i]), 0);
-			wait_for_waiting_submitter(p, i + 1);
-		}
-		test_latch_open(&start);
-		for (i = 0; i < 2; i++) {
-			ck_assert_int_eq(pthread_join(th[i], NULL), 0);
-			ck_assert_int_eq(b[i].rc, 0);
-		}
-		test_latch_open(&queued);
-		ck_assert_int_eq(ls_pool_shutdown(p, LS_POOL_DRAIN, NULL), 0);
-		for (i = 0; i < 2; i++)
-			ck_assert_uint_eq(r->order[i], fill[i]);
-		ck_assert_msg(r->order[2] == A && r->order[3] == B,
-			      "trial %u: ran %u then %u, want %u then %u",
-			      trial, r->order[2], r->order[3], A, B);
-		for (i = 4; i < CAP + 2; i++)
-			ck_assert_uint_eq(r->order[i], fill[i - 2]);
-		ls_pool_destroy(p);
-		ls_group_destroy(g);
-		test_latch_destroy(&start);
-		test_latch_destroy(&queued);
-		rec_free(r);
-	}
+	for (c = 0; c < sizeof(cfgs) / sizeof(cfgs[0]); c++)
+		for (trial = 0; trial < AT_TRIALS; trial++)
+			admitted_together(&cfgs[c], trial);
 }
 END_TEST
 

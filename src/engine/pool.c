@@ -15,7 +15,9 @@
  * entries, where key is the priority, or with aging a function of the
  * priority and the time the task was queued (runq_key), and the id, given
  * out in submission order, makes equal keys first in, first out.  In fifo
- * mode priorities are ignored.
+ * mode priorities are ignored: every key is 0.  With aging, submitters let
+ * in together take the time they were let in as their tasks' queue time,
+ * so that equal priorities keep the order of their ids.
  *
  * Submitters blocked on a full queue wait in the order their tasks would
  * run (priority, then arrival; arrival alone in fifo mode), so an urgent
@@ -58,6 +60,10 @@ struct submit_wait {
 	struct waiter w;	/* first: a struct waiter * converts back */
 	int64_t key;		/* its task's admission key (pool_admit_key) */
 	int rc;			/* with the grant: 0 (room) or refusal */
+	/* With aging, when room was handed over: its task's queue time.
+	 * Waiters let in together share it, so that equal priorities keep
+	 * their ids' order whichever of them gets the lock back first. */
+	uint64_t granted_ns;
 };
 
 /* Submits by this thread, for sampling which tasks are timed. */
@@ -184,8 +190,13 @@ pool_queue_locked(struct ls_pool *p, const struct pool_task *t)
 	uint32_t slot = p->free_slots[--p->nfree];
 
 	p->slots[slot] = *t;
-	runq_push(&p->rq, runq_key(t->priority, p->aging_ns, t->queued_ns,
-				   p->base_ns),
+	/* fifo: one key for all, so tasks come out by id, the order they
+	 * were submitted in, even when they are pushed out of it (waiters
+	 * let in together, intake producers). */
+	runq_push(&p->rq,
+		  p->fifo ? 0
+			  : runq_key(t->priority, p->aging_ns, t->queued_ns,
+				     p->base_ns),
 		  t->id, slot);
 	p->submitted++;
 	if (t->batch)
@@ -246,6 +257,7 @@ pool_admit_locked(struct ls_pool *p)
 {
 	struct waiter *w, *next;
 	unsigned room;
+	uint64_t now;
 
 	if (!p->submitq.len)
 		return;
@@ -256,6 +268,7 @@ pool_admit_locked(struct ls_pool *p)
 	room = p->rq_cap - runq_len(&p->rq) - p->reserved;
 	if (room < p->slack)
 		return;
+	now = p->aging_ns ? ls_clock_ns() : 0;
 	for (w = p->submitq.head; w && room; w = next) {
 		struct submit_wait *sw = submit_wait_of(w);
 
@@ -266,6 +279,7 @@ pool_admit_locked(struct ls_pool *p)
 		if (thread_cancelled(w->t))
 			continue;
 		sw->rc = 0;
+		sw->granted_ns = now;
 		p->reserved++;
 		room--;
 		waitq_grant(&p->submitq, w);
@@ -323,7 +337,7 @@ pool_wait_room_relock(struct ls_pool *p, struct pool_task *t,
 		rc = pool_refusal_locked(p);
 		if (!rc) {
 			if (p->aging_ns)
-				t->queued_ns = ls_clock_ns();
+				t->queued_ns = sw.granted_ns;
 			pool_enqueue_locked(p, t, wk);
 			return 0;
 		}
@@ -611,7 +625,8 @@ ls_pool_create(struct ls_group *g, const struct ls_pool_config *cfg,
 		err = -ENOMEM;
 		goto fail;
 	}
-	err = runq_init(&p->rq, cfg->capacity, cfg->fifo);
+	/* Keyed even in fifo mode: see pool_queue_locked. */
+	err = runq_init(&p->rq, cfg->capacity, false);
 	if (!err)
 		err = pool_intake_create(p, cfg);
 	if (err)
