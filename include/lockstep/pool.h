@@ -4,7 +4,7 @@
  *
  * Workers are engine threads of the group the pool is created in (thread.h),
  * so a scene reset (ls_group_cancel) stops them and the gates (gate.h)
- * pause and step them like any other member.  Tasks wait in a binary heap
+ * pause and step them like any other member.  Tasks wait in a run queue
  * ordered by (priority, submission order): lower priorities run sooner,
  * equal priorities run first in, first out.  With aging on, a task's
  * effective priority improves with the time it has waited, so a low

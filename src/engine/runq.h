@@ -16,7 +16,7 @@
  *
  * Three parts.  A run: a ring of entries that arrived in (key, id) order;
  * a new entry joins it when it is not smaller than the run's last one.
- * Equal priorities, and aging with equal priorities, always arrive in
+ * Equal priorities, and aging with equal priorities, mostly arrive in
  * order, so the common case costs a ring's push and pop.  An entry that
  * comes out of order goes to a bucket when its key is a small one (from
  * RUNQ_BUCKET_MIN, RUNQ_BUCKETS of them: priorities either side of the
@@ -24,13 +24,15 @@
  * bucket's last entry, else to a binary min-heap.  A bucket is a list in
  * id order linked through an array by slot, and a bitmap says which
  * buckets hold any, so mixed small priorities cost a few instructions
- * instead of log2(depth) cache lines.  Ids mostly, but not always, come
- * in order: the pool gives a task its id before it may wait for room,
- * and waiters let in together queue in the order they get the lock back,
- * so each part keeps its own order by (key, id) and never assumes it.
- * The first entry is the least, by (key, id), of the run's head, the
- * lowest bucket's head and the heap's top.  In fifo mode every entry
- * joins the run and keys are ignored.
+ * instead of log2(depth) cache lines.  Ids and keys mostly, but not
+ * always, come in order: the pool gives a task its id (and with aging
+ * its time) before it may wait for room, and waiters let in together
+ * queue in the order they get the lock back, so each part keeps its own
+ * order by (key, id) and never assumes the pushes do.  The first entry
+ * is the least, by (key, id), of the run's head, the lowest bucket's
+ * head and the heap's top.  In fifo mode (runq_init's, which the pool
+ * does not use: its fifo pools push every task with key 0, to come out
+ * by id) every entry joins the run in push order and keys are ignored.
  */
 #ifndef LOCKSTEP_RUNQ_H
 #define LOCKSTEP_RUNQ_H
@@ -219,8 +221,9 @@ runq_bucket_pop(struct runq *q)
 /*
  * Queue slot (< the queue's capacity) with key and id (<= RUNQ_MAX_ID).
  * The queue must not be full, nor hold slot already.  Equal keys come out
- * by id, whatever order they were pushed in, so ids handed out in
- * submission order make them first in, first out.
+ * by id, whatever order they were pushed in (in fifo mode: in push
+ * order), so ids handed out in submission order make them first in,
+ * first out.
  */
 static inline void
 runq_push(struct runq *q, int64_t key, uint64_t id, uint32_t slot)
