@@ -8,9 +8,9 @@
  * and out-of-order arrivals all happen, and from a range across the
  * buckets' edges so that the run, the buckets and the heap all hold
  * entries, ties between parts included, and with ids pushed out of their
- * order now and then, as the pool's waiting submitters do; fifo mode must
- * give arrival order
- * whatever the keys; runq_remove_if must keep the order of what it keeps;
+ * order now and then, as the pool's waiting submitters do; one key for
+ * all (a fifo pool's) must give id order; runq_remove_if must keep the
+ * order of what it keeps;
  * and aging keys must let a task that waited long enough overtake newer
  * urgent ones.  RUNQ_OPS sizes the mixes; RUNQ_SEED replays one (the seed
  * is printed).
@@ -37,10 +37,10 @@ model_slot(const struct runq_ent *e)
 	return (uint32_t)(e->seqslot & (RUNQ_MAX_CAPACITY - 1));
 }
 
-/* The slot the queue must give next: smallest key, then smallest id (or
- * the oldest, in fifo mode); taken out of the model. */
+/* The slot the queue must give next: smallest key, then smallest id;
+ * taken out of the model. */
 static uint32_t
-model_pop(struct model *m, bool fifo)
+model_pop(struct model *m)
 {
 	unsigned i, best = 0;
 	uint32_t slot;
@@ -49,10 +49,8 @@ model_pop(struct model *m, bool fifo)
 	for (i = 1; i < m->n; i++) {
 		const struct runq_ent *a = &m->e[i], *b = &m->e[best];
 
-		bool less = a->key < b->key ||
-			    (a->key == b->key && a->seqslot < b->seqslot);
-
-		if (fifo ? a->seqslot < b->seqslot : less)
+		if (a->key < b->key ||
+		    (a->key == b->key && a->seqslot < b->seqslot))
 			best = i;
 	}
 	slot = model_slot(&m->e[best]);
@@ -77,12 +75,10 @@ parts_note(struct parts_seen *seen, const struct runq *q)
 }
 
 /* A random mix of pushes and pops on a queue of cap, keys in
- * [lo, lo + keys), checked pop by pop.  Out of fifo mode, now and then an
- * id is held back and pushed after a later one.  Returns what each part
- * held. */
+ * [lo, lo + keys), checked pop by pop.  Now and then an id is held back
+ * and pushed after a later one.  Returns what each part held. */
 static struct parts_seen
-run_mix(unsigned cap, bool fifo, int64_t lo, unsigned keys, unsigned ops,
-	uint64_t *rng)
+run_mix(unsigned cap, int64_t lo, unsigned keys, unsigned ops, uint64_t *rng)
 {
 	struct parts_seen seen = { 0 };
 	struct model m = { .e = calloc(cap, sizeof(*m.e)) };
@@ -95,7 +91,7 @@ run_mix(unsigned cap, bool fifo, int64_t lo, unsigned keys, unsigned ops,
 	ck_assert_ptr_nonnull(free_slots);
 	for (i = 0; i < cap; i++)
 		free_slots[i] = i;
-	ck_assert_int_eq(runq_init(&q, cap, fifo), 0);
+	ck_assert_int_eq(runq_init(&q, cap), 0);
 	for (i = 0; i < ops; i++) {
 		uint64_t r = test_rng_next(rng);
 		/* Drift between filling and draining, so the queue goes
@@ -107,7 +103,7 @@ run_mix(unsigned cap, bool fifo, int64_t lo, unsigned keys, unsigned ops,
 			uint32_t slot = free_slots[--nfree];
 			uint64_t this_id;
 
-			if (!fifo && !held && (r >> 40) % 8 == 0)
+			if (!held && (r >> 40) % 8 == 0)
 				held = ++id;
 			if (held && (r >> 44) % 2 == 0) {
 				this_id = held;
@@ -121,7 +117,7 @@ run_mix(unsigned cap, bool fifo, int64_t lo, unsigned keys, unsigned ops,
 				.seqslot = this_id << RUNQ_SLOT_BITS | slot,
 			};
 		} else if (runq_len(&q)) {
-			uint32_t want = model_pop(&m, fifo);
+			uint32_t want = model_pop(&m);
 			uint32_t got = runq_pop(&q);
 
 			ck_assert_msg(got == want,
@@ -133,7 +129,7 @@ run_mix(unsigned cap, bool fifo, int64_t lo, unsigned keys, unsigned ops,
 		parts_note(&seen, &q);
 	}
 	while (runq_len(&q))
-		ck_assert_uint_eq(runq_pop(&q), model_pop(&m, fifo));
+		ck_assert_uint_eq(runq_pop(&q), model_pop(&m));
 	runq_fini(&q);
 	free(m.e);
 	free(free_slots);
@@ -148,11 +144,11 @@ START_TEST(test_order_mixed)
 
 	/* Many ties, few ties, all equal (a run, but for held-back ids), a
 	 * tiny ring. */
-	seen = run_mix(256, false, -1, 4, ops, &rng);
+	seen = run_mix(256, -1, 4, ops, &rng);
 	ck_assert_uint_gt(seen.bucket, 0);
-	run_mix(256, false, -1, 1000, ops, &rng);
-	run_mix(64, false, -1, 1, ops, &rng);
-	run_mix(3, false, -1, 3, ops, &rng);
+	run_mix(256, -1, 1000, ops, &rng);
+	run_mix(64, -1, 1, ops, &rng);
+	run_mix(3, -1, 3, ops, &rng);
 }
 END_TEST
 
@@ -163,27 +159,29 @@ START_TEST(test_order_buckets)
 	struct parts_seen seen;
 
 	/* Across both edges of the buckets, with ties: every part used. */
-	seen = run_mix(256, false, RUNQ_BUCKET_MIN - 8, RUNQ_BUCKETS + 16,
+	seen = run_mix(256, RUNQ_BUCKET_MIN - 8, RUNQ_BUCKETS + 16,
 		       ops, &rng);
 	ck_assert_uint_gt(seen.run, 0);
 	ck_assert_uint_gt(seen.bucket, 0);
 	ck_assert_uint_gt(seen.heap, 0);
 	/* Keys just outside the buckets only: never a bucket. */
-	seen = run_mix(128, false, RUNQ_BUCKET_MIN + RUNQ_BUCKETS, 8, ops,
+	seen = run_mix(128, RUNQ_BUCKET_MIN + RUNQ_BUCKETS, 8, ops,
 		       &rng);
 	ck_assert_uint_eq(seen.bucket, 0);
 	ck_assert_uint_gt(seen.heap, 0);
 }
 END_TEST
 
-START_TEST(test_fifo_ignores_keys)
+/* A fifo pool's queue: key 0 for every task.  Ids in order stay in the
+ * run; the ones held back go elsewhere and still come out by id. */
+START_TEST(test_one_key_by_id)
 {
 	unsigned ops = (unsigned)test_size("RUNQ_OPS", 200000, 20000);
 	uint64_t rng = seed ^ 1;
+	struct parts_seen seen = run_mix(128, 0, 1, ops, &rng);
 
-	struct parts_seen seen = run_mix(128, true, -1, 50, ops, &rng);
-
-	ck_assert_uint_eq(seen.bucket + seen.heap, 0);
+	ck_assert_uint_gt(seen.run, 0);
+	ck_assert_uint_gt(seen.bucket, 0);
 }
 END_TEST
 
@@ -196,7 +194,7 @@ part_of(int64_t key)
 	struct runq q;
 	unsigned buckets;
 
-	ck_assert_int_eq(runq_init(&q, 2, false), 0);
+	ck_assert_int_eq(runq_init(&q, 2), 0);
 	runq_push(&q, INT64_MAX, 1, 0);
 	runq_push(&q, key, 2, 1);
 	buckets = q.bucket_len;
@@ -220,7 +218,7 @@ START_TEST(test_bucket_edges)
 	ck_assert_int_eq(part_of(RUNQ_BUCKET_MIN + RUNQ_BUCKETS), 'h');
 	ck_assert_int_eq(part_of(INT64_MIN), 'h');
 
-	ck_assert_int_eq(runq_init(&q, 8, false), 0);
+	ck_assert_int_eq(runq_init(&q, 8), 0);
 	runq_push(&q, 5, 1, 0);
 	runq_push(&q, 0, 3, 1);
 	runq_push(&q, 0, 2, 2);
@@ -242,7 +240,7 @@ START_TEST(test_equal_keys_wrap)
 	uint64_t id = 0, out = 0;
 	unsigned i, k;
 
-	ck_assert_int_eq(runq_init(&q, 5, false), 0);
+	ck_assert_int_eq(runq_init(&q, 5), 0);
 	for (k = 0; k < 100; k++) {
 		for (i = 0; i < 3; i++) {
 			id++;
@@ -274,7 +272,7 @@ START_TEST(test_remove_if)
 	struct runq q;
 	unsigned i, calls = 0, kept = 0;
 
-	ck_assert_int_eq(runq_init(&q, CAP, false), 0);
+	ck_assert_int_eq(runq_init(&q, CAP), 0);
 	/* Rising keys above the buckets (the run), every fifth out of order:
 	 * a small one (a bucket) or a large one (the heap).  Every part
 	 * holds entries. */
@@ -302,7 +300,7 @@ START_TEST(test_remove_if)
 	ck_assert_uint_eq(calls, CAP);
 	ck_assert_uint_eq(runq_len(&q), CAP / 2);
 	while (runq_len(&q)) {
-		ck_assert_uint_eq(runq_pop(&q), model_pop(&m, false));
+		ck_assert_uint_eq(runq_pop(&q), model_pop(&m));
 		kept++;
 	}
 	ck_assert_uint_eq(kept, CAP / 2);
@@ -354,7 +352,7 @@ START_TEST(test_remove_if_random)
 	struct runq q;
 	unsigned t, i, n;
 
-	ck_assert_int_eq(runq_init(&q, CAP, false), 0);
+	ck_assert_int_eq(runq_init(&q, CAP), 0);
 	for (t = 0; t < TRIALS; t++) {
 		struct salted_drop d = {
 			.salt = test_rng_next(&rng),
@@ -392,7 +390,7 @@ START_TEST(test_remove_if_random)
 			};
 		}
 		while (runq_len(&q))
-			ck_assert_uint_eq(runq_pop(&q), model_pop(&m, false));
+			ck_assert_uint_eq(runq_pop(&q), model_pop(&m));
 		ck_assert_uint_eq(m.n, 0);
 	}
 	runq_fini(&q);
@@ -407,7 +405,7 @@ START_TEST(test_aging_keys)
 	const uint64_t step = 1000000, base = 5000;
 	struct runq q;
 
-	ck_assert_int_eq(runq_init(&q, 4, false), 0);
+	ck_assert_int_eq(runq_init(&q, 4), 0);
 	/* Priority 5 queued at base; priority 0 queued 6 steps later. */
 	runq_push(&q, runq_key(5, step, base, base), 1, 0);
 	runq_push(&q, runq_key(0, step, base + 6 * step, base), 2, 1);
@@ -437,12 +435,10 @@ START_TEST(test_init_limits)
 {
 	struct runq q;
 
-	ck_assert_int_eq(runq_init(&q, 0, false), -EINVAL);
-	ck_assert_int_eq(runq_init(&q, RUNQ_MAX_CAPACITY + 1, true), -EINVAL);
+	ck_assert_int_eq(runq_init(&q, 0), -EINVAL);
+	ck_assert_int_eq(runq_init(&q, RUNQ_MAX_CAPACITY + 1), -EINVAL);
 	runq_fini(&q);
-	ck_assert_int_eq(runq_init(&q, 1, true), 0);
-	ck_assert_ptr_null(q.heap);
-	ck_assert_ptr_null(q.next);
+	ck_assert_int_eq(runq_init(&q, 1), 0);
 	runq_push(&q, 9, 1, 0);
 	ck_assert_uint_eq(runq_len(&q), 1);
 	ck_assert_uint_eq(runq_pop(&q), 0);
@@ -461,7 +457,7 @@ runq_suite(void)
 	tcase_add_test(tc, test_order_mixed);
 	tcase_add_test(tc, test_order_buckets);
 	tcase_add_test(tc, test_bucket_edges);
-	tcase_add_test(tc, test_fifo_ignores_keys);
+	tcase_add_test(tc, test_one_key_by_id);
 	tcase_add_test(tc, test_equal_keys_wrap);
 	tcase_add_test(tc, test_remove_if);
 	tcase_add_test(tc, test_remove_if_random);

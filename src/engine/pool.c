@@ -625,8 +625,7 @@ ls_pool_create(struct ls_group *g, const struct ls_pool_config *cfg,
 		err = -ENOMEM;
 		goto fail;
 	}
-	/* Keyed even in fifo mode: see pool_queue_locked. */
-	err = runq_init(&p->rq, cfg->capacity, false);
+	err = runq_init(&p->rq, cfg->capacity);
 	if (!err)
 		err = pool_intake_create(p, cfg);
 	if (err)

@@ -14,19 +14,16 @@
 #include <stdlib.h>
 
 int
-runq_init(struct runq *q, unsigned capacity, bool fifo)
+runq_init(struct runq *q, unsigned capacity)
 {
-	*q = (struct runq){ .cap = capacity, .fifo = fifo };
+	*q = (struct runq){ .cap = capacity };
 	if (capacity < 1 || capacity > RUNQ_MAX_CAPACITY)
 		return -EINVAL;
 	q->run = calloc(capacity, sizeof(*q->run));
-	/* fifo mode never uses the heap or the buckets. */
-	if (!fifo) {
-		q->heap = calloc(capacity, sizeof(*q->heap));
-		q->next = calloc(capacity, sizeof(*q->next));
-		q->seqslot = calloc(capacity, sizeof(*q->seqslot));
-	}
-	if (!q->run || (!fifo && (!q->heap || !q->next || !q->seqslot))) {
+	q->heap = calloc(capacity, sizeof(*q->heap));
+	q->next = calloc(capacity, sizeof(*q->next));
+	q->seqslot = calloc(capacity, sizeof(*q->seqslot));
+	if (!q->run || !q->heap || !q->next || !q->seqslot) {
 		runq_fini(q);
 		return -ENOMEM;
 	}

@@ -30,9 +30,8 @@
  * queue in the order they get the lock back, so each part keeps its own
  * order by (key, id) and never assumes the pushes do.  The first entry
  * is the least, by (key, id), of the run's head, the lowest bucket's
- * head and the heap's top.  In fifo mode (runq_init's, which the pool
- * does not use: its fifo pools push every task with key 0, to come out
- * by id) every entry joins the run in push order and keys are ignored.
+ * head and the heap's top.  A fifo pool pushes every task with key 0, so
+ * its tasks come out by id.
  */
 #ifndef LOCKSTEP_RUNQ_H
 #define LOCKSTEP_RUNQ_H
@@ -60,9 +59,9 @@ struct runq_ent {
 
 struct runq {
 	struct runq_ent *run;	/* ring of cap entries, from run_head */
-	struct runq_ent *heap;	/* cap entries; NULL in fifo mode */
-	/* By slot, for an entry in a bucket, NULL in fifo mode: the next
-	 * slot in its bucket, and its seqslot (its key is its bucket's). */
+	struct runq_ent *heap;	/* cap entries */
+	/* By slot, for an entry in a bucket: the next slot in its bucket,
+	 * and its seqslot (its key is its bucket's). */
 	uint32_t *next;
 	uint64_t *seqslot;
 	uint64_t bucket_mask;	/* bit b: bucket b holds entries */
@@ -70,15 +69,14 @@ struct runq {
 	unsigned cap;
 	unsigned run_head, run_len, heap_len, bucket_len;
 	unsigned len;		/* run_len + heap_len + bucket_len */
-	bool fifo;
 };
 
 /*
  * Make q an empty queue of at most capacity (1..RUNQ_MAX_CAPACITY)
- * entries, ordered by key, or in arrival order when fifo.  Returns 0,
- * -EINVAL or -ENOMEM (q is then left empty and needs no runq_fini).
+ * entries.  Returns 0, -EINVAL or -ENOMEM (q is then left empty and needs
+ * no runq_fini).
  */
-int runq_init(struct runq *q, unsigned capacity, bool fifo);
+int runq_init(struct runq *q, unsigned capacity);
 
 /* Free what runq_init allocated.  q may be zeroed or already finished. */
 void runq_fini(struct runq *q);
@@ -221,9 +219,8 @@ runq_bucket_pop(struct runq *q)
 /*
  * Queue slot (< the queue's capacity) with key and id (<= RUNQ_MAX_ID).
  * The queue must not be full, nor hold slot already.  Equal keys come out
- * by id, whatever order they were pushed in (in fifo mode: in push
- * order), so ids handed out in submission order make them first in,
- * first out.
+ * by id, whatever order they were pushed in, so ids handed out in
+ * submission order make them first in, first out.
  */
 static inline void
 runq_push(struct runq *q, int64_t key, uint64_t id, uint32_t slot)
@@ -234,7 +231,7 @@ runq_push(struct runq *q, int64_t key, uint64_t id, uint32_t slot)
 	};
 
 	q->len++;
-	if (q->fifo || !q->run_len ||
+	if (!q->run_len ||
 	    !runq_less(&e, &q->run[runq_run_at(q, q->run_len - 1)]))
 		q->run[runq_run_at(q, q->run_len++)] = e;
 	else if (runq_bucket_takes(q, &e))
