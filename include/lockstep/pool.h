@@ -20,12 +20,11 @@
  * worker takes up to 16 at once, one lock for all, and runs them in order;
  * a free worker claims those it has not begun, in their order, before it
  * takes from the queue, so no task waits behind another while a worker is
- * free.  They
- * count as busy (ls_pool_stats) from the take, not the queue.  A take_many
- * pool of a fixed size (min_workers == max_workers) without aging also
- * takes submits without its lock, into an intake of up to 256 slots (a
- * quarter of the capacity at most, taken from it); a submitter's tasks
- * keep their order, and the queue still holds at most capacity.
+ * free.  They count as busy (ls_pool_stats) from the take, not the queue.
+ * A take_many pool of a fixed size (min_workers == max_workers) without
+ * aging also takes submits without its lock, into an intake of up to 256
+ * slots (a quarter of the capacity at most, taken from it); a submitter's
+ * tasks keep their order, and the queue still holds at most capacity.
  *
  * Every accepted task gets exactly one of its callbacks: on_done when fn
  * returned 0, on_error with fn's non-zero result, or on_error with
