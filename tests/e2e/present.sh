@@ -177,19 +177,22 @@ check "the scene starts when its slide opens" \
 check "the scene's threads run" wait_threads live -ge $((base + 5))
 running=$(threads_of live)
 check "the slide says Tab gives the scene the keys" wait_for live 'Tab scene'
-keys live 1
-check "with the slide's keys, 1 is not a scene step" wait_for live 'STEP 0'
-keys live Tab
+keys live 1 Tab
 check "Tab gives the scene the keys" wait_for live 'SCENE has the keys'
+# Read once Tab has been answered, so the 1 before it has been too.
+screen live | grep -q 'STEP 0' &&
+	ok "with the slide's keys, 1 is not a scene step" ||
+	not_ok "with the slide's keys, 1 is not a scene step"
 keys live 1
 check "a scene key works: 1 steps alice" wait_for live 'STEP 1'
 keys live n
 check "n steps the scene, not the slide" wait_for live 'STEP 2'
-keys live Right
-check "Right does not leave the slide while the scene has the keys" \
-	wait_for live '2/3 . Race, live'
-keys live Tab
+keys live Right Tab
 check "Tab gives the keys back to the slide" wait_gone live 'SCENE has the keys'
+# Read once Tab has been answered, so the Right before it has been too.
+screen live | grep -q '2/3 . Race, live' &&
+	ok "Right does not leave the slide while the scene has the keys" ||
+	not_ok "Right does not leave the slide while the scene has the keys"
 keys live Right
 check "leaving the slide closes the scene" wait_gone live 'lockstep . race'
 # The race scene's five threads (alice, bob, bank, inc-1, inc-2) are gone;
@@ -274,12 +277,11 @@ wait_dead nc >/dev/null
 # shows): slide k is reached by going back from slide k+1, which shows it
 # whole; the last one by pressing on until it says it is the last.
 # cut_off NAME WHAT: the screen of NAME has nothing cut off.
+# (No width test: capture-pane never gives more than the pane's width.)
 cut_off() {
-	local s w
+	local s
 	s=$(screen "$1")
-	w=$(echo "$s" | while IFS= read -r l; do echo "${#l}"; done | sort -n | tail -1)
-	if grep -q 'more ↓' <<<"$s" || grep -q 'Enlarge the terminal' <<<"$s" ||
-		[ "$w" -gt 80 ]; then
+	if grep -q 'more ↓' <<<"$s" || grep -q 'Enlarge the terminal' <<<"$s"; then
 		echo "--- $2 is cut off at 80x24:" >&2
 		echo "$s" >&2
 		return 0
