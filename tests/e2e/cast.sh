@@ -52,7 +52,7 @@ play() {
 # cast is still being played a moment after its text shows).
 same_screen() {
 	local i
-	for ((i = 0; i < 100; i++)); do
+	for ((i = 0; i < E2E_WAIT * 20; i++)); do
 		[ "$(screen "$1")" = "$2" ] && return 0
 		sleep 0.05
 	done

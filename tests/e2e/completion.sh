@@ -95,6 +95,9 @@ start sh 120 10 env -i HOME="$TMPD" TERM=xterm INPUTRC=/dev/null HISTFILE= \
 	PATH="$BUILDDIR:/usr/bin:/bin" bash --norc --noprofile -i
 tm send-keys -t sh -l "PS1='$ '; cd $TMPD/work; source $COMPLETION"
 keys sh Enter
+# Typed before the prompt is back, the text is echoed once by the
+# terminal and again by readline.
+wait_for sh '^\$ $' >/dev/null
 tm send-keys -t sh -l "lockstep run ra"
 keys sh Tab
 check "Tab completes a scene" wait_for sh '^\$ lockstep run race$'

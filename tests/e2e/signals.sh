@@ -60,7 +60,7 @@ signal_case() {
 		ok "$how: keypad, alternate screen, cursor and mouse given back" ||
 		not_ok "$how: keypad, alternate screen, cursor and mouse given back (flags $flags: cursor keys, keypad, alternate, cursor shown, mouse)"
 	keys "$name" Up Enter
-	if wait_for "$name" '^\^\[\[A$' 5; then
+	if wait_for "$name" '^\^\[\[A$'; then
 		ok "$how: an arrow key reaches the shell as ^[[A"
 	else
 		not_ok "$how: an arrow key reaches the shell as ^[[A"
