@@ -230,8 +230,8 @@ check "q quits the notes" wait_dead notes
 # Every presenter gone before the next starts: one still quitting holds
 # the notes link, and a presenter started meanwhile says so where its
 # counter would be.
-wait_dead pres2 >/dev/null
-wait_dead pres3 >/dev/null
+check "q quits the presenter" wait_dead pres2
+check "q quits the presenter without the link" wait_dead pres3
 
 # --- themes -----------------------------------------------------------------
 colour_re=$'\e\\[[0-9;]*(3[0-7]|4[0-7]|9[0-7]|10[0-7]|38;|48;)[0-9;]*m'
@@ -270,7 +270,7 @@ else
 	ok "NO_COLOR: no colour with any theme"
 fi
 keys nc q
-wait_dead nc >/dev/null
+check "q quits with NO_COLOR" wait_dead nc
 
 # --- the shipped deck, every slide whole at 80x24 -------------------------
 # Each slide is checked with everything on it revealed (the most it ever

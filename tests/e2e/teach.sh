@@ -207,7 +207,8 @@ for scene in race starvation deploy; do
 	start "nm-$scene" 100 30 "$LOCKSTEP" "$scene"
 	# A second of the scene's clock (it runs when STUCK too): the names
 	# of a running scene, not only its first frame.
-	wait_for "nm-$scene" 't=[1-9][0-9]*\.' >/dev/null
+	wait_for "nm-$scene" 't=[1-9][0-9]*\.' >/dev/null ||
+		not_ok "$scene: its clock reaches a second"
 	if screen "nm-$scene" | grep -Eq 'go alice|bal lock|holds pass|[wr]:[a-z]|worker-[0-9]'; then
 		not_ok "$scene: no engine-internal names"
 	else
@@ -246,13 +247,13 @@ tm kill-session -t tiny
 # --- r and f keep the mode the scene was in ------------------------------
 start mode 100 30 "$LOCKSTEP" race --paused
 wait_for mode 'alice +PAUSED' >/dev/null
-keys_then mode 1
+check "a step before r" keys_then mode 1
 keys mode r
 check "r keeps the step mode" wait_for mode 'STEP 0 '
 check "r: the threads are held at their first gate" \
 	wait_for mode 'alice +PAUSED +yes +read balance'
 # A step first, so that the count has something to start again from.
-keys_then mode 1
+check "a step before f" keys_then mode 1
 keys mode f
 check "f keeps the step mode" wait_for mode 'fix=mutex \(next'
 check "f: still held, the fix's first step shown" \
